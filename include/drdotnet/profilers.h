@@ -1,0 +1,49 @@
+/* Profiler descriptors: what the library holds, as the tool sees it through drdotnet_profilers(). */
+#ifndef DRDOTNET_PROFILERS_H
+#define DRDOTNET_PROFILERS_H
+
+#include <stdint.h>
+
+enum drd_param_type {
+    DRD_PARAM_INT = 1, /* decimal integer within [min, max] */
+    DRD_PARAM_ENUM = 2, /* one of the '|'-separated words in choices */
+    DRD_PARAM_BOOL = 3, /* true or false */
+};
+
+struct drd_param_desc {
+    const char *key;
+    enum drd_param_type type;
+    const char *default_value; /* as text, valid for the type */
+    const char *description;
+    int64_t min, max; /* DRD_PARAM_INT only */
+    const char *choices; /* DRD_PARAM_ENUM only, e.g. "cpu|wall" */
+};
+
+#define DRD_PROFILER_ATTACH 0x1u /* can be attached to a running process */
+#define DRD_PROFILER_STARTUP 0x2u /* can be loaded at startup (drdotnet launch) */
+
+struct drd_profiler_desc {
+    const char *name; /* the vocabulary word: exceptions, cpu-hotpaths, ... */
+    const char *clsid; /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" */
+    const char *description; /* one line */
+    const struct drd_param_desc *params;
+    int n_params;
+    unsigned flags; /* DRD_PROFILER_* */
+};
+
+struct drd_profiler_table {
+    int abi; /* DRD_DESCRIPTOR_ABI */
+    const char *version; /* DRD_VERSION of the library */
+    int count;
+    const struct drd_profiler_desc *const *profilers;
+};
+
+/* Exported by libdrdotnet.so. Static data only: calling it has no side effect, so the tool may call it
+ * after dlopen in its own process. Never returns NULL. */
+typedef const struct drd_profiler_table *(*drd_profilers_fn)(void);
+#define DRD_PROFILERS_SYMBOL "drdotnet_profilers"
+
+/* Looks a profiler up by name in a table; NULL when absent. */
+const struct drd_profiler_desc *drd_profiler_find(const struct drd_profiler_table *t, const char *name);
+
+#endif

@@ -1,0 +1,68 @@
+/* Shared pieces of the drdotnet command: the library, session runs, option parsing, output helpers. */
+#ifndef DRD_CLI_H
+#define DRD_CLI_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "drdotnet/clientdata.h"
+#include "drdotnet/profilers.h"
+
+/* Exit codes. */
+enum {
+    DRD_EXIT_OK = 0,
+    DRD_EXIT_FAILED = 1, /* the session ran but did not complete, or a command failed */
+    DRD_EXIT_USAGE = 2, /* bad command line or parameters */
+    DRD_EXIT_TARGET = 3, /* the target cannot be profiled (no process, not .NET, permission, ...) */
+    DRD_EXIT_BUSY = 4, /* a profiler is already loaded in the target */
+};
+
+/* The library the tool hands to targets: $DRDOTNET_LIB, else libdrdotnet.so beside the executable.
+ * Returns 0 with the absolute path, or -1 with err. */
+int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap);
+
+/* dlopens the library in this process and returns its profiler table (the handle stays open for the life of
+ * the process). Returns NULL with err. */
+const struct drd_profiler_table *drd_cli_profilers(char *err, size_t errcap);
+
+/* Copies the library to a private folder (0700, owned by us) under a name made of its content hash, so a copy
+ * that a target has mapped is never rewritten: a changed library gets a new name. Returns 0 with the copy's
+ * path, or -1 with err. */
+int drd_libcopy_place(const char *src, char *out, size_t cap, char *err, size_t errcap);
+
+/* What a run of a profiler needs. */
+struct drd_run_request {
+    const char *profiler;
+    pid_t pid; /* profile: the target */
+    char **argv; /* launch: the command, NULL-terminated */
+    struct drd_cd_param params[DRD_CD_MAX_PARAMS];
+    int n_params;
+    int json; /* print the report as JSON */
+    int quiet; /* no progress line, no report */
+};
+
+/* Runs a session (attach when argv is NULL, else launch) to its end and prints the report.
+ * Returns a DRD_EXIT_* code; DRD_EXIT_OK only when the session completed. */
+int drd_run(const struct drd_run_request *req);
+
+/* Parses "KEY=VALUE" into the request. Returns 0 or -1 with a message on stderr. */
+int drd_cli_add_param(struct drd_run_request *req, const char *kv);
+
+/* 1 when stream is a terminal. */
+int drd_cli_tty(FILE *f);
+
+/* Prints "drdotnet: <message>" on stderr. */
+void drd_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The verbs. */
+int drd_cmd_ps(int argc, char **argv);
+int drd_cmd_profilers(int argc, char **argv);
+int drd_cmd_profile(int argc, char **argv);
+int drd_cmd_launch(int argc, char **argv);
+int drd_cmd_sessions(int argc, char **argv);
+int drd_cmd_show(int argc, char **argv);
+
+/* 1 if arg is -h or --help. */
+int drd_cli_is_help(const char *arg);
+
+#endif

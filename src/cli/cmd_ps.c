@@ -1,0 +1,64 @@
+/* drdotnet ps: the .NET processes this user can profile, with what their runtime says of itself. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "diag/diag.h"
+
+int drd_cmd_ps(int argc, char **argv)
+{
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (drd_cli_is_help(argv[i])) {
+            printf("usage: drdotnet ps [--json]\n\n"
+                   "Lists the .NET processes whose diagnostics socket this user can reach: pid, name, runtime\n"
+                   "version and command line. Stale sockets of exited processes are skipped.\n");
+            return DRD_EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else {
+            drd_cli_error("ps: unknown option '%s'", argv[i]);
+            return DRD_EXIT_USAGE;
+        }
+    }
+    struct drd_dotnet_process *procs;
+    int n = drd_diag_list(NULL, &procs);
+    if (n < 0) {
+        drd_cli_error("cannot read the temp folder");
+        return DRD_EXIT_FAILED;
+    }
+    json_t *arr = json_array();
+    if (!json)
+        printf("%8s  %-20s %-10s %s\n", "PID", "NAME", "RUNTIME", "COMMAND LINE");
+    for (int i = 0; i < n; i++) {
+        struct drd_process_info info;
+        struct drd_diag_error err;
+        int ok = drd_diag_process_info(procs[i].pid, 3000, &info, &err) == 0;
+        if (json) {
+            json_t *o = json_pack("{s:i,s:s,s:s}", "pid", (int)procs[i].pid, "name", procs[i].name, "socket",
+                                  procs[i].socket_path);
+            if (ok) {
+                json_object_set_new(o, "command_line", json_string(info.command_line));
+                json_object_set_new(o, "runtime_version", json_string(info.clr_version));
+                json_object_set_new(o, "os", json_string(info.os));
+                json_object_set_new(o, "arch", json_string(info.arch));
+                json_object_set_new(o, "entry_assembly", json_string(info.entry_assembly));
+            } else
+                json_object_set_new(o, "error", json_string(err.message));
+            json_array_append_new(arr, o);
+        } else {
+            printf("%8d  %-20s %-10s %s\n", (int)procs[i].pid, procs[i].name, ok ? info.clr_version : "?",
+                   ok ? info.command_line : err.message);
+        }
+    }
+    if (json) {
+        json_dumpf(arr, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+    } else if (n == 0)
+        printf("(no .NET process found)\n");
+    json_decref(arr);
+    free(procs);
+    return DRD_EXIT_OK;
+}

@@ -1,0 +1,59 @@
+/* drdotnet show: a finished session's report, as text or JSON. */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "report/report.h"
+
+int drd_cmd_show(int argc, char **argv)
+{
+    int json = 0;
+    const char *arg = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (drd_cli_is_help(argv[i])) {
+            printf("usage: drdotnet show <session> [--json]\n\n"
+                   "Prints the report of a session: its id, a unique prefix of it, or 'last'.\n");
+            return DRD_EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (argv[i][0] == '-' || arg) {
+            drd_cli_error("show: unexpected '%s'", argv[i]);
+            return DRD_EXIT_USAGE;
+        } else
+            arg = argv[i];
+    }
+    if (!arg) {
+        drd_cli_error("show needs a session (drdotnet sessions lists them)");
+        return DRD_EXIT_USAGE;
+    }
+    char root[4096], dir[4200], err[512];
+    if (drd_sessions_root(root, sizeof root) || drd_session_resolve(root, arg, dir, sizeof dir, err, sizeof err)) {
+        drd_cli_error("%s", err);
+        return DRD_EXIT_USAGE;
+    }
+    json_t *s = drd_session_load(dir, err, sizeof err);
+    if (!s) {
+        drd_cli_error("%s", err);
+        return DRD_EXIT_FAILED;
+    }
+    json_t *report = NULL;
+    if (json_array_size(json_object_get(s, "files")) > 0) {
+        report = drd_report_build(dir, s, err, sizeof err);
+        if (!report) {
+            drd_cli_error("%s", err);
+            json_decref(s);
+            return DRD_EXIT_FAILED;
+        }
+    }
+    if (json) {
+        json_t *all = json_pack("{s:O,s:O}", "session", s, "report", report ? report : json_null());
+        json_dumpf(all, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(all);
+    } else
+        drd_report_print(stdout, s, report);
+    json_decref(report);
+    json_decref(s);
+    return DRD_EXIT_OK;
+}

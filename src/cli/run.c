@@ -1,0 +1,464 @@
+/* Running a session: attach (profile) or startup (launch), progress while it runs, and the outcome. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/fsutil.h"
+#include "common/jsonw.h"
+#include "diag/diag.h"
+#include "drdotnet/params.h"
+#include "drdotnet/version.h"
+#include "report/report.h"
+
+#define ATTACH_TIMEOUT_MS 30000
+#define GRACE_MS 30000 /* past the deadline before the tool gives up on the profiler */
+#define POLL_MS 100
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static int exists(const char *dir, const char *name)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return access(p, F_OK) == 0;
+}
+
+/* Makes <root>/<YYYYMMDD-HHMMSS>-<pid>-<profiler>[-N], refusing to reuse anything. Returns 0 or -1. */
+static int make_session_dir(pid_t pid, const char *profiler, char *id, size_t idcap, char *dir, size_t dircap)
+{
+    char root[4096];
+    if (drd_sessions_root(root, sizeof root) || drd_fs_mkdir_p(root, 0700)) {
+        drd_cli_error("cannot create the sessions folder %s: %s", root, strerror(errno));
+        return -1;
+    }
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    for (int n = 1; n < 100; n++) {
+        if (n == 1)
+            snprintf(id, idcap, "%s-%d-%s", stamp, (int)pid, profiler);
+        else
+            snprintf(id, idcap, "%s-%d-%s-%d", stamp, (int)pid, profiler, n);
+        snprintf(dir, dircap, "%s/%s", root, id);
+        if (mkdir(dir, 0755) == 0)
+            return 0;
+        if (errno != EEXIST) {
+            drd_cli_error("cannot create %s: %s", dir, strerror(errno));
+            return -1;
+        }
+    }
+    drd_cli_error("too many sessions named %s", id);
+    return -1;
+}
+
+/* Writes session.json from the tool's side, for a session the profiler could not end itself. Keeps every
+ * data file already there. */
+static void write_tool_session(const char *dir, const char *id, const struct drd_profiler_desc *p,
+                               const struct drd_param_values *vals, pid_t pid, const char *mode, const char *status,
+                               const char *reason, long long started_wall_ms)
+{
+    static char buf[16384];
+    struct drd_jsonw w;
+    char t0[40], t1[40];
+    time_t s0 = (time_t)(started_wall_ms / 1000), s1 = time(NULL);
+    struct tm tm;
+    strftime(t0, sizeof t0, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&s0, &tm));
+    strftime(t1, sizeof t1, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&s1, &tm));
+    drd_jsonw_init(&w, buf, sizeof buf);
+    drd_jsonw_obj_begin(&w);
+    drd_jsonw_key(&w, "format");
+    drd_jsonw_int(&w, 1);
+    drd_jsonw_key(&w, "id");
+    drd_jsonw_str(&w, id);
+    drd_jsonw_key(&w, "profiler");
+    drd_jsonw_obj_begin(&w);
+    drd_jsonw_key(&w, "name");
+    drd_jsonw_str(&w, p->name);
+    drd_jsonw_key(&w, "clsid");
+    drd_jsonw_str(&w, p->clsid);
+    drd_jsonw_key(&w, "version");
+    drd_jsonw_str(&w, DRD_VERSION);
+    drd_jsonw_obj_end(&w);
+    drd_jsonw_key(&w, "mode");
+    drd_jsonw_str(&w, mode);
+    drd_jsonw_key(&w, "parameters");
+    drd_jsonw_obj_begin(&w);
+    for (int i = 0; vals && i < vals->n; i++) {
+        drd_jsonw_key(&w, vals->v[i].desc->key);
+        if (vals->v[i].desc->type == DRD_PARAM_INT)
+            drd_jsonw_int(&w, vals->v[i].i);
+        else
+            drd_jsonw_str(&w, vals->v[i].text);
+    }
+    drd_jsonw_obj_end(&w);
+    drd_jsonw_key(&w, "target");
+    drd_jsonw_obj_begin(&w);
+    drd_jsonw_key(&w, "pid");
+    drd_jsonw_int(&w, pid);
+    drd_jsonw_obj_end(&w);
+    drd_jsonw_key(&w, "start");
+    drd_jsonw_str(&w, t0);
+    drd_jsonw_key(&w, "end");
+    drd_jsonw_str(&w, t1);
+    drd_jsonw_key(&w, "duration_ms");
+    drd_jsonw_int(&w, (long long)s1 * 1000 - started_wall_ms);
+    drd_jsonw_key(&w, "status");
+    drd_jsonw_str(&w, status);
+    drd_jsonw_key(&w, "reason");
+    drd_jsonw_str(&w, reason);
+    drd_jsonw_key(&w, "written_by");
+    drd_jsonw_str(&w, "tool");
+    drd_jsonw_key(&w, "files");
+    drd_jsonw_arr_begin(&w);
+    char raw[96];
+    snprintf(raw, sizeof raw, "%s.raw", p->name);
+    if (exists(dir, raw))
+        drd_jsonw_str(&w, raw);
+    drd_jsonw_arr_end(&w);
+    drd_jsonw_obj_end(&w);
+    if (drd_jsonw_finish(&w) == 0) {
+        buf[w.len] = '\n';
+        if (drd_fs_write_atomic(dir, "session.json", buf, w.len + 1, 0644))
+            drd_cli_error("cannot write %s/session.json: %s", dir, strerror(errno));
+    }
+}
+
+/* Shows "elapsed / duration, events" on one terminal line. */
+static void show_progress(const char *dir, long long started, long long duration_ms)
+{
+    char path[4200], *buf = NULL;
+    size_t len;
+    long long events = -1;
+    snprintf(path, sizeof path, "%s/progress.json", dir);
+    if (drd_fs_read_all(path, 4096, &buf, &len) == 0) {
+        json_t *j = json_loads(buf, 0, NULL);
+        if (j)
+            events = json_integer_value(json_object_get(j, "events"));
+        json_decref(j);
+        free(buf);
+    }
+    double el = (double)(now_ms() - started) / 1000.0;
+    if (duration_ms > 0)
+        fprintf(stderr, "\r  collecting %5.1f / %.0f s", el > duration_ms / 1000.0 ? duration_ms / 1000.0 : el,
+                duration_ms / 1000.0);
+    else
+        fprintf(stderr, "\r  collecting %5.1f s (until the process exits)", el);
+    if (events >= 0)
+        fprintf(stderr, ", %lld events", events);
+    fprintf(stderr, "   ");
+    fflush(stderr);
+}
+
+/* Prints the report of a finished session and writes summary.md. Returns the exit code. */
+static int conclude(const char *dir, int json_out, int quiet)
+{
+    char err[512];
+    json_t *s = drd_session_load(dir, err, sizeof err);
+    if (!s) {
+        drd_cli_error("%s", err);
+        return DRD_EXIT_FAILED;
+    }
+    const char *status = json_string_value(json_object_get(s, "status"));
+    int completed = status && strcmp(status, "completed") == 0;
+    json_t *report = NULL;
+    if (json_array_size(json_object_get(s, "files")) > 0) {
+        report = drd_report_build(dir, s, err, sizeof err);
+        if (!report)
+            drd_cli_error("report: %s", err);
+    }
+    if (report) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/summary.md", dir);
+        FILE *f = fopen(path, "we");
+        if (f) {
+            fprintf(f, "```\n");
+            drd_report_print(f, s, report);
+            fprintf(f, "```\n");
+            fclose(f);
+        }
+    }
+    if (json_out) {
+        json_t *all = json_pack("{s:O,s:O}", "session", s, "report", report ? report : json_null());
+        json_dumpf(all, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(all);
+    } else if (!quiet) {
+        drd_report_print(stdout, s, report);
+    }
+    if (!completed)
+        drd_cli_error("the session did not complete: %s%s%s", status ? status : "?",
+                      *json_string_value(json_object_get(s, "reason")) ? ": " : "",
+                      json_string_value(json_object_get(s, "reason")));
+    json_decref(report);
+    json_decref(s);
+    return completed ? DRD_EXIT_OK : DRD_EXIT_FAILED;
+}
+
+static int exit_for(const struct drd_diag_error *e)
+{
+    switch (e->code) {
+    case DRD_DIAG_ALREADY_LOADED:
+        return DRD_EXIT_BUSY;
+    case DRD_DIAG_NO_PROCESS:
+    case DRD_DIAG_NOT_DOTNET:
+    case DRD_DIAG_DISABLED:
+    case DRD_DIAG_PERMISSION:
+        return DRD_EXIT_TARGET;
+    default:
+        return DRD_EXIT_FAILED;
+    }
+}
+
+int drd_run(const struct drd_run_request *req)
+{
+    char err[512], lib[PATH_MAX], libcopy[PATH_MAX];
+    const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
+    if (!t) {
+        drd_cli_error("%s", err);
+        return DRD_EXIT_FAILED;
+    }
+    const struct drd_profiler_desc *p = drd_profiler_find(t, req->profiler);
+    if (!p) {
+        drd_cli_error("no profiler named '%s' (drdotnet profilers lists them)", req->profiler);
+        return DRD_EXIT_USAGE;
+    }
+    int launch = req->argv != NULL;
+    if (!(p->flags & (launch ? DRD_PROFILER_STARTUP : DRD_PROFILER_ATTACH))) {
+        drd_cli_error("profiler '%s' cannot be %s", p->name, launch ? "loaded at startup" : "attached");
+        return DRD_EXIT_USAGE;
+    }
+    struct drd_param_values vals;
+    if (drd_params_resolve(p, req->params, req->n_params, &vals, err, sizeof err)) {
+        drd_cli_error("%s", err);
+        return DRD_EXIT_USAGE;
+    }
+    long long duration_ms = drd_params_int(&vals, "duration", 10) * 1000;
+    if (!launch && duration_ms <= 0) {
+        drd_cli_error("a duration of 0 (until the process exits) needs drdotnet launch");
+        return DRD_EXIT_USAGE;
+    }
+    struct drd_diag_error de = {0};
+    struct drd_process_info info;
+    unsigned long long start_ticks = 0;
+    if (!launch) {
+        if (drd_diag_process_info(req->pid, 10000, &info, &de)) {
+            drd_cli_error("%s", de.message);
+            return exit_for(&de);
+        }
+        drd_proc_start_time(req->pid, &start_ticks);
+    }
+    if (drd_cli_library_path(lib, sizeof lib, err, sizeof err) ||
+        drd_libcopy_place(lib, libcopy, sizeof libcopy, err, sizeof err)) {
+        drd_cli_error("%s", err);
+        return DRD_EXIT_FAILED;
+    }
+
+    /* launch: start the child stopped on a pipe, so the session can be named after its pid */
+    int go[2] = {-1, -1};
+    pid_t pid = req->pid;
+    if (launch) {
+        if (pipe2(go, O_CLOEXEC)) {
+            drd_cli_error("pipe: %s", strerror(errno));
+            return DRD_EXIT_FAILED;
+        }
+        fflush(NULL);
+        pid = fork();
+        if (pid < 0) {
+            drd_cli_error("fork: %s", strerror(errno));
+            return DRD_EXIT_FAILED;
+        }
+        if (pid == 0) {
+            char line[PATH_MAX + 64];
+            close(go[1]);
+            ssize_t n = read(go[0], line, sizeof line - 1);
+            if (n <= 0)
+                _exit(127); /* the tool gave up before starting us */
+            line[n] = 0;
+            char pidbuf[32];
+            snprintf(pidbuf, sizeof pidbuf, "%d", (int)getpid());
+            setenv("CORECLR_ENABLE_PROFILING", "1", 1);
+            setenv("CORECLR_PROFILER", p->clsid, 1);
+            setenv("CORECLR_PROFILER_PATH", libcopy, 1);
+            setenv("DRDOTNET_SESSION_FILE", line, 1);
+            setenv("DRDOTNET_SESSION_PID", pidbuf, 1);
+            execvp(req->argv[0], req->argv);
+            fprintf(stderr, "drdotnet: cannot run %s: %s\n", req->argv[0], strerror(errno));
+            _exit(127);
+        }
+        close(go[0]);
+    }
+
+    struct drd_client_data cd = {0};
+    char dir[4200];
+    if (make_session_dir(pid, p->name, cd.session_id, sizeof cd.session_id, dir, sizeof dir))
+        goto fail_child;
+    if (strlen(dir) >= sizeof cd.out_dir) {
+        drd_cli_error("session folder path too long: %s", dir);
+        goto fail_child;
+    }
+    snprintf(cd.out_dir, sizeof cd.out_dir, "%s", dir);
+    snprintf(cd.profiler, sizeof cd.profiler, "%s", p->name);
+    cd.mode = launch ? DRD_MODE_STARTUP : DRD_MODE_ATTACH;
+    cd.n_params = req->n_params;
+    memcpy(cd.params, req->params, sizeof cd.params);
+    char cdbuf[DRD_CD_MAX_BYTES];
+    size_t cdlen;
+    if (drd_cd_encode(&cd, cdbuf, sizeof cdbuf, &cdlen)) {
+        drd_cli_error("the session request does not fit (too many or too long parameters)");
+        goto fail_child;
+    }
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    long long started_wall = (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
+    long long started = now_ms();
+    const char *mode = launch ? "startup" : "attach";
+
+    if (!req->quiet)
+        fprintf(stderr, "drdotnet: session %s\n", cd.session_id);
+    if (launch) {
+        if (drd_fs_write_atomic(dir, "request.txt", cdbuf, cdlen, 0600)) {
+            drd_cli_error("cannot write the session request: %s", strerror(errno));
+            goto fail_child;
+        }
+        char line[PATH_MAX + 64];
+        int n = snprintf(line, sizeof line, "%s/request.txt", dir);
+        if (write(go[1], line, (size_t)n) != n) {
+            drd_cli_error("cannot start the command");
+            goto fail_child;
+        }
+        close(go[1]);
+        go[1] = -1;
+    } else {
+        if (drd_diag_attach(pid, p->clsid, libcopy, cdbuf, cdlen, ATTACH_TIMEOUT_MS, &de)) {
+            /* the profiler may have said why in session.json before it refused */
+            char lerr[256];
+            json_t *s = exists(dir, "session.json") ? drd_session_load(dir, lerr, sizeof lerr) : NULL;
+            const char *reason = s ? json_string_value(json_object_get(s, "reason")) : NULL;
+            if (reason && *reason)
+                drd_cli_error("the profiler refused the session: %s", reason);
+            else {
+                drd_cli_error("%s", de.message);
+                write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "failed", de.message, started_wall);
+            }
+            json_decref(s);
+            return reason && *reason ? DRD_EXIT_USAGE : exit_for(&de);
+        }
+        if (!req->quiet)
+            fprintf(stderr, "drdotnet: attached to pid %d (%s)\n", (int)pid, info.command_line);
+    }
+
+    struct sigaction sa = {.sa_handler = on_sigint}, old_int, old_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    int tty = drd_cli_tty(stderr) && !req->quiet;
+    int child_status = -1, child_done = 0;
+    long long gone_since = 0;
+    int rc = DRD_EXIT_FAILED;
+    for (;;) {
+        if (exists(dir, "session.json"))
+            break;
+        if (interrupted) {
+            if (tty)
+                fputc('\n', stderr);
+            drd_cli_error("interrupted: the profiler in the target still ends the session by itself at its "
+                          "deadline; 'drdotnet show %s' shows it then",
+                          cd.session_id);
+            rc = DRD_EXIT_FAILED;
+            goto restore;
+        }
+        int alive;
+        if (launch) {
+            if (!child_done && waitpid(pid, &child_status, WNOHANG) == pid)
+                child_done = 1;
+            alive = !child_done;
+        } else
+            alive = drd_proc_alive(pid, start_ticks);
+        if (!alive) {
+            /* let a profiler that was writing at the end finish its files */
+            if (!gone_since)
+                gone_since = now_ms();
+            else if (now_ms() - gone_since > 2000) {
+                char reason[256];
+                if (launch && !exists(dir, "profiler.log"))
+                    snprintf(reason, sizeof reason,
+                             "the process exited (status %d) and the runtime never loaded the profiler (is it a "
+                             ".NET program?)",
+                             WIFEXITED(child_status) ? WEXITSTATUS(child_status) : -1);
+                else
+                    snprintf(reason, sizeof reason, "the target process exited during the session; the data "
+                                                    "collected until then is kept");
+                if (tty)
+                    fputc('\n', stderr);
+                drd_cli_error("%s", reason);
+                write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "incomplete", reason, started_wall);
+                break;
+            }
+        }
+        if (duration_ms > 0 && now_ms() - started > duration_ms + GRACE_MS) {
+            if (tty)
+                fputc('\n', stderr);
+            drd_cli_error("the profiler did not end the session within %d s of its deadline", GRACE_MS / 1000);
+            write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "incomplete",
+                               "the profiler did not end the session in time", started_wall);
+            break;
+        }
+        if (tty)
+            show_progress(dir, started, duration_ms);
+        sleep_ms(POLL_MS);
+    }
+    if (tty)
+        fprintf(stderr, "\r%60s\r", "");
+    rc = conclude(dir, req->json, req->quiet);
+    if (launch && !child_done) {
+        if (!req->quiet)
+            fprintf(stderr, "drdotnet: the profiler has detached; waiting for the command to exit\n");
+        while (waitpid(pid, &child_status, 0) < 0 && errno == EINTR && !interrupted)
+            ;
+    }
+    if (launch && !req->quiet && WIFEXITED(child_status))
+        fprintf(stderr, "drdotnet: the command exited with status %d\n", WEXITSTATUS(child_status));
+restore:
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    return rc;
+
+fail_child:
+    if (launch) {
+        if (go[1] >= 0)
+            close(go[1]); /* the child reads EOF and exits */
+        waitpid(pid, NULL, 0);
+    }
+    return DRD_EXIT_FAILED;
+}

@@ -1,0 +1,115 @@
+/* Helpers of the drdotnet command: where the library is, loading its descriptors, messages. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "drdotnet/version.h"
+
+void drd_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("drdotnet: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int drd_cli_tty(FILE *f)
+{
+    return isatty(fileno(f));
+}
+
+int drd_cli_is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap)
+{
+    const char *env = getenv("DRDOTNET_LIB");
+    char buf[PATH_MAX];
+    if (env && *env) {
+        if (!realpath(env, buf)) {
+            snprintf(err, errcap, "DRDOTNET_LIB=%s: no such file", env);
+            return -1;
+        }
+    } else {
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0) {
+            snprintf(err, errcap, "cannot find the drdotnet executable's folder");
+            return -1;
+        }
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = 0;
+        if (snprintf(buf, sizeof buf, "%s/libdrdotnet.so", exe) >= (int)sizeof buf || access(buf, R_OK)) {
+            snprintf(err, errcap, "libdrdotnet.so is not beside %s/drdotnet; set DRDOTNET_LIB to its path", exe);
+            return -1;
+        }
+    }
+    if (strlen(buf) >= cap) {
+        snprintf(err, errcap, "library path too long");
+        return -1;
+    }
+    strcpy(out, buf);
+    return 0;
+}
+
+const struct drd_profiler_table *drd_cli_profilers(char *err, size_t errcap)
+{
+    static const struct drd_profiler_table *table;
+    char path[PATH_MAX];
+    if (table)
+        return table;
+    if (drd_cli_library_path(path, sizeof path, err, errcap))
+        return NULL;
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        snprintf(err, errcap, "cannot load %s: %s", path, dlerror());
+        return NULL;
+    }
+    drd_profilers_fn fn;
+    *(void **)&fn = dlsym(h, DRD_PROFILERS_SYMBOL);
+    if (!fn) {
+        snprintf(err, errcap, "%s has no %s: not a drdotnet library", path, DRD_PROFILERS_SYMBOL);
+        return NULL;
+    }
+    const struct drd_profiler_table *t = fn();
+    if (!t || t->abi != DRD_DESCRIPTOR_ABI) {
+        snprintf(err, errcap, "%s speaks descriptor version %d, this tool %d: use the library built with it", path,
+                 t ? t->abi : -1, DRD_DESCRIPTOR_ABI);
+        return NULL;
+    }
+    table = t;
+    return table;
+}
+
+int drd_cli_add_param(struct drd_run_request *req, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    char key[DRD_CD_MAX_KEY], err[256];
+    if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof key) {
+        drd_cli_error("--param takes KEY=VALUE, not '%s'", kv);
+        return -1;
+    }
+    memcpy(key, kv, (size_t)(eq - kv));
+    key[eq - kv] = 0;
+    struct drd_client_data tmp = {.n_params = req->n_params};
+    memcpy(tmp.params, req->params, sizeof req->params);
+    if (drd_cd_add_param(&tmp, key, eq + 1, err, sizeof err)) {
+        drd_cli_error("%s", err);
+        return -1;
+    }
+    memcpy(req->params, tmp.params, sizeof req->params);
+    req->n_params = tmp.n_params;
+    return 0;
+}

@@ -1,0 +1,65 @@
+/* The diagnostics IPC client: finding .NET processes and talking to their runtime over its socket. */
+#ifndef DRD_DIAG_H
+#define DRD_DIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "diag/ipc.h"
+
+/* What went wrong, one code per thing a user must be told apart. */
+enum drd_diag_code {
+    DRD_DIAG_OK = 0,
+    DRD_DIAG_NO_PROCESS, /* no process with that pid */
+    DRD_DIAG_NOT_DOTNET, /* the process runs, but no .NET runtime is in it */
+    DRD_DIAG_DISABLED, /* a .NET runtime without its diagnostics socket (DOTNET_EnableDiagnostics=0) */
+    DRD_DIAG_PERMISSION, /* the socket or /proc entry belongs to someone else */
+    DRD_DIAG_ALREADY_LOADED, /* the runtime already holds a profiler */
+    DRD_DIAG_TIMEOUT, /* the runtime did not answer in time */
+    DRD_DIAG_PROTOCOL, /* the answer was not what the protocol says */
+    DRD_DIAG_REFUSED, /* the runtime answered with an error code */
+    DRD_DIAG_IO, /* any other system error */
+};
+
+struct drd_diag_error {
+    enum drd_diag_code code;
+    uint32_t hresult; /* DRD_DIAG_REFUSED and DRD_DIAG_ALREADY_LOADED */
+    char message[512]; /* a sentence for the user */
+};
+
+/* Finds the diagnostics socket of pid (newest match in the runtime's temp folder, its start-time key checked).
+ * Returns 0 with the path, or -1 with err telling no such process / not .NET / diagnostics disabled /
+ * permission denied. */
+int drd_diag_find_socket(pid_t pid, char *path, size_t cap, struct drd_diag_error *err);
+
+/* Sends one request on a new connection and reads the one reply into payload (cap bytes).
+ * Returns 0 with the reply parsed into *r, or -1 with err. */
+int drd_diag_request(const char *socket_path, const uint8_t *req, size_t req_len, int timeout_ms, uint8_t *payload,
+                     size_t cap, struct drd_ipc_reply *r, struct drd_diag_error *err);
+
+/* Asks ProcessInfo3, then 2, then 1 (falling back on UNKNOWN_COMMAND). Returns 0, or -1 with err. */
+int drd_diag_process_info(pid_t pid, int timeout_ms, struct drd_process_info *info, struct drd_diag_error *err);
+
+/* Sends AttachProfiler and waits for the runtime's answer (which comes after the profiler's
+ * InitializeForAttach returned). Returns 0 when the profiler is loaded, or -1 with err. */
+int drd_diag_attach(pid_t pid, const char *clsid, const char *lib_path, const void *client_data, size_t client_len,
+                    int timeout_ms, struct drd_diag_error *err);
+
+struct drd_dotnet_process {
+    pid_t pid;
+    char socket_path[512];
+    char name[64]; /* /proc/<pid>/comm */
+};
+
+/* Lists the .NET processes whose diagnostics socket is in tmpdir (NULL: $TMPDIR or /tmp), skipping stale
+ * sockets of dead or reused pids. Returns the count (the caller frees *out), or -1 with errno. */
+int drd_diag_list(const char *tmpdir, struct drd_dotnet_process **out);
+
+/* Reads field 22 (start time in clock ticks) of /proc/<pid>/stat. Returns 0 or -1. */
+int drd_proc_start_time(pid_t pid, unsigned long long *ticks);
+
+/* Returns 1 if pid still names the process that started at start_ticks. */
+int drd_proc_alive(pid_t pid, unsigned long long start_ticks);
+
+#endif

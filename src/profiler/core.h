@@ -1,0 +1,99 @@
+/* The core of libdrdotnet: the profiler object, the session it runs, and the contract a profiler fills in. */
+#ifndef DRD_CORE_H
+#define DRD_CORE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clr/corprof.h"
+#include "drdotnet/clientdata.h"
+#include "drdotnet/params.h"
+#include "drdotnet/profilers.h"
+
+struct drd_core;
+struct drd_raw;
+
+/* What one profiler file provides. Every function runs outside the runtime's callbacks except where noted. */
+struct drd_profiler_ops {
+    const struct drd_profiler_desc *desc;
+    /* Replaces the callback slots the profiler needs in a copy of the default table. */
+    void (*override)(ICorProfilerCallback11Vtbl *vt);
+    /* In Initialize / InitializeForAttach, after the parameters are checked: preallocate everything the
+     * callbacks need and choose the event masks. Returns 0, or -1 with a sentence in err. */
+    int (*start)(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap);
+    /* Optional, in ProfilerAttachComplete (attach) or right after Initialize (startup). */
+    void (*attached)(struct drd_core *c);
+    /* On the core's worker thread, often and once more at the end: move collected events to the raw file. */
+    void (*drain)(struct drd_core *c);
+    /* Once no callback can run any more (after a successful detach): release what start took. Not called
+     * at process shutdown, where callbacks may still arrive and the memory goes with the process. */
+    void (*stop)(struct drd_core *c);
+};
+
+enum drd_state { DRD_IDLE = 0, DRD_COLLECTING, DRD_FINISHING, DRD_DONE };
+
+struct drd_core {
+    ICorProfilerCallback11 iface; /* first: the runtime's pointer is &iface */
+    ICorProfilerCallback11Vtbl vtbl;
+    const struct drd_profiler_ops *ops;
+    ICorProfilerInfo15 *info; /* QI'd to the highest version the runtime has */
+    int info_version;
+    struct drd_client_data cd;
+    struct drd_param_values params;
+    int startup; /* loaded by Initialize (drdotnet launch) rather than attach */
+    int64_t duration_ms; /* 0: until the process exits (startup only) */
+    int64_t start_ms, start_wall_ms;
+    struct drd_raw *raw;
+    void *priv; /* the profiler's own state */
+
+    _Atomic int state; /* enum drd_state */
+    atomic_ullong events; /* recorded */
+    atomic_ullong dropped; /* lost: queue full, caps */
+    char fail_reason[512]; /* first failure that stopped collecting */
+
+    pthread_t worker;
+    int worker_started;
+    pthread_mutex_t lock; /* guards stop_requested and the condition */
+    pthread_cond_t wake;
+    int stop_requested; /* 1: deadline or failure, 2: runtime shutdown */
+    int log_fd;
+};
+
+/* The one profiler object of this process (a runtime holds one main profiler at a time). */
+extern struct drd_core drd_core_instance;
+
+/* Returns the core from the runtime's interface pointer. */
+static inline struct drd_core *drd_core_from(ICorProfilerCallback11 *This)
+{
+    return (struct drd_core *)(void *)This;
+}
+
+/* 1 while callbacks should record. */
+static inline int drd_collecting(const struct drd_core *c)
+{
+    return atomic_load_explicit(&c->state, memory_order_acquire) == DRD_COLLECTING;
+}
+
+/* Fills a default callback table: every slot answers S_OK, lifecycle slots run the core. */
+void drd_callback_defaults(ICorProfilerCallback11Vtbl *vt);
+
+/* Session lifecycle, called by the default lifecycle callbacks. */
+HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const void *client_data, ULONG client_len,
+                               int startup);
+void drd_session_attach_complete(struct drd_core *c);
+void drd_session_shutdown(struct drd_core *c);
+void drd_session_detached(struct drd_core *c);
+
+/* Stops collecting because of a failure (a cap reached, a write failed); the worker ends the session soon.
+ * Safe from any thread, including callbacks: no allocation, no lock. */
+void drd_session_fail(struct drd_core *c, const char *reason);
+
+/* Appends one line to profiler.log in the session folder (bounded; dropped when the log is full). */
+void drd_log(struct drd_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Milliseconds on the monotonic clock. */
+int64_t drd_now_ms(void);
+
+#endif

@@ -1,0 +1,38 @@
+/* The raw data writer (format in include/drdotnet/raw.h): interns frames, types and stacks, caps the size.
+ * Used only from the core's worker thread, never from a callback. */
+#ifndef DRD_RAWOUT_H
+#define DRD_RAWOUT_H
+
+#include <stdint.h>
+
+#include "clr/corprof.h"
+
+struct drd_core;
+struct drd_raw;
+
+/* Creates dir/file and writes its first line. max_bytes caps the file. Returns NULL with errno. */
+struct drd_raw *drd_raw_open(struct drd_core *c, const char *dir, const char *file, uint64_t max_bytes);
+
+/* The id of a frame (0 FunctionID = native code), defining it on first use. Returns 0 or -1 (cap or I/O). */
+int drd_raw_frame(struct drd_raw *r, FunctionID fid, uint32_t *id);
+
+/* The id of a type, defining it on first use. Returns 0 or -1. */
+int drd_raw_type(struct drd_raw *r, ClassID cls, uint32_t *id);
+
+/* The id of a stack of n FunctionIDs (leaf first), defining it and its frames on first use. Consecutive
+ * native frames are merged into one. Returns 0 or -1. */
+int drd_raw_stack(struct drd_raw *r, const FunctionID *frames, int n, uint32_t *id);
+
+/* Appends one record line (the format adds no newline; give it). Returns 0 or -1. */
+int drd_raw_printf(struct drd_raw *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Pushes buffered lines to the file so a reader sees them. Returns 0 or -1. */
+int drd_raw_flush(struct drd_raw *r);
+
+/* Bytes written so far. */
+uint64_t drd_raw_bytes(const struct drd_raw *r);
+
+/* Writes the end line (when ok), flushes and closes. Returns 0, or -1 if anything failed. Accepts NULL. */
+int drd_raw_close(struct drd_raw *r, int ok, uint64_t events, uint64_t dropped);
+
+#endif

@@ -1,0 +1,462 @@
+/* The session in the target: reads the request, runs the worker thread that drains, reports progress and
+ * ends the session at its deadline (files, then session.json last, then detach). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "common/jsonw.h"
+#include "drdotnet/version.h"
+#include "profiler/core.h"
+#include "profiler/rawout.h"
+
+#define LOG_MAX_BYTES (1 << 20)
+#define DRAIN_EVERY_MS 50
+#define PROGRESS_EVERY_MS 500
+#define SHUTDOWN_WAIT_MS 5000
+#define DETACH_EXPECTED_MS 200
+
+struct drd_core drd_core_instance;
+static atomic_llong log_bytes;
+
+int64_t drd_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void iso_time(int64_t ms, char *out, size_t cap)
+{
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+void drd_log(struct drd_core *c, const char *fmt, ...)
+{
+    char line[1024];
+    if (c->log_fd < 0)
+        return;
+    int n = snprintf(line, sizeof line, "%lld ", (long long)(drd_now_ms() - c->start_ms));
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    if (m < 0)
+        return;
+    size_t len = strlen(line);
+    line[len++] = '\n';
+    if (atomic_fetch_add(&log_bytes, (long long)len) + (long long)len > LOG_MAX_BYTES)
+        return;
+    ssize_t w = write(c->log_fd, line, len);
+    (void)w;
+}
+
+void drd_session_fail(struct drd_core *c, const char *reason)
+{
+    int expected = DRD_COLLECTING;
+    /* only the first failure is kept; fail_reason is written before the state changes */
+    if (c->fail_reason[0] == 0)
+        snprintf(c->fail_reason, sizeof c->fail_reason, "%s", reason);
+    atomic_compare_exchange_strong(&c->state, &expected, DRD_FINISHING);
+    drd_log(c, "failure: %s", reason);
+}
+
+/* Reads /proc/self/<what> into out, NULs turned into spaces. */
+static void read_self(const char *what, char *out, size_t cap)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/%s", what);
+    out[0] = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t n = read(fd, out, cap - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    out[n] = 0;
+    while (n > 0 && (out[n - 1] == 0 || out[n - 1] == '\n'))
+        out[--n] = 0;
+    for (ssize_t i = 0; i < n; i++)
+        if (out[i] == 0)
+            out[i] = ' ';
+}
+
+/* Writes session.json (last file of a session) with the given status. Returns 0 or -1. */
+static int write_session_json(struct drd_core *c, const char *status, const char *reason)
+{
+    static char buf[32768];
+    char t0[40], t1[40], cmdline[4096], comm[64], version[64] = "";
+    struct drd_jsonw w;
+    iso_time(c->start_wall_ms ? c->start_wall_ms : wall_ms(), t0, sizeof t0);
+    iso_time(wall_ms(), t1, sizeof t1);
+    read_self("cmdline", cmdline, sizeof cmdline);
+    read_self("comm", comm, sizeof comm);
+    if (c->info && c->info_version >= 3) {
+        USHORT clr_id = 0, major = 0, minor = 0, build = 0, qfe = 0;
+        COR_PRF_RUNTIME_TYPE type;
+        if (SUCCEEDED(c->info->lpVtbl->GetRuntimeInformation(c->info, &clr_id, &type, &major, &minor, &build, &qfe,
+                                                              0, NULL, NULL)))
+            snprintf(version, sizeof version, "%u.%u.%u", major, minor, build);
+    }
+    drd_jsonw_init(&w, buf, sizeof buf);
+    drd_jsonw_obj_begin(&w);
+    drd_jsonw_key(&w, "format");
+    drd_jsonw_int(&w, 1);
+    drd_jsonw_key(&w, "id");
+    drd_jsonw_str(&w, c->cd.session_id);
+    drd_jsonw_key(&w, "profiler");
+    drd_jsonw_obj_begin(&w);
+    drd_jsonw_key(&w, "name");
+    drd_jsonw_str(&w, c->ops ? c->ops->desc->name : c->cd.profiler);
+    drd_jsonw_key(&w, "clsid");
+    drd_jsonw_str(&w, c->ops ? c->ops->desc->clsid : "");
+    drd_jsonw_key(&w, "version");
+    drd_jsonw_str(&w, DRD_VERSION);
+    drd_jsonw_obj_end(&w);
+    drd_jsonw_key(&w, "mode");
+    drd_jsonw_str(&w, c->startup ? "startup" : "attach");
+    drd_jsonw_key(&w, "parameters");
+    drd_jsonw_obj_begin(&w);
+    for (int i = 0; i < c->params.n; i++) {
+        drd_jsonw_key(&w, c->params.v[i].desc->key);
+        if (c->params.v[i].desc->type == DRD_PARAM_ENUM)
+            drd_jsonw_str(&w, c->params.v[i].text);
+        else if (c->params.v[i].desc->type == DRD_PARAM_BOOL)
+            drd_jsonw_bool(&w, (int)c->params.v[i].i);
+        else
+            drd_jsonw_int(&w, c->params.v[i].i);
+    }
+    drd_jsonw_obj_end(&w);
+    drd_jsonw_key(&w, "target");
+    drd_jsonw_obj_begin(&w);
+    drd_jsonw_key(&w, "pid");
+    drd_jsonw_int(&w, getpid());
+    drd_jsonw_key(&w, "name");
+    drd_jsonw_str(&w, comm);
+    drd_jsonw_key(&w, "command_line");
+    drd_jsonw_str(&w, cmdline);
+    drd_jsonw_key(&w, "runtime_version");
+    drd_jsonw_str(&w, version);
+    drd_jsonw_obj_end(&w);
+    drd_jsonw_key(&w, "start");
+    drd_jsonw_str(&w, t0);
+    drd_jsonw_key(&w, "end");
+    drd_jsonw_str(&w, t1);
+    drd_jsonw_key(&w, "duration_ms");
+    drd_jsonw_int(&w, c->start_ms ? drd_now_ms() - c->start_ms : 0);
+    drd_jsonw_key(&w, "status");
+    drd_jsonw_str(&w, status);
+    drd_jsonw_key(&w, "reason");
+    drd_jsonw_str(&w, reason);
+    drd_jsonw_key(&w, "events");
+    drd_jsonw_uint(&w, atomic_load(&c->events));
+    drd_jsonw_key(&w, "dropped");
+    drd_jsonw_uint(&w, atomic_load(&c->dropped));
+    drd_jsonw_key(&w, "files");
+    drd_jsonw_arr_begin(&w);
+    if (c->ops && strcmp(status, "failed") != 0) {
+        char raw[96];
+        snprintf(raw, sizeof raw, "%s.raw", c->ops->desc->name);
+        drd_jsonw_str(&w, raw);
+    }
+    drd_jsonw_arr_end(&w);
+    drd_jsonw_obj_end(&w);
+    if (drd_jsonw_finish(&w))
+        return -1;
+    buf[w.len] = '\n';
+    return drd_fs_write_atomic(c->cd.out_dir, "session.json", buf, w.len + 1, 0644);
+}
+
+static void write_progress(struct drd_core *c)
+{
+    char buf[512];
+    int n = snprintf(buf, sizeof buf,
+                     "{\"elapsed_ms\":%lld,\"duration_ms\":%lld,\"events\":%llu,\"dropped\":%llu,\"raw_bytes\":%llu}\n",
+                     (long long)(drd_now_ms() - c->start_ms), (long long)c->duration_ms,
+                     (unsigned long long)atomic_load(&c->events), (unsigned long long)atomic_load(&c->dropped),
+                     (unsigned long long)(c->raw ? drd_raw_bytes(c->raw) : 0));
+    if (n > 0 && drd_fs_write_atomic(c->cd.out_dir, "progress.json", buf, (size_t)n, 0644))
+        drd_log(c, "progress.json: %s", strerror(errno));
+}
+
+/* Ends the session: stops callbacks, last drain, files, session.json; then detaches unless the runtime is
+ * shutting down. Runs on the worker thread. */
+static void finish(struct drd_core *c, int shutting_down)
+{
+    int was = atomic_exchange(&c->state, DRD_FINISHING);
+    if (was == DRD_DONE)
+        return;
+    HRESULT hr = c->info->lpVtbl->SetEventMask2(c->info, COR_PRF_MONITOR_NONE, COR_PRF_HIGH_MONITOR_NONE);
+    if (FAILED(hr))
+        drd_log(c, "SetEventMask2(none) failed: 0x%08x", (unsigned)hr);
+    c->ops->drain(c);
+    int raw_ok = drd_raw_close(c->raw, 1, atomic_load(&c->events), atomic_load(&c->dropped)) == 0;
+    c->raw = NULL;
+
+    const char *status = "completed", *reason = "";
+    char why[640];
+    if (c->fail_reason[0]) {
+        status = raw_ok ? "incomplete" : "failed";
+        snprintf(why, sizeof why, "%s", c->fail_reason);
+        reason = why;
+    } else if (!raw_ok) {
+        status = "failed";
+        reason = "writing the raw data failed";
+    } else if (shutting_down && !(c->startup && c->duration_ms == 0)) {
+        status = "incomplete";
+        reason = "the target process exited before the session's end";
+    }
+    write_progress(c);
+    if (write_session_json(c, status, reason))
+        drd_log(c, "session.json: %s", strerror(errno));
+    drd_log(c, "session %s: %s %s", c->cd.session_id, status, reason);
+    atomic_store(&c->state, DRD_DONE);
+    if (!shutting_down) {
+        hr = c->info->lpVtbl->RequestProfilerDetach(c->info, DETACH_EXPECTED_MS);
+        drd_log(c, "RequestProfilerDetach: 0x%08x", (unsigned)hr);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct drd_core *c = arg;
+    HRESULT hr = c->info->lpVtbl->InitializeCurrentThread(c->info);
+    if (FAILED(hr))
+        drd_log(c, "InitializeCurrentThread: 0x%08x", (unsigned)hr);
+    int64_t next_progress = 0;
+    int shutting_down = 0;
+    for (;;) {
+        pthread_mutex_lock(&c->lock);
+        if (!c->stop_requested) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            ts.tv_nsec += DRAIN_EVERY_MS * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&c->wake, &c->lock, &ts);
+        }
+        int stop = c->stop_requested;
+        pthread_mutex_unlock(&c->lock);
+        if (stop) {
+            shutting_down = stop == 2;
+            break;
+        }
+        if (!drd_collecting(c))
+            break; /* a failure stopped collection */
+        c->ops->drain(c);
+        if (c->raw)
+            drd_raw_flush(c->raw);
+        int64_t now = drd_now_ms();
+        if (now >= next_progress) {
+            write_progress(c);
+            next_progress = now + PROGRESS_EVERY_MS;
+        }
+        if (c->duration_ms > 0 && now - c->start_ms >= c->duration_ms)
+            break;
+    }
+    finish(c, shutting_down);
+    return NULL;
+}
+
+/* QIs the runtime's info object for the highest version it answers, down to 3 (needed for detach). */
+static int query_info(struct drd_core *c, IUnknown *unk)
+{
+    static const GUID *const iids[] = {&IID_ICorProfilerInfo15, &IID_ICorProfilerInfo14, &IID_ICorProfilerInfo13,
+                                       &IID_ICorProfilerInfo12, &IID_ICorProfilerInfo11, &IID_ICorProfilerInfo10,
+                                       &IID_ICorProfilerInfo9,  &IID_ICorProfilerInfo8,  &IID_ICorProfilerInfo7,
+                                       &IID_ICorProfilerInfo6,  &IID_ICorProfilerInfo5,  &IID_ICorProfilerInfo4};
+    for (size_t i = 0; i < sizeof iids / sizeof iids[0]; i++) {
+        void *p = NULL;
+        if (unk->lpVtbl->QueryInterface(unk, iids[i], &p) == S_OK && p) {
+            c->info = p;
+            c->info_version = 15 - (int)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Finds the session request: client data in attach mode, the file DRDOTNET_SESSION_FILE at startup. */
+static int read_request(const void *data, ULONG len, int startup, struct drd_client_data *cd, char *err, size_t cap)
+{
+    if (!startup)
+        return drd_cd_decode(data, len, cd, err, cap);
+    const char *path = getenv("DRDOTNET_SESSION_FILE");
+    char *buf = NULL;
+    size_t n = 0;
+    if (!path || drd_fs_read_all(path, DRD_CD_MAX_BYTES, &buf, &n)) {
+        snprintf(err, cap, "cannot read the session request %s", path ? path : "(DRDOTNET_SESSION_FILE unset)");
+        return -1;
+    }
+    int rc = drd_cd_decode(buf, n, cd, err, cap);
+    free(buf);
+    return rc;
+}
+
+HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const void *client_data, ULONG client_len,
+                               int startup)
+{
+    char err[512] = "";
+    c->startup = startup;
+    c->start_ms = drd_now_ms();
+    c->start_wall_ms = wall_ms();
+    c->log_fd = -1;
+    atomic_store(&log_bytes, 0);
+    if (read_request(client_data, client_len, startup, &c->cd, err, sizeof err))
+        return E_INVALIDARG; /* no folder known: nowhere to say why; the tool reports the refusal */
+    if (startup) {
+        /* only the process the tool launched profiles; its children inherit the variables but not the pid */
+        const char *want = getenv("DRDOTNET_SESSION_PID");
+        if (!want || atoi(want) != getpid())
+            return CORPROF_E_PROFILER_CANCEL_ACTIVATION;
+    }
+    char logpath[DRD_CD_MAX_PATH + 32];
+    snprintf(logpath, sizeof logpath, "%s/profiler.log", c->cd.out_dir);
+    c->log_fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+    drd_log(c, "drdotnet %s: %s session %s", DRD_VERSION, startup ? "startup" : "attach", c->cd.session_id);
+    if (strcmp(c->cd.profiler, c->ops->desc->name) != 0) {
+        snprintf(err, sizeof err, "the request names profiler '%s' but the CLSID loaded '%s'", c->cd.profiler,
+                 c->ops->desc->name);
+        goto fail;
+    }
+    if (drd_params_resolve(c->ops->desc, c->cd.params, c->cd.n_params, &c->params, err, sizeof err))
+        goto fail;
+    c->duration_ms = drd_params_int(&c->params, "duration", 10) * 1000;
+    if (c->duration_ms <= 0 && !startup) {
+        snprintf(err, sizeof err, "a duration of 0 (until exit) is only possible with drdotnet launch");
+        goto fail;
+    }
+    if (query_info(c, info_unk)) {
+        snprintf(err, sizeof err, "the runtime offers no ICorProfilerInfo4 or later");
+        goto fail;
+    }
+    uint64_t max_bytes = (uint64_t)drd_params_int(&c->params, "max_file_mb", 256) << 20;
+    c->raw = NULL;
+    {
+        char rawname[96];
+        snprintf(rawname, sizeof rawname, "%s.raw", c->ops->desc->name);
+        c->raw = drd_raw_open(c, c->cd.out_dir, rawname, max_bytes);
+        if (!c->raw) {
+            snprintf(err, sizeof err, "cannot create %s in %s: %s", rawname, c->cd.out_dir, strerror(errno));
+            goto fail_info;
+        }
+    }
+    DWORD mask = 0, high = 0;
+    if (c->ops->start(c, &mask, &high, err, sizeof err))
+        goto fail_raw;
+    atomic_store(&c->state, DRD_COLLECTING);
+    HRESULT hr = c->info->lpVtbl->SetEventMask2(c->info, mask, high);
+    if (FAILED(hr)) {
+        snprintf(err, sizeof err, "the runtime refused the event mask 0x%x/0x%x: 0x%08x", (unsigned)mask,
+                 (unsigned)high, (unsigned)hr);
+        goto fail_started;
+    }
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&c->worker, NULL, worker_main, c)) {
+        snprintf(err, sizeof err, "cannot start the profiler's thread");
+        c->info->lpVtbl->SetEventMask2(c->info, COR_PRF_MONITOR_NONE, COR_PRF_HIGH_MONITOR_NONE);
+        goto fail_started;
+    }
+    c->worker_started = 1;
+    drd_log(c, "collecting: mask 0x%x/0x%x, duration %lld ms, info version %d", (unsigned)mask, (unsigned)high,
+            (long long)c->duration_ms, c->info_version);
+    return S_OK;
+
+fail_started:
+    atomic_store(&c->state, DRD_DONE);
+    c->ops->stop(c);
+fail_raw:
+    drd_raw_close(c->raw, 0, 0, 0);
+    c->raw = NULL;
+    {
+        char rawpath[DRD_CD_MAX_PATH + 96];
+        snprintf(rawpath, sizeof rawpath, "%s/%s.raw", c->cd.out_dir, c->ops->desc->name);
+        unlink(rawpath);
+    }
+fail_info:
+    /* the runtime releases nothing we QI'd if we fail: release it ourselves */
+    c->info->lpVtbl->Release(c->info);
+    c->info = NULL;
+fail:
+    drd_log(c, "refused: %s", err);
+    atomic_store(&c->state, DRD_DONE);
+    write_session_json(c, "failed", err);
+    if (c->log_fd >= 0)
+        close(c->log_fd);
+    c->log_fd = -1;
+    return E_FAIL;
+}
+
+void drd_session_attach_complete(struct drd_core *c)
+{
+    if (c->ops->attached && drd_collecting(c))
+        c->ops->attached(c);
+}
+
+static void request_stop(struct drd_core *c, int why)
+{
+    pthread_mutex_lock(&c->lock);
+    if (!c->stop_requested)
+        c->stop_requested = why;
+    pthread_cond_signal(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+}
+
+void drd_session_shutdown(struct drd_core *c)
+{
+    if (!c->worker_started)
+        return;
+    request_stop(c, 2);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += SHUTDOWN_WAIT_MS / 1000;
+    if (pthread_timedjoin_np(c->worker, NULL, &ts) == 0)
+        c->worker_started = 0;
+    else
+        drd_log(c, "the profiler's thread did not end within %d ms of shutdown", SHUTDOWN_WAIT_MS);
+}
+
+void drd_session_detached(struct drd_core *c)
+{
+    /* the worker asked for the detach as its last act: wait for it to leave our code before unload */
+    if (c->worker_started) {
+        pthread_join(c->worker, NULL);
+        c->worker_started = 0;
+    }
+    /* the runtime has evacuated every callback: the profiler's buffers can go */
+    c->ops->stop(c);
+    if (c->info) {
+        c->info->lpVtbl->Release(c->info);
+        c->info = NULL;
+    }
+    drd_log(c, "detached");
+    if (c->log_fd >= 0)
+        close(c->log_fd);
+    c->log_fd = -1;
+}

@@ -1,0 +1,249 @@
+/* The exceptions report: counts by type, caught or not, catching methods, and the top throw stacks. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/rawread.h"
+#include "report/report.h"
+
+#define TOP_STACKS 5
+
+struct thrown {
+    uint64_t seq;
+    uint32_t type, stack;
+    uint32_t catcher; /* frame id, 0 when not caught */
+};
+
+struct caught {
+    uint64_t seq;
+    uint32_t frame;
+};
+
+struct collect {
+    struct thrown *t;
+    size_t nt, ct;
+    struct caught *c;
+    size_t nc, cc;
+};
+
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 1024;
+    void *na = realloc(*arr, ncap * elem);
+    if (!na)
+        return -1;
+    *arr = na;
+    *cap = ncap;
+    return 0;
+}
+
+static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap)
+{
+    struct collect *k = ctx;
+    uint64_t seq, tid, type, stack, frame;
+    if (strcmp(f[0], "x") == 0) {
+        if (n != 5 || drd_raw_u64(f[1], &seq) || drd_raw_u64(f[2], &tid) || drd_raw_u64(f[3], &type) ||
+            drd_raw_u64(f[4], &stack) || type == 0 || type > d->n_types || stack == 0 || stack > d->n_stacks) {
+            snprintf(err, cap, "malformed exception record");
+            return -1;
+        }
+        if (grow((void **)&k->t, &k->ct, k->nt, sizeof *k->t)) {
+            snprintf(err, cap, "out of memory");
+            return -1;
+        }
+        k->t[k->nt++] = (struct thrown){seq, (uint32_t)type, (uint32_t)stack, 0};
+        return 0;
+    }
+    if (strcmp(f[0], "c") == 0) {
+        if (n != 3 || drd_raw_u64(f[1], &seq) || drd_raw_u64(f[2], &frame) || frame == 0 || frame > d->n_frames) {
+            snprintf(err, cap, "malformed catch record");
+            return -1;
+        }
+        if (grow((void **)&k->c, &k->cc, k->nc, sizeof *k->c)) {
+            snprintf(err, cap, "out of memory");
+            return -1;
+        }
+        k->c[k->nc++] = (struct caught){seq, (uint32_t)frame};
+        return 0;
+    }
+    snprintf(err, cap, "unknown record '%s' in an exceptions file", f[0]);
+    return -1;
+}
+
+static int by_seq(const void *a, const void *b)
+{
+    const struct thrown *x = a, *y = b;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int by_type_stack(const void *a, const void *b)
+{
+    const struct thrown *x = a, *y = b;
+    if (x->type != y->type)
+        return (x->type > y->type) - (x->type < y->type);
+    return (x->stack > y->stack) - (x->stack < y->stack);
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "count"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "count"));
+    return (x < y) - (x > y);
+}
+
+/* Sorts a JSON array of objects by their "count", largest first. */
+static void sort_by_count(json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    if (n < 2)
+        return;
+    json_t **items = malloc(n * sizeof *items);
+    if (!items)
+        return;
+    for (size_t i = 0; i < n; i++)
+        items[i] = json_incref(json_array_get(arr, i));
+    qsort(items, n, sizeof *items, by_count_desc);
+    json_array_clear(arr);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, items[i]);
+    free(items);
+}
+
+static json_t *frames_of(const struct drd_rawdata *d, uint32_t stack)
+{
+    json_t *arr = json_array();
+    const struct drd_raw_stack *s = &d->stacks[stack - 1];
+    for (uint32_t i = 0; i < s->n; i++)
+        json_array_append_new(arr, json_string(d->frames[s->frames[i] - 1]));
+    return arr;
+}
+
+json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap)
+{
+    struct collect k = {0};
+    struct drd_rawdata d;
+    char *buf = NULL;
+    json_t *report = NULL;
+    if (drd_raw_load(raw_path, DRD_RAW_READ_MAX, &d, &buf, on_record, &k, err, cap))
+        goto out;
+    /* match catches to throws by sequence number */
+    qsort(k.t, k.nt, sizeof *k.t, by_seq);
+    for (size_t i = 0; i < k.nc; i++) {
+        size_t lo = 0, hi = k.nt;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (k.t[mid].seq < k.c[i].seq)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < k.nt && k.t[lo].seq == k.c[i].seq && k.t[lo].catcher == 0)
+            k.t[lo].catcher = k.c[i].frame;
+    }
+    qsort(k.t, k.nt, sizeof *k.t, by_type_stack);
+    json_t *types = json_array();
+    size_t total_caught = 0;
+    for (size_t i = 0; i < k.nt;) {
+        uint32_t type = k.t[i].type;
+        size_t j = i;
+        json_t *stacks = json_array(), *catchers = json_object();
+        size_t caught = 0;
+        while (j < k.nt && k.t[j].type == type) {
+            size_t s = j;
+            while (j < k.nt && k.t[j].type == type && k.t[j].stack == k.t[s].stack) {
+                if (k.t[j].catcher) {
+                    caught++;
+                    const char *name = d.frames[k.t[j].catcher - 1];
+                    json_t *cnt = json_object_get(catchers, name);
+                    json_object_set_new(catchers, name, json_integer(cnt ? json_integer_value(cnt) + 1 : 1));
+                }
+                j++;
+            }
+            json_array_append_new(stacks, json_pack("{s:I,s:o}", "count", (json_int_t)(j - s), "frames",
+                                                    frames_of(&d, k.t[s].stack)));
+        }
+        sort_by_count(stacks);
+        while (json_array_size(stacks) > TOP_STACKS)
+            json_array_remove(stacks, TOP_STACKS);
+        json_t *catcher_list = json_array();
+        const char *name;
+        json_t *v;
+        json_object_foreach(catchers, name, v)
+        {
+            json_array_append_new(catcher_list, json_pack("{s:s,s:I}", "method", name, "count", json_integer_value(v)));
+        }
+        json_decref(catchers);
+        sort_by_count(catcher_list);
+        size_t count = j - i;
+        json_array_append_new(types, json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "type", d.types[type - 1], "count",
+                                               (json_int_t)count, "caught", (json_int_t)caught, "uncaught",
+                                               (json_int_t)(count - caught), "catchers", catcher_list, "stacks",
+                                               stacks));
+        total_caught += caught;
+        i = j;
+    }
+    sort_by_count(types);
+    report = json_pack("{s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "profiler", "exceptions", "total", (json_int_t)k.nt, "caught",
+                       (json_int_t)total_caught, "uncaught", (json_int_t)(k.nt - total_caught), "dropped",
+                       (json_int_t)d.dropped, "complete", d.ended, "types", types);
+out:
+    drd_rawdata_free(&d);
+    free(buf);
+    free(k.t);
+    free(k.c);
+    return report;
+}
+
+void drd_exceptions_print(FILE *out, json_t *r)
+{
+    json_int_t total = json_integer_value(json_object_get(r, "total"));
+    fprintf(out, "%lld exceptions thrown: %lld caught, %lld not caught (unhandled, or still in flight at the end)",
+            (long long)total, (long long)json_integer_value(json_object_get(r, "caught")),
+            (long long)json_integer_value(json_object_get(r, "uncaught")));
+    json_int_t dropped = json_integer_value(json_object_get(r, "dropped"));
+    if (dropped)
+        fprintf(out, "; %lld more were not recorded (queue full)", (long long)dropped);
+    fprintf(out, "\n");
+    json_t *types = json_object_get(r, "types");
+    if (!json_array_size(types))
+        return;
+    fprintf(out, "\n  %8s %8s %9s  %s\n", "thrown", "caught", "uncaught", "type");
+    size_t i;
+    json_t *t;
+    json_array_foreach(types, i, t)
+    {
+        fprintf(out, "  %8lld %8lld %9lld  %s\n", (long long)json_integer_value(json_object_get(t, "count")),
+                (long long)json_integer_value(json_object_get(t, "caught")),
+                (long long)json_integer_value(json_object_get(t, "uncaught")),
+                json_string_value(json_object_get(t, "type")));
+    }
+    json_array_foreach(types, i, t)
+    {
+        json_int_t count = json_integer_value(json_object_get(t, "count"));
+        fprintf(out, "\n%s: %lld thrown\n", json_string_value(json_object_get(t, "type")), (long long)count);
+        size_t k;
+        json_t *c;
+        json_array_foreach(json_object_get(t, "catchers"), k, c)
+        {
+            fprintf(out, "  caught in %s (%lld)\n", json_string_value(json_object_get(c, "method")),
+                    (long long)json_integer_value(json_object_get(c, "count")));
+        }
+        json_t *s;
+        json_array_foreach(json_object_get(t, "stacks"), k, s)
+        {
+            json_int_t n = json_integer_value(json_object_get(s, "count"));
+            fprintf(out, "  thrown %lld times (%.1f%%) from:\n", (long long)n, count ? 100.0 * (double)n / (double)count : 0);
+            size_t f;
+            json_t *frame;
+            json_array_foreach(json_object_get(s, "frames"), f, frame)
+            {
+                if (f >= 12) {
+                    fprintf(out, "      ... %zu more frames\n", json_array_size(json_object_get(s, "frames")) - f);
+                    break;
+                }
+                fprintf(out, "      at %s\n", json_string_value(frame));
+            }
+        }
+    }
+}

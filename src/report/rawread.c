@@ -1,0 +1,193 @@
+/* A strict reader of raw data files: tables of frames, types and stacks, and a hook for profiler records. */
+#include "report/rawread.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fsutil.h"
+#include "drdotnet/raw.h"
+
+#define MAX_FIELDS 16
+
+static int fail(char *err, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int drd_raw_u64(const char *s, uint64_t *out)
+{
+    if (!*s || strlen(s) > 20)
+        return -1;
+    uint64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        uint64_t d = (uint64_t)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Appends item to a growing array of pointers-sized elements. */
+static int push(void **arr, uint32_t *n, size_t elem, const void *item)
+{
+    if ((*n & (*n - 1)) == 0) { /* grow at powers of two */
+        size_t ncap = *n ? (size_t)*n * 2 : 16;
+        void *na = realloc(*arr, ncap * elem);
+        if (!na)
+            return -1;
+        *arr = na;
+    }
+    memcpy((char *)*arr + (size_t)*n * elem, item, elem);
+    (*n)++;
+    return 0;
+}
+
+static int parse_stack(char *list, const struct drd_rawdata *d, struct drd_raw_stack *s)
+{
+    s->n = 0;
+    s->frames = NULL;
+    if (*list == 0)
+        return 0;
+    size_t count = 1;
+    for (char *p = list; *p; p++)
+        count += *p == ',';
+    if (count > DRD_RAW_MAX_DEPTH)
+        return -1;
+    s->frames = malloc(count * sizeof *s->frames);
+    if (!s->frames)
+        return -1;
+    char *save = NULL;
+    for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        uint64_t id;
+        if (drd_raw_u64(tok, &id) || id == 0 || id > d->n_frames || s->n >= count) {
+            free(s->frames);
+            s->frames = NULL;
+            return -1;
+        }
+        s->frames[s->n++] = (uint32_t)id;
+    }
+    if (s->n != count) {
+        free(s->frames);
+        s->frames = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int drd_raw_parse(char *buf, size_t len, struct drd_rawdata *d, drd_raw_record_fn fn, void *ctx, char *err, size_t cap)
+{
+    memset(d, 0, sizeof *d);
+    size_t pos = 0;
+    unsigned long line_no = 0;
+    while (pos < len) {
+        char *line = buf + pos;
+        char *nl = memchr(line, '\n', len - pos);
+        if (!nl) {
+            /* a file cut while being written: the last, partial line is ignored */
+            break;
+        }
+        *nl = 0;
+        size_t n = (size_t)(nl - line);
+        pos += n + 1;
+        line_no++;
+        if (n > DRD_RAW_MAX_LINE)
+            return fail(err, cap, "line %lu is too long", line_no);
+        if (memchr(line, 0, n))
+            return fail(err, cap, "line %lu holds a NUL byte", line_no);
+        char *fields[MAX_FIELDS];
+        int nf = 0;
+        char *p = line;
+        for (;;) {
+            if (nf == MAX_FIELDS)
+                return fail(err, cap, "line %lu has too many fields", line_no);
+            fields[nf++] = p;
+            char *tab = strchr(p, '\t');
+            if (!tab)
+                break;
+            *tab = 0;
+            p = tab + 1;
+        }
+        if (line_no == 1) {
+            if (nf != 3 || strcmp(fields[0], DRD_RAW_MAGIC) != 0)
+                return fail(err, cap, "not a drdotnet raw data file");
+            if (strcmp(fields[1], "1") != 0)
+                return fail(err, cap, "raw data version %s is not supported (this tool reads 1)", fields[1]);
+            snprintf(d->profiler, sizeof d->profiler, "%s", fields[2]);
+            continue;
+        }
+        if (d->ended)
+            return fail(err, cap, "line %lu follows the end line", line_no);
+        const char *tag = fields[0];
+        uint64_t id = 0;
+        if ((strcmp(tag, "f") == 0 || strcmp(tag, "t") == 0 || strcmp(tag, "s") == 0)) {
+            if (nf != 3 || drd_raw_u64(fields[1], &id))
+                return fail(err, cap, "line %lu: malformed '%s' record", line_no, tag);
+            uint32_t *count = tag[0] == 'f' ? &d->n_frames : tag[0] == 't' ? &d->n_types : &d->n_stacks;
+            if (id != (uint64_t)*count + 1)
+                return fail(err, cap, "line %lu: '%s' id %llu out of order", line_no, tag, (unsigned long long)id);
+            int rc;
+            if (tag[0] == 's') {
+                struct drd_raw_stack s;
+                if (parse_stack(fields[2], d, &s))
+                    return fail(err, cap, "line %lu: bad stack", line_no);
+                rc = push((void **)&d->stacks, &d->n_stacks, sizeof s, &s);
+                if (rc)
+                    free(s.frames);
+            } else {
+                char *name = fields[2];
+                rc = push(tag[0] == 'f' ? (void **)&d->frames : (void **)&d->types, count, sizeof name, &name);
+            }
+            if (rc)
+                return fail(err, cap, "out of memory");
+            continue;
+        }
+        if (strcmp(tag, "end") == 0) {
+            if (nf != 3 || drd_raw_u64(fields[1], &d->events) || drd_raw_u64(fields[2], &d->dropped))
+                return fail(err, cap, "line %lu: malformed end record", line_no);
+            d->ended = 1;
+            continue;
+        }
+        if (!fn)
+            return fail(err, cap, "line %lu: unknown record '%s'", line_no, tag);
+        char sub[200];
+        if (fn(ctx, d, fields, nf, sub, sizeof sub))
+            return fail(err, cap, "line %lu: %s", line_no, sub);
+    }
+    if (line_no == 0)
+        return fail(err, cap, "the raw data file is empty");
+    return 0;
+}
+
+int drd_raw_load(const char *path, size_t max_bytes, struct drd_rawdata *d, char **buf_out, drd_raw_record_fn fn,
+                 void *ctx, char *err, size_t cap)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    memset(d, 0, sizeof *d);
+    *buf_out = NULL;
+    if (drd_fs_read_all(path, max_bytes, &buf, &len))
+        return fail(err, cap, "cannot read %s: %s", path, strerror(errno));
+    *buf_out = buf;
+    return drd_raw_parse(buf, len, d, fn, ctx, err, cap);
+}
+
+void drd_rawdata_free(struct drd_rawdata *d)
+{
+    for (uint32_t i = 0; i < d->n_stacks; i++)
+        free(d->stacks[i].frames);
+    free(d->stacks);
+    free(d->frames);
+    free(d->types);
+    memset(d, 0, sizeof *d);
+}

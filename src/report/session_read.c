@@ -1,0 +1,145 @@
+/* Finding and reading session folders: the sessions root, listing, resolving what the user typed. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "drdotnet/clientdata.h"
+#include "report/report.h"
+
+#define SESSION_JSON_MAX (1 << 20)
+
+int drd_sessions_root(char *out, size_t cap)
+{
+    const char *home = getenv("DRDOTNET_HOME");
+    int n;
+    if (home && *home)
+        n = snprintf(out, cap, "%s/sessions", home);
+    else {
+        const char *xdg = getenv("XDG_DATA_HOME");
+        if (xdg && *xdg)
+            n = snprintf(out, cap, "%s/drdotnet/sessions", xdg);
+        else {
+            const char *h = getenv("HOME");
+            if (!h || !*h)
+                return -1;
+            n = snprintf(out, cap, "%s/.local/share/drdotnet/sessions", h);
+        }
+    }
+    return (n < 0 || (size_t)n >= cap) ? -1 : 0;
+}
+
+json_t *drd_session_load(const char *dir, char *err, size_t cap)
+{
+    char path[4096];
+    json_error_t je;
+    snprintf(path, sizeof path, "%s/session.json", dir);
+    struct stat st;
+    if (stat(path, &st)) {
+        snprintf(err, cap, "%s has no session.json (still running, or not a session)", dir);
+        return NULL;
+    }
+    if (st.st_size > SESSION_JSON_MAX) {
+        snprintf(err, cap, "%s is too large", path);
+        return NULL;
+    }
+    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!j) {
+        snprintf(err, cap, "%s is not valid JSON: %s (line %d)", path, je.text, je.line);
+        return NULL;
+    }
+    if (!json_is_object(j) || !json_is_string(json_object_get(j, "id")) ||
+        !json_is_string(json_object_get(j, "status")) || !json_is_object(json_object_get(j, "profiler"))) {
+        snprintf(err, cap, "%s lacks the fields of a session", path);
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+int drd_sessions_list(const char *root, char ***ids)
+{
+    *ids = NULL;
+    DIR *d = opendir(root);
+    if (!d)
+        return errno == ENOENT ? 0 : -1;
+    int n = 0, cap = 0;
+    char **v = NULL;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!drd_session_id_valid(e->d_name))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **nv = realloc(v, (size_t)cap * sizeof *v);
+            if (!nv)
+                break;
+            v = nv;
+        }
+        v[n] = strdup(e->d_name);
+        if (v[n])
+            n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(v, (size_t)n, sizeof *v, cmp_desc);
+    *ids = v;
+    return n;
+}
+
+void drd_sessions_free(char **ids, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+}
+
+int drd_session_resolve(const char *root, const char *arg, char *dir, size_t cap, char *err, size_t errcap)
+{
+    char **ids;
+    int n = drd_sessions_list(root, &ids);
+    if (n < 0) {
+        snprintf(err, errcap, "cannot read the sessions folder %s: %s", root, strerror(errno));
+        return -1;
+    }
+    int found = -1, matches = 0;
+    if (strcmp(arg, "last") == 0 && n > 0) {
+        found = 0;
+        matches = 1;
+    } else if (drd_session_id_valid(arg)) {
+        for (int i = 0; i < n; i++) {
+            if (strcmp(ids[i], arg) == 0) {
+                found = i;
+                matches = 1;
+                break;
+            }
+            if (strncmp(ids[i], arg, strlen(arg)) == 0) {
+                found = i;
+                matches++;
+            }
+        }
+    } else {
+        snprintf(err, errcap, "'%s' is not a session id", arg);
+        drd_sessions_free(ids, n);
+        return -1;
+    }
+    int rc = 0;
+    if (matches == 0) {
+        snprintf(err, errcap, "no session '%s' in %s (drdotnet sessions lists them)", arg, root);
+        rc = -1;
+    } else if (matches > 1) {
+        snprintf(err, errcap, "'%s' matches %d sessions; give more of the id", arg, matches);
+        rc = -1;
+    } else
+        snprintf(dir, cap, "%s/%s", root, ids[found]);
+    drd_sessions_free(ids, n);
+    return rc;
+}
