@@ -443,7 +443,7 @@ int drd_run(const struct drd_run_request *req)
     rc = conclude(dir, req->json, req->quiet);
     if (launch && !child_done) {
         if (!req->quiet)
-            fprintf(stderr, "drdotnet: the profiler has detached; waiting for the command to exit\n");
+            fprintf(stderr, "drdotnet: the session has ended; waiting for the command to exit\n");
         while (waitpid(pid, &child_status, 0) < 0 && errno == EINTR && !interrupted)
             ;
     }

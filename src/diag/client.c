@@ -203,7 +203,8 @@ int drd_diag_find_socket(pid_t pid, char *path, size_t cap, struct drd_diag_erro
                        (int)pid, comm);
     if (denied)
         return set_err(err, DRD_DIAG_PERMISSION,
-                       "permission denied: pid %d (%s) belongs to another user; run drdotnet as that user or as root",
+                       "permission denied: cannot inspect pid %d (%s), another user's or a protected process; run "
+                       "drdotnet as its user or as root",
                        (int)pid, comm);
     return set_err(err, DRD_DIAG_NOT_DOTNET, "pid %d (%s) is not a .NET process (no .NET runtime found in it)", (int)pid,
                    comm);

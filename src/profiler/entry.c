@@ -69,7 +69,7 @@ static HRESULT F_CreateInstance(IClassFactory *This, IUnknown *outer, REFIID rii
         return CLASS_E_NOAGGREGATION;
     struct drd_core *c = &drd_core_instance;
     if (atomic_load(&c->state) == DRD_COLLECTING || atomic_load(&c->state) == DRD_FINISHING)
-        return E_UNEXPECTED; /* a session of this copy still runs */
+        return CORPROF_E_PROFILER_ALREADY_ACTIVE; /* a session of this copy still runs: refuse a second */
     memset(c, 0, sizeof *c);
     c->log_fd = -1;
     c->ops = f->ops;

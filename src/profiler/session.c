@@ -209,6 +209,7 @@ static void finish(struct drd_core *c, int shutting_down)
     if (FAILED(hr))
         drd_log(c, "SetEventMask2(none) failed: 0x%08x", (unsigned)hr);
     c->ops->drain(c);
+    write_progress(c);
     int raw_ok = drd_raw_close(c->raw, 1, atomic_load(&c->events), atomic_load(&c->dropped)) == 0;
     c->raw = NULL;
 
@@ -225,7 +226,6 @@ static void finish(struct drd_core *c, int shutting_down)
         status = "incomplete";
         reason = "the target process exited before the session's end";
     }
-    write_progress(c);
     if (write_session_json(c, status, reason))
         drd_log(c, "session.json: %s", strerror(errno));
     drd_log(c, "session %s: %s %s", c->cd.session_id, status, reason);
