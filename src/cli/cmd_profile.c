@@ -90,7 +90,8 @@ int drd_cmd_launch(int argc, char **argv)
             printf("usage: drdotnet launch <profiler> [--duration S] [--param KEY=VALUE]... [--json] -- <command> "
                    "[args]\n\n"
                    "Starts <command> with <profiler> loaded by the runtime from its start (CORECLR_* variables),\n"
-                   "collects until the command exits (or for S seconds, then detaches), and prints the report.\n");
+                   "collects until the command exits (or for S seconds, then detaches), and prints the report.\n"
+                   "With --json, standard output holds only the report; the command's output goes to stderr.\n");
             return DRD_EXIT_OK;
         }
         int r = common_option(&req, argc, argv, &i, &have_duration);

@@ -132,7 +132,9 @@ static void write_tool_session(const char *dir, const char *id, const struct drd
     drd_jsonw_key(&w, "end");
     drd_jsonw_str(&w, t1);
     drd_jsonw_key(&w, "duration_ms");
-    drd_jsonw_int(&w, (long long)s1 * 1000 - started_wall_ms);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    drd_jsonw_int(&w, (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 - started_wall_ms);
     drd_jsonw_key(&w, "status");
     drd_jsonw_str(&w, status);
     drd_jsonw_key(&w, "reason");
@@ -312,6 +314,9 @@ int drd_run(const struct drd_run_request *req)
             setenv("CORECLR_PROFILER_PATH", libcopy, 1);
             setenv("DRDOTNET_SESSION_FILE", line, 1);
             setenv("DRDOTNET_SESSION_PID", pidbuf, 1);
+            /* with --json, standard output carries only the report: the command writes to stderr */
+            if (req->json && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+                _exit(127);
             execvp(req->argv[0], req->argv);
             fprintf(stderr, "drdotnet: cannot run %s: %s\n", req->argv[0], strerror(errno));
             _exit(127);

@@ -1,0 +1,65 @@
+# Helpers for the end-to-end tests: a private DRDOTNET_HOME, targets that are always cleaned up, assertions.
+# Needs DRD_BIN (the drdotnet executable) and DRD_TARGETS (the built .NET targets).
+set -uo pipefail
+
+: "${DRD_BIN:?DRD_BIN must name the drdotnet executable}"
+: "${DRD_TARGETS:?DRD_TARGETS must name the built .NET targets folder}"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/drd-e2e.XXXXXX")
+export DRDOTNET_HOME="$WORK/home"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+PIDS=()
+FAILS=0
+CHECKS=0
+
+cleanup() {
+    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+    if [ "$FAILS" -eq 0 ]; then rm -rf "$WORK"; else echo "kept $WORK for inspection"; fi
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+
+# check_eq NAME ACTUAL EXPECTED
+check_eq() {
+    CHECKS=$((CHECKS + 1))
+    if [ "$2" == "$3" ]; then pass "$1 = $3"; else fail "$1: expected '$3', got '$2'"; fi
+}
+
+# check_contains NAME FILE TEXT
+check_contains() {
+    CHECKS=$((CHECKS + 1))
+    if grep -qF -- "$3" "$2"; then pass "$1"; else fail "$1: '$3' not in $2:"; sed 's/^/    | /' "$2" | head -20; fi
+}
+
+# start_target NAME ARGS... : starts build/targets/NAME, waits for its "ready" line, sets TPID and TOUT.
+start_target() {
+    local name=$1
+    shift
+    TOUT="$WORK/$name.$RANDOM.out"
+    dotnet "$DRD_TARGETS/$name/$name.dll" "$@" >"$TOUT" 2>&1 &
+    TPID=$!
+    PIDS+=("$TPID")
+    for _ in $(seq 1 200); do
+        grep -q '^ready' "$TOUT" && return 0
+        sleep 0.05
+    done
+    fail "target $name did not start"
+    cat "$TOUT"
+    return 1
+}
+
+# wait_for_line FILE TEXT SECONDS
+wait_for_line() {
+    for _ in $(seq 1 $(($3 * 20))); do
+        grep -qF -- "$2" "$1" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+finish() {
+    echo "$CHECKS checks, $FAILS failed"
+    [ "$FAILS" -eq 0 ]
+}
