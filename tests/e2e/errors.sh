@@ -36,4 +36,25 @@ for verb in ps profilers profile launch sessions show; do
 done
 # the refused sessions did not load anything into the target
 check_eq "nothing loaded in the target" "$(grep -c libdrdotnet "/proc/$TPID/maps")" 0
+
+# a target that exits mid-session: the session is incomplete, says why, and keeps what it collected
+start_target Idle --seconds 2 || exit 1
+check_eq "target exits mid-session: exit" "$(run profile "$TPID" exceptions --duration 8 --json)" 1
+check_eq "target exits mid-session: status" "$(jq -r .session.status "$WORK/out")" incomplete
+check_contains "target exits mid-session: reason" "$WORK/out" "exited before the session's end"
+check_eq "target exits mid-session: data kept" "$(jq -r '.session.files[0]' "$WORK/out")" exceptions.raw
+
+# discovery skips a stale socket (its key is not the pid's start time) and keeps a live one
+mkdir -p "$WORK/tmp"
+sleep 30 &
+S2=$!
+PIDS+=("$S2")
+start=$(awk '{sub(/.*\) /, ""); print $20}' "/proc/$S2/stat")
+mksock() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$1"; }
+mksock "$WORK/tmp/dotnet-diagnostic-$S2-$((start + 1))-socket"
+TMPDIR="$WORK/tmp" "$DRD_BIN" ps --json >"$WORK/ps-stale.json"
+check_eq "stale socket skipped" "$(jq 'length' "$WORK/ps-stale.json")" 0
+mksock "$WORK/tmp/dotnet-diagnostic-$S2-$start-socket"
+TMPDIR="$WORK/tmp" "$DRD_BIN" ps --json >"$WORK/ps-live.json"
+check_eq "live socket listed" "$(jq --argjson p "$S2" '[.[] | select(.pid == $p)] | length' "$WORK/ps-live.json")" 1
 finish
