@@ -9,9 +9,9 @@
  *   t <TAB> <id> <TAB> <name>                        a type name; ids count up from 1
  *   s <TAB> <id> <TAB> <f1>,<f2>,...                 a stack, leaf frame first; ids count up from 1
  *
- * exceptions:
- *   x <TAB> <seq> <TAB> <os tid> <TAB> <type id> <TAB> <stack id>    an exception thrown
- *   c <TAB> <seq> <TAB> <frame id>                                   exception <seq> caught in that frame
+ * exceptions (counts add up over the file; a line reports what grew since the previous one):
+ *   x <TAB> <type id> <TAB> <stack id> <TAB> <count>                       thrown from that stack
+ *   c <TAB> <type id> <TAB> <stack id> <TAB> <frame id> <TAB> <count>      of those, caught in that frame
  *
  * every profiler, last line when the session ended normally:
  *   end <TAB> <events> <TAB> <dropped>             events recorded, events lost (queue full, caps)

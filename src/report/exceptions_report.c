@@ -7,21 +7,21 @@
 
 #define TOP_STACKS 5
 
-struct thrown {
-    uint64_t seq;
+/* Counts per (type, stack), and per (type, stack, catcher). */
+struct group {
     uint32_t type, stack;
-    uint32_t catcher; /* frame id, 0 when not caught */
+    uint64_t thrown, caught;
 };
 
-struct caught {
-    uint64_t seq;
-    uint32_t frame;
+struct catch_count {
+    uint32_t type, stack, frame;
+    uint64_t count;
 };
 
 struct collect {
-    struct thrown *t;
-    size_t nt, ct;
-    struct caught *c;
+    struct group *g;
+    size_t ng, cg;
+    struct catch_count *c;
     size_t nc, cc;
 };
 
@@ -29,7 +29,7 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 {
     if (n < *cap)
         return 0;
-    size_t ncap = *cap ? *cap * 2 : 1024;
+    size_t ncap = *cap ? *cap * 2 : 256;
     void *na = realloc(*arr, ncap * elem);
     if (!na)
         return -1;
@@ -38,48 +38,58 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
     return 0;
 }
 
+static struct group *group_for(struct collect *k, uint32_t type, uint32_t stack)
+{
+    for (size_t i = k->ng; i-- > 0;)
+        if (k->g[i].type == type && k->g[i].stack == stack)
+            return &k->g[i];
+    if (grow((void **)&k->g, &k->cg, k->ng, sizeof *k->g))
+        return NULL;
+    k->g[k->ng] = (struct group){type, stack, 0, 0};
+    return &k->g[k->ng++];
+}
+
 static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap)
 {
     struct collect *k = ctx;
-    uint64_t seq, tid, type, stack, frame;
-    if (strcmp(f[0], "x") == 0) {
-        if (n != 5 || drd_raw_u64(f[1], &seq) || drd_raw_u64(f[2], &tid) || drd_raw_u64(f[3], &type) ||
-            drd_raw_u64(f[4], &stack) || type == 0 || type > d->n_types || stack == 0 || stack > d->n_stacks) {
-            snprintf(err, cap, "malformed exception record");
-            return -1;
-        }
-        if (grow((void **)&k->t, &k->ct, k->nt, sizeof *k->t)) {
-            snprintf(err, cap, "out of memory");
-            return -1;
-        }
-        k->t[k->nt++] = (struct thrown){seq, (uint32_t)type, (uint32_t)stack, 0};
+    uint64_t type, stack, frame = 0, count;
+    int is_x = strcmp(f[0], "x") == 0, is_c = strcmp(f[0], "c") == 0;
+    if (!is_x && !is_c) {
+        snprintf(err, cap, "unknown record '%s' in an exceptions file", f[0]);
+        return -1;
+    }
+    if (n != (is_x ? 4 : 5) || drd_raw_u64(f[1], &type) || drd_raw_u64(f[2], &stack) ||
+        drd_raw_u64(f[n - 1], &count) || (is_c && drd_raw_u64(f[3], &frame)) || type == 0 || type > d->n_types ||
+        stack == 0 || stack > d->n_stacks || (is_c && (frame == 0 || frame > d->n_frames)) || count > (1ULL << 48)) {
+        snprintf(err, cap, "malformed '%s' record", f[0]);
+        return -1;
+    }
+    struct group *g = group_for(k, (uint32_t)type, (uint32_t)stack);
+    if (!g) {
+        snprintf(err, cap, "out of memory");
+        return -1;
+    }
+    if (is_x) {
+        g->thrown += count;
         return 0;
     }
-    if (strcmp(f[0], "c") == 0) {
-        if (n != 3 || drd_raw_u64(f[1], &seq) || drd_raw_u64(f[2], &frame) || frame == 0 || frame > d->n_frames) {
-            snprintf(err, cap, "malformed catch record");
-            return -1;
+    g->caught += count;
+    for (size_t i = 0; i < k->nc; i++)
+        if (k->c[i].type == type && k->c[i].stack == stack && k->c[i].frame == frame) {
+            k->c[i].count += count;
+            return 0;
         }
-        if (grow((void **)&k->c, &k->cc, k->nc, sizeof *k->c)) {
-            snprintf(err, cap, "out of memory");
-            return -1;
-        }
-        k->c[k->nc++] = (struct caught){seq, (uint32_t)frame};
-        return 0;
+    if (grow((void **)&k->c, &k->cc, k->nc, sizeof *k->c)) {
+        snprintf(err, cap, "out of memory");
+        return -1;
     }
-    snprintf(err, cap, "unknown record '%s' in an exceptions file", f[0]);
-    return -1;
-}
-
-static int by_seq(const void *a, const void *b)
-{
-    const struct thrown *x = a, *y = b;
-    return (x->seq > y->seq) - (x->seq < y->seq);
+    k->c[k->nc++] = (struct catch_count){(uint32_t)type, (uint32_t)stack, (uint32_t)frame, count};
+    return 0;
 }
 
 static int by_type_stack(const void *a, const void *b)
 {
-    const struct thrown *x = a, *y = b;
+    const struct group *x = a, *y = b;
     if (x->type != y->type)
         return (x->type > y->type) - (x->type < y->type);
     return (x->stack > y->stack) - (x->stack < y->stack);
@@ -127,41 +137,27 @@ json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap)
     json_t *report = NULL;
     if (drd_raw_load(raw_path, DRD_RAW_READ_MAX, &d, &buf, on_record, &k, err, cap))
         goto out;
-    /* match catches to throws by sequence number */
-    qsort(k.t, k.nt, sizeof *k.t, by_seq);
-    for (size_t i = 0; i < k.nc; i++) {
-        size_t lo = 0, hi = k.nt;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (k.t[mid].seq < k.c[i].seq)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < k.nt && k.t[lo].seq == k.c[i].seq && k.t[lo].catcher == 0)
-            k.t[lo].catcher = k.c[i].frame;
-    }
-    qsort(k.t, k.nt, sizeof *k.t, by_type_stack);
+    qsort(k.g, k.ng, sizeof *k.g, by_type_stack);
     json_t *types = json_array();
-    size_t total_caught = 0;
-    for (size_t i = 0; i < k.nt;) {
-        uint32_t type = k.t[i].type;
-        size_t j = i;
+    uint64_t total = 0, total_caught = 0;
+    for (size_t i = 0; i < k.ng;) {
+        uint32_t type = k.g[i].type;
         json_t *stacks = json_array(), *catchers = json_object();
-        size_t caught = 0;
-        while (j < k.nt && k.t[j].type == type) {
-            size_t s = j;
-            while (j < k.nt && k.t[j].type == type && k.t[j].stack == k.t[s].stack) {
-                if (k.t[j].catcher) {
-                    caught++;
-                    const char *name = d.frames[k.t[j].catcher - 1];
-                    json_t *cnt = json_object_get(catchers, name);
-                    json_object_set_new(catchers, name, json_integer(cnt ? json_integer_value(cnt) + 1 : 1));
-                }
-                j++;
-            }
-            json_array_append_new(stacks, json_pack("{s:I,s:o}", "count", (json_int_t)(j - s), "frames",
-                                                    frames_of(&d, k.t[s].stack)));
+        uint64_t count = 0, caught = 0;
+        size_t j = i;
+        for (; j < k.ng && k.g[j].type == type; j++) {
+            count += k.g[j].thrown;
+            caught += k.g[j].caught;
+            json_array_append_new(stacks, json_pack("{s:I,s:o}", "count", (json_int_t)k.g[j].thrown, "frames",
+                                                    frames_of(&d, k.g[j].stack)));
+        }
+        for (size_t c = 0; c < k.nc; c++) {
+            if (k.c[c].type != type)
+                continue;
+            const char *name = d.frames[k.c[c].frame - 1];
+            json_t *cnt = json_object_get(catchers, name);
+            json_object_set_new(catchers, name,
+                                json_integer((cnt ? json_integer_value(cnt) : 0) + (json_int_t)k.c[c].count));
         }
         sort_by_count(stacks);
         while (json_array_size(stacks) > TOP_STACKS)
@@ -175,22 +171,22 @@ json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap)
         }
         json_decref(catchers);
         sort_by_count(catcher_list);
-        size_t count = j - i;
         json_array_append_new(types, json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "type", d.types[type - 1], "count",
                                                (json_int_t)count, "caught", (json_int_t)caught, "uncaught",
                                                (json_int_t)(count - caught), "catchers", catcher_list, "stacks",
                                                stacks));
+        total += count;
         total_caught += caught;
         i = j;
     }
     sort_by_count(types);
-    report = json_pack("{s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "profiler", "exceptions", "total", (json_int_t)k.nt, "caught",
-                       (json_int_t)total_caught, "uncaught", (json_int_t)(k.nt - total_caught), "dropped",
+    report = json_pack("{s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "profiler", "exceptions", "total", (json_int_t)total, "caught",
+                       (json_int_t)total_caught, "uncaught", (json_int_t)(total - total_caught), "dropped",
                        (json_int_t)d.dropped, "complete", d.ended, "types", types);
 out:
     drd_rawdata_free(&d);
     free(buf);
-    free(k.t);
+    free(k.g);
     free(k.c);
     return report;
 }
@@ -203,7 +199,7 @@ void drd_exceptions_print(FILE *out, json_t *r)
             (long long)json_integer_value(json_object_get(r, "uncaught")));
     json_int_t dropped = json_integer_value(json_object_get(r, "dropped"));
     if (dropped)
-        fprintf(out, "; %lld more were not recorded (queue full)", (long long)dropped);
+        fprintf(out, "; %lld more were not recorded (table of distinct stacks full)", (long long)dropped);
     fprintf(out, "\n");
     json_t *types = json_object_get(r, "types");
     if (!json_array_size(types))

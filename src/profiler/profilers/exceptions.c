@@ -1,46 +1,65 @@
-/* The exceptions profiler: every exception thrown, its type and throw stack, and where it was caught. */
+/* The exceptions profiler: every exception thrown, its type and throw stack, and where it was caught.
+ *
+ * Exceptions can come by the hundred thousand per second, so the callbacks count rather than queue: a throw
+ * finds (or claims) the slot of its (type, stack) in a preallocated lock-free table and increments it; a catch
+ * does the same in a second table keyed by (throw slot, catching method). The worker writes the counts that
+ * grew since its last pass as raw records. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
+#include "drdotnet/raw.h"
 #include "profiler/core.h"
-#include "profiler/queue.h"
 #include "profiler/rawout.h"
 #include "profiler/stacks.h"
 
-#define QUEUE_CAPACITY 4096
+#define THROW_SLOTS 4096 /* distinct (type, stack) pairs */
+#define CATCH_SLOTS 4096 /* distinct (throw slot, catcher) pairs */
+#define MAX_PROBES 64
 
-enum { EV_THROWN = 1, EV_CAUGHT = 2 };
+enum { SLOT_EMPTY = 0, SLOT_WRITING = 1, SLOT_READY = 2 };
 
-struct exc_event {
-    uint8_t kind;
-    uint8_t truncated;
-    uint16_t depth;
-    uint32_t tid;
-    uint64_t seq;
-    ClassID cls; /* EV_THROWN */
-    FunctionID catcher; /* EV_CAUGHT */
-    FunctionID frames[]; /* EV_THROWN: max_depth slots */
+struct throw_slot {
+    _Atomic uint32_t state;
+    uint32_t depth;
+    uint64_t hash;
+    ClassID cls;
+    atomic_ullong count;
+    FunctionID frames[]; /* max_depth */
+};
+
+struct catch_slot {
+    _Atomic uint32_t state;
+    uint32_t throw_slot; /* index + 1 */
+    FunctionID catcher;
+    atomic_ullong count;
+};
+
+/* What the worker remembers per slot: ids already written and the count already reported. */
+struct written {
+    uint32_t type_id, stack_id;
+    uint64_t count;
 };
 
 struct exc_state {
-    struct drd_queue q;
+    unsigned char *throws; /* THROW_SLOTS slots of slot_size bytes */
+    size_t slot_size;
+    struct catch_slot *catches;
+    struct written *throw_written;
+    uint64_t *catch_written;
     int max_depth;
-    atomic_ullong next_seq;
 };
 
 static struct exc_state state;
 
-/* The exception this thread threw last, so a catch can name it. */
-static __thread uint64_t tls_seq;
-static __thread uint32_t tls_tid;
+/* The slot of the exception this thread threw last (index + 1), so its catch can be counted against it. */
+static __thread uint32_t tls_slot;
 
 static const struct drd_param_desc params[] = {
     {"duration", DRD_PARAM_INT, "10", "seconds to collect (0: until the process exits, launch only)", 0, 86400, NULL},
-    {"max_stack_depth", DRD_PARAM_INT, "64", "frames kept per throw stack, from the throwing method up", 1, 256, NULL},
+    {"max_stack_depth", DRD_PARAM_INT, "64", "frames kept per throw stack, from the throwing method up", 1,
+     DRD_RAW_MAX_DEPTH, NULL},
     {"max_file_mb", DRD_PARAM_INT, "256", "stop collecting when the raw data reaches this size", 1, 4096, NULL},
 };
 
@@ -53,37 +72,92 @@ static const struct drd_profiler_desc desc = {
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
 };
 
-static uint32_t thread_id(void)
+static struct throw_slot *throw_at(size_t i)
 {
-    if (!tls_tid)
-        tls_tid = (uint32_t)syscall(SYS_gettid);
-    return tls_tid;
+    return (struct throw_slot *)(void *)(state.throws + i * state.slot_size);
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdULL;
+}
+
+/* Finds or claims the slot of (cls, frames). Returns index + 1, or 0 when the table is full. */
+static uint32_t throw_slot_for(ClassID cls, const FunctionID *frames, uint32_t depth)
+{
+    uint64_t h = mix(mix(0, cls), depth);
+    for (uint32_t i = 0; i < depth; i++)
+        h = mix(h, frames[i]);
+    for (uint32_t p = 0; p < MAX_PROBES; p++) {
+        size_t i = (size_t)(h + p) & (THROW_SLOTS - 1);
+        struct throw_slot *s = throw_at(i);
+        uint32_t st = atomic_load_explicit(&s->state, memory_order_acquire);
+        if (st == SLOT_EMPTY) {
+            uint32_t expected = SLOT_EMPTY;
+            if (!atomic_compare_exchange_strong(&s->state, &expected, SLOT_WRITING))
+                st = expected;
+            else {
+                s->hash = h;
+                s->cls = cls;
+                s->depth = depth;
+                memcpy(s->frames, frames, depth * sizeof *frames);
+                atomic_store_explicit(&s->state, SLOT_READY, memory_order_release);
+                return (uint32_t)i + 1;
+            }
+        }
+        /* a slot being written by another thread may hold our key: a second slot for it is harmless */
+        if (st == SLOT_READY && s->hash == h && s->cls == cls && s->depth == depth &&
+            memcmp(s->frames, frames, depth * sizeof *frames) == 0)
+            return (uint32_t)i + 1;
+    }
+    return 0;
+}
+
+static uint32_t catch_slot_for(uint32_t throw_slot, FunctionID catcher)
+{
+    uint64_t h = mix(mix(0, throw_slot), catcher);
+    for (uint32_t p = 0; p < MAX_PROBES; p++) {
+        size_t i = (size_t)(h + p) & (CATCH_SLOTS - 1);
+        struct catch_slot *s = &state.catches[i];
+        uint32_t st = atomic_load_explicit(&s->state, memory_order_acquire);
+        if (st == SLOT_EMPTY) {
+            uint32_t expected = SLOT_EMPTY;
+            if (!atomic_compare_exchange_strong(&s->state, &expected, SLOT_WRITING))
+                st = expected;
+            else {
+                s->throw_slot = throw_slot;
+                s->catcher = catcher;
+                atomic_store_explicit(&s->state, SLOT_READY, memory_order_release);
+                return (uint32_t)i + 1;
+            }
+        }
+        if (st == SLOT_READY && s->throw_slot == throw_slot && s->catcher == catcher)
+            return (uint32_t)i + 1;
+    }
+    return 0;
 }
 
 static HRESULT ExceptionThrown(ICorProfilerCallback11 *This, ObjectID thrown)
 {
     struct drd_core *c = drd_core_from(This);
+    FunctionID frames[DRD_RAW_MAX_DEPTH];
+    tls_slot = 0;
     if (!drd_collecting(c))
         return S_OK;
-    uint64_t seq = atomic_fetch_add(&state.next_seq, 1) + 1;
-    tls_seq = seq;
-    struct exc_event *e = drd_queue_claim(&state.q);
-    if (!e) {
-        atomic_fetch_add(&c->dropped, 1);
+    ClassID cls = 0;
+    if (FAILED(c->info->lpVtbl->GetClassFromObject(c->info, thrown, &cls)))
+        cls = 0;
+    int truncated = 0;
+    uint32_t depth = (uint32_t)drd_stack_self(c->info, frames, state.max_depth, &truncated);
+    uint32_t slot = throw_slot_for(cls, frames, depth);
+    if (!slot) {
+        atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
         return S_OK;
     }
-    e->kind = EV_THROWN;
-    e->seq = seq;
-    e->tid = thread_id();
-    e->cls = 0;
-    e->catcher = 0;
-    if (FAILED(c->info->lpVtbl->GetClassFromObject(c->info, thrown, &e->cls)))
-        e->cls = 0;
-    int truncated = 0;
-    e->depth = (uint16_t)drd_stack_self(c->info, e->frames, state.max_depth, &truncated);
-    e->truncated = (uint8_t)truncated;
-    drd_queue_publish(&state.q, e);
-    atomic_fetch_add(&c->events, 1);
+    atomic_fetch_add_explicit(&throw_at(slot - 1)->count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
+    tls_slot = slot;
     return S_OK;
 }
 
@@ -91,20 +165,16 @@ static HRESULT ExceptionCatcherEnter(ICorProfilerCallback11 *This, FunctionID fi
 {
     struct drd_core *c = drd_core_from(This);
     (void)obj;
-    if (!drd_collecting(c) || tls_seq == 0)
+    uint32_t slot = tls_slot;
+    tls_slot = 0;
+    if (!drd_collecting(c) || slot == 0)
         return S_OK;
-    struct exc_event *e = drd_queue_claim(&state.q);
-    if (!e) {
-        atomic_fetch_add(&c->dropped, 1);
+    uint32_t cs = catch_slot_for(slot, fid);
+    if (!cs) {
+        atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
         return S_OK;
     }
-    e->kind = EV_CAUGHT;
-    e->seq = tls_seq;
-    e->tid = thread_id();
-    e->catcher = fid;
-    e->depth = 0;
-    drd_queue_publish(&state.q, e);
-    tls_seq = 0;
+    atomic_fetch_add_explicit(&state.catches[cs - 1].count, 1, memory_order_relaxed);
     return S_OK;
 }
 
@@ -114,41 +184,83 @@ static void override(ICorProfilerCallback11Vtbl *vt)
     vt->ExceptionCatcherEnter = ExceptionCatcherEnter;
 }
 
+static void release(void)
+{
+    free(state.throws);
+    free(state.catches);
+    free(state.throw_written);
+    free(state.catch_written);
+    memset(&state, 0, sizeof state);
+}
+
 static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
 {
+    memset(&state, 0, sizeof state);
     state.max_depth = (int)drd_params_int(&c->params, "max_stack_depth", 64);
-    atomic_store(&state.next_seq, 0);
-    size_t item = sizeof(struct exc_event) + (size_t)state.max_depth * sizeof(FunctionID);
-    if (drd_queue_init(&state.q, QUEUE_CAPACITY, item)) {
-        snprintf(err, errcap, "out of memory for the event queue");
+    state.slot_size = (sizeof(struct throw_slot) + (size_t)state.max_depth * sizeof(FunctionID) + 63) & ~(size_t)63;
+    state.throws = aligned_alloc(64, THROW_SLOTS * state.slot_size);
+    state.catches = calloc(CATCH_SLOTS, sizeof *state.catches);
+    state.throw_written = calloc(THROW_SLOTS, sizeof *state.throw_written);
+    state.catch_written = calloc(CATCH_SLOTS, sizeof *state.catch_written);
+    if (!state.throws || !state.catches || !state.throw_written || !state.catch_written) {
+        release();
+        snprintf(err, errcap, "out of memory for the exception tables");
         return -1;
     }
+    memset(state.throws, 0, THROW_SLOTS * state.slot_size);
     *mask = COR_PRF_MONITOR_EXCEPTIONS | COR_PRF_ENABLE_STACK_SNAPSHOT;
     *mask_high = 0;
     return 0;
 }
 
+/* Writes the type and stack of throw slot i once; returns 0 or -1. */
+static int intern_throw(struct drd_core *c, size_t i)
+{
+    struct written *w = &state.throw_written[i];
+    if (w->stack_id)
+        return 0;
+    struct throw_slot *s = throw_at(i);
+    if (drd_raw_type(c->raw, s->cls, &w->type_id) || drd_raw_stack(c->raw, s->frames, (int)s->depth, &w->stack_id))
+        return -1;
+    return 0;
+}
+
 static void drain(struct drd_core *c)
 {
-    struct exc_event *e;
-    while ((e = drd_queue_peek(&state.q))) {
-        if (c->raw) {
-            uint32_t fid, tid, sid;
-            if (e->kind == EV_THROWN) {
-                if (drd_raw_type(c->raw, e->cls, &tid) == 0 && drd_raw_stack(c->raw, e->frames, e->depth, &sid) == 0)
-                    drd_raw_printf(c->raw, "x\t%llu\t%u\t%u\t%u\n", (unsigned long long)e->seq, e->tid, tid, sid);
-            } else if (drd_raw_frame(c->raw, e->catcher, &fid) == 0) {
-                drd_raw_printf(c->raw, "c\t%llu\t%u\n", (unsigned long long)e->seq, fid);
-            }
-        }
-        drd_queue_release(&state.q);
+    if (!c->raw || !state.throws)
+        return;
+    for (size_t i = 0; i < THROW_SLOTS; i++) {
+        struct throw_slot *s = throw_at(i);
+        if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY)
+            continue;
+        uint64_t n = atomic_load_explicit(&s->count, memory_order_relaxed);
+        struct written *w = &state.throw_written[i];
+        if (n == w->count || intern_throw(c, i))
+            continue;
+        if (drd_raw_printf(c->raw, "x\t%u\t%u\t%llu\n", w->type_id, w->stack_id, (unsigned long long)(n - w->count)))
+            return;
+        w->count = n;
+    }
+    for (size_t i = 0; i < CATCH_SLOTS; i++) {
+        struct catch_slot *s = &state.catches[i];
+        if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY)
+            continue;
+        uint64_t n = atomic_load_explicit(&s->count, memory_order_relaxed);
+        uint32_t frame;
+        if (n == state.catch_written[i] || intern_throw(c, s->throw_slot - 1) || drd_raw_frame(c->raw, s->catcher, &frame))
+            continue;
+        struct written *w = &state.throw_written[s->throw_slot - 1];
+        if (drd_raw_printf(c->raw, "c\t%u\t%u\t%u\t%llu\n", w->type_id, w->stack_id, frame,
+                           (unsigned long long)(n - state.catch_written[i])))
+            return;
+        state.catch_written[i] = n;
     }
 }
 
 static void stop(struct drd_core *c)
 {
     (void)c;
-    drd_queue_free(&state.q);
+    release();
 }
 
 const struct drd_profiler_ops drd_exceptions_ops = {
