@@ -146,6 +146,11 @@ int drd_fs_read_all(const char *path, size_t max, char **out, size_t *len)
         used += (size_t)n;
     }
     close(fd);
+    if (used > max) {
+        free(buf);
+        errno = EFBIG;
+        return -1;
+    }
     buf[used] = 0;
     *out = buf;
     if (len)

@@ -49,7 +49,8 @@ static int parse_value(const struct drd_param_desc *d, const char *text, struct 
         char *end = NULL;
         errno = 0;
         long long x = strtoll(text, &end, 10);
-        if (errno || end == text || *end != 0) {
+        int starts_ok = (text[0] >= '0' && text[0] <= '9') || (text[0] == '-' && text[1] >= '0' && text[1] <= '9');
+        if (errno || end == text || *end != 0 || !starts_ok) {
             fail(err, errcap, "parameter '%s' must be a whole number, not '%s'", d->key, text);
             return -1;
         }

@@ -135,11 +135,12 @@ static int get_string(const uint8_t *p, size_t len, size_t *pos, char *out, size
         if (m == n && n == 256 && chunk[255] >= 0xd800 && chunk[255] <= 0xdbff)
             m = n = 255;
         size_t w = 0;
-        if (written + 1 < cap)
-            drd_utf16_to_utf8(chunk, m, out + written, cap - written, &w);
+        int full = written + 1 >= cap;
+        if (!full)
+            full = drd_utf16_to_utf8(chunk, m, out + written, cap - written, &w) != 0;
         written += w;
-        if (m < n)
-            break;
+        if (m < n || full)
+            break; /* the end of the string, or the field is full: keep a prefix, never skip ahead */
         i += n;
     }
     *pos += (size_t)count * 2;

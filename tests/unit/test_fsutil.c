@@ -1,0 +1,442 @@
+/* Unit tests for the file-system helpers (src/common/fsutil.c), each in a fresh mkdtemp folder. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+
+struct tmp {
+    char dir[256];
+};
+
+static int setup(void **state)
+{
+    struct tmp *t = calloc(1, sizeof *t);
+    if (!t)
+        return -1;
+    const char *base = getenv("TMPDIR");
+    snprintf(t->dir, sizeof t->dir, "%s/drd-fsutil-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(t->dir)) {
+        free(t);
+        return -1;
+    }
+    umask(022);
+    *state = t;
+    return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int teardown(void **state)
+{
+    struct tmp *t = *state;
+    int rc = nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(t);
+    return rc;
+}
+
+static void path_of(char *out, size_t cap, const struct tmp *t, const char *name)
+{
+    int n = snprintf(out, cap, "%s/%s", t->dir, name);
+    assert_true(n > 0 && (size_t)n < cap);
+}
+
+/* Writes a file directly (not through the code under test). */
+static void put_file(const struct tmp *t, const char *name, const void *data, size_t len)
+{
+    char p[512];
+    path_of(p, sizeof p, t, name);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    if (len)
+        assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Checks that a file holds exactly want (len bytes), read directly. */
+static void check_content(const struct tmp *t, const char *name, const void *want, size_t len)
+{
+    char p[512];
+    path_of(p, sizeof p, t, name);
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    assert_int_equal(n, len);
+    assert_memory_equal(buf, want, len);
+}
+
+/* The names in the folder, sorted and joined with '|', into out. */
+static void list_dir(const struct tmp *t, char *out, size_t cap)
+{
+    char names[16][256];
+    int n = 0;
+    DIR *d = opendir(t->dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        assert_true(n < 16);
+        snprintf(names[n++], sizeof names[0], "%s", e->d_name);
+    }
+    closedir(d);
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            char tmpn[256];
+            memcpy(tmpn, names[j], sizeof tmpn);
+            memcpy(names[j], names[j - 1], sizeof tmpn);
+            memcpy(names[j - 1], tmpn, sizeof tmpn);
+        }
+    out[0] = 0;
+    size_t used = 0;
+    for (int i = 0; i < n; i++)
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? "|" : "", names[i]);
+}
+
+/* ---- drd_fs_write_atomic -------------------------------------------------------------- */
+
+static void write_atomic_creates(void **state)
+{
+    struct tmp *t = *state;
+    static const char text[] = "hello\nworld\n";
+    assert_int_equal(drd_fs_write_atomic(t->dir, "a.json", text, sizeof text - 1, 0644), 0);
+    check_content(t, "a.json", text, sizeof text - 1);
+
+    char p[512];
+    struct stat st;
+    path_of(p, sizeof p, t, "a.json");
+    assert_int_equal(lstat(p, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(st.st_mode & 07777, 0644);
+    assert_int_equal(st.st_size, sizeof text - 1);
+
+    /* another mode, and umask 022 does not touch 0600 */
+    assert_int_equal(drd_fs_write_atomic(t->dir, "b.txt", "x", 1, 0600), 0);
+    path_of(p, sizeof p, t, "b.txt");
+    assert_int_equal(lstat(p, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+
+    /* umask does apply: 0666 becomes 0644 */
+    assert_int_equal(drd_fs_write_atomic(t->dir, "c.txt", "", 0, 0666), 0);
+    path_of(p, sizeof p, t, "c.txt");
+    assert_int_equal(lstat(p, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0644);
+    assert_int_equal(st.st_size, 0);
+
+    char names[1024];
+    list_dir(t, names, sizeof names);
+    assert_string_equal(names, "a.json|b.txt|c.txt");
+}
+
+static void write_atomic_replaces(void **state)
+{
+    struct tmp *t = *state;
+    put_file(t, "p.json", "a much longer old content\n", 26);
+    assert_int_equal(drd_fs_write_atomic(t->dir, "p.json", "new", 3, 0644), 0);
+    check_content(t, "p.json", "new", 3);
+    /* binary data with NULs is written as is */
+    static const unsigned char bin[6] = {0, 1, 0xff, 0, '\n', 0x80};
+    assert_int_equal(drd_fs_write_atomic(t->dir, "p.json", bin, sizeof bin, 0644), 0);
+    check_content(t, "p.json", bin, sizeof bin);
+    char names[1024];
+    list_dir(t, names, sizeof names);
+    assert_string_equal(names, "p.json");
+}
+
+static void write_atomic_replaces_symlink(void **state)
+{
+    struct tmp *t = *state;
+    put_file(t, "victim", "precious\n", 9);
+    char victim[512], link[512];
+    path_of(victim, sizeof victim, t, "victim");
+    path_of(link, sizeof link, t, "session.json");
+    assert_int_equal(symlink(victim, link), 0);
+
+    assert_int_equal(drd_fs_write_atomic(t->dir, "session.json", "{}\n", 3, 0644), 0);
+
+    struct stat st;
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_false(S_ISLNK(st.st_mode));
+    assert_int_equal(st.st_mode & 07777, 0644);
+    check_content(t, "session.json", "{}\n", 3);
+    /* the symlink's target is untouched */
+    check_content(t, "victim", "precious\n", 9);
+    assert_int_equal(lstat(victim, &st), 0);
+    assert_int_equal(st.st_size, 9);
+
+    /* no temporary file is left behind */
+    char names[1024];
+    list_dir(t, names, sizeof names);
+    assert_string_equal(names, "session.json|victim");
+}
+
+static void write_atomic_failures(void **state)
+{
+    struct tmp *t = *state;
+    char missing[512];
+    path_of(missing, sizeof missing, t, "no-such-dir");
+    errno = 0;
+    assert_int_equal(drd_fs_write_atomic(missing, "x", "1", 1, 0644), -1);
+    assert_int_equal(errno, ENOENT);
+
+    /* a destination that is a directory cannot be replaced, and the temporary file is removed */
+    char sub[512];
+    path_of(sub, sizeof sub, t, "adir");
+    assert_int_equal(mkdir(sub, 0700), 0);
+    errno = 0;
+    assert_int_equal(drd_fs_write_atomic(t->dir, "adir", "1", 1, 0644), -1);
+    assert_int_equal(errno, EISDIR);
+    char names[1024];
+    list_dir(t, names, sizeof names);
+    assert_string_equal(names, "adir");
+
+    /* a name too long for the path buffer */
+    char longname[5000];
+    memset(longname, 'n', sizeof longname - 1);
+    longname[sizeof longname - 1] = 0;
+    errno = 0;
+    assert_int_equal(drd_fs_write_atomic(t->dir, longname, "1", 1, 0644), -1);
+    assert_int_equal(errno, ENAMETOOLONG);
+}
+
+/* ---- drd_fs_mkdir_private ---------------------------------------------------------------- */
+
+static void mkdir_private_cases(void **state)
+{
+    struct tmp *t = *state;
+    char d[512];
+    struct stat st;
+    path_of(d, sizeof d, t, "private");
+    assert_int_equal(drd_fs_mkdir_private(d, 0700), 0);
+    assert_int_equal(lstat(d, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_mode & 07777, 0700);
+
+    /* an existing private folder is accepted and left as it is */
+    assert_int_equal(drd_fs_mkdir_private(d, 0700), 0);
+    assert_int_equal(lstat(d, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0700);
+
+    /* an existing 0755 folder has no group/other write bit: accepted */
+    char d755[512];
+    path_of(d755, sizeof d755, t, "readable");
+    assert_int_equal(mkdir(d755, 0755), 0);
+    assert_int_equal(drd_fs_mkdir_private(d755, 0700), 0);
+
+    /* a symlink to a folder is refused with EEXIST */
+    char link[512];
+    path_of(link, sizeof link, t, "link");
+    assert_int_equal(symlink(d, link), 0);
+    errno = 0;
+    assert_int_equal(drd_fs_mkdir_private(link, 0700), -1);
+    assert_int_equal(errno, EEXIST);
+
+    /* a folder anyone may write to is refused with EEXIST */
+    char open_dir[512];
+    path_of(open_dir, sizeof open_dir, t, "open");
+    assert_int_equal(mkdir(open_dir, 0700), 0);
+    assert_int_equal(chmod(open_dir, 0777), 0);
+    errno = 0;
+    assert_int_equal(drd_fs_mkdir_private(open_dir, 0700), -1);
+    assert_int_equal(errno, EEXIST);
+    /* group write alone is enough to refuse */
+    assert_int_equal(chmod(open_dir, 0770), 0);
+    errno = 0;
+    assert_int_equal(drd_fs_mkdir_private(open_dir, 0700), -1);
+    assert_int_equal(errno, EEXIST);
+
+    /* a regular file at the name is refused with EEXIST */
+    put_file(t, "file", "x", 1);
+    char f[512];
+    path_of(f, sizeof f, t, "file");
+    errno = 0;
+    assert_int_equal(drd_fs_mkdir_private(f, 0700), -1);
+    assert_int_equal(errno, EEXIST);
+
+    /* a missing parent: the mkdir error */
+    char deep[512];
+    path_of(deep, sizeof deep, t, "nope/sub");
+    errno = 0;
+    assert_int_equal(drd_fs_mkdir_private(deep, 0700), -1);
+    assert_int_equal(errno, ENOENT);
+}
+
+/* ---- drd_fs_read_all ----------------------------------------------------------------------- */
+
+/* Writes a file of n bytes with a known pattern. */
+static void put_pattern(const struct tmp *t, const char *name, size_t n)
+{
+    char *b = malloc(n ? n : 1);
+    assert_non_null(b);
+    for (size_t i = 0; i < n; i++)
+        b[i] = (char)('a' + i % 23);
+    put_file(t, name, b, n);
+    free(b);
+}
+
+static void check_pattern(const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(b[i], (char)('a' + i % 23));
+    assert_int_equal(b[n], 0);
+}
+
+static void read_all_content(void **state)
+{
+    struct tmp *t = *state;
+    static const char text[] = "line one\nline\0two\n";
+    put_file(t, "r.txt", text, sizeof text - 1);
+    char p[512];
+    path_of(p, sizeof p, t, "r.txt");
+    char *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(drd_fs_read_all(p, 1024, &buf, &len), 0);
+    assert_non_null(buf);
+    assert_int_equal(len, sizeof text - 1);
+    assert_memory_equal(buf, text, len);
+    assert_int_equal(buf[len], 0);
+    free(buf);
+
+    /* an empty file */
+    put_file(t, "empty", "", 0);
+    path_of(p, sizeof p, t, "empty");
+    buf = NULL;
+    len = 99;
+    assert_int_equal(drd_fs_read_all(p, 1024, &buf, &len), 0);
+    assert_non_null(buf);
+    assert_int_equal(len, 0);
+    assert_int_equal(buf[0], 0);
+    free(buf);
+
+    /* len may be NULL */
+    path_of(p, sizeof p, t, "r.txt");
+    assert_int_equal(drd_fs_read_all(p, 1024, &buf, NULL), 0);
+    assert_string_equal(buf, "line one\nline");
+    free(buf);
+
+    /* a missing file */
+    path_of(p, sizeof p, t, "missing");
+    errno = 0;
+    assert_int_equal(drd_fs_read_all(p, 1024, &buf, &len), -1);
+    assert_int_equal(errno, ENOENT);
+}
+
+static void read_all_limits(void **state)
+{
+    struct tmp *t = *state;
+    /* sizes around the 4096-byte first buffer and beyond it */
+    static const size_t maxes[] = {4095, 4096, 4097, 5000, 8192, 20000};
+    for (size_t k = 0; k < sizeof maxes / sizeof maxes[0]; k++) {
+        size_t max = maxes[k];
+        char name[64], p[512];
+        char *buf = NULL;
+        size_t len = 0;
+
+        snprintf(name, sizeof name, "exact-%zu", max);
+        put_pattern(t, name, max);
+        path_of(p, sizeof p, t, name);
+        if (drd_fs_read_all(p, max, &buf, &len) != 0)
+            fail_msg("a file of exactly max=%zu bytes was refused (errno %d)", max, errno);
+        assert_int_equal(len, max);
+        check_pattern(buf, len);
+        free(buf);
+
+        snprintf(name, sizeof name, "over-%zu", max);
+        put_pattern(t, name, max + 1);
+        path_of(p, sizeof p, t, name);
+        buf = NULL;
+        errno = 0;
+        if (drd_fs_read_all(p, max, &buf, &len) != -1)
+            fail_msg("a file of max+1=%zu bytes was accepted with max=%zu", max + 1, max);
+        assert_int_equal(errno, EFBIG);
+
+        /* far over */
+        snprintf(name, sizeof name, "far-%zu", max);
+        put_pattern(t, name, 3 * max + 7);
+        path_of(p, sizeof p, t, name);
+        errno = 0;
+        assert_int_equal(drd_fs_read_all(p, max, &buf, &len), -1);
+        assert_int_equal(errno, EFBIG);
+    }
+}
+
+/*
+ * Regression: with max below 4096 the limit was not enforced for files of max+1 .. 4095 bytes (the first
+ * buffer is 4096 bytes and the size was only checked when it filled): max = 10 and an 11-byte file must fail.
+ */
+static void read_all_small_max(void **state)
+{
+    struct tmp *t = *state;
+    char p[512];
+    char *buf = NULL;
+    size_t len = 0;
+
+    put_pattern(t, "ten", 10);
+    path_of(p, sizeof p, t, "ten");
+    assert_int_equal(drd_fs_read_all(p, 10, &buf, &len), 0);
+    assert_int_equal(len, 10);
+    check_pattern(buf, len);
+    free(buf);
+    buf = NULL;
+
+    put_pattern(t, "eleven", 11);
+    path_of(p, sizeof p, t, "eleven");
+    errno = 0;
+    int rc = drd_fs_read_all(p, 10, &buf, &len);
+    if (rc == 0)
+        free(buf);
+    assert_int_equal(rc, -1);
+    assert_int_equal(errno, EFBIG);
+
+    /* max 0: only an empty file fits */
+    put_file(t, "zero", "", 0);
+    path_of(p, sizeof p, t, "zero");
+    assert_int_equal(drd_fs_read_all(p, 0, &buf, &len), 0);
+    assert_int_equal(len, 0);
+    free(buf);
+    buf = NULL;
+    put_file(t, "one", "1", 1);
+    path_of(p, sizeof p, t, "one");
+    errno = 0;
+    rc = drd_fs_read_all(p, 0, &buf, &len);
+    if (rc == 0)
+        free(buf);
+    assert_int_equal(rc, -1);
+    assert_int_equal(errno, EFBIG);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(write_atomic_creates, setup, teardown),
+        cmocka_unit_test_setup_teardown(write_atomic_replaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(write_atomic_replaces_symlink, setup, teardown),
+        cmocka_unit_test_setup_teardown(write_atomic_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(mkdir_private_cases, setup, teardown),
+        cmocka_unit_test_setup_teardown(read_all_content, setup, teardown),
+        cmocka_unit_test_setup_teardown(read_all_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(read_all_small_max, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
