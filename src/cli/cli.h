@@ -48,6 +48,9 @@ int drd_run(const struct drd_run_request *req);
 /* Parses "KEY=VALUE" into the request. Returns 0 or -1 with a message on stderr. */
 int drd_cli_add_param(struct drd_run_request *req, const char *kv);
 
+/* Milliseconds to wait for a runtime's answer: $DRDOTNET_IPC_TIMEOUT_MS when set, else fallback. */
+int drd_cli_ipc_timeout(int fallback);
+
 /* 1 when stream is a terminal. */
 int drd_cli_tty(FILE *f);
 

@@ -35,7 +35,7 @@ int drd_cmd_ps(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         struct drd_process_info info;
         struct drd_diag_error err;
-        int ok = drd_diag_process_info(procs[i].pid, 3000, &info, &err) == 0;
+        int ok = drd_diag_process_info(procs[i].pid, drd_cli_ipc_timeout(3000), &info, &err) == 0;
         if (json) {
             json_t *o = json_pack("{s:i,s:s,s:s}", "pid", (int)procs[i].pid, "name", procs[i].name, "socket",
                                   procs[i].socket_path);

@@ -274,7 +274,7 @@ int drd_run(const struct drd_run_request *req)
     struct drd_process_info info;
     unsigned long long start_ticks = 0;
     if (!launch) {
-        if (drd_diag_process_info(req->pid, 10000, &info, &de)) {
+        if (drd_diag_process_info(req->pid, drd_cli_ipc_timeout(10000), &info, &de)) {
             drd_cli_error("%s", de.message);
             return exit_for(&de);
         }
@@ -365,7 +365,7 @@ int drd_run(const struct drd_run_request *req)
         close(go[1]);
         go[1] = -1;
     } else {
-        if (drd_diag_attach(pid, p->clsid, libcopy, cdbuf, cdlen, ATTACH_TIMEOUT_MS, &de)) {
+        if (drd_diag_attach(pid, p->clsid, libcopy, cdbuf, cdlen, drd_cli_ipc_timeout(ATTACH_TIMEOUT_MS), &de)) {
             /* the profiler may have said why in session.json before it refused */
             char lerr[256];
             json_t *s = exists(dir, "session.json") ? drd_session_load(dir, lerr, sizeof lerr) : NULL;

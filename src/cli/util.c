@@ -21,6 +21,13 @@ void drd_cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+int drd_cli_ipc_timeout(int fallback)
+{
+    const char *v = getenv("DRDOTNET_IPC_TIMEOUT_MS");
+    int ms = v ? atoi(v) : 0;
+    return ms > 0 ? ms : fallback;
+}
+
 int drd_cli_tty(FILE *f)
 {
     return isatty(fileno(f));

@@ -57,6 +57,10 @@ check_eq "show: same total" "$(jq .report.total "$WORK/show.json")" 1250
 "$DRD_BIN" show "$ID" >"$WORK/show.txt"
 check_contains "show text: type line" "$WORK/show.txt" "1000     1000         0  System.InvalidOperationException"
 
+# the library copy sits in a private folder under a content-hash name
+check_eq "library folder mode" "$(stat -c %a "$DRDOTNET_HOME/lib")" 700
+check_eq "library copy named by content" "$(ls "$DRDOTNET_HOME/lib" | grep -cE '^libdrdotnet-[0-9a-f]{16}\.so$')" 1
+
 # after detach: the library is unloaded, the target still works and exits cleanly
 sleep 1
 check_eq "library unloaded after detach" "$(grep -c libdrdotnet "/proc/$TPID/maps")" 0
