@@ -59,6 +59,15 @@ wait_for_line() {
     return 1
 }
 
+# unloaded_count PID: waits up to 10 s for libdrdotnet to leave the process's mappings; prints the count left
+unloaded_count() {
+    for _ in $(seq 1 100); do
+        grep -q libdrdotnet "/proc/$1/maps" || break
+        sleep 0.1
+    done
+    grep -c libdrdotnet "/proc/$1/maps"
+}
+
 finish() {
     echo "$CHECKS checks, $FAILS failed"
     [ "$FAILS" -eq 0 ]
