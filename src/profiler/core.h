@@ -27,6 +27,9 @@ struct drd_profiler_ops {
     void (*attached)(struct drd_core *c);
     /* On the core's worker thread, often and once more at the end: move collected events to the raw file. */
     void (*drain)(struct drd_core *c);
+    /* Optional: called on the core's sampler thread every sample_period_ns (set by start) while collecting.
+     * Returns 0 to go on, non-zero to stop sampling. */
+    int (*sample)(struct drd_core *c);
     /* Once no callback can run any more (after a successful detach): release what start took. Not called
      * at process shutdown, where callbacks may still arrive and the memory goes with the process. */
     void (*stop)(struct drd_core *c);
@@ -55,6 +58,9 @@ struct drd_core {
 
     pthread_t worker;
     int worker_started;
+    int64_t sample_period_ns; /* 0: no sampler thread */
+    pthread_t sampler;
+    int sampler_started;
     pthread_mutex_t lock; /* guards stop_requested and the condition */
     pthread_cond_t wake;
     int stop_requested; /* 1: deadline or failure, 2: runtime shutdown */
@@ -89,6 +95,9 @@ void drd_session_detached(struct drd_core *c);
 /* Stops collecting because of a failure (a cap reached, a write failed); the worker ends the session soon.
  * Safe from any thread, including callbacks: no allocation, no lock. */
 void drd_session_fail(struct drd_core *c, const char *reason);
+
+/* Ends the session now, as if its deadline had come (a one-shot profiler is done). Safe from any thread. */
+void drd_session_request_end(struct drd_core *c);
 
 /* Appends one line to profiler.log in the session folder (bounded; dropped when the log is full). */
 void drd_log(struct drd_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -29,12 +29,21 @@ struct stack_entry {
     uint32_t *frames;
 };
 
+/* Frame names already written, so frames that resolve to the same text share one id. */
+struct name_entry {
+    uint64_t hash;
+    uint32_t id;
+    char *name;
+};
+
 struct drd_raw {
     struct drd_core *core;
     FILE *f;
     uint64_t bytes, max_bytes;
     int failed;
-    struct idmap frames, types;
+    struct idmap frames, types, threads;
+    struct name_entry *names_by_text;
+    uint32_t name_cap, name_count;
     struct stack_entry *stacks; /* open addressing by hash */
     uint32_t stack_cap, stack_count;
     struct drd_names *names;
@@ -95,6 +104,8 @@ static void idmap_free(struct idmap *m)
     free(m->keys);
     free(m->ids);
 }
+
+static int names_grow(struct drd_raw *r);
 
 static void sanitize(char *s)
 {
@@ -164,7 +175,7 @@ struct drd_raw *drd_raw_open(struct drd_core *c, const char *dir, const char *fi
     r->core = c;
     r->max_bytes = max_bytes;
     r->names = drd_names_create(c->info);
-    if (!r->names || idmap_grow(&r->frames) || idmap_grow(&r->types))
+    if (!r->names || idmap_grow(&r->frames) || idmap_grow(&r->types) || idmap_grow(&r->threads) || names_grow(r))
         goto fail_alloc;
     r->stack_cap = 1024;
     r->stacks = calloc(r->stack_cap, sizeof *r->stacks);
@@ -177,6 +188,8 @@ fail_alloc:
     drd_names_destroy(r->names);
     idmap_free(&r->frames);
     idmap_free(&r->types);
+    idmap_free(&r->threads);
+    free(r->names_by_text);
     free(r->stacks);
     fclose(r->f);
     unlink(path);
@@ -188,9 +201,71 @@ fail_open:
     return NULL;
 }
 
-int drd_raw_frame(struct drd_raw *r, FunctionID fid, uint32_t *id)
+static uint64_t hash_text(const char *t)
 {
-    uint32_t slot = 0, found = idmap_find(&r->frames, fid, &slot);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *t; t++) {
+        h ^= (unsigned char)*t;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static int names_grow(struct drd_raw *r)
+{
+    uint32_t ncap = r->name_cap ? r->name_cap * 2 : 1024;
+    struct name_entry *nt = calloc(ncap, sizeof *nt);
+    if (!nt)
+        return -1;
+    for (uint32_t i = 0; i < r->name_cap; i++) {
+        if (!r->names_by_text[i].id)
+            continue;
+        uint32_t j = (uint32_t)r->names_by_text[i].hash & (ncap - 1);
+        while (nt[j].id)
+            j = (j + 1) & (ncap - 1);
+        nt[j] = r->names_by_text[i];
+    }
+    free(r->names_by_text);
+    r->names_by_text = nt;
+    r->name_cap = ncap;
+    return 0;
+}
+
+/* The id of a frame name, writing an 'f' line the first time. */
+static int name_id(struct drd_raw *r, const char *name, uint32_t *id)
+{
+    uint64_t h = hash_text(name);
+    uint32_t j = (uint32_t)h & (r->name_cap - 1);
+    while (r->names_by_text[j].id) {
+        if (r->names_by_text[j].hash == h && strcmp(r->names_by_text[j].name, name) == 0) {
+            *id = r->names_by_text[j].id;
+            return 0;
+        }
+        j = (j + 1) & (r->name_cap - 1);
+    }
+    if (r->name_count >= MAX_ENTRIES)
+        return fail(r, "too many distinct frames");
+    char *copy = strdup(name);
+    if (!copy)
+        return fail(r, "out of memory for the frame table");
+    uint32_t nid = r->name_count + 1;
+    if (drd_raw_printf(r, "f\t%u\t%s\n", nid, name)) {
+        free(copy);
+        return -1;
+    }
+    r->names_by_text[j] = (struct name_entry){h, nid, copy};
+    r->name_count++;
+    if (r->name_count * 2 > r->name_cap && names_grow(r))
+        return fail(r, "out of memory for the frame table");
+    *id = nid;
+    return 0;
+}
+
+int drd_raw_frame(struct drd_raw *r, const struct drd_frame *f, uint32_t *id)
+{
+    uint64_t key = f->fn ^ mix(f->cls);
+    uint32_t slot = 0, found = idmap_find(&r->frames, key, &slot);
+    /* a collision of (fn, cls) keys would only merge two names; the key mixes both to make it unlikely */
     if (found) {
         *id = found;
         return 0;
@@ -198,21 +273,41 @@ int drd_raw_frame(struct drd_raw *r, FunctionID fid, uint32_t *id)
     if (r->frames.count >= MAX_ENTRIES)
         return fail(r, "too many distinct frames");
     char name[1024];
-    if (fid == 0)
-        snprintf(name, sizeof name, "[native]");
-    else
-        drd_names_function(r->names, fid, name, sizeof name);
+    drd_names_frame(r->names, f, name, sizeof name);
     sanitize(name);
-    uint32_t nid = r->frames.count + 1;
-    if (drd_raw_printf(r, "f\t%u\t%s\n", nid, name))
+    uint32_t nid;
+    if (name_id(r, name, &nid))
         return -1;
-    r->frames.keys[slot] = fid;
+    r->frames.keys[slot] = key;
     r->frames.ids[slot] = nid;
     r->frames.count++;
     if (r->frames.count * 2 > r->frames.cap && idmap_grow(&r->frames))
         return fail(r, "out of memory for the frame table");
     *id = nid;
     return 0;
+}
+
+int drd_raw_thread(struct drd_raw *r, uint32_t tid)
+{
+    uint32_t slot = 0;
+    if (idmap_find(&r->threads, tid, &slot))
+        return 0;
+    char path[64], name[64] = "";
+    snprintf(path, sizeof path, "/proc/self/task/%u/comm", tid);
+    FILE *f = fopen(path, "re");
+    if (f) {
+        if (!fgets(name, sizeof name, f))
+            name[0] = 0;
+        fclose(f);
+    }
+    name[strcspn(name, "\n")] = 0;
+    sanitize(name);
+    r->threads.keys[slot] = tid;
+    r->threads.ids[slot] = 1;
+    r->threads.count++;
+    if (r->threads.count * 2 > r->threads.cap && idmap_grow(&r->threads))
+        return fail(r, "out of memory for the thread table");
+    return drd_raw_printf(r, "n\t%u\t%s\n", tid, name);
 }
 
 int drd_raw_type(struct drd_raw *r, ClassID cls, uint32_t *id)
@@ -259,15 +354,13 @@ static int stacks_grow(struct drd_raw *r)
     return 0;
 }
 
-int drd_raw_stack(struct drd_raw *r, const FunctionID *frames, int n, uint32_t *id)
+int drd_raw_stack(struct drd_raw *r, const struct drd_frame *frames, int n, uint32_t *id)
 {
     uint32_t ids[DRD_RAW_MAX_DEPTH];
     uint32_t k = 0;
     uint64_t h = 0x9e3779b97f4a7c15ULL;
     for (int i = 0; i < n && k < DRD_RAW_MAX_DEPTH; i++) {
-        if (frames[i] == 0 && i > 0 && frames[i - 1] == 0)
-            continue; /* one [native] for a run of native frames */
-        if (drd_raw_frame(r, frames[i], &ids[k]))
+        if (drd_raw_frame(r, &frames[i], &ids[k]))
             return -1;
         h = mix(h ^ ids[k]);
         k++;
@@ -327,8 +420,12 @@ int drd_raw_close(struct drd_raw *r, int ok, uint64_t events, uint64_t dropped)
     for (uint32_t i = 0; i < r->stack_cap; i++)
         free(r->stacks[i].frames);
     free(r->stacks);
+    for (uint32_t i = 0; i < r->name_cap; i++)
+        free(r->names_by_text[i].name);
+    free(r->names_by_text);
     idmap_free(&r->frames);
     idmap_free(&r->types);
+    idmap_free(&r->threads);
     drd_names_destroy(r->names);
     free(r);
     return rc;

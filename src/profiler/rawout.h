@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "clr/corprof.h"
+#include "profiler/stacks.h"
 
 struct drd_core;
 struct drd_raw;
@@ -13,15 +14,18 @@ struct drd_raw;
 /* Creates dir/file and writes its first line. max_bytes caps the file. Returns NULL with errno. */
 struct drd_raw *drd_raw_open(struct drd_core *c, const char *dir, const char *file, uint64_t max_bytes);
 
-/* The id of a frame (0 FunctionID = native code), defining it on first use. Returns 0 or -1 (cap or I/O). */
-int drd_raw_frame(struct drd_raw *r, FunctionID fid, uint32_t *id);
+/* The id of a frame's name, defining it on first use; frames that read the same share an id.
+ * Returns 0 or -1 (cap or I/O). */
+int drd_raw_frame(struct drd_raw *r, const struct drd_frame *f, uint32_t *id);
 
 /* The id of a type, defining it on first use. Returns 0 or -1. */
 int drd_raw_type(struct drd_raw *r, ClassID cls, uint32_t *id);
 
-/* The id of a stack of n FunctionIDs (leaf first), defining it and its frames on first use. Consecutive
- * native frames are merged into one. Returns 0 or -1. */
-int drd_raw_stack(struct drd_raw *r, const FunctionID *frames, int n, uint32_t *id);
+/* The id of a stack of n frames (leaf first), defining it and its frames on first use. Returns 0 or -1. */
+int drd_raw_stack(struct drd_raw *r, const struct drd_frame *frames, int n, uint32_t *id);
+
+/* Reads /proc/self/task/<tid>/comm and writes an 'n' record the first time tid is seen. Returns 0 or -1. */
+int drd_raw_thread(struct drd_raw *r, uint32_t tid);
 
 /* Appends one record line (the format adds no newline; give it). Returns 0 or -1. */
 int drd_raw_printf(struct drd_raw *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -205,6 +205,11 @@ static void finish(struct drd_core *c, int shutting_down)
     int was = atomic_exchange(&c->state, DRD_FINISHING);
     if (was == DRD_DONE)
         return;
+    if (c->sampler_started) {
+        /* it sees the state at its next tick and leaves; no sample is taken after this */
+        pthread_join(c->sampler, NULL);
+        c->sampler_started = 0;
+    }
     HRESULT hr = c->info->lpVtbl->SetEventMask2(c->info, COR_PRF_MONITOR_NONE, COR_PRF_HIGH_MONITOR_NONE);
     if (FAILED(hr))
         drd_log(c, "SetEventMask2(none) failed: 0x%08x", (unsigned)hr);
@@ -234,6 +239,33 @@ static void finish(struct drd_core *c, int shutting_down)
         hr = c->info->lpVtbl->RequestProfilerDetach(c->info, DETACH_EXPECTED_MS);
         drd_log(c, "RequestProfilerDetach: 0x%08x", (unsigned)hr);
     }
+}
+
+static void *sampler_main(void *arg)
+{
+    struct drd_core *c = arg;
+    HRESULT hr = c->info->lpVtbl->InitializeCurrentThread(c->info);
+    if (FAILED(hr))
+        drd_log(c, "sampler: InitializeCurrentThread: 0x%08x", (unsigned)hr);
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    while (drd_collecting(c)) {
+        if (c->ops->sample(c))
+            break;
+        next.tv_nsec += c->sample_period_ns;
+        while (next.tv_nsec >= 1000000000L) {
+            next.tv_sec++;
+            next.tv_nsec -= 1000000000L;
+        }
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        /* after a long stall, do not try to catch up with a burst of samples */
+        if (now.tv_sec > next.tv_sec + 1)
+            next = now;
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+            ;
+    }
+    return NULL;
 }
 
 static void *worker_main(void *arg)
@@ -378,6 +410,15 @@ HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const voi
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&c->wake, &ca);
     pthread_condattr_destroy(&ca);
+    /* the sampler first: the worker's finish joins it, so it must be known to exist before the worker runs */
+    if (c->ops->sample && c->sample_period_ns > 0) {
+        if (pthread_create(&c->sampler, NULL, sampler_main, c)) {
+            snprintf(err, sizeof err, "cannot start the sampler thread");
+            c->info->lpVtbl->SetEventMask2(c->info, COR_PRF_MONITOR_NONE, COR_PRF_HIGH_MONITOR_NONE);
+            goto fail_started;
+        }
+        c->sampler_started = 1;
+    }
     if (pthread_create(&c->worker, NULL, worker_main, c)) {
         snprintf(err, sizeof err, "cannot start the profiler's thread");
         c->info->lpVtbl->SetEventMask2(c->info, COR_PRF_MONITOR_NONE, COR_PRF_HIGH_MONITOR_NONE);
@@ -390,6 +431,10 @@ HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const voi
 
 fail_started:
     atomic_store(&c->state, DRD_DONE);
+    if (c->sampler_started) {
+        pthread_join(c->sampler, NULL);
+        c->sampler_started = 0;
+    }
     c->ops->stop(c);
 fail_raw:
     drd_raw_close(c->raw, 0, 0, 0);
@@ -426,6 +471,11 @@ static void request_stop(struct drd_core *c, int why)
         c->stop_requested = why;
     pthread_cond_signal(&c->wake);
     pthread_mutex_unlock(&c->lock);
+}
+
+void drd_session_request_end(struct drd_core *c)
+{
+    request_stop(c, 1);
 }
 
 void drd_session_shutdown(struct drd_core *c)

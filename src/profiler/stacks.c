@@ -2,7 +2,8 @@
 #include "profiler/stacks.h"
 
 struct walk {
-    FunctionID *frames;
+    ICorProfilerInfo15 *info;
+    struct drd_frame *frames;
     int n, max, truncated;
 };
 
@@ -10,22 +11,38 @@ static HRESULT on_frame(FunctionID fid, UINT_PTR ip, COR_PRF_FRAME_INFO frame, U
                         void *data)
 {
     struct walk *w = data;
-    (void)ip;
-    (void)frame;
     (void)ctx_size;
     (void)ctx;
     if (w->n >= w->max) {
         w->truncated = 1;
         return S_FALSE; /* stop the walk */
     }
-    w->frames[w->n++] = fid;
+    struct drd_frame *f = &w->frames[w->n];
+    if (fid == 0) {
+        /* a run of native frames: keep one, with the address where it was entered */
+        if (w->n > 0 && DRD_FRAME_IS_NATIVE(&w->frames[w->n - 1]))
+            return S_OK;
+        f->fn = DRD_FRAME_NATIVE(ip);
+        f->cls = 0;
+    } else {
+        ClassID cls = 0;
+        ModuleID module;
+        mdToken tok;
+        ULONG32 n;
+        /* the frame info gives the exact class of shared generic code; valid only during this callback */
+        if (FAILED(w->info->lpVtbl->GetFunctionInfo2(w->info, fid, frame, &cls, &module, &tok, 0, &n, NULL)))
+            cls = 0;
+        f->fn = fid;
+        f->cls = cls;
+    }
+    w->n++;
     return S_OK;
 }
 
-int drd_stack_self(ICorProfilerInfo15 *info, FunctionID *frames, int max, int *truncated)
+int drd_stack_walk(ICorProfilerInfo15 *info, ThreadID thread, struct drd_frame *frames, int max, int *truncated)
 {
-    struct walk w = {frames, 0, max, 0};
-    HRESULT hr = info->lpVtbl->DoStackSnapshot(info, 0, on_frame, COR_PRF_SNAPSHOT_DEFAULT, &w, NULL, 0);
+    struct walk w = {info, frames, 0, max, 0};
+    HRESULT hr = info->lpVtbl->DoStackSnapshot(info, thread, on_frame, COR_PRF_SNAPSHOT_DEFAULT, &w, NULL, 0);
     *truncated = w.truncated;
     if (FAILED(hr) && hr != CORPROF_E_STACKSNAPSHOT_ABORTED && w.n == 0)
         return 0;

@@ -1,12 +1,26 @@
-/* Stack capture for profilers: the current thread's managed stack through DoStackSnapshot. */
+/* Stack capture for profilers: managed stacks through DoStackSnapshot, into caller-provided bounded arrays. */
 #ifndef DRD_STACKS_H
 #define DRD_STACKS_H
 
+#include <stdint.h>
+
 #include "clr/corprof.h"
 
-/* Walks the calling thread's stack (leaf first) into frames (at most max; 0 = a native block). Must run on a
- * managed thread inside a callback. Returns the number of frames written (0 when the walk failed); sets
- * *truncated when the stack had more than max frames. No allocation, no lock. */
-int drd_stack_self(ICorProfilerInfo15 *info, FunctionID *frames, int max, int *truncated);
+/* One frame as captured: a managed function with the exact class it ran for (0 when the runtime could not
+ * tell), or a native code address. Names are resolved later, outside the capture. */
+struct drd_frame {
+    uint64_t fn; /* FunctionID, or DRD_FRAME_NATIVE(ip) */
+    uint64_t cls; /* ClassID of the frame's exact instantiation, or 0 */
+};
+
+#define DRD_FRAME_NATIVE(ip) ((((uint64_t)(ip)) << 1) | 1u)
+#define DRD_FRAME_IS_NATIVE(f) (((f)->fn & 1u) != 0)
+#define DRD_FRAME_IP(f) ((f)->fn >> 1)
+
+/* Walks a thread's stack (leaf first) into frames (at most max). thread 0 is the calling thread, which must
+ * then be a managed thread inside a callback; any other thread needs the runtime suspended by the caller
+ * (SuspendRuntime). Returns the number of frames written (0 when the walk failed); sets *truncated when the
+ * stack had more than max frames. No allocation, no lock of ours. */
+int drd_stack_walk(ICorProfilerInfo15 *info, ThreadID thread, struct drd_frame *frames, int max, int *truncated);
 
 #endif

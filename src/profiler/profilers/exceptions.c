@@ -26,7 +26,7 @@ struct throw_slot {
     uint64_t hash;
     ClassID cls;
     atomic_ullong count;
-    FunctionID frames[]; /* max_depth */
+    struct drd_frame frames[]; /* max_depth */
 };
 
 struct catch_slot {
@@ -84,11 +84,11 @@ static uint64_t mix(uint64_t h, uint64_t v)
 }
 
 /* Finds or claims the slot of (cls, frames). Returns index + 1, or 0 when the table is full. */
-static uint32_t throw_slot_for(ClassID cls, const FunctionID *frames, uint32_t depth)
+static uint32_t throw_slot_for(ClassID cls, const struct drd_frame *frames, uint32_t depth)
 {
     uint64_t h = mix(mix(0, cls), depth);
     for (uint32_t i = 0; i < depth; i++)
-        h = mix(h, frames[i]);
+        h = mix(mix(h, frames[i].fn), frames[i].cls);
     for (uint32_t p = 0; p < MAX_PROBES; p++) {
         size_t i = (size_t)(h + p) & (THROW_SLOTS - 1);
         struct throw_slot *s = throw_at(i);
@@ -141,7 +141,7 @@ static uint32_t catch_slot_for(uint32_t throw_slot, FunctionID catcher)
 static HRESULT ExceptionThrown(ICorProfilerCallback11 *This, ObjectID thrown)
 {
     struct drd_core *c = drd_core_from(This);
-    FunctionID frames[DRD_RAW_MAX_DEPTH];
+    struct drd_frame frames[DRD_RAW_MAX_DEPTH];
     tls_slot = 0;
     if (!drd_collecting(c))
         return S_OK;
@@ -149,7 +149,7 @@ static HRESULT ExceptionThrown(ICorProfilerCallback11 *This, ObjectID thrown)
     if (FAILED(c->info->lpVtbl->GetClassFromObject(c->info, thrown, &cls)))
         cls = 0;
     int truncated = 0;
-    uint32_t depth = (uint32_t)drd_stack_self(c->info, frames, state.max_depth, &truncated);
+    uint32_t depth = (uint32_t)drd_stack_walk(c->info, 0, frames, state.max_depth, &truncated);
     uint32_t slot = throw_slot_for(cls, frames, depth);
     if (!slot) {
         atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
@@ -197,7 +197,7 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
 {
     memset(&state, 0, sizeof state);
     state.max_depth = (int)drd_params_int(&c->params, "max_stack_depth", 64);
-    state.slot_size = (sizeof(struct throw_slot) + (size_t)state.max_depth * sizeof(FunctionID) + 63) & ~(size_t)63;
+    state.slot_size = (sizeof(struct throw_slot) + (size_t)state.max_depth * sizeof(struct drd_frame) + 63) & ~(size_t)63;
     state.throws = aligned_alloc(64, THROW_SLOTS * state.slot_size);
     state.catches = calloc(CATCH_SLOTS, sizeof *state.catches);
     state.throw_written = calloc(THROW_SLOTS, sizeof *state.throw_written);
@@ -247,7 +247,8 @@ static void drain(struct drd_core *c)
             continue;
         uint64_t n = atomic_load_explicit(&s->count, memory_order_relaxed);
         uint32_t frame;
-        if (n == state.catch_written[i] || intern_throw(c, s->throw_slot - 1) || drd_raw_frame(c->raw, s->catcher, &frame))
+        struct drd_frame catcher = {s->catcher, 0};
+        if (n == state.catch_written[i] || intern_throw(c, s->throw_slot - 1) || drd_raw_frame(c->raw, &catcher, &frame))
             continue;
         struct written *w = &state.throw_written[s->throw_slot - 1];
         if (drd_raw_printf(c->raw, "c\t%u\t%u\t%u\t%llu\n", w->type_id, w->stack_id, frame,

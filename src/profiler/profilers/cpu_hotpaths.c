@@ -1,0 +1,145 @@
+/* The cpu-hotpaths profiler: where the app burns CPU (or, in wall mode, where its threads stand), sampled. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "drdotnet/raw.h"
+#include "profiler/core.h"
+#include "profiler/rawout.h"
+#include "profiler/sampler.h"
+
+#define MAX_THREADS 4096 /* threads tracked for their CPU time; more are sampled as in wall mode */
+#define RING_SLOTS 2048
+
+struct thread_cpu {
+    uint32_t tid; /* 0: empty */
+    uint64_t last_ns; /* the thread's CPU clock at the previous tick */
+    uint64_t pending_ns; /* CPU used since its last sample */
+};
+
+static struct {
+    struct drd_sample_ring ring;
+    int wall;
+    uint64_t period_ns;
+    struct thread_cpu threads[MAX_THREADS];
+} st;
+
+static const struct drd_param_desc params[] = {
+    {"duration", DRD_PARAM_INT, "10", "seconds to sample (0: until the process exits, launch only)", 0, 86400, NULL},
+    {"frequency", DRD_PARAM_INT, "99", "samples per second", 1, 1000, NULL},
+    {"mode", DRD_PARAM_ENUM, "cpu", "cpu: CPU time only (waiting threads count nothing); wall: every thread", 0, 0,
+     "cpu|wall"},
+    {"max_stack_depth", DRD_PARAM_INT, "128", "frames kept per sample, from the leaf up", 1, DRD_RAW_MAX_DEPTH, NULL},
+    {"max_file_mb", DRD_PARAM_INT, "256", "stop sampling when the raw data reaches this size", 1, 4096, NULL},
+};
+
+static const struct drd_profiler_desc desc = {
+    .name = "cpu-hotpaths",
+    .clsid = "{3E1B5A7C-6D2F-4A90-8C41-7B9E2D0F5A63}",
+    .description = "Where the CPU time goes: sampled call stacks as a call tree and top functions",
+    .params = params,
+    .n_params = (int)(sizeof params / sizeof params[0]),
+    .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
+};
+
+/* The CPU clock of a thread of this process, as the kernel numbers per-thread clocks. */
+static uint64_t thread_cpu_ns(uint32_t tid)
+{
+    clockid_t clock = (clockid_t)((~(unsigned)tid << 3) | 6); /* per-thread, scheduler clock */
+    struct timespec ts;
+    if (clock_gettime(clock, &ts))
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* CPU mode: a thread is sampled once it has used a period's worth of CPU since its last sample; the sample
+ * carries all that CPU time. A thread that waits accumulates nothing and is never walked. */
+static int cpu_filter(void *ctx, uint32_t tid, uint64_t *weight_ns)
+{
+    (void)ctx;
+    uint64_t now = thread_cpu_ns(tid);
+    uint32_t h = (tid * 2654435761u) & (MAX_THREADS - 1);
+    struct thread_cpu *t = NULL;
+    for (uint32_t p = 0; p < 32; p++) {
+        struct thread_cpu *x = &st.threads[(h + p) & (MAX_THREADS - 1)];
+        if (x->tid == tid || x->tid == 0) {
+            t = x;
+            break;
+        }
+    }
+    if (!t) { /* table crowded: fall back to sampling the thread by wall time */
+        *weight_ns = st.period_ns;
+        return 1;
+    }
+    if (t->tid == 0) {
+        t->tid = tid;
+        t->last_ns = now;
+        return 0;
+    }
+    if (now > t->last_ns)
+        t->pending_ns += now - t->last_ns;
+    t->last_ns = now;
+    if (t->pending_ns < st.period_ns)
+        return 0;
+    *weight_ns = t->pending_ns;
+    t->pending_ns = 0;
+    return 1;
+}
+
+static int wall_filter(void *ctx, uint32_t tid, uint64_t *weight_ns)
+{
+    (void)ctx;
+    (void)tid;
+    *weight_ns = st.period_ns;
+    return 1;
+}
+
+static int sample(struct drd_core *c)
+{
+    drd_sample_threads(c, &st.ring, st.wall ? wall_filter : cpu_filter, NULL);
+    return 0;
+}
+
+static void override(ICorProfilerCallback11Vtbl *vt)
+{
+    (void)vt; /* no callback: the sampler thread does the work */
+}
+
+static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+{
+    memset(&st, 0, sizeof st);
+    const struct drd_param_value *mode = drd_params_get(&c->params, "mode");
+    st.wall = mode && strcmp(mode->text, "wall") == 0;
+    int64_t hz = drd_params_int(&c->params, "frequency", 99);
+    st.period_ns = 1000000000ULL / (uint64_t)hz;
+    if (drd_ring_init(&st.ring, RING_SLOTS, (int)drd_params_int(&c->params, "max_stack_depth", 128))) {
+        snprintf(err, errcap, "out of memory for the sample ring");
+        return -1;
+    }
+    c->sample_period_ns = (int64_t)st.period_ns;
+    drd_raw_printf(c->raw, "m\tmode\t%s\nm\tfrequency\t%lld\nm\tperiod_ns\t%llu\n", st.wall ? "wall" : "cpu",
+                   (long long)hz, (unsigned long long)st.period_ns);
+    *mask = COR_PRF_ENABLE_STACK_SNAPSHOT;
+    *mask_high = 0;
+    return 0;
+}
+
+static void drain(struct drd_core *c)
+{
+    drd_ring_drain(c, &st.ring, 1);
+}
+
+static void stop(struct drd_core *c)
+{
+    (void)c;
+    drd_ring_free(&st.ring);
+}
+
+const struct drd_profiler_ops drd_cpu_hotpaths_ops = {
+    .desc = &desc,
+    .override = override,
+    .start = start,
+    .drain = drain,
+    .sample = sample,
+    .stop = stop,
+};

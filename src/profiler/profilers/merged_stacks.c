@@ -1,0 +1,70 @@
+/* The merged-stacks profiler: one snapshot of every managed thread's stack ("what are my threads doing?"). */
+#include <stdio.h>
+#include <string.h>
+
+#include "drdotnet/raw.h"
+#include "profiler/core.h"
+#include "profiler/sampler.h"
+
+#define RING_SLOTS 4096 /* threads in one snapshot */
+
+static struct drd_sample_ring ring;
+
+static const struct drd_param_desc params[] = {
+    {"max_stack_depth", DRD_PARAM_INT, "128", "frames kept per thread, from the leaf up", 1, DRD_RAW_MAX_DEPTH, NULL},
+};
+
+static const struct drd_profiler_desc desc = {
+    .name = "merged-stacks",
+    .clsid = "{9C4D2E61-0B7A-4F35-A8E2-5D1C6B3F7E09}",
+    .description = "All threads' stacks at one instant, merged into one tree (hangs, deadlocks, starvation)",
+    .params = params,
+    .n_params = (int)(sizeof params / sizeof params[0]),
+    .flags = DRD_PROFILER_ATTACH,
+};
+
+static int sample(struct drd_core *c)
+{
+    /* one snapshot; a GC suspending the runtime right now makes us try again at the next tick */
+    if (drd_sample_threads(c, &ring, NULL, NULL) < 0)
+        return 0;
+    drd_session_request_end(c);
+    return 1;
+}
+
+static void override(ICorProfilerCallback11Vtbl *vt)
+{
+    (void)vt;
+}
+
+static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+{
+    if (drd_ring_init(&ring, RING_SLOTS, (int)drd_params_int(&c->params, "max_stack_depth", 128))) {
+        snprintf(err, errcap, "out of memory for the snapshot");
+        return -1;
+    }
+    c->sample_period_ns = 10000000; /* retry every 10 ms until the snapshot is taken */
+    *mask = COR_PRF_ENABLE_STACK_SNAPSHOT;
+    *mask_high = 0;
+    return 0;
+}
+
+static void drain(struct drd_core *c)
+{
+    drd_ring_drain(c, &ring, 0);
+}
+
+static void stop(struct drd_core *c)
+{
+    (void)c;
+    drd_ring_free(&ring);
+}
+
+const struct drd_profiler_ops drd_merged_stacks_ops = {
+    .desc = &desc,
+    .override = override,
+    .start = start,
+    .drain = drain,
+    .sample = sample,
+    .stop = stop,
+};
