@@ -64,6 +64,7 @@ int drd_cmd_profile(int argc, char **argv);
 int drd_cmd_launch(int argc, char **argv);
 int drd_cmd_sessions(int argc, char **argv);
 int drd_cmd_show(int argc, char **argv);
+int drd_cmd_export(int argc, char **argv);
 
 /* 1 if arg is -h or --help. */
 int drd_cli_is_help(const char *arg);

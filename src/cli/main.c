@@ -15,7 +15,8 @@ static void usage(FILE *f)
                "  profile <pid> <profiler> ...    attach to a running process, collect, report\n"
                "  launch <profiler> ... -- <cmd>  start a command with a profiler loaded from its start\n"
                "  sessions                        list past sessions, newest first\n"
-               "  show <session>                  print a session's report\n\n"
+               "  show <session>                  print a session's report\n"
+               "  export <session> --format F     write a session's samples as speedscope, folded or pprof\n\n"
                "'drdotnet <verb> --help' tells more. Sessions live in $DRDOTNET_HOME/sessions\n"
                "(default ${XDG_DATA_HOME:-~/.local/share}/drdotnet/sessions).\n",
             DRD_VERSION);
@@ -29,6 +30,7 @@ int main(int argc, char **argv)
     } verbs[] = {
         {"ps", drd_cmd_ps},           {"profilers", drd_cmd_profilers}, {"profile", drd_cmd_profile},
         {"launch", drd_cmd_launch},   {"sessions", drd_cmd_sessions},   {"show", drd_cmd_show},
+        {"export", drd_cmd_export},
     };
     if (argc < 2) {
         usage(stderr);

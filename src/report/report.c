@@ -15,6 +15,18 @@ json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap
         snprintf(raw, sizeof raw, "%s/exceptions.raw", dir);
         return drd_exceptions_report(raw, err, cap);
     }
+    if (strcmp(name, "cpu-hotpaths") == 0) {
+        snprintf(raw, sizeof raw, "%s/cpu-hotpaths.raw", dir);
+        return drd_cpu_report(raw, err, cap);
+    }
+    if (strcmp(name, "merged-stacks") == 0) {
+        snprintf(raw, sizeof raw, "%s/merged-stacks.raw", dir);
+        return drd_merged_report(raw, err, cap);
+    }
+    if (strcmp(name, "runtime-pauses") == 0) {
+        snprintf(raw, sizeof raw, "%s/runtime-pauses.raw", dir);
+        return drd_pauses_report(raw, (double)json_integer_value(json_object_get(session, "duration_ms")), err, cap);
+    }
     snprintf(err, cap, "this tool has no report for profiler '%s'", name);
     return NULL;
 }
@@ -42,4 +54,10 @@ void drd_report_print(FILE *out, json_t *session, json_t *report)
     const char *name = str(report, "profiler");
     if (strcmp(name, "exceptions") == 0)
         drd_exceptions_print(out, report);
+    else if (strcmp(name, "cpu-hotpaths") == 0)
+        drd_cpu_print(out, report);
+    else if (strcmp(name, "merged-stacks") == 0)
+        drd_merged_print(out, report);
+    else if (strcmp(name, "runtime-pauses") == 0)
+        drd_pauses_print(out, report);
 }

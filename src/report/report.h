@@ -34,4 +34,25 @@ void drd_report_print(FILE *out, json_t *session, json_t *report);
 json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap);
 void drd_exceptions_print(FILE *out, json_t *report);
 
+/* The cpu-hotpaths profiler's report: {"profiler","mode","frequency","period_ns","samples","total_ns","dropped",
+ * "complete","threads":[{"tid","name","samples","ns"}],"top":[{"function","self","total","self_ns","total_ns"}],
+ * "tree":{"name","total","self","total_ns","self_ns","children":[...]}}. Functions are ranked by self time; a
+ * function's total counts a sample once however often it recurs in the stack. The tree starts at "all" (the
+ * root frames are its children), children heaviest first; past 200,000 nodes the lightest fold into "(other)"
+ * children. Returns a new reference, or NULL with err. */
+json_t *drd_cpu_report(const char *raw_path, char *err, size_t cap);
+void drd_cpu_print(FILE *out, json_t *report);
+
+/* The merged-stacks profiler's report: {"profiler","threads","dropped","complete","tree":{"name","threads",
+ * "tids","children":[...]},"stacks":[{"tid","name","frames":[leaf first]}]}, each tree node counting the
+ * threads whose stack runs through it. Returns a new reference, or NULL with err. */
+json_t *drd_merged_report(const char *raw_path, char *err, size_t cap);
+void drd_merged_print(FILE *out, json_t *report);
+
+/* The runtime-pauses profiler's report; wall_ms is the session's length, for the share of time paused. */
+json_t *drd_pauses_report(const char *raw_path, double wall_ms, char *err, size_t cap);
+void drd_pauses_print(FILE *out, json_t *report);
+/* "gc", "gc-prep", "profiler", ... for a COR_PRF_SUSPEND_REASON value. */
+const char *drd_pause_reason_name(int reason);
+
 #endif

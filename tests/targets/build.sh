@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the .NET test targets (Exceptions, Idle, Demo) into <out>/<Name>; <out> defaults to build/targets.
+# Builds the .NET test targets (Exceptions, Idle, Demo, CpuSpin, Deadlock, CpuBench) into <out>/<Name>;
+# <out> defaults to build/targets.
 # Usage: tests/targets/build.sh [OUT_DIR]
 set -euo pipefail
 
@@ -11,7 +12,7 @@ out="$(cd "$out" && pwd)"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-for name in Exceptions Idle Demo; do
+for name in Exceptions Idle Demo CpuSpin Deadlock CpuBench Memory; do
     project_dir="$script_dir/$name"
     dll="$out/$name/$name.dll"
 

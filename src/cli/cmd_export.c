@@ -1,0 +1,181 @@
+/* drdotnet export: a session's samples as speedscope, folded stacks or pprof, for other tools. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "report/export.h"
+#include "report/report.h"
+
+enum format { SPEEDSCOPE, FOLDED, PPROF };
+
+static const struct {
+    const char *name, *suffix;
+} formats[] = {
+    [SPEEDSCOPE] = {"speedscope", "speedscope.json"},
+    [FOLDED] = {"folded", "folded"},
+    [PPROF] = {"pprof", "pb.gz"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: drdotnet export <session> --format speedscope|folded|pprof [--output PATH]\n\n"
+               "Writes the samples of a cpu-hotpaths or merged-stacks session (its id, a unique prefix of it, or\n"
+               "'last') for other tools:\n"
+               "  speedscope  a speedscope file (https://www.speedscope.app), one profile per thread\n"
+               "  folded      folded stacks, one 'root;...;leaf count' line per stack (flamegraph.pl, inferno)\n"
+               "  pprof       a gzip-compressed pprof profile (go tool pprof)\n\n"
+               "The file goes into the session folder as <profiler>.speedscope.json, <profiler>.folded or\n"
+               "<profiler>.pb.gz unless --output names another path ('-' for standard output, except pprof).\n"
+               "Prints the path written.\n");
+}
+
+/* Writes the export to tmp (an empty file that mkstemp made, open as fd). Returns 0, or -1 with err. */
+static int write_to(enum format fmt, const char *raw, const char *name, const char *tmp, int fd, char *err, size_t cap)
+{
+    if (fmt == PPROF) {
+        close(fd);
+        return drd_export_pprof(raw, tmp, err, cap);
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        snprintf(err, cap, "cannot write %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    int rc = fmt == FOLDED ? drd_export_folded(raw, f, err, cap) : drd_export_speedscope(raw, name, f, err, cap);
+    if (fclose(f) && rc == 0) {
+        snprintf(err, cap, "cannot write %s: %s", tmp, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
+int drd_cmd_export(int argc, char **argv)
+{
+    const char *arg = NULL, *format = NULL, *output = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (drd_cli_is_help(argv[i])) {
+            usage(stdout);
+            return DRD_EXIT_OK;
+        } else if (strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--output") == 0 ||
+                   strcmp(argv[i], "-o") == 0) {
+            if (i + 1 == argc) {
+                drd_cli_error("export: %s needs a value", argv[i]);
+                return DRD_EXIT_USAGE;
+            }
+            if (argv[i][1] == 'f' || argv[i][2] == 'f')
+                format = argv[++i];
+            else
+                output = argv[++i];
+        } else if (strncmp(argv[i], "--format=", 9) == 0)
+            format = argv[i] + 9;
+        else if (strncmp(argv[i], "--output=", 9) == 0)
+            output = argv[i] + 9;
+        else if ((argv[i][0] == '-' && argv[i][1]) || arg) {
+            drd_cli_error("export: unexpected '%s' (drdotnet export --help)", argv[i]);
+            return DRD_EXIT_USAGE;
+        } else
+            arg = argv[i];
+    }
+    if (!arg) {
+        drd_cli_error("export needs a session (drdotnet sessions lists them)");
+        return DRD_EXIT_USAGE;
+    }
+    if (!format) {
+        drd_cli_error("export needs --format speedscope, folded or pprof");
+        return DRD_EXIT_USAGE;
+    }
+    int fmt = -1;
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (strcmp(format, formats[i].name) == 0)
+            fmt = (int)i;
+    if (fmt < 0) {
+        drd_cli_error("export: unknown format '%s' (speedscope, folded or pprof)", format);
+        return DRD_EXIT_USAGE;
+    }
+    if (output && !*output) {
+        drd_cli_error("export: --output needs a path");
+        return DRD_EXIT_USAGE;
+    }
+    if (output && strcmp(output, "-") == 0 && fmt == PPROF) {
+        drd_cli_error("export: pprof is binary and goes to a file, not standard output");
+        return DRD_EXIT_USAGE;
+    }
+
+    char root[4096], dir[4200], err[512];
+    if (drd_sessions_root(root, sizeof root)) {
+        drd_cli_error("cannot tell where sessions live (set DRDOTNET_HOME)");
+        return DRD_EXIT_FAILED;
+    }
+    if (drd_session_resolve(root, arg, dir, sizeof dir, err, sizeof err)) {
+        drd_cli_error("%s", err);
+        return DRD_EXIT_USAGE;
+    }
+    json_t *s = drd_session_load(dir, err, sizeof err);
+    if (!s) {
+        drd_cli_error("%s", err);
+        return DRD_EXIT_FAILED;
+    }
+    int rc = DRD_EXIT_FAILED;
+    const char *id = json_string_value(json_object_get(s, "id"));
+    const char *profiler = json_string_value(json_object_get(json_object_get(s, "profiler"), "name"));
+    if (!profiler || (strcmp(profiler, "cpu-hotpaths") != 0 && strcmp(profiler, "merged-stacks") != 0)) {
+        drd_cli_error("session %s (%s) holds no samples: export works on cpu-hotpaths and merged-stacks sessions", id,
+                      profiler ? profiler : "no profiler");
+        goto out;
+    }
+    if (json_array_size(json_object_get(s, "files")) == 0) {
+        const char *reason = json_string_value(json_object_get(s, "reason"));
+        drd_cli_error("session %s left no data (%s%s%s)", id, json_string_value(json_object_get(s, "status")),
+                      reason ? ": " : "", reason ? reason : "");
+        goto out;
+    }
+    char raw[4400], name[300], path[4400], tmp[4500];
+    snprintf(raw, sizeof raw, "%s/%s.raw", dir, profiler);
+    snprintf(name, sizeof name, "%s", id);
+    if (output && strcmp(output, "-") == 0) {
+        int r = fmt == FOLDED ? drd_export_folded(raw, stdout, err, sizeof err)
+                              : drd_export_speedscope(raw, name, stdout, err, sizeof err);
+        if (r)
+            drd_cli_error("%s", err);
+        else
+            rc = DRD_EXIT_OK;
+        goto out;
+    }
+    if (output)
+        snprintf(path, sizeof path, "%s", output);
+    else
+        snprintf(path, sizeof path, "%s/%s.%s", dir, profiler, formats[fmt].suffix);
+    /* a whole file or none: written beside the target, then renamed over it */
+    snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        drd_cli_error("cannot write %s: %s", path, strerror(errno));
+        goto out;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask); /* mkstemp made it private; on failure it stays so, which is harmless */
+    if (write_to((enum format)fmt, raw, name, tmp, fd, err, sizeof err)) {
+        drd_cli_error("%s", err);
+        unlink(tmp);
+        goto out;
+    }
+    if (rename(tmp, path)) {
+        drd_cli_error("cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    printf("%s\n", path);
+    rc = DRD_EXIT_OK;
+out:
+    json_decref(s);
+    return rc;
+}

@@ -1,0 +1,146 @@
+/* The runtime-pauses profiler: every runtime suspension (GC or other), when, how long, why, which generation. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "profiler/core.h"
+#include "profiler/rawout.h"
+
+struct pause {
+    uint64_t start_ns; /* since the session's start */
+    uint64_t duration_ns;
+    int32_t reason; /* COR_PRF_SUSPEND_REASON */
+    int32_t generation; /* highest generation collected during the pause, -1 when no GC ran */
+    int32_t induced; /* the GC was induced (GC.Collect) */
+};
+
+static struct {
+    struct pause *pauses; /* preallocated: max_pauses */
+    size_t cap;
+    atomic_size_t count; /* published pauses */
+    size_t written; /* worker only */
+    /* the pause in progress: the runtime suspends one at a time, so one is enough */
+    _Atomic uint64_t cur_start;
+    _Atomic int32_t cur_reason, cur_gen, cur_induced;
+    uint64_t origin_ns;
+} st;
+
+static const struct drd_param_desc params[] = {
+    {"duration", DRD_PARAM_INT, "10", "seconds to record (0: until the process exits, launch only)", 0, 86400, NULL},
+    {"max_pauses", DRD_PARAM_INT, "200000", "pauses kept; later ones are counted as dropped", 1, 10000000, NULL},
+    {"max_file_mb", DRD_PARAM_INT, "256", "stop recording when the raw data reaches this size", 1, 4096, NULL},
+};
+
+static const struct drd_profiler_desc desc = {
+    .name = "runtime-pauses",
+    .clsid = "{6A0F3C92-4E1B-4D78-9F25-C83B17A4E5D0}",
+    .description = "Runtime suspensions: GC and other pauses, their length, reason and generation",
+    .params = params,
+    .n_params = (int)(sizeof params / sizeof params[0]),
+    .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static HRESULT RuntimeSuspendStarted(ICorProfilerCallback11 *This, COR_PRF_SUSPEND_REASON reason)
+{
+    if (!drd_collecting(drd_core_from(This)))
+        return S_OK;
+    atomic_store_explicit(&st.cur_reason, (int32_t)reason, memory_order_relaxed);
+    atomic_store_explicit(&st.cur_gen, -1, memory_order_relaxed);
+    atomic_store_explicit(&st.cur_induced, 0, memory_order_relaxed);
+    atomic_store_explicit(&st.cur_start, now_ns(), memory_order_release);
+    return S_OK;
+}
+
+static HRESULT GarbageCollectionStarted(ICorProfilerCallback11 *This, int count, BOOL collected[],
+                                        COR_PRF_GC_REASON reason)
+{
+    (void)This;
+    int gen = -1;
+    for (int g = 0; g < count && g <= COR_PRF_GC_PINNED_OBJECT_HEAP; g++)
+        if (collected[g])
+            gen = g > COR_PRF_GC_GEN_2 ? COR_PRF_GC_GEN_2 : (g > gen ? g : gen);
+    atomic_store_explicit(&st.cur_gen, gen, memory_order_relaxed);
+    atomic_store_explicit(&st.cur_induced, reason == COR_PRF_GC_INDUCED, memory_order_relaxed);
+    return S_OK;
+}
+
+static HRESULT RuntimeResumeFinished(ICorProfilerCallback11 *This)
+{
+    struct drd_core *c = drd_core_from(This);
+    uint64_t start = atomic_exchange_explicit(&st.cur_start, 0, memory_order_acq_rel);
+    if (start == 0 || !drd_collecting(c))
+        return S_OK; /* a pause that began before the session */
+    uint64_t end = now_ns();
+    size_t i = atomic_load_explicit(&st.count, memory_order_relaxed);
+    if (i >= st.cap) {
+        atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
+        return S_OK;
+    }
+    st.pauses[i] = (struct pause){
+        .start_ns = start - st.origin_ns,
+        .duration_ns = end - start,
+        .reason = atomic_load_explicit(&st.cur_reason, memory_order_relaxed),
+        .generation = atomic_load_explicit(&st.cur_gen, memory_order_relaxed),
+        .induced = atomic_load_explicit(&st.cur_induced, memory_order_relaxed),
+    };
+    atomic_store_explicit(&st.count, i + 1, memory_order_release);
+    atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
+    return S_OK;
+}
+
+static void override(ICorProfilerCallback11Vtbl *vt)
+{
+    vt->RuntimeSuspendStarted = RuntimeSuspendStarted;
+    vt->GarbageCollectionStarted = GarbageCollectionStarted;
+    vt->RuntimeResumeFinished = RuntimeResumeFinished;
+}
+
+static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+{
+    memset(&st, 0, sizeof st);
+    st.cap = (size_t)drd_params_int(&c->params, "max_pauses", 200000);
+    st.pauses = calloc(st.cap, sizeof *st.pauses);
+    if (!st.pauses) {
+        snprintf(err, errcap, "out of memory for %zu pauses", st.cap);
+        return -1;
+    }
+    st.origin_ns = now_ns();
+    drd_raw_printf(c->raw, "m\tunit\tns\n");
+    *mask = COR_PRF_MONITOR_SUSPENDS;
+    *mask_high = COR_PRF_HIGH_BASIC_GC; /* GC start with its generations, without the cost of MONITOR_GC */
+    return 0;
+}
+
+static void drain(struct drd_core *c)
+{
+    size_t n = atomic_load_explicit(&st.count, memory_order_acquire);
+    for (; st.written < n; st.written++) {
+        const struct pause *p = &st.pauses[st.written];
+        if (drd_raw_printf(c->raw, "u\t%llu\t%llu\t%d\t%d\t%d\n", (unsigned long long)p->start_ns,
+                           (unsigned long long)p->duration_ns, p->reason, p->generation, p->induced))
+            return;
+    }
+}
+
+static void stop(struct drd_core *c)
+{
+    (void)c;
+    free(st.pauses);
+    st.pauses = NULL;
+}
+
+const struct drd_profiler_ops drd_runtime_pauses_ops = {
+    .desc = &desc,
+    .override = override,
+    .start = start,
+    .drain = drain,
+    .stop = stop,
+};

@@ -1,0 +1,480 @@
+/* Exporters of sampled stacks: folded text, speedscope JSON and gzip-compressed pprof protobuf. */
+#include "report/export.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <zlib.h>
+
+#include "drdotnet/version.h"
+#include "report/samples.h"
+
+#define SPEEDSCOPE_SCHEMA "https://www.speedscope.app/file-format-schema.json"
+#define PB_FLUSH (1 << 16) /* bytes of pprof gathered before they go to gzip */
+
+/* Loads raw_path and refuses data without samples. Returns 0, or -1 with err (s still to be freed). */
+static int load(const char *raw_path, struct drd_samples *s, char *err, size_t cap)
+{
+    if (drd_samples_load(raw_path, s, err, cap))
+        return -1;
+    if (s->samples == 0) {
+        snprintf(err, cap, "%s holds no samples", raw_path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Numbers the distinct names that sampled stacks use, in order of first use (root first): out[name] is the
+ * number (from 0) or UINT32_MAX, order[number] the name. Returns how many, or -1 when out of memory. */
+static long number_frames(const struct drd_samples *s, uint32_t **out, uint32_t **order)
+{
+    size_t n = s->n_names ? s->n_names : 1;
+    *out = malloc(n * sizeof **out);
+    *order = malloc(n * sizeof **order);
+    if (!*out || !*order)
+        return -1;
+    memset(*out, 0xff, n * sizeof **out);
+    long used = 0;
+    for (uint32_t id = 1; id <= s->d.n_stacks; id++) {
+        const struct drd_raw_stack *st = &s->d.stacks[id - 1];
+        if (!s->stack_samples[id - 1])
+            continue;
+        for (uint32_t i = st->n; i-- > 0;) {
+            uint32_t name = s->name_of[st->frames[i] - 1];
+            if ((*out)[name] == UINT32_MAX) {
+                (*out)[name] = (uint32_t)used;
+                (*order)[used++] = name;
+            }
+        }
+    }
+    return used;
+}
+
+/* ---- folded ---- */
+
+struct line {
+    char *text;
+    uint64_t count;
+};
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(((const struct line *)a)->text, ((const struct line *)b)->text);
+}
+
+/* The folded text of a stack, root first (caller frees). */
+static char *fold(const struct drd_samples *s, const struct drd_raw_stack *st)
+{
+    if (st->n == 0)
+        return strdup("(no stack)");
+    size_t len = 0;
+    for (uint32_t i = 0; i < st->n; i++)
+        len += strlen(s->names[s->name_of[st->frames[i] - 1]]) + 1;
+    char *text = malloc(len);
+    if (!text)
+        return NULL;
+    char *p = text;
+    for (uint32_t i = st->n; i-- > 0;) {
+        for (const char *c = s->names[s->name_of[st->frames[i] - 1]]; *c; c++)
+            *p++ = *c == ';' || *c == '\n' || *c == '\r' ? '_' : *c;
+        *p++ = i ? ';' : 0;
+    }
+    return text;
+}
+
+int drd_export_folded(const char *raw_path, FILE *out, char *err, size_t cap)
+{
+    struct drd_samples s;
+    struct line *lines = NULL;
+    size_t n = 0;
+    int rc = -1;
+    if (load(raw_path, &s, err, cap))
+        goto out;
+    lines = calloc(s.d.n_stacks, sizeof *lines);
+    if (!lines) {
+        snprintf(err, cap, "out of memory");
+        goto out;
+    }
+    for (uint32_t id = 1; id <= s.d.n_stacks; id++) {
+        if (!s.stack_samples[id - 1])
+            continue;
+        lines[n].count = s.stack_samples[id - 1];
+        lines[n].text = fold(&s, &s.d.stacks[id - 1]);
+        if (!lines[n++].text) {
+            snprintf(err, cap, "out of memory");
+            goto out;
+        }
+    }
+    qsort(lines, n, sizeof *lines, by_text);
+    for (size_t i = 0; i < n;) {
+        uint64_t count = 0;
+        size_t j = i;
+        for (; j < n && strcmp(lines[j].text, lines[i].text) == 0; j++)
+            count += lines[j].count; /* two stack ids can fold to the same names */
+        fprintf(out, "%s %llu\n", lines[i].text, (unsigned long long)count);
+        i = j;
+    }
+    if (fflush(out) || ferror(out)) {
+        snprintf(err, cap, "cannot write the folded stacks: %s", strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    for (size_t i = 0; i < n; i++)
+        free(lines[i].text);
+    free(lines);
+    drd_samples_free(&s);
+    return rc;
+}
+
+/* ---- speedscope ---- */
+
+/* Writes s as a JSON string. */
+static void put_str(FILE *out, const char *s)
+{
+    json_t *j = json_string(s);
+    if (j)
+        json_dumpf(j, out, JSON_ENCODE_ANY);
+    else
+        fputs("\"?\"", out); /* not UTF-8: only possible for a caller's name */
+    json_decref(j);
+}
+
+/* Writes one sampled stack: the frame numbers from root to leaf. */
+static void put_stack(FILE *out, const struct drd_samples *s, uint32_t stack, const uint32_t *num)
+{
+    const struct drd_raw_stack *st = &s->d.stacks[stack - 1];
+    fputc('[', out);
+    for (uint32_t i = st->n; i-- > 0;)
+        fprintf(out, "%s%u", i + 1 < st->n ? "," : "", num[s->name_of[st->frames[i] - 1]]);
+    fputc(']', out);
+}
+
+static int busier(const void *a, const void *b)
+{
+    const struct drd_sample_thread *x = *(const struct drd_sample_thread *const *)a;
+    const struct drd_sample_thread *y = *(const struct drd_sample_thread *const *)b;
+    if (x->weight != y->weight)
+        return x->weight > y->weight ? -1 : 1;
+    if (x->samples != y->samples)
+        return x->samples > y->samples ? -1 : 1;
+    return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+/* One profile per thread, its runs as samples. */
+static void put_thread_profile(FILE *out, const struct drd_samples *s, const struct drd_sample_thread *t,
+                               const uint32_t *num)
+{
+    char title[300];
+    if (t->name && *t->name)
+        snprintf(title, sizeof title, "%s (%llu)", t->name, (unsigned long long)t->tid);
+    else
+        snprintf(title, sizeof title, "thread %llu", (unsigned long long)t->tid);
+    fputs("{\"type\":\"sampled\",\"name\":", out);
+    put_str(out, title);
+    fprintf(out, ",\"unit\":\"nanoseconds\",\"startValue\":0,\"endValue\":%llu,\"samples\":[",
+            (unsigned long long)t->weight);
+    for (size_t i = 0; i < t->n_runs; i++) {
+        if (i)
+            fputc(',', out);
+        put_stack(out, s, t->runs[i].stack, num);
+    }
+    fputs("],\"weights\":[", out);
+    for (size_t i = 0; i < t->n_runs; i++)
+        fprintf(out, "%s%llu", i ? "," : "", (unsigned long long)t->runs[i].weight);
+    fputs("]}", out);
+}
+
+/* The merged snapshot as one profile: each thread one sample of weight 1. */
+static void put_merged_profile(FILE *out, const struct drd_samples *s, const uint32_t *num)
+{
+    fprintf(out,
+            "{\"type\":\"sampled\",\"name\":\"all threads\",\"unit\":\"none\",\"startValue\":0,"
+            "\"endValue\":%llu,\"samples\":[",
+            (unsigned long long)s->samples);
+    int first = 1;
+    for (size_t i = 0; i < s->n_threads; i++)
+        for (size_t k = 0; k < s->threads[i].n_runs; k++) { /* one run, unless the tid came twice */
+            fputs(first ? "" : ",", out);
+            first = 0;
+            put_stack(out, s, s->threads[i].runs[k].stack, num);
+        }
+    fputs("],\"weights\":[", out);
+    first = 1;
+    for (size_t i = 0; i < s->n_threads; i++)
+        for (size_t k = 0; k < s->threads[i].n_runs; k++) {
+            fprintf(out, "%s%llu", first ? "" : ",", (unsigned long long)s->threads[i].runs[k].weight);
+            first = 0;
+        }
+    fputs("]}", out);
+}
+
+int drd_export_speedscope(const char *raw_path, const char *name, FILE *out, char *err, size_t cap)
+{
+    struct drd_samples s;
+    uint32_t *num = NULL, *order = NULL;
+    const struct drd_sample_thread **threads = NULL;
+    int rc = -1;
+    if (load(raw_path, &s, err, cap))
+        goto out;
+    long n_frames = number_frames(&s, &num, &order);
+    threads = malloc(s.n_threads * sizeof *threads);
+    if (n_frames < 0 || !threads) {
+        snprintf(err, cap, "out of memory");
+        goto out;
+    }
+    size_t nt = 0;
+    for (size_t i = 0; i < s.n_threads; i++)
+        if (s.threads[i].samples)
+            threads[nt++] = &s.threads[i];
+    qsort(threads, nt, sizeof *threads, busier);
+
+    fputs("{\"$schema\":\"" SPEEDSCOPE_SCHEMA "\",\"exporter\":\"drdotnet@" DRD_VERSION "\",\"name\":", out);
+    put_str(out, name);
+    fputs(",\"activeProfileIndex\":0,\"shared\":{\"frames\":[", out);
+    for (long i = 0; i < n_frames; i++) {
+        fputs(i ? ",{\"name\":" : "{\"name\":", out);
+        put_str(out, s.names[order[i]]);
+        fputc('}', out);
+    }
+    fputs("]},\"profiles\":[", out);
+    if (s.merged)
+        put_merged_profile(out, &s, num);
+    else
+        for (size_t i = 0; i < nt; i++) {
+            if (i)
+                fputc(',', out);
+            put_thread_profile(out, &s, threads[i], num);
+        }
+    fputs("]}\n", out);
+    if (fflush(out) || ferror(out)) {
+        snprintf(err, cap, "cannot write the speedscope file: %s", strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    free(threads);
+    free(num);
+    free(order);
+    drd_samples_free(&s);
+    return rc;
+}
+
+/* ---- pprof ---- */
+
+/* A growing buffer of protobuf bytes; oom is set once anything did not fit. */
+struct pb {
+    uint8_t *p;
+    size_t n, cap;
+    int oom;
+};
+
+enum { WIRE_VARINT = 0, WIRE_LEN = 2 };
+
+/* The field numbers of perftools.profiles (google/pprof, proto/profile.proto). */
+enum {
+    PROFILE_SAMPLE_TYPE = 1,
+    PROFILE_SAMPLE = 2,
+    PROFILE_LOCATION = 4,
+    PROFILE_FUNCTION = 5,
+    PROFILE_STRING_TABLE = 6,
+    PROFILE_PERIOD_TYPE = 11,
+    PROFILE_PERIOD = 12,
+    VALUE_TYPE_TYPE = 1,
+    VALUE_TYPE_UNIT = 2,
+    SAMPLE_LOCATION_ID = 1,
+    SAMPLE_VALUE = 2,
+    LOCATION_ID = 1,
+    LOCATION_LINE = 4,
+    LINE_FUNCTION_ID = 1,
+    FUNCTION_ID = 1,
+    FUNCTION_NAME = 2,
+    FUNCTION_SYSTEM_NAME = 3,
+};
+
+static void pb_bytes(struct pb *b, const void *data, size_t n)
+{
+    if (b->oom || n == 0)
+        return;
+    if (b->n + n > b->cap) {
+        size_t ncap = b->cap ? b->cap : 256;
+        while (ncap < b->n + n)
+            ncap *= 2;
+        uint8_t *np = realloc(b->p, ncap);
+        if (!np) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = ncap;
+    }
+    memcpy(b->p + b->n, data, n);
+    b->n += n;
+}
+
+static void pb_varint(struct pb *b, uint64_t v)
+{
+    uint8_t tmp[10];
+    size_t n = 0;
+    do {
+        tmp[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    pb_bytes(b, tmp, n);
+}
+
+static void pb_key(struct pb *b, uint32_t field, int wire)
+{
+    pb_varint(b, (uint64_t)field << 3 | (uint64_t)wire);
+}
+
+/* A varint field; zero is the default and is left out. */
+static void pb_uint(struct pb *b, uint32_t field, uint64_t v)
+{
+    if (!v)
+        return;
+    pb_key(b, field, WIRE_VARINT);
+    pb_varint(b, v);
+}
+
+/* A length-delimited field (string, bytes, packed list, message), written even when empty. */
+static void pb_len(struct pb *b, uint32_t field, const void *data, size_t n)
+{
+    pb_key(b, field, WIRE_LEN);
+    pb_varint(b, n);
+    pb_bytes(b, data, n);
+}
+
+/* Appends the message in sub as a field of b and empties sub. */
+static void pb_msg(struct pb *b, uint32_t field, struct pb *sub)
+{
+    if (sub->oom)
+        b->oom = 1;
+    pb_len(b, field, sub->p, sub->n);
+    sub->n = 0;
+}
+
+/* Moves what b holds into the gzip stream. Returns 0 or -1. */
+static int pb_flush(struct pb *b, gzFile gz)
+{
+    if (b->oom)
+        return -1;
+    if (b->n && gzwrite(gz, b->p, (unsigned)b->n) != (int)b->n)
+        return -1;
+    b->n = 0;
+    return 0;
+}
+
+static void value_type(struct pb *b, uint32_t field, struct pb *sub, uint64_t type, uint64_t unit)
+{
+    pb_uint(sub, VALUE_TYPE_TYPE, type);
+    pb_uint(sub, VALUE_TYPE_UNIT, unit);
+    pb_msg(b, field, sub);
+}
+
+/* Writes the profile of s into gz. Returns 0 or -1 (out of memory or a write error). */
+static int write_profile(const struct drd_samples *s, gzFile gz)
+{
+    struct pb top = {0}, msg = {0}, sub = {0};
+    uint32_t *num = NULL, *order = NULL;
+    int rc = -1;
+    long n_fn = number_frames(s, &num, &order);
+    if (n_fn < 0)
+        goto out;
+    /* the string table: "", the value types, then the function names (string 5 + function number) */
+    const char *head[] = {"", s->merged ? "threads" : "samples", "count", strcmp(s->mode, "wall") ? "cpu" : "wall",
+                          "nanoseconds"};
+    const uint64_t s_samples = 1, s_count = 2, s_cpu = 3, s_ns = 4, s_names = 5;
+    value_type(&top, PROFILE_SAMPLE_TYPE, &sub, s_samples, s_count);
+    if (!s->merged)
+        value_type(&top, PROFILE_SAMPLE_TYPE, &sub, s_cpu, s_ns);
+    for (uint32_t id = 1; id <= s->d.n_stacks; id++) {
+        uint64_t count = s->stack_samples[id - 1];
+        const struct drd_raw_stack *st = &s->d.stacks[id - 1];
+        if (!count)
+            continue;
+        for (uint32_t i = 0; i < st->n; i++) /* leaf first; location id = function id = number + 1 */
+            pb_varint(&sub, (uint64_t)num[s->name_of[st->frames[i] - 1]] + 1);
+        if (sub.n)
+            pb_msg(&msg, SAMPLE_LOCATION_ID, &sub);
+        pb_varint(&sub, count);
+        if (!s->merged)
+            pb_varint(&sub, s->stack_weight[id - 1]);
+        pb_msg(&msg, SAMPLE_VALUE, &sub);
+        pb_msg(&top, PROFILE_SAMPLE, &msg);
+        if (top.n > PB_FLUSH && pb_flush(&top, gz))
+            goto out;
+    }
+    for (long f = 1; f <= n_fn; f++) {
+        pb_uint(&sub, LINE_FUNCTION_ID, (uint64_t)f);
+        pb_uint(&msg, LOCATION_ID, (uint64_t)f);
+        pb_msg(&msg, LOCATION_LINE, &sub);
+        pb_msg(&top, PROFILE_LOCATION, &msg);
+        if (top.n > PB_FLUSH && pb_flush(&top, gz))
+            goto out;
+    }
+    for (long f = 1; f <= n_fn; f++) {
+        pb_uint(&msg, FUNCTION_ID, (uint64_t)f);
+        pb_uint(&msg, FUNCTION_NAME, s_names + (uint64_t)f - 1);
+        pb_uint(&msg, FUNCTION_SYSTEM_NAME, s_names + (uint64_t)f - 1);
+        pb_msg(&top, PROFILE_FUNCTION, &msg);
+        if (top.n > PB_FLUSH && pb_flush(&top, gz))
+            goto out;
+    }
+    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+        pb_len(&top, PROFILE_STRING_TABLE, head[i], strlen(head[i]));
+    for (long f = 0; f < n_fn; f++) {
+        const char *name = s->names[order[f]];
+        pb_len(&top, PROFILE_STRING_TABLE, name, strlen(name));
+        if (top.n > PB_FLUSH && pb_flush(&top, gz))
+            goto out;
+    }
+    if (!s->merged && s->period_ns) {
+        value_type(&top, PROFILE_PERIOD_TYPE, &sub, s_cpu, s_ns);
+        pb_uint(&top, PROFILE_PERIOD, s->period_ns);
+    }
+    if (msg.oom || sub.oom || pb_flush(&top, gz))
+        goto out;
+    rc = 0;
+out:
+    free(top.p);
+    free(msg.p);
+    free(sub.p);
+    free(num);
+    free(order);
+    return rc;
+}
+
+int drd_export_pprof(const char *raw_path, const char *out_path, char *err, size_t cap)
+{
+    struct drd_samples s;
+    int rc = -1;
+    if (load(raw_path, &s, err, cap))
+        goto fail_load;
+    errno = 0;
+    gzFile gz = gzopen(out_path, "wb");
+    if (!gz) {
+        snprintf(err, cap, "cannot write %s: %s", out_path, errno ? strerror(errno) : "out of memory");
+        goto fail_load;
+    }
+    if (write_profile(&s, gz)) {
+        int zerr;
+        const char *msg = gzerror(gz, &zerr);
+        snprintf(err, cap, "cannot write %s: %s", out_path,
+                 zerr == Z_ERRNO ? strerror(errno)
+                 : zerr != Z_OK  ? msg
+                                 : "out of memory");
+        gzclose(gz);
+        goto fail_load;
+    }
+    if (gzclose(gz) != Z_OK) {
+        snprintf(err, cap, "cannot write %s: %s", out_path, strerror(errno));
+        goto fail_load;
+    }
+    rc = 0;
+fail_load:
+    drd_samples_free(&s);
+    return rc;
+}

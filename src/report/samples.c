@@ -1,0 +1,295 @@
+/* Loading the samples of cpu-hotpaths and merged-stacks raw files: threads, runs, stack totals, distinct names. */
+#include "report/samples.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+
+#define MAX_WEIGHT (1ULL << 48) /* one sample never stands for more (about three days) */
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* Rebuilds the thread hash with n slots (a power of two). */
+static int rehash(struct drd_samples *s, size_t n)
+{
+    uint32_t *slots = calloc(n, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < s->n_threads; i++) {
+        size_t h = mix(s->threads[i].tid) & (n - 1);
+        while (slots[h])
+            h = (h + 1) & (n - 1);
+        slots[h] = (uint32_t)i + 1;
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->n_slots = n;
+    return 0;
+}
+
+/* The thread tid, added when new. Returns NULL when out of memory. */
+static struct drd_sample_thread *thread_for(struct drd_samples *s, uint64_t tid)
+{
+    if (s->n_slots) {
+        size_t h = mix(tid) & (s->n_slots - 1);
+        for (; s->slots[h]; h = (h + 1) & (s->n_slots - 1))
+            if (s->threads[s->slots[h] - 1].tid == tid)
+                return &s->threads[s->slots[h] - 1];
+    }
+    if (s->n_threads >= UINT32_MAX / 4)
+        return NULL;
+    if ((s->n_threads & (s->n_threads - 1)) == 0) { /* the capacity is the next power of two */
+        size_t ncap = s->n_threads ? s->n_threads * 2 : 1;
+        struct drd_sample_thread *nt = realloc(s->threads, ncap * sizeof *nt);
+        if (!nt)
+            return NULL;
+        s->threads = nt;
+    }
+    struct drd_sample_thread *t = &s->threads[s->n_threads++];
+    memset(t, 0, sizeof *t);
+    t->tid = tid;
+    if (s->n_threads * 2 > s->n_slots) {
+        if (rehash(s, s->n_slots ? s->n_slots * 2 : 64)) {
+            s->n_threads--;
+            return NULL;
+        }
+    } else {
+        size_t h = mix(tid) & (s->n_slots - 1);
+        while (s->slots[h])
+            h = (h + 1) & (s->n_slots - 1);
+        s->slots[h] = (uint32_t)s->n_threads;
+    }
+    return t;
+}
+
+/* Makes room for stack ids up to n in the per-stack totals. */
+static int stack_room(struct drd_samples *s, uint32_t n)
+{
+    if (n <= s->n_stack_slots)
+        return 0;
+    uint32_t ncap = s->n_stack_slots * 2 > n ? s->n_stack_slots * 2 : n;
+    uint64_t *a = realloc(s->stack_samples, (size_t)ncap * sizeof *a);
+    if (!a)
+        return -1;
+    s->stack_samples = a;
+    uint64_t *b = realloc(s->stack_weight, (size_t)ncap * sizeof *b);
+    if (!b)
+        return -1;
+    s->stack_weight = b;
+    memset(a + s->n_stack_slots, 0, (size_t)(ncap - s->n_stack_slots) * sizeof *a);
+    memset(b + s->n_stack_slots, 0, (size_t)(ncap - s->n_stack_slots) * sizeof *b);
+    s->n_stack_slots = ncap;
+    return 0;
+}
+
+static int add_sample(struct drd_samples *s, struct drd_sample_thread *t, uint32_t stack, uint64_t weight)
+{
+    if (stack_room(s, stack))
+        return -1;
+    struct drd_sample_run *last = t->n_runs ? &t->runs[t->n_runs - 1] : NULL;
+    if (last && last->stack == stack && last->count < UINT32_MAX) {
+        last->count++;
+        last->weight += weight;
+    } else {
+        if (t->n_runs == t->cap_runs) {
+            size_t ncap = t->cap_runs ? t->cap_runs * 2 : 16;
+            struct drd_sample_run *nr = realloc(t->runs, ncap * sizeof *nr);
+            if (!nr)
+                return -1;
+            t->runs = nr;
+            t->cap_runs = ncap;
+        }
+        t->runs[t->n_runs++] = (struct drd_sample_run){stack, 1, weight};
+    }
+    t->samples++;
+    t->weight += weight;
+    s->stack_samples[stack - 1]++;
+    s->stack_weight[stack - 1] += weight;
+    s->samples++;
+    s->weight += weight;
+    return 0;
+}
+
+static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap)
+{
+    struct drd_samples *s = ctx;
+    const char *tag = f[0];
+    uint64_t tid, stack, weight;
+    int merged = strcmp(d->profiler, "merged-stacks") == 0;
+    if (!merged && strcmp(d->profiler, "cpu-hotpaths") != 0) {
+        snprintf(err, cap, "a '%s' file holds no samples", d->profiler);
+        return -1;
+    }
+    if (strcmp(tag, "n") == 0) {
+        if (n != 3 || drd_raw_u64(f[1], &tid)) {
+            snprintf(err, cap, "malformed 'n' record");
+            return -1;
+        }
+        struct drd_sample_thread *t = thread_for(s, tid);
+        if (!t) {
+            snprintf(err, cap, "out of memory");
+            return -1;
+        }
+        t->name = f[2];
+        return 0;
+    }
+    if (!merged && strcmp(tag, "m") == 0) {
+        if (n != 3) {
+            snprintf(err, cap, "malformed 'm' record");
+            return -1;
+        }
+        if (strcmp(f[1], "mode") == 0) {
+            if (strcmp(f[2], "cpu") != 0 && strcmp(f[2], "wall") != 0) {
+                snprintf(err, cap, "unknown sampling mode '%.40s'", f[2]);
+                return -1;
+            }
+            snprintf(s->mode, sizeof s->mode, "%s", f[2]);
+        } else if (strcmp(f[1], "frequency") == 0 || strcmp(f[1], "period_ns") == 0) {
+            if (drd_raw_u64(f[2], strcmp(f[1], "frequency") == 0 ? &s->frequency : &s->period_ns)) {
+                snprintf(err, cap, "malformed '%s' value", f[1]);
+                return -1;
+            }
+        } /* other facts are for newer tools */
+        return 0;
+    }
+    int is_p = !merged && strcmp(tag, "p") == 0, is_w = merged && strcmp(tag, "w") == 0;
+    if (!is_p && !is_w) {
+        snprintf(err, cap, "unknown record '%s' in a %s file", tag, d->profiler);
+        return -1;
+    }
+    weight = 1;
+    if (n != (is_p ? 4 : 3) || drd_raw_u64(f[1], &tid) || drd_raw_u64(f[2], &stack) ||
+        (is_p && drd_raw_u64(f[3], &weight)) || weight > MAX_WEIGHT) {
+        snprintf(err, cap, "malformed '%s' record", tag);
+        return -1;
+    }
+    if (stack == 0 || stack > d->n_stacks) {
+        snprintf(err, cap, "'%s' record names stack %llu, which is not defined", tag, (unsigned long long)stack);
+        return -1;
+    }
+    struct drd_sample_thread *t = thread_for(s, tid);
+    if (!t) {
+        snprintf(err, cap, "out of memory");
+        return -1;
+    }
+    if (add_sample(s, t, (uint32_t)stack, weight)) {
+        snprintf(err, cap, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Replaces the bytes of s that are not valid UTF-8 with '?', in place. */
+static void fix_utf8(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        unsigned char c = *p;
+        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+        uint32_t cp = len == 2 ? c & 0x1fu : len == 3 ? c & 0x0fu : c & 0x07u;
+        size_t i = 1;
+        for (; i < len && (p[i] & 0xc0) == 0x80; i++)
+            cp = (cp << 6) | (p[i] & 0x3fu);
+        int ok = len == 1 || (len > 1 && i == len && !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) &&
+                              !(len == 4 && (cp < 0x10000 || cp > 0x10ffff)) && !(cp >= 0xd800 && cp <= 0xdfff));
+        if (!ok) {
+            *p++ = '?';
+            continue;
+        }
+        p += len;
+    }
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* Gives every frame id the index of its distinct name. */
+static int dedup_names(struct drd_samples *s)
+{
+    uint32_t n = s->d.n_frames;
+    if (n == 0)
+        return 0;
+    size_t nslots = 16;
+    while (nslots < (size_t)n * 2)
+        nslots *= 2;
+    uint32_t *slots = calloc(nslots, sizeof *slots);
+    s->names = malloc((size_t)n * sizeof *s->names);
+    s->name_of = malloc((size_t)n * sizeof *s->name_of);
+    if (!slots || !s->names || !s->name_of) {
+        free(slots);
+        return -1;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const char *name = s->d.frames[i];
+        size_t h = hash_str(name) & (nslots - 1);
+        while (slots[h] && strcmp(s->names[slots[h] - 1], name) != 0)
+            h = (h + 1) & (nslots - 1);
+        if (!slots[h]) {
+            s->names[s->n_names++] = name;
+            slots[h] = s->n_names;
+        }
+        s->name_of[i] = slots[h] - 1;
+    }
+    free(slots);
+    return 0;
+}
+
+static int by_tid(const void *a, const void *b)
+{
+    const struct drd_sample_thread *x = a, *y = b;
+    return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, size_t cap)
+{
+    memset(s, 0, sizeof *s);
+    if (drd_raw_load(raw_path, DRD_RAW_READ_MAX, &s->d, &s->buf, on_record, s, err, cap))
+        return -1;
+    s->merged = strcmp(s->d.profiler, "merged-stacks") == 0;
+    if (!s->merged && strcmp(s->d.profiler, "cpu-hotpaths") != 0) {
+        snprintf(err, cap, "%s is a '%s' file, which holds no samples", raw_path, s->d.profiler);
+        return -1;
+    }
+    for (uint32_t i = 0; i < s->d.n_frames; i++)
+        fix_utf8(s->d.frames[i]);
+    for (size_t i = 0; i < s->n_threads; i++)
+        if (s->threads[i].name)
+            fix_utf8((char *)s->threads[i].name);
+    if (stack_room(s, s->d.n_stacks) || dedup_names(s)) {
+        snprintf(err, cap, "out of memory");
+        return -1;
+    }
+    free(s->slots);
+    s->slots = NULL;
+    s->n_slots = 0;
+    if (s->n_threads > 1)
+        qsort(s->threads, s->n_threads, sizeof *s->threads, by_tid);
+    return 0;
+}
+
+void drd_samples_free(struct drd_samples *s)
+{
+    drd_rawdata_free(&s->d);
+    free(s->buf);
+    for (size_t i = 0; i < s->n_threads; i++)
+        free(s->threads[i].runs);
+    free(s->threads);
+    free(s->stack_samples);
+    free(s->stack_weight);
+    free(s->names);
+    free(s->name_of);
+    free(s->slots);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,55 @@
+/* The samples of a cpu-hotpaths or merged-stacks raw file, loaded once for the reports and the exporters. */
+#ifndef DRD_SAMPLES_H
+#define DRD_SAMPLES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report/rawread.h"
+
+/* Consecutive samples of one thread in one stack, in the order they were taken. */
+struct drd_sample_run {
+    uint32_t stack; /* stack id */
+    uint32_t count; /* samples */
+    uint64_t weight;
+};
+
+struct drd_sample_thread {
+    uint64_t tid;
+    const char *name; /* the last name the file gave (may be ""), or NULL */
+    uint64_t samples, weight;
+    struct drd_sample_run *runs; /* in time order */
+    size_t n_runs, cap_runs;
+};
+
+/* A sample's weight is the CPU (cpu mode) or wall (wall mode) nanoseconds it stands for; in a merged-stacks file
+ * every thread is one sample of weight 1 (a tid that comes twice, an OS thread id reused while the runtime still
+ * listed the old thread, is two samples of that tid). Frame names are distinct here: frames with the same name
+ * (overloads) count as one function. Every name is valid UTF-8 (invalid bytes of the file become '?'). */
+struct drd_samples {
+    struct drd_rawdata d;
+    char *buf;                         /* the text the names point into */
+    int merged;                        /* a merged-stacks file */
+    char mode[8];                      /* "cpu", "wall", or "" when the file does not say */
+    uint64_t frequency, period_ns;     /* 0 when the file does not say */
+    struct drd_sample_thread *threads; /* sorted by tid; named threads without samples included */
+    size_t n_threads;
+    uint64_t *stack_samples, *stack_weight; /* index stack id - 1 (d.n_stacks entries), summed over threads */
+    uint64_t samples, weight;               /* over the whole file */
+    const char **names;                     /* the distinct frame names */
+    uint32_t n_names;
+    uint32_t *name_of; /* index frame id - 1: index into names */
+    /* used while loading */
+    uint32_t *slots; /* thread hash: index + 1, 0 when empty */
+    size_t n_slots;
+    uint32_t n_stack_slots;
+};
+
+/* Reads a cpu-hotpaths or merged-stacks raw file strictly. Returns 0, or -1 with a sentence in err (unreadable,
+ * malformed, another profiler's file). s must be freed with drd_samples_free, also after a failure. */
+int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, size_t cap);
+
+/* Releases everything s holds; accepts a zeroed or already freed s. */
+void drd_samples_free(struct drd_samples *s);
+
+#endif

@@ -1,0 +1,117 @@
+// A target with known memory behaviour: induced GCs, duplicated strings, allocations of known types, a leak.
+using System.Runtime.CompilerServices;
+
+namespace DrDotnet.Targets;
+
+public sealed class Payload
+{
+    public long A, B, C, D; // 32 bytes of fields: 48 bytes per object with the header on 64-bit
+}
+
+public sealed class Session
+{
+    public readonly byte[] Buffer = new byte[1024];
+    public readonly int Id;
+    public Session(int id) => Id = id;
+}
+
+public static class Program
+{
+    static readonly List<string> Strings = new();
+    static readonly List<Session> Sessions = new();
+    static readonly List<object> Keep = new();
+    public static volatile object? Sink;
+
+    public static int Main(string[] args)
+    {
+        string? go = null, stop = null, grow = null;
+        int gcs = 0, dups = 0, payloads = 0, arrays = 0, leak = 0;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--go-file": go = args[++i]; break;
+                case "--stop-file": stop = args[++i]; break;
+                case "--grow-file": grow = args[++i]; break;
+                case "--gc": gcs = int.Parse(args[++i]); break;
+                case "--dup": dups = int.Parse(args[++i]); break;
+                case "--payloads": payloads = int.Parse(args[++i]); break;
+                case "--arrays": arrays = int.Parse(args[++i]); break;
+                case "--leak": leak = int.Parse(args[++i]); break;
+                default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+            }
+        }
+        Console.WriteLine($"ready {Environment.ProcessId}");
+        if (leak > 0)
+        {
+            AddSessions(leak);
+            Console.WriteLine($"sessions {Sessions.Count}");
+        }
+        WaitFor(go);
+        for (int i = 0; i < gcs; i++)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+            Thread.Sleep(20);
+        }
+        if (gcs > 0) Console.WriteLine($"collected {gcs}");
+        if (dups > 0)
+        {
+            MakeDuplicates(dups);
+            Console.WriteLine($"strings {Strings.Count}");
+        }
+        if (payloads > 0 || arrays > 0)
+        {
+            Allocate(payloads, arrays);
+            Console.WriteLine($"allocated {payloads} {arrays}");
+        }
+        if (grow != null)
+        {
+            WaitFor(grow);
+            AddSessions(10_000);
+            Console.WriteLine($"sessions {Sessions.Count}");
+        }
+        // keep working until told to stop, checking what we hold
+        while (stop != null && !File.Exists(stop))
+        {
+            Sink = new byte[256];
+            Thread.Sleep(20);
+        }
+        foreach (var s in Strings)
+            if (s != DuplicateValue) { Console.WriteLine("SELFCHECK FAILED"); return 4; }
+        Console.WriteLine("done");
+        return 0;
+    }
+
+    const string DuplicateValue = "a value that this program holds many times over";
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void MakeDuplicates(int n)
+    {
+        var chars = DuplicateValue.ToCharArray();
+        for (int i = 0; i < n; i++)
+            Strings.Add(new string(chars)); // a new string object each time, same value
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void Allocate(int payloads, int arrays)
+    {
+        for (int i = 0; i < payloads; i++)
+            Sink = new Payload { A = i };
+        for (int i = 0; i < arrays; i++)
+            Sink = new int[256]; // 1,048 bytes each on 64-bit
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void AddSessions(int n)
+    {
+        int start = Sessions.Count;
+        for (int i = 0; i < n; i++)
+            Sessions.Add(new Session(start + i));
+    }
+
+    static void WaitFor(string? path)
+    {
+        while (path != null && !File.Exists(path))
+            Thread.Sleep(20);
+    }
+}
