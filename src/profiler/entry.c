@@ -11,12 +11,14 @@ extern const struct drd_profiler_ops drd_exceptions_ops;
 extern const struct drd_profiler_ops drd_cpu_hotpaths_ops;
 extern const struct drd_profiler_ops drd_merged_stacks_ops;
 extern const struct drd_profiler_ops drd_runtime_pauses_ops;
+extern const struct drd_profiler_ops drd_duplicated_strings_ops;
 
 static const struct drd_profiler_ops *const all_ops[] = {
     &drd_exceptions_ops,
     &drd_cpu_hotpaths_ops,
     &drd_merged_stacks_ops,
     &drd_runtime_pauses_ops,
+    &drd_duplicated_strings_ops,
 };
 #define N_PROFILERS ((int)(sizeof all_ops / sizeof all_ops[0]))
 

@@ -137,7 +137,8 @@ json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap)
     json_t *report = NULL;
     if (drd_raw_load(raw_path, DRD_RAW_READ_MAX, &d, &buf, on_record, &k, err, cap))
         goto out;
-    qsort(k.g, k.ng, sizeof *k.g, by_type_stack);
+    if (k.ng > 1) /* a file without any throw leaves k.g NULL, which qsort must not be given */
+        qsort(k.g, k.ng, sizeof *k.g, by_type_stack);
     json_t *types = json_array();
     uint64_t total = 0, total_caught = 0;
     for (size_t i = 0; i < k.ng;) {

@@ -38,6 +38,49 @@ int drd_raw_u64(const char *s, uint64_t *out)
     return 0;
 }
 
+/* The length of the well-formed UTF-8 character that s starts (1 to 4), or 0 when it starts none. Reads no
+ * further than a NUL, which fails every continuation test. */
+static size_t utf8_char(const unsigned char *s)
+{
+    unsigned char lo = 0x80, hi = 0xbf;
+    size_t need;
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        need = 1;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        need = 2;
+        lo = s[0] == 0xe0 ? 0xa0 : 0x80; /* below: overlong */
+        hi = s[0] == 0xed ? 0x9f : 0xbf; /* above: a surrogate */
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        need = 3;
+        lo = s[0] == 0xf0 ? 0x90 : 0x80; /* below: overlong */
+        hi = s[0] == 0xf4 ? 0x8f : 0xbf; /* above: past U+10FFFF */
+    } else
+        return 0;
+    for (size_t k = 1; k <= need; k++) {
+        if (s[k] < lo || s[k] > hi)
+            return 0;
+        lo = 0x80;
+        hi = 0xbf;
+    }
+    return need + 1;
+}
+
+void drd_raw_clean_text(char *s)
+{
+    while (*s) {
+        unsigned char c = (unsigned char)*s;
+        size_t n = utf8_char((const unsigned char *)s);
+        if (n == 0)
+            *s++ = '?';
+        else if (c < 0x20 || c == 0x7f)
+            *s++ = ' ';
+        else
+            s += n;
+    }
+}
+
 /* Appends item to a growing array of pointers-sized elements. */
 static int push(void **arr, uint32_t *n, size_t elem, const void *item)
 {
@@ -124,6 +167,7 @@ int drd_raw_parse(char *buf, size_t len, struct drd_rawdata *d, drd_raw_record_f
             if (strcmp(fields[1], "1") != 0)
                 return fail(err, cap, "raw data version %s is not supported (this tool reads 1)", fields[1]);
             snprintf(d->profiler, sizeof d->profiler, "%s", fields[2]);
+            drd_raw_clean_text(d->profiler);
             continue;
         }
         if (d->ended)
@@ -146,6 +190,7 @@ int drd_raw_parse(char *buf, size_t len, struct drd_rawdata *d, drd_raw_record_f
                     free(s.frames);
             } else {
                 char *name = fields[2];
+                drd_raw_clean_text(name); /* reports print names and put them in JSON, which must be UTF-8 */
                 rc = push(tag[0] == 'f' ? (void **)&d->frames : (void **)&d->types, count, sizeof name, &name);
             }
             if (rc)

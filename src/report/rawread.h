@@ -10,6 +10,8 @@ struct drd_raw_stack {
     uint32_t *frames; /* frame ids, leaf first */
 };
 
+/* Every name here (profiler, frames, types) is valid UTF-8 without control characters, whatever the file held:
+ * bytes that are not part of a well-formed character become '?', control characters a space. */
 struct drd_rawdata {
     char profiler[64];
     uint32_t n_frames, n_types, n_stacks;
@@ -34,6 +36,11 @@ int drd_raw_load(const char *path, size_t max_bytes, struct drd_rawdata *d, char
                  void *ctx, char *err, size_t cap);
 
 void drd_rawdata_free(struct drd_rawdata *d);
+
+/* Makes the NUL-terminated s valid UTF-8 without control characters, in place and never longer: each byte that is
+ * not part of a well-formed character becomes '?', each control character (below 0x20, and 0x7f) a space. For the
+ * names that profiler records carry (thread names, ...). */
+void drd_raw_clean_text(char *s);
 
 /* Parses a decimal u64 field; returns 0 or -1. */
 int drd_raw_u64(const char *s, uint64_t *out);

@@ -27,6 +27,10 @@ json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap
         snprintf(raw, sizeof raw, "%s/runtime-pauses.raw", dir);
         return drd_pauses_report(raw, (double)json_integer_value(json_object_get(session, "duration_ms")), err, cap);
     }
+    if (strcmp(name, "duplicated-strings") == 0) {
+        snprintf(raw, sizeof raw, "%s/duplicated-strings.raw", dir);
+        return drd_strings_report(raw, err, cap);
+    }
     snprintf(err, cap, "this tool has no report for profiler '%s'", name);
     return NULL;
 }
@@ -60,4 +64,6 @@ void drd_report_print(FILE *out, json_t *session, json_t *report)
         drd_merged_print(out, report);
     else if (strcmp(name, "runtime-pauses") == 0)
         drd_pauses_print(out, report);
+    else if (strcmp(name, "duplicated-strings") == 0)
+        drd_strings_print(out, report);
 }

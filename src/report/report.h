@@ -8,7 +8,8 @@
 
 #define DRD_RAW_READ_MAX ((size_t)4 << 30)
 
-/* Loads dir/session.json. Returns a new reference, or NULL with err. */
+/* Loads dir/session.json. Returns a new reference to an object whose "id", "status" and "reason" are strings
+ * ("reason" is "" when the file has none) and whose "profiler" is an object, or NULL with err. */
 json_t *drd_session_load(const char *dir, char *err, size_t cap);
 
 /* The sessions root: $DRDOTNET_HOME/sessions or ${XDG_DATA_HOME:-$HOME/.local/share}/drdotnet/sessions. */
@@ -52,6 +53,10 @@ void drd_merged_print(FILE *out, json_t *report);
 /* The runtime-pauses profiler's report; wall_ms is the session's length, for the share of time paused. */
 json_t *drd_pauses_report(const char *raw_path, double wall_ms, char *err, size_t cap);
 void drd_pauses_print(FILE *out, json_t *report);
+/* The duplicated-strings profiler's report. */
+json_t *drd_strings_report(const char *raw_path, char *err, size_t cap);
+void drd_strings_print(FILE *out, json_t *report);
+
 /* "gc", "gc-prep", "profiler", ... for a COR_PRF_SUSPEND_REASON value. */
 const char *drd_pause_reason_name(int reason);
 

@@ -51,9 +51,17 @@ json_t *drd_session_load(const char *dir, char *err, size_t cap)
         snprintf(err, cap, "%s is not valid JSON: %s (line %d)", path, je.text, je.line);
         return NULL;
     }
+    json_t *reason = json_is_object(j) ? json_object_get(j, "reason") : NULL;
     if (!json_is_object(j) || !json_is_string(json_object_get(j, "id")) ||
-        !json_is_string(json_object_get(j, "status")) || !json_is_object(json_object_get(j, "profiler"))) {
+        !json_is_string(json_object_get(j, "status")) || !json_is_object(json_object_get(j, "profiler")) ||
+        (reason && !json_is_string(reason))) {
         snprintf(err, cap, "%s lacks the fields of a session", path);
+        json_decref(j);
+        return NULL;
+    }
+    /* the commands print the reason of any session that did not complete: give them one */
+    if (!reason && json_object_set_new(j, "reason", json_string(""))) {
+        snprintf(err, cap, "out of memory");
         json_decref(j);
         return NULL;
     }

@@ -31,4 +31,21 @@ check_contains "pauses: the target did its GCs" "$TOUT" "collected 50"
 touch "$WORK/stop-pauses"
 wait "$P"
 check_eq "pauses: target exit code" "$?" 0
+
+# duplicated-strings: 5,000 distinct string objects with the same 47-character value (120 bytes each on x64)
+start_target Memory --stop-file "$WORK/stop-dup" --dup 5000 || exit 1
+D=$TPID
+wait_for_line "$TOUT" "strings 5000" 10 || fail "the target did not make its strings"
+"$DRD_BIN" profile "$D" duplicated-strings --json >"$WORK/dup.json" 2>"$WORK/dup.err"
+check_eq "dup: exit" "$?" 0
+TOP='.report.top[0]'
+check_eq "dup: the value" "$(jq -r "$TOP.value" "$WORK/dup.json")" "a value that this program holds many times over"
+check_eq "dup: occurrences" "$(jq "$TOP.count" "$WORK/dup.json")" 5000
+check_eq "dup: object size" "$(jq "$TOP.size" "$WORK/dup.json")" 120
+check_eq "dup: wasted bytes" "$(jq "$TOP.wasted" "$WORK/dup.json")" $((4999 * 120))
+check_eq "dup: short values cut" "$("$DRD_BIN" show "$(jq -r .session.id "$WORK/dup.json")" >"$WORK/dup.txt"; grep -c '5000       599880' "$WORK/dup.txt")" 1
+check_eq "dup: library unloaded" "$(unloaded_count "$D")" 0
+touch "$WORK/stop-dup"
+wait "$D"
+check_eq "dup: target exit code (its strings intact)" "$?" 0
 finish
