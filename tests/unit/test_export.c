@@ -188,7 +188,8 @@ static void folded_odd_names(void **state)
     char *text = folded_of(path, err, sizeof err);
     if (!text)
         fail_msg("%s", err);
-    assert_string_equal(text, "(no stack) 2\nC_;A_B 1\n");
+    /* the raw reader already turned the carriage return into a space; the exporter replaces the ';' */
+    assert_string_equal(text, "(no stack) 2\nC ;A_B 1\n");
     free(text);
 }
 
