@@ -27,6 +27,9 @@ struct drd_profiler_ops {
     void (*attached)(struct drd_core *c);
     /* On the core's worker thread, often and once more at the end: move collected events to the raw file. */
     void (*drain)(struct drd_core *c);
+    /* Optional, on the worker thread when the session ends (before the last drain): close what start opened
+     * in the runtime, such as an EventPipe session. */
+    void (*end)(struct drd_core *c);
     /* Optional: called on the core's sampler thread every sample_period_ns (set by start) while collecting.
      * Returns 0 to go on, non-zero to stop sampling. */
     int (*sample)(struct drd_core *c);
@@ -43,6 +46,7 @@ struct drd_core {
     const struct drd_profiler_ops *ops;
     ICorProfilerInfo15 *info; /* QI'd to the highest version the runtime has */
     int info_version;
+    char runtime_version[32]; /* "10.0.12", asked once at initialize; "" when the runtime did not say */
     struct drd_client_data cd;
     struct drd_param_values params;
     int startup; /* loaded by Initialize (drdotnet launch) rather than attach */

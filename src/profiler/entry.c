@@ -12,6 +12,7 @@ extern const struct drd_profiler_ops drd_cpu_hotpaths_ops;
 extern const struct drd_profiler_ops drd_merged_stacks_ops;
 extern const struct drd_profiler_ops drd_runtime_pauses_ops;
 extern const struct drd_profiler_ops drd_duplicated_strings_ops;
+extern const struct drd_profiler_ops drd_allocations_ops;
 
 static const struct drd_profiler_ops *const all_ops[] = {
     &drd_exceptions_ops,
@@ -19,6 +20,7 @@ static const struct drd_profiler_ops *const all_ops[] = {
     &drd_merged_stacks_ops,
     &drd_runtime_pauses_ops,
     &drd_duplicated_strings_ops,
+    &drd_allocations_ops,
 };
 #define N_PROFILERS ((int)(sizeof all_ops / sizeof all_ops[0]))
 

@@ -314,6 +314,13 @@ static int native_name(uint64_t ip, char *out, size_t cap)
 
 int drd_names_frame(struct drd_names *n, const struct drd_frame *f, char *out, size_t cap)
 {
+    if (DRD_FRAME_IS_NATIVE(f) && f->cls == DRD_FRAME_IP_UNRESOLVED) {
+        FunctionID fn = 0;
+        if (SUCCEEDED(n->info->lpVtbl->GetFunctionFromIP(n->info, (LPCBYTE)(uintptr_t)DRD_FRAME_IP(f), &fn)) && fn) {
+            struct drd_frame managed = {fn, 0};
+            return drd_names_frame(n, &managed, out, cap);
+        }
+    }
     if (DRD_FRAME_IS_NATIVE(f))
         return native_name(DRD_FRAME_IP(f), out, cap);
     FunctionID fid = (FunctionID)f->fn;

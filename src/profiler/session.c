@@ -104,19 +104,12 @@ static void read_self(const char *what, char *out, size_t cap)
 static int write_session_json(struct drd_core *c, const char *status, const char *reason)
 {
     static char buf[32768];
-    char t0[40], t1[40], cmdline[4096], comm[64], version[64] = "";
+    char t0[40], t1[40], cmdline[4096], comm[64];
     struct drd_jsonw w;
     iso_time(c->start_wall_ms ? c->start_wall_ms : wall_ms(), t0, sizeof t0);
     iso_time(wall_ms(), t1, sizeof t1);
     read_self("cmdline", cmdline, sizeof cmdline);
     read_self("comm", comm, sizeof comm);
-    if (c->info && c->info_version >= 3) {
-        USHORT clr_id = 0, major = 0, minor = 0, build = 0, qfe = 0;
-        COR_PRF_RUNTIME_TYPE type;
-        if (SUCCEEDED(c->info->lpVtbl->GetRuntimeInformation(c->info, &clr_id, &type, &major, &minor, &build, &qfe,
-                                                              0, NULL, NULL)))
-            snprintf(version, sizeof version, "%u.%u.%u", major, minor, build);
-    }
     drd_jsonw_init(&w, buf, sizeof buf);
     drd_jsonw_obj_begin(&w);
     drd_jsonw_key(&w, "format");
@@ -155,7 +148,7 @@ static int write_session_json(struct drd_core *c, const char *status, const char
     drd_jsonw_key(&w, "command_line");
     drd_jsonw_str(&w, cmdline);
     drd_jsonw_key(&w, "runtime_version");
-    drd_jsonw_str(&w, version);
+    drd_jsonw_str(&w, c->runtime_version);
     drd_jsonw_obj_end(&w);
     drd_jsonw_key(&w, "start");
     drd_jsonw_str(&w, t0);
@@ -210,6 +203,8 @@ static void finish(struct drd_core *c, int shutting_down)
         pthread_join(c->sampler, NULL);
         c->sampler_started = 0;
     }
+    if (c->ops->end)
+        c->ops->end(c);
     HRESULT hr = c->info->lpVtbl->SetEventMask2(c->info, COR_PRF_MONITOR_NONE, COR_PRF_HIGH_MONITOR_NONE);
     if (FAILED(hr))
         drd_log(c, "SetEventMask2(none) failed: 0x%08x", (unsigned)hr);
@@ -382,6 +377,17 @@ HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const voi
     if (query_info(c, info_unk)) {
         snprintf(err, sizeof err, "the runtime offers no ICorProfilerInfo4 or later");
         goto fail;
+    }
+    {
+        /* asked here, on the runtime's own thread: later, from ours, some runtimes refuse the call */
+        USHORT clr_id = 0, major = 0, minor = 0, build = 0, qfe = 0;
+        COR_PRF_RUNTIME_TYPE type;
+        HRESULT vhr = c->info->lpVtbl->GetRuntimeInformation(c->info, &clr_id, &type, &major, &minor, &build, &qfe, 0,
+                                                             NULL, NULL);
+        if (SUCCEEDED(vhr))
+            snprintf(c->runtime_version, sizeof c->runtime_version, "%u.%u.%u", major, minor, build);
+        else
+            drd_log(c, "GetRuntimeInformation: 0x%08x", (unsigned)vhr);
     }
     uint64_t max_bytes = (uint64_t)drd_params_int(&c->params, "max_file_mb", 256) << 20;
     c->raw = NULL;

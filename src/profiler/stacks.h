@@ -16,6 +16,9 @@ struct drd_frame {
 #define DRD_FRAME_NATIVE(ip) ((((uint64_t)(ip)) << 1) | 1u)
 #define DRD_FRAME_IS_NATIVE(f) (((f)->fn & 1u) != 0)
 #define DRD_FRAME_IP(f) ((f)->fn >> 1)
+/* A code address not yet known as managed or native (from an EventPipe stack): cls holds this marker, and the
+ * name is found later through GetFunctionFromIP, falling back to the native name. */
+#define DRD_FRAME_IP_UNRESOLVED 1u
 
 /* Walks a thread's stack (leaf first) into frames (at most max). thread 0 is the calling thread, which must
  * then be a managed thread inside a callback; any other thread needs the runtime suspended by the caller

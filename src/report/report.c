@@ -31,6 +31,10 @@ json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap
         snprintf(raw, sizeof raw, "%s/duplicated-strings.raw", dir);
         return drd_strings_report(raw, err, cap);
     }
+    if (strcmp(name, "allocations") == 0) {
+        snprintf(raw, sizeof raw, "%s/allocations.raw", dir);
+        return drd_allocations_report(raw, err, cap);
+    }
     snprintf(err, cap, "this tool has no report for profiler '%s'", name);
     return NULL;
 }
@@ -66,4 +70,6 @@ void drd_report_print(FILE *out, json_t *session, json_t *report)
         drd_pauses_print(out, report);
     else if (strcmp(name, "duplicated-strings") == 0)
         drd_strings_print(out, report);
+    else if (strcmp(name, "allocations") == 0)
+        drd_allocations_print(out, report);
 }

@@ -57,6 +57,10 @@ void drd_pauses_print(FILE *out, json_t *report);
 json_t *drd_strings_report(const char *raw_path, char *err, size_t cap);
 void drd_strings_print(FILE *out, json_t *report);
 
+/* The allocations profiler's report. */
+json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap);
+void drd_allocations_print(FILE *out, json_t *report);
+
 /* "gc", "gc-prep", "profiler", ... for a COR_PRF_SUSPEND_REASON value. */
 const char *drd_pause_reason_name(int reason);
 

@@ -32,6 +32,36 @@ touch "$WORK/stop-pauses"
 wait "$P"
 check_eq "pauses: target exit code" "$?" 0
 
+# allocations, attached: 4,000,000 Payload (48 bytes) and 200,000 int[256] (1,048 bytes) during the session;
+# the sampled estimate must be within 10% of the truth for both
+within() { # NAME ACTUAL TRUTH: |actual - truth| <= 10% of truth
+    CHECKS=$((CHECKS + 1))
+    awk -v a="$2" -v t="$3" 'BEGIN { d = a - t; if (d < 0) d = -d; exit !(d <= 0.10 * t) }' &&
+        pass "$1: $2 within 10% of $3" || fail "$1: $2 not within 10% of $3"
+}
+start_target Memory --go-file "$WORK/go-alloc" --stop-file "$WORK/stop-alloc" --payloads 4000000 --arrays 200000 || exit 1
+A=$TPID
+profile_during alloc allocations --duration 5
+R="$WORK/alloc.json"
+type_field() { jq --arg t "$1" ".report.types[] | select(.type == \$t) | .$2" "$R"; }
+check_eq "alloc: sampled, not exact" "$(jq .report.exact "$R")" false
+within "alloc: Payload bytes" "$(type_field DrDotnet.Targets.Payload bytes)" $((4000000 * 48))
+within "alloc: Payload count" "$(type_field DrDotnet.Targets.Payload count)" 4000000
+within "alloc: int[] bytes" "$(type_field 'System.Int32[]' bytes)" $((200000 * 1048))
+check_eq "alloc: allocation stack" "$(jq -r '.report.types[] | select(.type == "DrDotnet.Targets.Payload") | .stacks[0].frames[0]' "$R")" DrDotnet.Targets.Program.Allocate
+check_contains "alloc: the target allocated" "$TOUT" "allocated 4000000 200000"
+touch "$WORK/stop-alloc"
+wait "$A"
+check_eq "alloc: target exit code" "$?" 0
+
+# allocations at launch: every object counted, exactly
+"$DRD_BIN" launch allocations --json -- dotnet "$DRD_TARGETS/Memory/Memory.dll" --payloads 200000 \
+    >"$WORK/exact.json" 2>"$WORK/exact.err"
+check_eq "exact: exit" "$?" 0
+check_eq "exact: mode" "$(jq .report.exact "$WORK/exact.json")" true
+check_eq "exact: Payload count" "$(jq '.report.types[] | select(.type == "DrDotnet.Targets.Payload") | .count' "$WORK/exact.json")" 200000
+check_eq "exact: Payload bytes" "$(jq '.report.types[] | select(.type == "DrDotnet.Targets.Payload") | .bytes' "$WORK/exact.json")" 9600000
+
 # duplicated-strings: 5,000 distinct string objects with the same 47-character value (120 bytes each on x64)
 start_target Memory --stop-file "$WORK/stop-dup" --dup 5000 || exit 1
 D=$TPID

@@ -1,0 +1,328 @@
+/* The allocations profiler: bytes and counts by type and by allocation stack.
+ *
+ * Attached, the runtime allows no per-object callback, so it samples through an EventPipe session of its own
+ * (ICorProfilerInfo12): the AllocationSampled event (.NET 10+), whose sampling picks each allocated byte with
+ * the same probability, so an object of size S is sampled with probability p = 1 - exp(-S / 102,400) and stands
+ * for 1/p objects and S/p bytes; before .NET 10, AllocationTick (one event per ~100 KB, upscaled by its
+ * AllocationAmount). Launched, it counts every object exactly through ObjectAllocated, by type. Either way the
+ * callbacks add into a preallocated lock-free table of (type, stack) slots, as the exceptions profiler does. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drdotnet/raw.h"
+#include "profiler/core.h"
+#include "profiler/rawout.h"
+#include "profiler/stacks.h"
+
+#define SLOTS 8192
+#define MAX_PROBES 64
+#define SAMPLING_MEAN 102400.0 /* bytes between samples on average (the runtime's AllocationSampled mean) */
+#define FIXED 1024.0 /* estimated counts are kept in 1/1024ths */
+#define EVENT_ALLOCATION_TICK 10
+#define EVENT_ALLOCATION_SAMPLED 303
+#define KEYWORD_GC 0x1ULL
+#define KEYWORD_ALLOCATION_SAMPLING 0x80000000000ULL
+
+enum { SLOT_EMPTY = 0, SLOT_WRITING = 1, SLOT_READY = 2 };
+
+struct slot {
+    _Atomic uint32_t state;
+    uint32_t depth;
+    uint64_t hash;
+    ClassID cls;
+    atomic_ullong samples; /* events (exact mode: objects) */
+    atomic_ullong est_count; /* estimated objects, in 1/1024ths */
+    atomic_ullong est_bytes; /* estimated bytes */
+    struct drd_frame frames[]; /* max_depth */
+};
+
+struct written {
+    uint32_t type_id, stack_id;
+    uint64_t samples, est_count, est_bytes;
+};
+
+static struct {
+    unsigned char *slots;
+    size_t slot_size;
+    struct written *written;
+    int max_depth;
+    int exact; /* launched: every object through ObjectAllocated */
+    int tick; /* sampling through AllocationTick (before .NET 10) */
+    EVENTPIPE_SESSION session;
+    int session_open;
+} st;
+
+static const struct drd_param_desc params[] = {
+    {"duration", DRD_PARAM_INT, "10", "seconds to collect (0: until the process exits, launch only)", 0, 86400, NULL},
+    {"max_stack_depth", DRD_PARAM_INT, "32", "frames kept per allocation stack (sampled mode)", 1, DRD_RAW_MAX_DEPTH,
+     NULL},
+    {"max_file_mb", DRD_PARAM_INT, "256", "stop collecting when the raw data reaches this size", 1, 4096, NULL},
+};
+
+static const struct drd_profiler_desc desc = {
+    .name = "allocations",
+    .clsid = "{B7E1C4D2-8A35-4F6B-9D0E-2C5F7A1B3E48}",
+    .description = "What allocates: bytes and counts by type and stack (sampled when attached, exact at launch)",
+    .params = params,
+    .n_params = (int)(sizeof params / sizeof params[0]),
+    .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
+};
+
+static struct slot *slot_at(size_t i)
+{
+    return (struct slot *)(void *)(st.slots + i * st.slot_size);
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdULL;
+}
+
+/* Finds or claims the slot of (cls, frames); NULL when the table is full. */
+static struct slot *slot_for(ClassID cls, const struct drd_frame *frames, uint32_t depth)
+{
+    uint64_t h = mix(mix(0, cls), depth);
+    for (uint32_t i = 0; i < depth; i++)
+        h = mix(h, frames[i].fn);
+    for (uint32_t p = 0; p < MAX_PROBES; p++) {
+        struct slot *s = slot_at((size_t)(h + p) & (SLOTS - 1));
+        uint32_t state = atomic_load_explicit(&s->state, memory_order_acquire);
+        if (state == SLOT_EMPTY) {
+            uint32_t expected = SLOT_EMPTY;
+            if (atomic_compare_exchange_strong(&s->state, &expected, SLOT_WRITING)) {
+                s->hash = h;
+                s->cls = cls;
+                s->depth = depth;
+                memcpy(s->frames, frames, depth * sizeof *frames);
+                atomic_store_explicit(&s->state, SLOT_READY, memory_order_release);
+                return s;
+            }
+            state = expected;
+        }
+        if (state == SLOT_READY && s->hash == h && s->cls == cls && s->depth == depth &&
+            memcmp(s->frames, frames, depth * sizeof *frames) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+static void add(struct drd_core *c, ClassID cls, const struct drd_frame *frames, uint32_t depth, double count,
+                double bytes)
+{
+    struct slot *s = slot_for(cls, frames, depth);
+    if (!s) {
+        atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
+        return;
+    }
+    atomic_fetch_add_explicit(&s->samples, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->est_count, (unsigned long long)llround(count * FIXED), memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->est_bytes, (unsigned long long)llround(bytes), memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
+}
+
+static uint64_t rd64(const BYTE *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* Skips a NUL-terminated UTF-16 string at *pos; returns 0, or -1 when it runs past len. */
+static int skip_utf16z(const BYTE *data, ULONG len, ULONG *pos)
+{
+    while (*pos + 2 <= len) {
+        int nul = data[*pos] == 0 && data[*pos + 1] == 0;
+        *pos += 2;
+        if (nul)
+            return 0;
+    }
+    return -1;
+}
+
+static HRESULT EventPipeEventDelivered(ICorProfilerCallback11 *This, EVENTPIPE_PROVIDER provider, DWORD id,
+                                       DWORD version, ULONG meta_len, LPCBYTE meta, ULONG len, LPCBYTE data,
+                                       LPCGUID activity, LPCGUID related, ThreadID thread, ULONG nframes,
+                                       UINT_PTR frames[])
+{
+    struct drd_core *c = drd_core_from(This);
+    (void)provider, (void)version, (void)meta_len, (void)meta, (void)activity, (void)related, (void)thread;
+    if (!drd_collecting(c) || !data)
+        return S_OK;
+    ClassID cls;
+    double count, bytes;
+    if (id == EVENT_ALLOCATION_SAMPLED && !st.tick) {
+        /* AllocationKind u32, ClrInstanceId u16, TypeID ptr, TypeName utf16z, Address ptr, ObjectSize u64,
+         * SampledByteOffset u64 (as .NET 10 delivers it) */
+        ULONG pos = 4 + 2;
+        if (len < pos + 8)
+            return S_OK;
+        cls = (ClassID)rd64(data + pos);
+        pos += 8;
+        if (skip_utf16z(data, len, &pos) || len < pos + 8 + 8 + 8)
+            return S_OK;
+        double size = (double)rd64(data + pos + 8);
+        double p = -expm1(-size / SAMPLING_MEAN);
+        if (!(p > 0))
+            return S_OK;
+        count = 1.0 / p;
+        bytes = size / p;
+    } else if (id == EVENT_ALLOCATION_TICK && st.tick) {
+        /* AllocationAmount u32, AllocationKind u32, ClrInstanceId u16, AllocationAmount64 u64, TypeID ptr,
+         * TypeName utf16z, HeapIndex u32, Address ptr, ObjectSize u64: the sampled object stands for the
+         * AllocationAmount64 bytes allocated since the previous event */
+        if (len < 4 + 4 + 2 + 8 + 8)
+            return S_OK;
+        double amount = (double)rd64(data + 10);
+        cls = (ClassID)rd64(data + 18);
+        ULONG pos = 26;
+        double size = 0;
+        if (skip_utf16z(data, len, &pos) == 0 && len >= pos + 4 + 8 + 8)
+            size = (double)rd64(data + pos + 12);
+        bytes = amount;
+        count = size > 0 ? amount / size : 1;
+    } else
+        return S_OK;
+    struct drd_frame stack[DRD_RAW_MAX_DEPTH];
+    uint32_t depth;
+    if (nframes > 0) {
+        depth = nframes < (ULONG)st.max_depth ? nframes : (uint32_t)st.max_depth;
+        for (uint32_t i = 0; i < depth; i++)
+            stack[i] = (struct drd_frame){DRD_FRAME_NATIVE(frames[i]), DRD_FRAME_IP_UNRESOLVED};
+    } else {
+        /* the profiler's session delivers inline on the allocating thread: walk it ourselves */
+        int truncated;
+        depth = (uint32_t)drd_stack_walk(c->info, 0, stack, st.max_depth, &truncated);
+    }
+    add(c, cls, stack, depth, count, bytes);
+    return S_OK;
+}
+
+/* Launched: every object, by type (a stack per object would cost the target too much). */
+static HRESULT ObjectAllocated(ICorProfilerCallback11 *This, ObjectID obj, ClassID cls)
+{
+    struct drd_core *c = drd_core_from(This);
+    if (!drd_collecting(c))
+        return S_OK;
+    SIZE_T size = 0;
+    if (FAILED(c->info->lpVtbl->GetObjectSize2(c->info, obj, &size)))
+        size = 0;
+    add(c, cls, NULL, 0, 1.0, (double)size);
+    return S_OK;
+}
+
+static void override(ICorProfilerCallback11Vtbl *vt)
+{
+    vt->EventPipeEventDelivered = EventPipeEventDelivered;
+    vt->ObjectAllocated = ObjectAllocated;
+}
+
+static void release(void)
+{
+    free(st.slots);
+    free(st.written);
+    memset(&st, 0, sizeof st);
+}
+
+static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+{
+    memset(&st, 0, sizeof st);
+    st.exact = c->startup;
+    st.max_depth = st.exact ? 0 : (int)drd_params_int(&c->params, "max_stack_depth", 32);
+    st.slot_size = (sizeof(struct slot) + (size_t)st.max_depth * sizeof(struct drd_frame) + 63) & ~(size_t)63;
+    st.slots = aligned_alloc(64, SLOTS * st.slot_size);
+    st.written = calloc(SLOTS, sizeof *st.written);
+    if (!st.slots || !st.written) {
+        release();
+        snprintf(err, errcap, "out of memory for the allocation table");
+        return -1;
+    }
+    memset(st.slots, 0, SLOTS * st.slot_size);
+    if (st.exact) {
+        *mask = COR_PRF_ENABLE_OBJECT_ALLOCATED | COR_PRF_MONITOR_OBJECT_ALLOCATED;
+        *mask_high = 0;
+        drd_raw_printf(c->raw, "m\tmode\texact\n");
+        return 0;
+    }
+    if (c->info_version < 12) {
+        release();
+        snprintf(err, errcap, "sampling allocations after attach needs ICorProfilerInfo12 (.NET 5 or later)");
+        return -1;
+    }
+    USHORT clr_id, major = 0, minor, build, qfe;
+    COR_PRF_RUNTIME_TYPE type;
+    if (SUCCEEDED(c->info->lpVtbl->GetRuntimeInformation(c->info, &clr_id, &type, &major, &minor, &build, &qfe, 0,
+                                                          NULL, NULL)))
+        st.tick = major < 10;
+    COR_PRF_EVENTPIPE_PROVIDER_CONFIG cfg = {
+        u"Microsoft-Windows-DotNETRuntime",
+        st.tick ? KEYWORD_GC : KEYWORD_ALLOCATION_SAMPLING,
+        st.tick ? COR_PRF_EVENTPIPE_VERBOSE : COR_PRF_EVENTPIPE_INFORMATIONAL,
+        NULL,
+    };
+    HRESULT hr = c->info->lpVtbl->EventPipeStartSession(c->info, 1, &cfg, 0, &st.session);
+    if (FAILED(hr)) {
+        release();
+        snprintf(err, errcap, "the runtime refused an EventPipe session: 0x%08x", (unsigned)hr);
+        return -1;
+    }
+    st.session_open = 1;
+    drd_raw_printf(c->raw, "m\tmode\t%s\n", st.tick ? "allocation-tick" : "allocation-sampled");
+    *mask = COR_PRF_ENABLE_STACK_SNAPSHOT; /* the events come without stacks: we walk the allocating thread */
+    *mask_high = COR_PRF_HIGH_MONITOR_EVENT_PIPE;
+    return 0;
+}
+
+static void end(struct drd_core *c)
+{
+    if (st.session_open) {
+        HRESULT hr = c->info->lpVtbl->EventPipeStopSession(c->info, st.session);
+        if (FAILED(hr))
+            drd_log(c, "EventPipeStopSession: 0x%08x", (unsigned)hr);
+        st.session_open = 0;
+    }
+}
+
+static void drain(struct drd_core *c)
+{
+    if (!c->raw || !st.slots)
+        return;
+    for (size_t i = 0; i < SLOTS; i++) {
+        struct slot *s = slot_at(i);
+        if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY)
+            continue;
+        struct written *w = &st.written[i];
+        uint64_t n = atomic_load_explicit(&s->samples, memory_order_relaxed);
+        uint64_t ec = atomic_load_explicit(&s->est_count, memory_order_relaxed);
+        uint64_t eb = atomic_load_explicit(&s->est_bytes, memory_order_relaxed);
+        if (n == w->samples)
+            continue;
+        if (!w->stack_id &&
+            (drd_raw_type(c->raw, s->cls, &w->type_id) || drd_raw_stack(c->raw, s->frames, (int)s->depth, &w->stack_id)))
+            continue;
+        if (drd_raw_printf(c->raw, "a\t%u\t%u\t%llu\t%llu\t%llu\n", w->type_id, w->stack_id,
+                           (unsigned long long)(n - w->samples), (unsigned long long)(ec - w->est_count),
+                           (unsigned long long)(eb - w->est_bytes)))
+            return;
+        w->samples = n;
+        w->est_count = ec;
+        w->est_bytes = eb;
+    }
+}
+
+static void stop(struct drd_core *c)
+{
+    end(c);
+    release();
+}
+
+const struct drd_profiler_ops drd_allocations_ops = {
+    .desc = &desc,
+    .override = override,
+    .start = start,
+    .end = end,
+    .drain = drain,
+    .stop = stop,
+};

@@ -1,0 +1,174 @@
+/* The allocations report: estimated (or, at launch, exact) objects and bytes by type and allocation stack. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/rawread.h"
+#include "report/report.h"
+
+#define TOP_STACKS 5
+
+struct group {
+    uint32_t type, stack;
+    uint64_t samples, count_fixed, bytes;
+};
+
+struct collect {
+    struct group *g;
+    size_t n, cap;
+    char mode[32];
+};
+
+static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap)
+{
+    struct collect *k = ctx;
+    if (strcmp(f[0], "m") == 0) {
+        if (n == 3 && strcmp(f[1], "mode") == 0)
+            snprintf(k->mode, sizeof k->mode, "%s", f[2]);
+        return 0;
+    }
+    uint64_t type, stack, samples, count, bytes;
+    if (strcmp(f[0], "a") != 0 || n != 6 || drd_raw_u64(f[1], &type) || drd_raw_u64(f[2], &stack) ||
+        drd_raw_u64(f[3], &samples) || drd_raw_u64(f[4], &count) || drd_raw_u64(f[5], &bytes) || type == 0 ||
+        type > d->n_types || stack == 0 || stack > d->n_stacks || bytes > (1ULL << 56) || count > (1ULL << 56)) {
+        snprintf(err, cap, "malformed allocation record");
+        return -1;
+    }
+    for (size_t i = 0; i < k->n; i++)
+        if (k->g[i].type == type && k->g[i].stack == stack) {
+            k->g[i].samples += samples;
+            k->g[i].count_fixed += count;
+            k->g[i].bytes += bytes;
+            return 0;
+        }
+    if (k->n == k->cap) {
+        size_t ncap = k->cap ? k->cap * 2 : 256;
+        struct group *ng = realloc(k->g, ncap * sizeof *ng);
+        if (!ng) {
+            snprintf(err, cap, "out of memory");
+            return -1;
+        }
+        k->g = ng;
+        k->cap = ncap;
+    }
+    k->g[k->n++] = (struct group){(uint32_t)type, (uint32_t)stack, samples, count, bytes};
+    return 0;
+}
+
+static int by_type(const void *a, const void *b)
+{
+    const struct group *x = a, *y = b;
+    return (x->type > y->type) - (x->type < y->type);
+}
+
+static int by_bytes_desc(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "bytes"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "bytes"));
+    return (x < y) - (x > y);
+}
+
+static void sort_array(json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    json_t **items = malloc((n ? n : 1) * sizeof *items);
+    if (!items)
+        return;
+    for (size_t i = 0; i < n; i++)
+        items[i] = json_incref(json_array_get(arr, i));
+    qsort(items, n, sizeof *items, by_bytes_desc);
+    json_array_clear(arr);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, items[i]);
+    free(items);
+}
+
+json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
+{
+    struct collect k = {0};
+    struct drd_rawdata d;
+    char *buf = NULL;
+    json_t *report = NULL;
+    if (drd_raw_load(raw_path, DRD_RAW_READ_MAX, &d, &buf, on_record, &k, err, cap))
+        goto out;
+    qsort(k.g, k.n, sizeof *k.g, by_type);
+    json_t *types = json_array();
+    uint64_t all_samples = 0, all_count = 0, all_bytes = 0;
+    for (size_t i = 0; i < k.n;) {
+        size_t j = i;
+        uint64_t samples = 0, count = 0, bytes = 0;
+        json_t *stacks = json_array();
+        for (; j < k.n && k.g[j].type == k.g[i].type; j++) {
+            samples += k.g[j].samples;
+            count += k.g[j].count_fixed;
+            bytes += k.g[j].bytes;
+            json_t *frames = json_array();
+            const struct drd_raw_stack *s = &d.stacks[k.g[j].stack - 1];
+            for (uint32_t f = 0; f < s->n; f++)
+                json_array_append_new(frames, json_string(d.frames[s->frames[f] - 1]));
+            json_array_append_new(stacks, json_pack("{s:I,s:I,s:o}", "count", (json_int_t)((k.g[j].count_fixed + 512) / 1024),
+                                                    "bytes", (json_int_t)k.g[j].bytes, "frames", frames));
+        }
+        sort_array(stacks);
+        while (json_array_size(stacks) > TOP_STACKS)
+            json_array_remove(stacks, TOP_STACKS);
+        json_array_append_new(types, json_pack("{s:s,s:I,s:I,s:I,s:o}", "type", d.types[k.g[i].type - 1], "count",
+                                               (json_int_t)((count + 512) / 1024), "bytes", (json_int_t)bytes,
+                                               "samples", (json_int_t)samples, "stacks", stacks));
+        all_samples += samples;
+        all_count += count;
+        all_bytes += bytes;
+        i = j;
+    }
+    sort_array(types);
+    report = json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:o}", "profiler", "allocations", "mode", k.mode, "exact",
+                       strcmp(k.mode, "exact") == 0, "samples", (json_int_t)all_samples, "count",
+                       (json_int_t)((all_count + 512) / 1024), "bytes", (json_int_t)all_bytes, "dropped",
+                       (json_int_t)d.dropped, "types", types);
+out:
+    drd_rawdata_free(&d);
+    free(buf);
+    free(k.g);
+    return report;
+}
+
+void drd_allocations_print(FILE *out, json_t *r)
+{
+    int exact = json_is_true(json_object_get(r, "exact"));
+    fprintf(out, "%s: %lld objects, %.1f MB allocated%s\n", exact ? "Exact counts (every allocation)" : "Estimated from samples",
+            (long long)json_integer_value(json_object_get(r, "count")),
+            (double)json_integer_value(json_object_get(r, "bytes")) / 1048576.0,
+            exact ? "" : " (statistical estimate; samples below)");
+    fprintf(out, "\n  %14s %12s %8s  %s\n", "bytes", "objects", "samples", "type");
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(r, "types"), i, t)
+    {
+        if (i >= 25)
+            break;
+        fprintf(out, "  %14lld %12lld %8lld  %s\n", (long long)json_integer_value(json_object_get(t, "bytes")),
+                (long long)json_integer_value(json_object_get(t, "count")),
+                (long long)json_integer_value(json_object_get(t, "samples")), json_string_value(json_object_get(t, "type")));
+    }
+    json_array_foreach(json_object_get(r, "types"), i, t)
+    {
+        if (i >= 5)
+            break;
+        json_t *stacks = json_object_get(t, "stacks"), *s;
+        size_t k;
+        if (!json_array_size(json_object_get(json_array_get(stacks, 0), "frames")))
+            continue;
+        fprintf(out, "\n%s: top allocation stacks\n", json_string_value(json_object_get(t, "type")));
+        json_array_foreach(stacks, k, s)
+        {
+            fprintf(out, "  %lld bytes from:\n", (long long)json_integer_value(json_object_get(s, "bytes")));
+            size_t f;
+            json_t *frame;
+            json_array_foreach(json_object_get(s, "frames"), f, frame)
+            {
+                if (f >= 8)
+                    break;
+                fprintf(out, "      at %s\n", json_string_value(frame));
+            }
+        }
+    }
+}
