@@ -13,6 +13,19 @@
  *   x <TAB> <type id> <TAB> <stack id> <TAB> <count>                       thrown from that stack
  *   c <TAB> <type id> <TAB> <stack id> <TAB> <frame id> <TAB> <count>      of those, caught in that frame
  *
+ * cpu-hotpaths: m (mode, frequency, period_ns), n <tid> <thread name>, p <tid> <stack id> <weight ns>
+ * merged-stacks: n <tid> <thread name>, w <tid> <stack id>
+ * runtime-pauses: u <start ns> <duration ns> <suspend reason> <generation or -1> <induced 0/1>
+ * duplicated-strings: m <fact> <value>, d <count> <length> <object size> <wasted bytes> <value, \ \t \n \r escaped>
+ * allocations: m mode <exact|allocation-sampled|allocation-tick>,
+ *              a <type id> <stack id> <samples> <estimated objects x 1024> <estimated bytes>
+ * heap-snapshot: sf <index> <static field name>, c <class id hex> <type id>, m <fact> <value>; the graph itself is
+ *   heap-snapshot.graph, binary little-endian: "DRDGRPH1", then records, each a tag byte:
+ *   'O' u64 object, u64 class id, u64 size, u32 n, n x u64 referenced objects
+ *   'R' u64 object, u8 root kind (0 other, 1 stack, 2 finalizer, 3 handle), u8 flags (1 pinning, 2 weak,
+ *       4 interior, 8 refcounted), u64 root id
+ *   'S' u64 object, u32 static field index (an 'sf' line)
+ *
  * every profiler, last line when the session ended normally:
  *   end <TAB> <events> <TAB> <dropped>             events recorded, events lost (queue full, caps)
  */

@@ -18,6 +18,8 @@ struct drd_raw;
 /* What one profiler file provides. Every function runs outside the runtime's callbacks except where noted. */
 struct drd_profiler_ops {
     const struct drd_profiler_desc *desc;
+    /* Optional: a data file the profiler writes besides <name>.raw, listed in session.json. */
+    const char *extra_file;
     /* Replaces the callback slots the profiler needs in a copy of the default table. */
     void (*override)(ICorProfilerCallback11Vtbl *vt);
     /* In Initialize / InitializeForAttach, after the parameters are checked: preallocate everything the

@@ -170,6 +170,8 @@ static int write_session_json(struct drd_core *c, const char *status, const char
         char raw[96];
         snprintf(raw, sizeof raw, "%s.raw", c->ops->desc->name);
         drd_jsonw_str(&w, raw);
+        if (c->ops->extra_file)
+            drd_jsonw_str(&w, c->ops->extra_file);
     }
     drd_jsonw_arr_end(&w);
     drd_jsonw_obj_end(&w);

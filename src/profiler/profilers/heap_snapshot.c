@@ -1,0 +1,456 @@
+/* The heap-snapshot profiler: the object graph with its GC roots, for retained sizes and retention paths.
+ *
+ * Roots with their kind only come from the runtime's own heap walk at the end of a GC when COR_PRF_MONITOR_GC
+ * is on (which it allows only from InitializeForAttach). So: the profiler finds the addresses of the app's
+ * static reference fields, forces one GC from its own thread, and inside that GC's callbacks streams every
+ * object (id, class, size, references) and every root to heap-snapshot.graph through a preallocated buffer;
+ * at the GC's end it reads the static fields (the runtime is still suspended). Dominators, retained sizes and
+ * paths are computed by the tool. The graph format is documented in include/drdotnet/raw.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clr/metadata.h"
+#include "clr/utf16.h"
+#include "profiler/core.h"
+#include "profiler/rawout.h"
+
+#define BUF_BYTES (1 << 20)
+#define MAX_STATICS 65536
+#define CLASS_SLOTS (1 << 18)
+
+struct static_field {
+    void *address; /* the slot that holds the reference */
+    char name[200];
+};
+
+static struct {
+    int fd;
+    unsigned char *buf;
+    size_t used;
+    uint64_t bytes, max_bytes;
+    atomic_flag lock; /* GC callbacks can run on several GC threads (server GC) */
+    _Atomic int armed, capturing, captured, failed;
+    struct static_field *statics;
+    int n_statics;
+    ClassID *classes; /* distinct ClassIDs seen, open addressing; 0 = empty */
+    atomic_ullong objects, edges, roots, heap_bytes;
+    uint64_t suspend_start_ns, pause_ns, gc_start_ns, gc_ns;
+    int done;
+    int static_roots;
+} st;
+
+static const struct drd_param_desc params[] = {
+    {"duration", DRD_PARAM_INT, "120", "seconds at most for the snapshot", 1, 3600, NULL},
+    {"max_file_mb", DRD_PARAM_INT, "4096", "the largest graph file to write; a larger heap ends the session", 1,
+     65536, NULL},
+    {"static_roots", DRD_PARAM_BOOL, "true", "name the app's static fields that hold objects", 0, 0, NULL},
+};
+
+static const struct drd_profiler_desc desc = {
+    .name = "heap-snapshot",
+    .clsid = "{4F8A2B6D-1E3C-4B57-A9D0-6C2E8F1A3B75}",
+    .description = "What holds memory: per type count, shallow and retained bytes, retention paths from roots",
+    .params = params,
+    .n_params = (int)(sizeof params / sizeof params[0]),
+    .flags = DRD_PROFILER_ATTACH,
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Writes the buffer out; caller holds the lock. Sets failed on an error. */
+static void flush_locked(void)
+{
+    size_t off = 0;
+    while (off < st.used && !st.failed) {
+        ssize_t n = write(st.fd, st.buf + off, st.used - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            atomic_store(&st.failed, 1);
+        else
+            off += (size_t)n;
+    }
+    st.used = 0;
+}
+
+/* Appends one record (the pieces given) atomically with respect to other GC threads. */
+static void emit(const void *a, size_t na, const void *b, size_t nb)
+{
+    if (atomic_load_explicit(&st.failed, memory_order_relaxed))
+        return;
+    if (st.bytes + na + nb > st.max_bytes) {
+        atomic_store(&st.failed, 2);
+        return;
+    }
+    while (atomic_flag_test_and_set_explicit(&st.lock, memory_order_acquire))
+        ;
+    st.bytes += na + nb;
+    const unsigned char *parts[2] = {a, b};
+    size_t lens[2] = {na, nb};
+    for (int p = 0; p < 2; p++) {
+        const unsigned char *src = parts[p];
+        size_t len = lens[p];
+        while (len > 0) {
+            if (st.used == BUF_BYTES)
+                flush_locked();
+            size_t n = BUF_BYTES - st.used < len ? BUF_BYTES - st.used : len;
+            memcpy(st.buf + st.used, src, n);
+            st.used += n;
+            src += n;
+            len -= n;
+        }
+    }
+    atomic_flag_clear_explicit(&st.lock, memory_order_release);
+}
+
+static void note_class(ClassID cls)
+{
+    uint64_t h = (cls >> 3) * 0x9e3779b97f4a7c15ULL;
+    for (size_t p = 0; p < 64; p++) {
+        size_t i = (size_t)(h + p) & (CLASS_SLOTS - 1);
+        ClassID cur = __atomic_load_n(&st.classes[i], __ATOMIC_RELAXED);
+        if (cur == cls)
+            return;
+        if (cur == 0) {
+            ClassID expected = 0;
+            if (__atomic_compare_exchange_n(&st.classes[i], &expected, cls, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED) ||
+                expected == cls)
+                return;
+        }
+    }
+}
+
+static HRESULT RuntimeSuspendStarted(ICorProfilerCallback11 *This, COR_PRF_SUSPEND_REASON reason)
+{
+    (void)This;
+    (void)reason;
+    if (atomic_load(&st.armed))
+        st.suspend_start_ns = now_ns();
+    return S_OK;
+}
+
+static HRESULT RuntimeResumeFinished(ICorProfilerCallback11 *This)
+{
+    (void)This;
+    if (atomic_load(&st.captured) && st.pause_ns == 0 && st.suspend_start_ns)
+        st.pause_ns = now_ns() - st.suspend_start_ns;
+    return S_OK;
+}
+
+static HRESULT GarbageCollectionStarted(ICorProfilerCallback11 *This, int count, BOOL collected[],
+                                        COR_PRF_GC_REASON reason)
+{
+    (void)This, (void)count, (void)collected, (void)reason;
+    int expected = 1;
+    /* only the GC we forced is captured; the app's own GCs before it pass by */
+    if (atomic_compare_exchange_strong(&st.armed, &expected, 2)) {
+        st.gc_start_ns = now_ns();
+        atomic_store(&st.capturing, 1);
+    }
+    return S_OK;
+}
+
+static HRESULT ObjectReferences(ICorProfilerCallback11 *This, ObjectID obj, ClassID cls, ULONG n, ObjectID refs[])
+{
+    struct drd_core *c = drd_core_from(This);
+    if (!atomic_load_explicit(&st.capturing, memory_order_relaxed))
+        return S_OK;
+    SIZE_T size = 0;
+    if (FAILED(c->info->lpVtbl->GetObjectSize2(c->info, obj, &size)))
+        size = 0;
+    unsigned char head[1 + 8 + 8 + 8 + 4];
+    uint64_t o = obj, k = cls, z = size;
+    uint32_t nn = n;
+    head[0] = 'O';
+    memcpy(head + 1, &o, 8);
+    memcpy(head + 9, &k, 8);
+    memcpy(head + 17, &z, 8);
+    memcpy(head + 25, &nn, 4);
+    emit(head, sizeof head, refs, (size_t)n * sizeof(ObjectID));
+    note_class(cls);
+    atomic_fetch_add_explicit(&st.objects, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st.edges, n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st.heap_bytes, size, memory_order_relaxed);
+    return S_OK;
+}
+
+static HRESULT RootReferences2(ICorProfilerCallback11 *This, ULONG n, ObjectID refs[], COR_PRF_GC_ROOT_KIND kinds[],
+                               COR_PRF_GC_ROOT_FLAGS flags[], UINT_PTR ids[])
+{
+    (void)This;
+    if (!atomic_load_explicit(&st.capturing, memory_order_relaxed))
+        return S_OK;
+    for (ULONG i = 0; i < n; i++) {
+        if (refs[i] == 0)
+            continue;
+        unsigned char rec[1 + 8 + 1 + 1 + 8];
+        uint64_t o = refs[i], id = ids ? ids[i] : 0;
+        rec[0] = 'R';
+        memcpy(rec + 1, &o, 8);
+        rec[9] = (unsigned char)kinds[i];
+        rec[10] = (unsigned char)flags[i];
+        memcpy(rec + 11, &id, 8);
+        emit(rec, sizeof rec, NULL, 0);
+        atomic_fetch_add_explicit(&st.roots, 1, memory_order_relaxed);
+    }
+    return S_OK;
+}
+
+static HRESULT GarbageCollectionFinished(ICorProfilerCallback11 *This)
+{
+    (void)This;
+    int expected = 1;
+    if (!atomic_compare_exchange_strong(&st.capturing, &expected, 0))
+        return S_OK;
+    /* the runtime is still suspended: the static slots hold the objects' final addresses */
+    for (int i = 0; i < st.n_statics; i++) {
+        uint64_t o = *(const uint64_t *)st.statics[i].address;
+        if (o == 0)
+            continue;
+        unsigned char rec[1 + 8 + 4];
+        uint32_t idx = (uint32_t)i;
+        rec[0] = 'S';
+        memcpy(rec + 1, &o, 8);
+        memcpy(rec + 9, &idx, 4);
+        emit(rec, sizeof rec, NULL, 0);
+    }
+    while (atomic_flag_test_and_set_explicit(&st.lock, memory_order_acquire))
+        ;
+    flush_locked();
+    atomic_flag_clear_explicit(&st.lock, memory_order_release);
+    st.gc_ns = now_ns() - st.gc_start_ns;
+    atomic_store(&st.captured, 1);
+    return S_OK;
+}
+
+static void override(ICorProfilerCallback11Vtbl *vt)
+{
+    vt->RuntimeSuspendStarted = RuntimeSuspendStarted;
+    vt->RuntimeResumeFinished = RuntimeResumeFinished;
+    vt->GarbageCollectionStarted = GarbageCollectionStarted;
+    vt->ObjectReferences = ObjectReferences;
+    vt->RootReferences2 = RootReferences2;
+    vt->GarbageCollectionFinished = GarbageCollectionFinished;
+}
+
+/* 1 when a field signature's type is a reference (the slot holds an object). */
+static int sig_is_reference(PCCOR_SIGNATURE sig, ULONG len)
+{
+    ULONG i = 1; /* after the FIELD calling convention byte */
+    while (i < len && (sig[i] == ELEMENT_TYPE_CMOD_REQD || sig[i] == ELEMENT_TYPE_CMOD_OPT))
+        i += 2; /* a modifier and (most often one byte of) its compressed token */
+    if (i >= len)
+        return 0;
+    switch (sig[i]) {
+    case ELEMENT_TYPE_STRING:
+    case ELEMENT_TYPE_CLASS:
+    case ELEMENT_TYPE_OBJECT:
+    case ELEMENT_TYPE_SZARRAY:
+    case ELEMENT_TYPE_ARRAY:
+        return 1;
+    case ELEMENT_TYPE_GENERICINST:
+        return i + 1 < len && sig[i + 1] == ELEMENT_TYPE_CLASS;
+    default:
+        return 0;
+    }
+}
+
+/* Finds the app's own static reference fields (modules outside the shared framework) and their slots. */
+static void find_statics(struct drd_core *c)
+{
+    ICorProfilerModuleEnum *mods = NULL;
+    if (FAILED(c->info->lpVtbl->EnumModules(c->info, &mods)) || !mods)
+        return;
+    ModuleID ids[32];
+    ULONG got = 0;
+    while (SUCCEEDED(mods->lpVtbl->Next(mods, 32, ids, &got)) && got > 0) {
+        for (ULONG m = 0; m < got && st.n_statics < MAX_STATICS; m++) {
+            WCHAR path16[1024];
+            char path[3072];
+            ULONG n = 0;
+            LPCBYTE base;
+            AssemblyID asm_id;
+            DWORD flags;
+            size_t n8;
+            if (FAILED(c->info->lpVtbl->GetModuleInfo2(c->info, ids[m], &base, 1024, &n, path16, &asm_id, &flags)))
+                continue;
+            drd_utf16_to_utf8(path16, n, path, sizeof path, &n8);
+            if (strstr(path, "/shared/Microsoft.") || n8 == 0)
+                continue; /* the framework's own statics are not what a leak hunt looks for */
+            AppDomainID domain = 0;
+            ModuleID mod2;
+            if (FAILED(c->info->lpVtbl->GetAssemblyInfo(c->info, asm_id, 0, NULL, NULL, &domain, &mod2)))
+                continue;
+            IUnknown *unk = NULL;
+            if (c->info->lpVtbl->GetModuleMetaData(c->info, ids[m], ofRead, &IID_IMetaDataImport, &unk) != S_OK || !unk)
+                continue;
+            IMetaDataImport2 *md = (IMetaDataImport2 *)(void *)unk;
+            HCORENUM te = NULL;
+            mdTypeDef tds[64];
+            ULONG ntd = 0;
+            while (SUCCEEDED(md->lpVtbl->EnumTypeDefs(md, &te, tds, 64, &ntd)) && ntd > 0) {
+                for (ULONG t = 0; t < ntd && st.n_statics < MAX_STATICS; t++) {
+                    WCHAR tname16[512];
+                    ULONG tn = 0;
+                    DWORD tflags;
+                    mdToken ext;
+                    char tname[1536];
+                    if (FAILED(md->lpVtbl->GetTypeDefProps(md, tds[t], tname16, 512, &tn, &tflags, &ext)))
+                        continue;
+                    drd_utf16_to_utf8(tname16, tn, tname, sizeof tname, &n8);
+                    if (strchr(tname, '`') || strchr(tname, '<'))
+                        continue; /* generic definitions have no single set of statics; compiler types skipped */
+                    HCORENUM fe = NULL;
+                    mdFieldDef fds[64];
+                    ULONG nfd = 0;
+                    ClassID cls = 0;
+                    while (SUCCEEDED(md->lpVtbl->EnumFields(md, &fe, tds[t], fds, 64, &nfd)) && nfd > 0) {
+                        for (ULONG f = 0; f < nfd && st.n_statics < MAX_STATICS; f++) {
+                            WCHAR fname16[256];
+                            ULONG fn = 0, siglen = 0, vlen = 0;
+                            DWORD attr = 0, cplus = 0;
+                            mdTypeDef owner;
+                            PCCOR_SIGNATURE sig = NULL;
+                            UVCP_CONSTANT value;
+                            if (FAILED(md->lpVtbl->GetFieldProps(md, fds[f], &owner, fname16, 256, &fn, &attr, &sig,
+                                                                 &siglen, &cplus, &value, &vlen)))
+                                continue;
+                            if (!(attr & mdStatic) || (attr & 0x40 /* literal */) || !sig_is_reference(sig, siglen))
+                                continue;
+                            if (cls == 0 && FAILED(c->info->lpVtbl->GetClassFromToken(c->info, ids[m], tds[t], &cls)))
+                                break;
+                            COR_PRF_STATIC_TYPE kind;
+                            void *addr = NULL;
+                            if (FAILED(c->info->lpVtbl->GetStaticFieldInfo(c->info, cls, fds[f], &kind)) ||
+                                kind != COR_PRF_FIELD_APP_DOMAIN_STATIC ||
+                                FAILED(c->info->lpVtbl->GetAppDomainStaticAddress(c->info, cls, fds[f], domain,
+                                                                                  &addr)) ||
+                                !addr)
+                                continue; /* not initialized yet: it holds nothing */
+                            char fname[768];
+                            drd_utf16_to_utf8(fname16, fn, fname, sizeof fname, &n8);
+                            struct static_field *sf = &st.statics[st.n_statics++];
+                            sf->address = addr;
+                            snprintf(sf->name, sizeof sf->name, "%s.%s", tname, fname);
+                        }
+                    }
+                    if (fe)
+                        md->lpVtbl->CloseEnum(md, fe);
+                }
+            }
+            if (te)
+                md->lpVtbl->CloseEnum(md, te);
+            md->lpVtbl->Release(md);
+        }
+        if (got < 32)
+            break;
+    }
+    mods->lpVtbl->Release(mods);
+}
+
+static int sample(struct drd_core *c)
+{
+    if (st.static_roots)
+        find_statics(c);
+    atomic_store(&st.armed, 1);
+    HRESULT hr = c->info->lpVtbl->ForceGC(c->info);
+    if (FAILED(hr) || !atomic_load(&st.captured)) {
+        char why[160];
+        snprintf(why, sizeof why, "the forced GC did not run the heap walk (ForceGC 0x%08x)", (unsigned)hr);
+        atomic_store(&st.armed, 0);
+        drd_session_fail(c, why);
+        return 1;
+    }
+    if (st.failed == 2)
+        drd_session_fail(c, "the heap is larger than max_file_mb allows; the snapshot is incomplete");
+    else if (st.failed)
+        drd_session_fail(c, "writing the heap graph failed (disk full or folder unwritable?)");
+    atomic_store(&c->events, atomic_load(&st.objects));
+    __atomic_store_n(&st.done, 1, __ATOMIC_RELEASE);
+    drd_session_request_end(c);
+    return 1;
+}
+
+static void release(void)
+{
+    if (st.fd > 0)
+        close(st.fd);
+    free(st.buf);
+    free(st.statics);
+    free(st.classes);
+    memset(&st, 0, sizeof st);
+}
+
+static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+{
+    memset(&st, 0, sizeof st);
+    atomic_flag_clear(&st.lock);
+    st.max_bytes = (uint64_t)drd_params_int(&c->params, "max_file_mb", 4096) << 20;
+    st.static_roots = (int)drd_params_int(&c->params, "static_roots", 1);
+    st.buf = malloc(BUF_BYTES);
+    st.statics = calloc(MAX_STATICS, sizeof *st.statics);
+    st.classes = calloc(CLASS_SLOTS, sizeof *st.classes);
+    char path[DRD_CD_MAX_PATH + 32];
+    snprintf(path, sizeof path, "%s/heap-snapshot.graph", c->cd.out_dir);
+    st.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (!st.buf || !st.statics || !st.classes || st.fd < 0) {
+        snprintf(err, errcap, "cannot prepare the heap graph file %s: %s", path, strerror(errno));
+        release();
+        return -1;
+    }
+    if (write(st.fd, "DRDGRPH1", 8) != 8) {
+        snprintf(err, errcap, "cannot write %s: %s", path, strerror(errno));
+        release();
+        return -1;
+    }
+    c->sample_period_ns = 50000000;
+    /* MONITOR_GC is allowed only here, at attach; it turns background GC off until we detach */
+    *mask = COR_PRF_MONITOR_GC | COR_PRF_MONITOR_SUSPENDS;
+    *mask_high = 0;
+    return 0;
+}
+
+static void drain(struct drd_core *c)
+{
+    if (!__atomic_load_n(&st.done, __ATOMIC_ACQUIRE) || st.done == 2)
+        return;
+    st.done = 2;
+    for (int i = 0; i < st.n_statics; i++)
+        drd_raw_printf(c->raw, "sf\t%d\t%s\n", i, st.statics[i].name);
+    for (size_t i = 0; i < CLASS_SLOTS; i++) {
+        uint32_t tid;
+        if (st.classes[i] && drd_raw_type(c->raw, st.classes[i], &tid) == 0)
+            drd_raw_printf(c->raw, "c\t%llx\t%u\n", (unsigned long long)st.classes[i], tid);
+    }
+    drd_raw_printf(c->raw, "m\tobjects\t%llu\nm\tedges\t%llu\nm\troots\t%llu\nm\theap_bytes\t%llu\nm\tpause_ns\t%llu\n"
+                           "m\tgc_ns\t%llu\n",
+                   (unsigned long long)st.objects, (unsigned long long)st.edges, (unsigned long long)st.roots,
+                   (unsigned long long)st.heap_bytes, (unsigned long long)st.pause_ns, (unsigned long long)st.gc_ns);
+}
+
+static void stop(struct drd_core *c)
+{
+    (void)c;
+    release();
+}
+
+const struct drd_profiler_ops drd_heap_snapshot_ops = {
+    .desc = &desc,
+    .extra_file = "heap-snapshot.graph",
+    .override = override,
+    .start = start,
+    .drain = drain,
+    .sample = sample,
+    .stop = stop,
+};
