@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "drdotnet/raw.h"
@@ -139,10 +140,16 @@ int drd_raw_printf(struct drd_raw *r, const char *fmt, ...)
     return 0;
 }
 
+/* Space kept free in the output folder so that the files that end a session still fit there. */
+#define RESERVE_BYTES (256u * 1024u)
+
 int drd_raw_flush(struct drd_raw *r)
 {
     if (r->failed)
         return -1;
+    struct statvfs fs;
+    if (fstatvfs(fileno(r->f), &fs) == 0 && (uint64_t)fs.f_bavail * fs.f_frsize < RESERVE_BYTES)
+        return fail(r, "the output folder is almost full (less than 256 KiB free): collection stopped");
     if (fflush(r->f))
         return fail(r, "writing the raw data failed (disk full or folder unwritable?)");
     return 0;

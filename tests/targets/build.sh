@@ -12,7 +12,7 @@ out="$(cd "$out" && pwd)"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-for name in Exceptions Idle Demo CpuSpin Deadlock CpuBench Memory; do
+for name in Exceptions Idle Demo CpuSpin Deadlock CpuBench Memory Busy; do
     project_dir="$script_dir/$name"
     dll="$out/$name/$name.dll"
 
