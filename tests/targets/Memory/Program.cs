@@ -25,7 +25,7 @@ public static class Program
     public static int Main(string[] args)
     {
         string? go = null, stop = null, grow = null;
-        int gcs = 0, dups = 0, payloads = 0, arrays = 0, leak = 0;
+        int gcs = 0, dups = 0, payloads = 0, arrays = 0, leak = 0, bench = 0;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -38,6 +38,7 @@ public static class Program
                 case "--payloads": payloads = int.Parse(args[++i]); break;
                 case "--arrays": arrays = int.Parse(args[++i]); break;
                 case "--leak": leak = int.Parse(args[++i]); break;
+                case "--bench": bench = int.Parse(args[++i]); break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
@@ -48,6 +49,8 @@ public static class Program
             Console.WriteLine($"sessions {Sessions.Count}");
         }
         WaitFor(go);
+        if (bench > 0)
+            return Bench(bench);
         for (int i = 0; i < gcs; i++)
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true);
@@ -115,6 +118,40 @@ public static class Program
         int start = Sessions.Count;
         for (int i = 0; i < n; i++)
             Sessions.Add(new Session(start + i));
+    }
+
+    // An allocation-heavy benchmark: 2 threads allocate short-lived objects of a few sizes for the given seconds
+    // (after 2 s of warm-up) and the program prints how many thousand allocations per second it made.
+    static int Bench(int seconds)
+    {
+        long count = 0;
+        bool measuring = false, done = false;
+        var threads = new Thread[2];
+        for (int t = 0; t < threads.Length; t++)
+        {
+            threads[t] = new Thread(() =>
+            {
+                long local = 0;
+                var keep = new object[64];
+                while (!Volatile.Read(ref done))
+                {
+                    for (int i = 0; i < 1000; i++)
+                    {
+                        keep[i & 63] = (i % 3) switch { 0 => new Payload { A = i }, 1 => new int[16], _ => new string('x', 24) };
+                    }
+                    if (Volatile.Read(ref measuring)) local += 1000;
+                }
+                Interlocked.Add(ref count, local);
+            });
+            threads[t].Start();
+        }
+        Thread.Sleep(2000);
+        Volatile.Write(ref measuring, true);
+        Thread.Sleep(seconds * 1000);
+        Volatile.Write(ref done, true);
+        foreach (var t in threads) t.Join();
+        Console.WriteLine($"throughput {Interlocked.Read(ref count) / seconds / 1000}");
+        return 0;
     }
 
     static void WaitFor(string? path)
