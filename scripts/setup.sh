@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Installs what drdotnet needs to build and test on Debian 12: compilers, CMake, libraries, jq.
-# The .NET SDK (dotnet) must already be on the machine. Quiet when everything is there.
+# Installs what drdotnet needs to build and test on Debian 12: compilers, CMake, libraries, jq, curl, and for the
+# web UI's test Chromium, Node.js and the test's npm packages (tests/web). The .NET SDK (dotnet) must already be on
+# the machine. Quiet when everything is there.
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config libjansson-dev libcmocka-dev libmicrohttpd-dev zlib1g-dev jq)
+pkgs=(build-essential cmake pkg-config libjansson-dev libcmocka-dev libmicrohttpd-dev zlib1g-dev jq curl chromium
+      clang libclang-rt-14-dev) # clang with libFuzzer and the sanitizers, for tests/fuzz
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js may come from elsewhere than Debian (playwright-core wants 20 or newer); Debian's only when there is none
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
     SUDO=""
@@ -18,4 +23,11 @@ fi
 if ! command -v dotnet >/dev/null; then
     echo "setup: the .NET SDK (dotnet) is needed to build the test and demo targets" >&2
     exit 1
+fi
+# the web UI test's npm packages (playwright-core), exactly as tests/web/package-lock.json says
+web="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/web"
+if [ ! -f "$web/node_modules/playwright-core/package.json" ] ||
+    [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci in tests/web"
+    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi

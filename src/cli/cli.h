@@ -30,6 +30,10 @@ const struct drd_profiler_table *drd_cli_profilers(char *err, size_t errcap);
  * path, or -1 with err. */
 int drd_libcopy_place(const char *src, char *out, size_t cap, char *err, size_t errcap);
 
+/* Writes a copy of the library src as dir_fd/name (a new file: O_EXCL, O_NOFOLLOW; mode 0755), for a target that
+ * cannot read this tool's files (another mount namespace). Returns 0, or -1 with err (nothing left behind). */
+int drd_libcopy_write_at(const char *src, int dir_fd, const char *name, char *err, size_t errcap);
+
 /* What a run of a profiler needs. */
 struct drd_run_request {
     const char *profiler;
@@ -65,6 +69,8 @@ int drd_cmd_launch(int argc, char **argv);
 int drd_cmd_sessions(int argc, char **argv);
 int drd_cmd_show(int argc, char **argv);
 int drd_cmd_export(int argc, char **argv);
+int drd_cmd_diff(int argc, char **argv);
+int drd_cmd_serve(int argc, char **argv);
 
 /* 1 if arg is -h or --help. */
 int drd_cli_is_help(const char *arg);

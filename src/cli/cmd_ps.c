@@ -1,4 +1,6 @@
 /* drdotnet ps: the .NET processes this user can profile, with what their runtime says of itself. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +16,10 @@ int drd_cmd_ps(int argc, char **argv)
         if (drd_cli_is_help(argv[i])) {
             printf("usage: drdotnet ps [--json]\n\n"
                    "Lists the .NET processes whose diagnostics socket this user can reach: pid, name, runtime\n"
-                   "version and command line. Stale sockets of exited processes are skipped.\n");
+                   "version and command line. Stale sockets of exited processes are skipped. Processes in other\n"
+                   "pid and mount namespaces (containers) are found through /proc/<pid>/root when this user may\n"
+                   "look there (root, or their own user): NS PID is then their pid inside (- when the same), and\n"
+                   "MNT NS says 'other' for another mount namespace. 'drdotnet profile' takes the PID column.\n");
             return DRD_EXIT_OK;
         } else if (strcmp(argv[i], "--json") == 0)
             json = 1;
@@ -26,19 +31,21 @@ int drd_cmd_ps(int argc, char **argv)
     struct drd_dotnet_process *procs;
     int n = drd_diag_list(NULL, &procs);
     if (n < 0) {
-        drd_cli_error("cannot read the temp folder");
+        drd_cli_error("cannot list the .NET processes: %s", strerror(errno));
         return DRD_EXIT_FAILED;
     }
     json_t *arr = json_array();
     if (!json)
-        printf("%8s  %-20s %-10s %s\n", "PID", "NAME", "RUNTIME", "COMMAND LINE");
+        printf("%8s  %-20s %-10s %7s %-6s  %s\n", "PID", "NAME", "RUNTIME", "NS PID", "MNT NS", "COMMAND LINE");
     for (int i = 0; i < n; i++) {
         struct drd_process_info info;
         struct drd_diag_error err;
         int ok = drd_diag_process_info(procs[i].pid, drd_cli_ipc_timeout(3000), &info, &err) == 0;
         if (json) {
-            json_t *o = json_pack("{s:i,s:s,s:s}", "pid", (int)procs[i].pid, "name", procs[i].name, "socket",
-                                  procs[i].socket_path);
+            json_t *o = json_pack("{s:i,s:s,s:s,s:b}", "pid", (int)procs[i].pid, "name", procs[i].name, "socket",
+                                  procs[i].socket_path, "other_mount_ns", procs[i].other_mnt);
+            if (procs[i].ns_pid != procs[i].pid)
+                json_object_set_new(o, "ns_pid", json_integer(procs[i].ns_pid));
             if (ok) {
                 json_object_set_new(o, "command_line", json_string(info.command_line));
                 json_object_set_new(o, "runtime_version", json_string(info.clr_version));
@@ -49,8 +56,11 @@ int drd_cmd_ps(int argc, char **argv)
                 json_object_set_new(o, "error", json_string(err.message));
             json_array_append_new(arr, o);
         } else {
-            printf("%8d  %-20s %-10s %s\n", (int)procs[i].pid, procs[i].name, ok ? info.clr_version : "?",
-                   ok ? info.command_line : err.message);
+            char ns_pid[16] = "-";
+            if (procs[i].ns_pid != procs[i].pid)
+                snprintf(ns_pid, sizeof ns_pid, "%d", (int)procs[i].ns_pid);
+            printf("%8d  %-20s %-10s %7s %-6s  %s\n", (int)procs[i].pid, procs[i].name, ok ? info.clr_version : "?",
+                   ns_pid, procs[i].other_mnt ? "other" : "same", ok ? info.command_line : err.message);
         }
     }
     if (json) {

@@ -91,3 +91,41 @@ int drd_libcopy_place(const char *src, char *out, size_t cap, char *err, size_t 
     }
     return 0;
 }
+
+int drd_libcopy_write_at(const char *src, int dir_fd, const char *name, char *err, size_t errcap)
+{
+    char *data;
+    size_t len;
+    if (drd_fs_read_all(src, (size_t)256 << 20, &data, &len)) {
+        snprintf(err, errcap, "cannot read %s: %s", src, strerror(errno));
+        return -1;
+    }
+    int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
+    if (fd < 0) {
+        snprintf(err, errcap, "cannot create the library copy %s: %s", name, strerror(errno));
+        free(data);
+        return -1;
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    int e = errno;
+    free(data);
+    /* readable and executable by the target's user whatever our umask */
+    if (done < len || fchmod(fd, 0755)) {
+        if (done == len)
+            e = errno;
+        close(fd);
+        unlinkat(dir_fd, name, 0);
+        snprintf(err, errcap, "cannot write the library copy %s: %s", name, strerror(e));
+        return -1;
+    }
+    close(fd);
+    return 0;
+}

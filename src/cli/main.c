@@ -16,7 +16,9 @@ static void usage(FILE *f)
                "  launch <profiler> ... -- <cmd>  start a command with a profiler loaded from its start\n"
                "  sessions                        list past sessions, newest first\n"
                "  show <session>                  print a session's report\n"
-               "  export <session> --format F     write a session's samples as speedscope, folded or pprof\n\n"
+               "  export <session> --format F     write a session's samples as speedscope, folded or pprof\n"
+               "  diff <session> <session>        which types grew between two heap snapshots\n"
+               "  serve                           the web UI on 127.0.0.1: pick, profile, read reports in a browser\n\n"
                "'drdotnet <verb> --help' tells more. Sessions live in $DRDOTNET_HOME/sessions\n"
                "(default ${XDG_DATA_HOME:-~/.local/share}/drdotnet/sessions).\n",
             DRD_VERSION);
@@ -30,7 +32,7 @@ int main(int argc, char **argv)
     } verbs[] = {
         {"ps", drd_cmd_ps},           {"profilers", drd_cmd_profilers}, {"profile", drd_cmd_profile},
         {"launch", drd_cmd_launch},   {"sessions", drd_cmd_sessions},   {"show", drd_cmd_show},
-        {"export", drd_cmd_export},
+        {"export", drd_cmd_export},   {"diff", drd_cmd_diff},           {"serve", drd_cmd_serve},
     };
     if (argc < 2) {
         usage(stderr);

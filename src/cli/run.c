@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/place.h"
 #include "common/fsutil.h"
 #include "common/jsonw.h"
 #include "diag/diag.h"
@@ -23,6 +24,13 @@
 #define ATTACH_TIMEOUT_MS 30000
 #define GRACE_MS 30000 /* past the deadline before the tool gives up on the profiler */
 #define POLL_MS 100
+#define UNLOAD_WAIT_MS 15000 /* for the target to unload the library before its copy in the target is removed */
+
+#ifdef __GLIBC__
+#define TOOL_LIBC DRD_LIBC_GLIBC
+#else
+#define TOOL_LIBC DRD_LIBC_MUSL
+#endif
 
 static volatile sig_atomic_t interrupted;
 
@@ -156,14 +164,15 @@ static void write_tool_session(const char *dir, const char *id, const struct drd
     }
 }
 
-/* Shows "elapsed / duration, events" on one terminal line. */
-static void show_progress(const char *dir, long long started, long long duration_ms)
+/* Shows "elapsed / duration, events" on one terminal line; progress.json is read from pl when the session
+ * folder is in the target's file system, else from dir. */
+static void show_progress(const char *dir, const struct drd_place *pl, long long started, long long duration_ms)
 {
     char path[4200], *buf = NULL;
     size_t len;
     long long events = -1;
     snprintf(path, sizeof path, "%s/progress.json", dir);
-    if (drd_fs_read_all(path, 4096, &buf, &len) == 0) {
+    if ((pl ? drd_place_read(pl, "progress.json", 4096, &buf, &len) : drd_fs_read_all(path, 4096, &buf, &len)) == 0) {
         json_t *j = json_loads(buf, 0, NULL);
         if (j)
             events = json_integer_value(json_object_get(j, "events"));
@@ -242,6 +251,66 @@ static int exit_for(const struct drd_diag_error *e)
     }
 }
 
+/* Refuses a target whose C library is not the one this tool and its library were built for. Returns 0 when it
+ * may go on. */
+static int check_libc(pid_t pid)
+{
+    enum drd_libc libc = drd_proc_libc(pid);
+    if (libc == DRD_LIBC_UNKNOWN || libc == TOOL_LIBC)
+        return 0;
+    drd_cli_error("pid %d runs on %s%s, but libdrdotnet.so is built for %s and cannot be loaded there: a %s build of "
+                  "drdotnet is needed (build it on a %s system%s)",
+                  (int)pid, drd_proc_libc_name(libc), libc == DRD_LIBC_MUSL ? " (an Alpine-based image?)" : "",
+                  drd_proc_libc_name(TOOL_LIBC), drd_proc_libc_name(libc), drd_proc_libc_name(libc),
+                  libc == DRD_LIBC_MUSL ? " such as Alpine" : "");
+    return -1;
+}
+
+/* Records in dir/session.json the target's pid as this tool sees it (target.pid, the one in the session's id)
+ * and as the target sees itself (target.ns_pid), for a target in another pid namespace. */
+static void note_pids(const char *dir, pid_t pid, pid_t ns_pid)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/session.json", dir);
+    json_t *s = json_load_file(path, 0, NULL);
+    json_t *target = s ? json_object_get(s, "target") : NULL;
+    if (!json_is_object(target)) {
+        json_decref(s);
+        return;
+    }
+    json_object_set_new(target, "pid", json_integer(pid));
+    json_object_set_new(target, "ns_pid", json_integer(ns_pid));
+    char *text = json_dumps(s, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (text) {
+        size_t n = strlen(text);
+        text[n] = '\n'; /* in the place of the NUL */
+        if (drd_fs_write_atomic(dir, "session.json", text, n + 1, 0644))
+            drd_cli_error("cannot write %s: %s", path, strerror(errno));
+        free(text);
+    }
+    json_decref(s);
+}
+
+/* Moves the session's files from the target's file system into dir: none larger than the profiler may write
+ * (its max_file_mb, twice over), so a target cannot fill the host's disk. */
+static void bring_back(struct drd_place *pl, const char *dir, const struct drd_param_values *vals)
+{
+    char err[512];
+    unsigned long long max = ((unsigned long long)drd_params_int(vals, "max_file_mb", 4096) << 21) + (64ULL << 20);
+    if (drd_place_fetch(pl, dir, max, err, sizeof err))
+        drd_cli_error("%s", err);
+}
+
+/* Removes the library copy from the target's file system once it is unloaded, or says why it stays; frees pl. */
+static void leave(struct drd_place *pl, int wait_ms)
+{
+    if (pl && drd_place_clean(pl, wait_ms))
+        drd_cli_error("note: %s stays in pid %d's file system: its runtime still has the library loaded (it goes with "
+                      "the container's temp folder, or remove it once the process has exited)",
+                      pl->host_top, (int)pl->pid);
+    drd_place_destroy(pl);
+}
+
 int drd_run(const struct drd_run_request *req)
 {
     char err[512], lib[PATH_MAX], libcopy[PATH_MAX];
@@ -273,15 +342,23 @@ int drd_run(const struct drd_run_request *req)
     struct drd_diag_error de = {0};
     struct drd_process_info info;
     unsigned long long start_ticks = 0;
+    /* a target in another mount namespace (a container) gets the library and its session folder inside its own
+     * file system (pl), and the results come back here when the session ends */
+    struct drd_proc_view view = {.pid = req->pid, .ns_pid = req->pid};
+    struct drd_place *pl = NULL;
     if (!launch) {
         if (drd_diag_process_info(req->pid, drd_cli_ipc_timeout(10000), &info, &de)) {
             drd_cli_error("%s", de.message);
             return exit_for(&de);
         }
         drd_proc_start_time(req->pid, &start_ticks);
+        if (drd_proc_view_read(req->pid, &view))
+            view.ns_pid = req->pid;
+        if (check_libc(req->pid))
+            return DRD_EXIT_TARGET;
     }
     if (drd_cli_library_path(lib, sizeof lib, err, sizeof err) ||
-        drd_libcopy_place(lib, libcopy, sizeof libcopy, err, sizeof err)) {
+        (!view.other_root && drd_libcopy_place(lib, libcopy, sizeof libcopy, err, sizeof err))) {
         drd_cli_error("%s", err);
         return DRD_EXIT_FAILED;
     }
@@ -328,11 +405,23 @@ int drd_run(const struct drd_run_request *req)
     char dir[4200];
     if (make_session_dir(pid, p->name, cd.session_id, sizeof cd.session_id, dir, sizeof dir))
         goto fail_child;
-    if (strlen(dir) >= sizeof cd.out_dir) {
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    long long started_wall = (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
+    const char *mode = launch ? "startup" : "attach";
+    if (view.other_root) {
+        if (drd_place_create(&view, lib, cd.session_id, &pl, err, sizeof err)) {
+            drd_cli_error("%s", err);
+            write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "failed", err, started_wall);
+            return DRD_EXIT_TARGET;
+        }
+        snprintf(libcopy, sizeof libcopy, "%s", pl->lib_path);
+        snprintf(cd.out_dir, sizeof cd.out_dir, "%s", pl->out_dir);
+    } else if (strlen(dir) >= sizeof cd.out_dir) {
         drd_cli_error("session folder path too long: %s", dir);
         goto fail_child;
-    }
-    snprintf(cd.out_dir, sizeof cd.out_dir, "%s", dir);
+    } else
+        snprintf(cd.out_dir, sizeof cd.out_dir, "%s", dir);
     snprintf(cd.profiler, sizeof cd.profiler, "%s", p->name);
     cd.mode = launch ? DRD_MODE_STARTUP : DRD_MODE_ATTACH;
     cd.n_params = req->n_params;
@@ -343,11 +432,7 @@ int drd_run(const struct drd_run_request *req)
         drd_cli_error("the session request does not fit (too many or too long parameters)");
         goto fail_child;
     }
-    struct timespec wall;
-    clock_gettime(CLOCK_REALTIME, &wall);
-    long long started_wall = (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
     long long started = now_ms();
-    const char *mode = launch ? "startup" : "attach";
 
     if (!req->quiet)
         fprintf(stderr, "drdotnet: session %s\n", cd.session_id);
@@ -366,6 +451,10 @@ int drd_run(const struct drd_run_request *req)
         go[1] = -1;
     } else {
         if (drd_diag_attach(pid, p->clsid, libcopy, cdbuf, cdlen, drd_cli_ipc_timeout(ATTACH_TIMEOUT_MS), &de)) {
+            if (pl) {
+                bring_back(pl, dir, &vals);
+                leave(pl, UNLOAD_WAIT_MS);
+            }
             /* the profiler may have said why in session.json before it refused */
             char lerr[256];
             json_t *s = exists(dir, "session.json") ? drd_session_load(dir, lerr, sizeof lerr) : NULL;
@@ -391,15 +480,23 @@ int drd_run(const struct drd_run_request *req)
     int child_status = -1, child_done = 0;
     long long gone_since = 0;
     int rc = DRD_EXIT_FAILED;
+    char end_reason[256] = ""; /* set when the tool ends the session instead of the profiler */
     for (;;) {
-        if (exists(dir, "session.json"))
+        if (pl ? drd_place_has(pl, "session.json") : exists(dir, "session.json"))
             break;
         if (interrupted) {
             if (tty)
                 fputc('\n', stderr);
-            drd_cli_error("interrupted: the profiler in the target still ends the session by itself at its "
-                          "deadline; 'drdotnet show %s' shows it then",
-                          cd.session_id);
+            if (pl)
+                drd_cli_error("interrupted: the profiler in the target still ends the session by itself at its "
+                              "deadline, in %s/%s (%s inside the target); copy that folder to %s to read it with "
+                              "'drdotnet show %s'",
+                              pl->host_top, cd.session_id, pl->out_dir, dir, cd.session_id);
+            else
+                drd_cli_error("interrupted: the profiler in the target still ends the session by itself at its "
+                              "deadline; 'drdotnet show %s' shows it then",
+                              cd.session_id);
+            drd_place_destroy(pl); /* leaves the session folder in the target, for the profiler to finish */
             rc = DRD_EXIT_FAILED;
             goto restore;
         }
@@ -415,19 +512,17 @@ int drd_run(const struct drd_run_request *req)
             if (!gone_since)
                 gone_since = now_ms();
             else if (now_ms() - gone_since > 2000) {
-                char reason[256];
                 if (launch && !exists(dir, "profiler.log"))
-                    snprintf(reason, sizeof reason,
+                    snprintf(end_reason, sizeof end_reason,
                              "the process exited (status %d) and the runtime never loaded the profiler (is it a "
                              ".NET program?)",
                              WIFEXITED(child_status) ? WEXITSTATUS(child_status) : -1);
                 else
-                    snprintf(reason, sizeof reason, "the target process exited during the session; the data "
-                                                    "collected until then is kept");
+                    snprintf(end_reason, sizeof end_reason, "the target process exited during the session; the "
+                                                            "data collected until then is kept");
                 if (tty)
                     fputc('\n', stderr);
-                drd_cli_error("%s", reason);
-                write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "incomplete", reason, started_wall);
+                drd_cli_error("%s", end_reason);
                 break;
             }
         }
@@ -435,17 +530,23 @@ int drd_run(const struct drd_run_request *req)
             if (tty)
                 fputc('\n', stderr);
             drd_cli_error("the profiler did not end the session within %d s of its deadline", GRACE_MS / 1000);
-            write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "incomplete",
-                               "the profiler did not end the session in time", started_wall);
+            snprintf(end_reason, sizeof end_reason, "the profiler did not end the session in time");
             break;
         }
         if (tty)
-            show_progress(dir, started, duration_ms);
+            show_progress(dir, pl, started, duration_ms);
         sleep_ms(POLL_MS);
     }
     if (tty)
         fprintf(stderr, "\r%60s\r", "");
+    if (pl)
+        bring_back(pl, dir, &vals);
+    if (*end_reason)
+        write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "incomplete", end_reason, started_wall);
+    if (!launch && view.ns_pid != pid)
+        note_pids(dir, pid, view.ns_pid);
     rc = conclude(dir, req->json, req->quiet);
+    leave(pl, UNLOAD_WAIT_MS);
     if (launch && !child_done) {
         if (!req->quiet)
             fprintf(stderr, "drdotnet: the session has ended; waiting for the command to exit\n");
@@ -460,6 +561,7 @@ restore:
     return rc;
 
 fail_child:
+    leave(pl, 0);
     if (launch) {
         if (go[1] >= 0)
             close(go[1]); /* the child reads EOF and exits */

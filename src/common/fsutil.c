@@ -1,4 +1,4 @@
-/* File-system helpers: atomic writes, private folders, bounded reads. */
+/* File-system helpers: atomic writes, private folders, bounded reads, careful copies between folders. */
 #define _GNU_SOURCE
 #include "common/fsutil.h"
 
@@ -100,11 +100,9 @@ int drd_fs_mkdir_p(const char *path, mode_t mode)
     return 0;
 }
 
-int drd_fs_read_all(const char *path, size_t max, char **out, size_t *len)
+/* Reads fd to its end (at most max bytes) into a new NUL-terminated buffer, and closes fd. Returns 0 or -1. */
+static int read_fd(int fd, size_t max, char **out, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
     size_t cap = 4096, used = 0;
     char *buf = malloc(cap + 1);
     if (!buf) {
@@ -156,4 +154,94 @@ int drd_fs_read_all(const char *path, size_t max, char **out, size_t *len)
     if (len)
         *len = used;
     return 0;
+}
+
+int drd_fs_read_all(const char *path, size_t max, char **out, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    return read_fd(fd, max, out, len);
+}
+
+/* Opens dir_fd/name for reading only if it is a regular file: no symlink followed, no FIFO waited on.
+ * Returns the fd, or -1 with errno (EINVAL for something that is not a regular file). */
+static int open_regular_at(int dir_fd, const char *name)
+{
+    int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = EINVAL;
+        return -1;
+    }
+    return fd;
+}
+
+int drd_fs_read_at(int dir_fd, const char *name, size_t max, char **out, size_t *len)
+{
+    int fd = open_regular_at(dir_fd, name);
+    if (fd < 0)
+        return -1;
+    return read_fd(fd, max, out, len);
+}
+
+int drd_fs_copy_at(int from_dir, const char *name, int to_dir, mode_t mode, unsigned long long max)
+{
+    static atomic_uint counter;
+    char tmp[320];
+    int n = snprintf(tmp, sizeof tmp, ".%s.%d.%u.tmp", name, (int)getpid(), atomic_fetch_add(&counter, 1));
+    if (n < 0 || (size_t)n >= sizeof tmp || strchr(name, '/')) {
+        errno = EINVAL;
+        return -1;
+    }
+    int in = open_regular_at(from_dir, name);
+    if (in < 0)
+        return -1;
+    int out = openat(to_dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        errno = e;
+        return -1;
+    }
+    char buf[16384];
+    unsigned long long copied = 0;
+    int rc = 0;
+    for (;;) {
+        ssize_t got = read(in, buf, sizeof buf);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            rc = got < 0 ? -1 : 0;
+            break;
+        }
+        copied += (unsigned long long)got;
+        if (copied > max) {
+            errno = EFBIG;
+            rc = -1;
+            break;
+        }
+        if (write_all(out, buf, (size_t)got)) {
+            rc = -1;
+            break;
+        }
+    }
+    int e = errno;
+    close(in);
+    if (close(out) && rc == 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc == 0 && renameat(to_dir, tmp, to_dir, name)) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc) {
+        unlinkat(to_dir, tmp, 0);
+        errno = e;
+    }
+    return rc;
 }

@@ -22,4 +22,16 @@ int drd_fs_mkdir_p(const char *path, mode_t mode);
  * (EFBIG when the file is larger than max). */
 int drd_fs_read_all(const char *path, size_t max, char **out, size_t *len);
 
+/* Reads at most max bytes of dir_fd/name into a new NUL-terminated buffer (caller frees), only if name is a
+ * regular file: a symlink is not followed and a FIFO not waited on, so a folder that someone else can write into
+ * cannot make the caller read elsewhere or hang. Returns 0, or -1 with errno (EINVAL when not a regular file,
+ * EFBIG when larger than max). */
+int drd_fs_read_at(int dir_fd, const char *name, size_t max, char **out, size_t *len);
+
+/* Copies the regular file from_dir/name (symlinks and special files refused with the same care as
+ * drd_fs_read_at) to to_dir/name, through a fresh temporary file (O_EXCL, O_NOFOLLOW) and renameat(2), so the
+ * copy appears whole or not at all. Returns 0, or -1 with errno (EFBIG, and no copy, when the file is larger than
+ * max bytes). */
+int drd_fs_copy_at(int from_dir, const char *name, int to_dir, mode_t mode, unsigned long long max);
+
 #endif

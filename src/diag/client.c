@@ -28,44 +28,6 @@ static int set_err(struct drd_diag_error *err, enum drd_diag_code code, const ch
     return -1;
 }
 
-int drd_proc_start_time(pid_t pid, unsigned long long *ticks)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = 0;
-    /* the command name (field 2) may hold spaces and parentheses: fields resume after the last ')' */
-    char *p = strrchr(buf, ')');
-    if (!p)
-        return -1;
-    p++;
-    /* p is now before field 3; field 22 is 19 fields further */
-    for (int field = 3; field < 22; field++) {
-        p = strchr(p + 1, ' ');
-        if (!p)
-            return -1;
-    }
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(p + 1, &end, 10);
-    if (errno || end == p + 1)
-        return -1;
-    *ticks = v;
-    return 0;
-}
-
-int drd_proc_alive(pid_t pid, unsigned long long start_ticks)
-{
-    unsigned long long t;
-    return drd_proc_start_time(pid, &t) == 0 && t == start_ticks;
-}
-
 static const char *tmp_dir(void)
 {
     const char *t = getenv("TMPDIR");
@@ -93,21 +55,23 @@ static int parse_socket_name(const char *name, pid_t *pid, unsigned long long *k
     return 0;
 }
 
-/* Looks in dir for pid's live socket; the newest by mtime wins. Returns 0, 1 when none, -1 on EACCES. */
-static int scan_for(const char *dir, pid_t pid, char *path, size_t cap)
+/* Looks in dir for the live socket of the process that this tool sees as pid and that names its socket after
+ * name_pid (its pid in its own namespace); with check_key, the socket's key must be pid's start time. The newest
+ * by mtime wins. Returns 0, 1 when none, -1 on EACCES. */
+static int scan_for(const char *dir, pid_t pid, pid_t name_pid, int check_key, char *path, size_t cap)
 {
     DIR *d = opendir(dir);
     if (!d)
         return errno == EACCES ? -1 : 1;
     unsigned long long start;
-    int have_start = drd_proc_start_time(pid, &start) == 0;
+    int have_start = check_key && drd_proc_start_time(pid, &start) == 0;
     struct dirent *e;
     time_t best = 0;
     int found = 1;
     while ((e = readdir(d))) {
         pid_t p;
         unsigned long long key;
-        if (parse_socket_name(e->d_name, &p, &key) || p != pid)
+        if (parse_socket_name(e->d_name, &p, &key) || p != name_pid)
             continue;
         if (have_start && key != start)
             continue; /* a stale socket of an earlier process with the same pid */
@@ -127,30 +91,10 @@ static int scan_for(const char *dir, pid_t pid, char *path, size_t cap)
     return found;
 }
 
-/* The target's own TMPDIR from its environment, when readable and different. */
-static int target_tmpdir(pid_t pid, char *out, size_t cap)
+/* 1 when v's socket folder is another than the one this tool scans first, or its socket bears another pid. */
+static int elsewhere(const struct drd_proc_view *v)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    static char buf[65536];
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = 0;
-    for (ssize_t i = 0; i < n;) {
-        const char *var = buf + i;
-        size_t len = strnlen(var, (size_t)(n - i));
-        if (strncmp(var, "TMPDIR=", 7) == 0 && var[7]) {
-            snprintf(out, cap, "%s", var + 7);
-            return 0;
-        }
-        i += (ssize_t)len + 1;
-    }
-    return -1;
+    return v->ns_pid != v->pid || v->other_root || strcmp(v->sock_dir, tmp_dir()) != 0;
 }
 
 /* Tells apart a process without .NET and one whose runtime runs without diagnostics. */
@@ -173,21 +117,30 @@ static int has_coreclr(pid_t pid, int *denied)
 
 int drd_diag_find_socket(pid_t pid, char *path, size_t cap, struct drd_diag_error *err)
 {
-    char proc[64];
-    snprintf(proc, sizeof proc, "/proc/%d", (int)pid);
-    if (pid <= 0 || access(proc, F_OK) != 0)
+    struct drd_proc_view v;
+    if (pid <= 0 || drd_proc_view_read(pid, &v))
         return set_err(err, DRD_DIAG_NO_PROCESS, "no process with pid %d", (int)pid);
-    int r = scan_for(tmp_dir(), pid, path, cap);
-    if (r == 1) {
-        char other[512];
-        if (target_tmpdir(pid, other, sizeof other) == 0 && strcmp(other, tmp_dir()) != 0)
-            r = scan_for(other, pid, path, cap);
+    /* first the tool's own temp folder, as on a plain host; then the target's, as it sees it: its TMPDIR, through
+     * /proc/<pid>/root when it lives in another mount namespace, under its pid inside its own pid namespace */
+    int r = 1;
+    if (v.ns_pid == pid && !v.other_root)
+        r = scan_for(tmp_dir(), pid, pid, 1, path, cap);
+    const char *denied_dir = tmp_dir();
+    if (r != 0 && elsewhere(&v)) {
+        int r2 = scan_for(v.sock_dir, pid, v.ns_pid, !v.other_time, path, cap);
+        if (r2 == 0 || r == 1) {
+            r = r2;
+            denied_dir = v.sock_dir;
+        }
     }
     if (r == 0)
         return 0;
     if (r < 0)
-        return set_err(err, DRD_DIAG_PERMISSION, "permission denied reading the temp folder of pid %d", (int)pid);
-    char comm[64] = "?";
+        return set_err(err, DRD_DIAG_PERMISSION,
+                       "permission denied reading %s, where pid %d keeps its diagnostics socket; run drdotnet as root "
+                       "or as uid %u",
+                       denied_dir, (int)pid, (unsigned)v.uid);
+    char comm[64] = "?", proc[64];
     snprintf(proc, sizeof proc, "/proc/%d/comm", (int)pid);
     FILE *f = fopen(proc, "re");
     if (f) {
@@ -195,19 +148,25 @@ int drd_diag_find_socket(pid_t pid, char *path, size_t cap, struct drd_diag_erro
             comm[strcspn(comm, "\n")] = 0;
         fclose(f);
     }
+    char where[96] = "";
+    if (v.ns_pid != pid)
+        snprintf(where, sizeof where, ", pid %d in its own namespace: a container?", (int)v.ns_pid);
+    else if (v.other_mnt)
+        snprintf(where, sizeof where, ", in another mount namespace: a container?");
     int denied;
     if (has_coreclr(pid, &denied))
         return set_err(err, DRD_DIAG_DISABLED,
-                       "pid %d (%s) runs .NET but its diagnostics are disabled (it was started with "
-                       "DOTNET_EnableDiagnostics=0?); restart it without that setting, or use 'drdotnet launch'",
-                       (int)pid, comm);
+                       "pid %d (%s%s) runs .NET but its diagnostics are disabled (it was started with "
+                       "DOTNET_EnableDiagnostics=0?); restart it without that setting, or use 'drdotnet launch'%s",
+                       (int)pid, comm, where,
+                       *where ? " or the startup recipe of the README's Containers section" : "");
     if (denied)
         return set_err(err, DRD_DIAG_PERMISSION,
-                       "permission denied: cannot inspect pid %d (%s), another user's or a protected process; run "
-                       "drdotnet as its user or as root",
-                       (int)pid, comm);
-    return set_err(err, DRD_DIAG_NOT_DOTNET, "pid %d (%s) is not a .NET process (no .NET runtime found in it)", (int)pid,
-                   comm);
+                       "permission denied: cannot inspect pid %d (%s%s), a process of uid %u or a protected one; run "
+                       "drdotnet as root or as that user",
+                       (int)pid, comm, where, (unsigned)v.uid);
+    return set_err(err, DRD_DIAG_NOT_DOTNET, "pid %d (%s%s) is not a .NET process (no .NET runtime found in it)",
+                   (int)pid, comm, where);
 }
 
 static long long now_ms(void)
@@ -257,17 +216,55 @@ static int read_exact(int fd, uint8_t *buf, size_t len, long long deadline, stru
     return 0;
 }
 
+/* Fills addr with path. A path too long for sun_path (108 bytes: /proc/<pid>/root/<a long TMPDIR>/...) goes
+ * through its folder: the folder is opened and the socket named /proc/self/fd/<n>/<name>, which the kernel
+ * resolves through the open descriptor; *dir_fd is then that descriptor, to close after the connect. Returns 0,
+ * or -1 with errno. */
+static int socket_address(const char *path, struct sockaddr_un *addr, int *dir_fd)
+{
+    *dir_fd = -1;
+    if (strlen(path) < sizeof addr->sun_path) {
+        strcpy(addr->sun_path, path);
+        return 0;
+    }
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash || slash == path || (size_t)(slash - path) >= sizeof dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = 0;
+    int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int n = snprintf(addr->sun_path, sizeof addr->sun_path, "/proc/self/fd/%d/%s", fd, slash + 1);
+    if (n < 0 || (size_t)n >= sizeof addr->sun_path) {
+        close(fd);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    *dir_fd = fd;
+    return 0;
+}
+
 int drd_diag_request(const char *socket_path, const uint8_t *req, size_t req_len, int timeout_ms, uint8_t *payload,
                      size_t cap, struct drd_ipc_reply *r, struct drd_diag_error *err)
 {
     long long deadline = now_ms() + timeout_ms;
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (strlen(socket_path) >= sizeof addr.sun_path)
-        return set_err(err, DRD_DIAG_IO, "socket path too long: %s", socket_path);
-    strcpy(addr.sun_path, socket_path);
+    int dir_fd = -1;
+    if (socket_address(socket_path, &addr, &dir_fd)) {
+        int e = errno;
+        return set_err(err, e == EACCES ? DRD_DIAG_PERMISSION : e == ENOENT ? DRD_DIAG_NO_PROCESS : DRD_DIAG_IO,
+                       "cannot reach %s: %s", socket_path, strerror(e));
+    }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
+    if (fd < 0) {
+        if (dir_fd >= 0)
+            close(dir_fd);
         return set_err(err, DRD_DIAG_IO, "socket: %s", strerror(errno));
+    }
     int rc = -1;
     if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
         if (errno == EACCES || errno == EPERM) {
@@ -325,6 +322,8 @@ int drd_diag_request(const char *socket_path, const uint8_t *req, size_t req_len
     rc = 0;
 out:
     close(fd);
+    if (dir_fd >= 0)
+        close(dir_fd);
     return rc;
 }
 
@@ -419,53 +418,115 @@ static int cmp_proc(const void *a, const void *b)
     return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+/* Appends a process to *v (growing it). Returns 0, or -1 with errno ENOMEM. */
+static int add_proc(struct drd_dotnet_process **v, size_t *n, size_t *cap, pid_t pid, const char *socket_path)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        struct drd_dotnet_process *nv = realloc(*v, ncap * sizeof *nv);
+        if (!nv) {
+            errno = ENOMEM;
+            return -1;
+        }
+        *v = nv;
+        *cap = ncap;
+    }
+    struct drd_dotnet_process *p = &(*v)[(*n)++];
+    struct drd_proc_view view;
+    memset(p, 0, sizeof *p);
+    p->pid = pid;
+    p->ns_pid = pid;
+    if (drd_proc_view_read(pid, &view) == 0) {
+        p->ns_pid = view.ns_pid;
+        p->other_mnt = view.other_mnt;
+    }
+    snprintf(p->socket_path, sizeof p->socket_path, "%s", socket_path);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (f) {
+        if (fgets(p->name, sizeof p->name, f))
+            p->name[strcspn(p->name, "\n")] = 0;
+        fclose(f);
+    }
+    return 0;
+}
+
+static int listed(const struct drd_dotnet_process *v, size_t n, pid_t pid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].pid == pid)
+            return 1;
+    return 0;
+}
+
+/* The /proc pass: every process not listed yet whose socket lies in its own temp folder, seen through
+ * /proc/<pid>/root when it lives in another mount namespace and named after its pid in its own pid namespace. */
+static int scan_proc(struct drd_dotnet_process **v, size_t *n, size_t *cap)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 0; /* no /proc: nothing more to find */
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0 || pid > 0x7fffffff || listed(*v, *n, (pid_t)pid))
+            continue;
+        struct drd_proc_view view;
+        unsigned long long start;
+        if (drd_proc_view_read((pid_t)pid, &view) || !elsewhere(&view) || drd_proc_start_time((pid_t)pid, &start))
+            continue;
+        char sock[1024];
+        struct stat st;
+        if (view.other_time) {
+            /* its key is its start time as its own time namespace counts it: look for any key */
+            if (scan_for(view.sock_dir, (pid_t)pid, view.ns_pid, 0, sock, sizeof sock) != 0)
+                continue;
+        } else if (snprintf(sock, sizeof sock, "%s/dotnet-diagnostic-%d-%llu-socket", view.sock_dir, (int)view.ns_pid,
+                            start) >= (int)sizeof sock ||
+                   lstat(sock, &st) || !S_ISSOCK(st.st_mode))
+            continue;
+        rc = add_proc(v, n, cap, (pid_t)pid, sock);
+    }
+    closedir(d);
+    return rc;
+}
+
 int drd_diag_list(const char *tmpdir, struct drd_dotnet_process **out)
 {
     const char *dir = tmpdir ? tmpdir : tmp_dir();
     DIR *d = opendir(dir);
     *out = NULL;
-    if (!d)
+    if (!d && tmpdir)
         return -1;
     size_t n = 0, cap = 0;
     struct drd_dotnet_process *v = NULL;
     struct dirent *e;
-    while ((e = readdir(d))) {
+    int rc = 0;
+    while (d && rc == 0 && (e = readdir(d))) {
         pid_t pid;
         unsigned long long key, start;
         if (parse_socket_name(e->d_name, &pid, &key))
             continue;
         if (drd_proc_start_time(pid, &start) || start != key)
             continue; /* dead, or the pid now belongs to another process */
-        int dup = 0;
-        for (size_t i = 0; i < n; i++)
-            dup |= v[i].pid == pid;
-        if (dup)
+        if (listed(v, n, pid))
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            struct drd_dotnet_process *nv = realloc(v, cap * sizeof *v);
-            if (!nv) {
-                free(v);
-                closedir(d);
-                errno = ENOMEM;
-                return -1;
-            }
-            v = nv;
-        }
-        struct drd_dotnet_process *p = &v[n++];
-        memset(p, 0, sizeof *p);
-        p->pid = pid;
-        snprintf(p->socket_path, sizeof p->socket_path, "%s/%s", dir, e->d_name);
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
-        FILE *f = fopen(path, "re");
-        if (f) {
-            if (fgets(p->name, sizeof p->name, f))
-                p->name[strcspn(p->name, "\n")] = 0;
-            fclose(f);
-        }
+        char sock[1024];
+        if (snprintf(sock, sizeof sock, "%s/%s", dir, e->d_name) >= (int)sizeof sock)
+            continue;
+        rc = add_proc(&v, &n, &cap, pid, sock);
     }
-    closedir(d);
+    if (d)
+        closedir(d);
+    if (rc == 0 && !tmpdir)
+        rc = scan_proc(&v, &n, &cap);
+    if (rc) {
+        free(v);
+        return -1;
+    }
     if (n)
         qsort(v, n, sizeof *v, cmp_proc);
     *out = v;

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "diag/ipc.h"
+#include "diag/proc.h"
 
 /* What went wrong, one code per thing a user must be told apart. */
 enum drd_diag_code {
@@ -28,12 +29,15 @@ struct drd_diag_error {
     char message[512]; /* a sentence for the user */
 };
 
-/* Finds the diagnostics socket of pid (newest match in the runtime's temp folder, its start-time key checked).
- * Returns 0 with the path, or -1 with err telling no such process / not .NET / diagnostics disabled /
- * permission denied. */
+/* Finds the diagnostics socket of pid (pid as this tool sees it): first in the tool's own temp folder, then in the
+ * target's own (its TMPDIR or /tmp as it sees it, through /proc/<pid>/root when it lives in another mount
+ * namespace), named after its pid in its own pid namespace; the newest match whose key is its start time.
+ * The path may be longer than a unix socket address holds: drd_diag_request copes. Returns 0 with the path, or
+ * -1 with err telling no such process / not .NET / diagnostics disabled / permission denied. */
 int drd_diag_find_socket(pid_t pid, char *path, size_t cap, struct drd_diag_error *err);
 
-/* Sends one request on a new connection and reads the one reply into payload (cap bytes).
+/* Sends one request on a new connection and reads the one reply into payload (cap bytes). A socket_path longer
+ * than sun_path holds is reached through its opened folder (/proc/self/fd/<n>/<name>).
  * Returns 0 with the reply parsed into *r, or -1 with err. */
 int drd_diag_request(const char *socket_path, const uint8_t *req, size_t req_len, int timeout_ms, uint8_t *payload,
                      size_t cap, struct drd_ipc_reply *r, struct drd_diag_error *err);
@@ -42,24 +46,23 @@ int drd_diag_request(const char *socket_path, const uint8_t *req, size_t req_len
 int drd_diag_process_info(pid_t pid, int timeout_ms, struct drd_process_info *info, struct drd_diag_error *err);
 
 /* Sends AttachProfiler and waits for the runtime's answer (which comes after the profiler's
- * InitializeForAttach returned). Returns 0 when the profiler is loaded, or -1 with err. */
+ * InitializeForAttach returned). lib_path is the library's path as the target sees it.
+ * Returns 0 when the profiler is loaded, or -1 with err. */
 int drd_diag_attach(pid_t pid, const char *clsid, const char *lib_path, const void *client_data, size_t client_len,
                     int timeout_ms, struct drd_diag_error *err);
 
 struct drd_dotnet_process {
-    pid_t pid;
+    pid_t pid; /* as this tool sees it */
+    pid_t ns_pid; /* in its own pid namespace (== pid when it shares ours) */
+    int other_mnt; /* 1 when it lives in another mount namespace (a container) */
     char socket_path[512];
     char name[64]; /* /proc/<pid>/comm */
 };
 
-/* Lists the .NET processes whose diagnostics socket is in tmpdir (NULL: $TMPDIR or /tmp), skipping stale
- * sockets of dead or reused pids. Returns the count (the caller frees *out), or -1 with errno. */
+/* Lists the .NET processes whose diagnostics socket is in tmpdir, skipping stale sockets of dead or reused pids.
+ * With tmpdir NULL: the tool's $TMPDIR (or /tmp), then every other process's own temp folder found through /proc,
+ * which finds processes in other pid and mount namespaces when the tool may look into them (root, or their
+ * user). Returns the count (the caller frees *out, sorted by pid), or -1 with errno. */
 int drd_diag_list(const char *tmpdir, struct drd_dotnet_process **out);
-
-/* Reads field 22 (start time in clock ticks) of /proc/<pid>/stat. Returns 0 or -1. */
-int drd_proc_start_time(pid_t pid, unsigned long long *ticks);
-
-/* Returns 1 if pid still names the process that started at start_ticks. */
-int drd_proc_alive(pid_t pid, unsigned long long start_ticks);
 
 #endif

@@ -22,8 +22,16 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
 {
     struct collect *k = ctx;
     if (strcmp(f[0], "m") == 0) {
-        if (n == 3 && strcmp(f[1], "mode") == 0)
+        if (n == 3 && strcmp(f[1], "mode") == 0) {
+            /* only the modes include/drdotnet/raw.h names: the report says which one it was */
+            if (strcmp(f[2], "exact") != 0 && strcmp(f[2], "allocation-sampled") != 0 &&
+                strcmp(f[2], "allocation-tick") != 0) {
+                drd_raw_clean_text(f[2]);
+                snprintf(err, cap, "unknown allocations mode '%.40s'", f[2]);
+                return -1;
+            }
             snprintf(k->mode, sizeof k->mode, "%s", f[2]);
+        }
         return 0;
     }
     uint64_t type, stack, samples, count, bytes;
@@ -90,7 +98,8 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
     json_t *report = NULL;
     if (drd_raw_load(raw_path, DRD_RAW_READ_MAX, &d, &buf, on_record, &k, err, cap))
         goto out;
-    qsort(k.g, k.n, sizeof *k.g, by_type);
+    if (k.n > 1) /* a file without any allocation leaves k.g NULL, which qsort must not be given */
+        qsort(k.g, k.n, sizeof *k.g, by_type);
     json_t *types = json_array();
     uint64_t all_samples = 0, all_count = 0, all_bytes = 0;
     for (size_t i = 0; i < k.n;) {
@@ -124,6 +133,8 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
                        strcmp(k.mode, "exact") == 0, "samples", (json_int_t)all_samples, "count",
                        (json_int_t)((all_count + 512) / 1024), "bytes", (json_int_t)all_bytes, "dropped",
                        (json_int_t)d.dropped, "types", types);
+    if (!report)
+        snprintf(err, cap, "out of memory");
 out:
     drd_rawdata_free(&d);
     free(buf);

@@ -35,6 +35,8 @@ json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap
         snprintf(raw, sizeof raw, "%s/allocations.raw", dir);
         return drd_allocations_report(raw, err, cap);
     }
+    if (strcmp(name, "heap-snapshot") == 0)
+        return drd_heap_report(dir, err, cap);
     snprintf(err, cap, "this tool has no report for profiler '%s'", name);
     return NULL;
 }
@@ -72,4 +74,6 @@ void drd_report_print(FILE *out, json_t *session, json_t *report)
         drd_strings_print(out, report);
     else if (strcmp(name, "allocations") == 0)
         drd_allocations_print(out, report);
+    else if (strcmp(name, "heap-snapshot") == 0)
+        drd_heap_print(out, report);
 }

@@ -61,6 +61,31 @@ void drd_strings_print(FILE *out, json_t *report);
 json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap);
 void drd_allocations_print(FILE *out, json_t *report);
 
+/* The heap-snapshot profiler's report, from dir/heap-snapshot.raw and dir/heap-snapshot.graph:
+ * {"profiler","complete","objects","heap_bytes","unreachable_objects","unreachable_bytes","types_total","pause_ms",
+ *  "gc_ms","roots":{"static","handle","stack","finalizer","other","weak"},
+ *  "types":[{"type","count","shallow","retained"}],
+ *  "retainers":[{"type","retained","path":[{"root":"static","field"} or {"root":kind},{"type"}...]}]}.
+ * count and shallow cover every object of the graph; retained, from the dominator tree under a virtual root over
+ * the roots (weak roots are none), sums a type's objects that no other object of the type dominates, so nested
+ * ones count once. Objects no root reaches are "unreachable" and retain nothing. Types go by retained bytes,
+ * largest first, at most max_types of them (SIZE_MAX: all); "types_total" counts them all. The retainers are the
+ * 10 objects that retain the most, preferring those that are not the only object their dominator dominates; each
+ * path goes from a root (static fields first, then handles, stack, finalizer queue, other), shortest first, at
+ * most 64 steps (longer ones keep the root, a {"skipped":n} step and the last 62). A cut last record of the graph
+ * (the target died) is left out and "complete" is false. Returns a new reference, or NULL with err (missing or
+ * malformed files, out of memory). */
+json_t *drd_heap_analyze(const char *dir, size_t max_types, char *err, size_t cap);
+/* drd_heap_analyze with the top 200 types. */
+json_t *drd_heap_report(const char *dir, char *err, size_t cap);
+void drd_heap_print(FILE *out, json_t *report);
+
+/* The types that changed from one heap-snapshot report to another (types of the same name summed):
+ * [{"type","count_before","count_after","count_delta","shallow_delta","retained_delta"}], largest retained growth
+ * first. Compare reports built with every type (drd_heap_analyze with SIZE_MAX), or a type that left the top list
+ * looks freed. Returns a new reference, or NULL when out of memory. */
+json_t *drd_heap_diff(json_t *before, json_t *after);
+
 /* "gc", "gc-prep", "profiler", ... for a COR_PRF_SUSPEND_REASON value. */
 const char *drd_pause_reason_name(int reason);
 

@@ -4,7 +4,13 @@
   diag_peer.py serve SOCKET MODE     a fake runtime: silent | garbage | oversized | error
   diag_peer.py attach SOCKET CLSID LIBRARY CLIENT_DATA_FILE
                                      sends AttachProfiler like a foreign tool would; prints the reply code
+  diag_peer.py runtime DIR [MAP_FILE]
+                                     a fake runtime that answers ProcessInfo from DIR/dotnet-diagnostic-<pid>-<key>-socket
+                                     (its own pid and start time), with MAP_FILE mapped into its memory (a file named
+                                     ld-musl-x86_64.so.1 makes it look like a musl process); refuses everything else
 """
+import mmap
+import os
 import socket
 import struct
 import sys
@@ -38,6 +44,37 @@ def serve(path, mode):
         conn.close()
 
 
+def utf16(text):
+    data = (text + "\0").encode("utf-16-le")
+    return struct.pack("<I", len(data) // 2) + data
+
+
+def runtime(folder, map_file=None):
+    mapped = None  # stays mapped while the loop below runs
+    if map_file:
+        with open(map_file, "rb") as f:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    stat = open("/proc/self/stat").read()
+    key = stat[stat.rindex(")") + 2:].split()[19]  # field 22: the start time in clock ticks
+    path = os.path.join(folder, "dotnet-diagnostic-%d-%s-socket" % (os.getpid(), key))
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(8)
+    print("listening", path, flush=True)
+    while True:
+        conn, _ = srv.accept()
+        request = conn.recv(65536)
+        if request[16:18] == bytes([0x04, 0x00]):  # ProcessInfo (version 1)
+            payload = struct.pack("<Q", os.getpid()) + b"\x11" * 16
+            payload += utf16("/usr/bin/dotnet /app/Fake.dll") + utf16("Linux") + utf16("x64")
+            conn.sendall(header(20 + len(payload), 0xFF, 0x00) + payload)
+        elif request[16] == 0x04:  # ProcessInfo 2 and 3: unknown to an old runtime
+            conn.sendall(header(24, 0xFF, 0xFF) + struct.pack("<I", 0x80131385))
+        else:
+            conn.sendall(header(24, 0xFF, 0xFF) + struct.pack("<I", 0x80131515))
+        conn.close()
+
+
 def attach(path, clsid, library, client_file):
     client = open(client_file, "rb").read()
     lib16 = (library + "\0").encode("utf-16-le")
@@ -62,5 +99,7 @@ def attach(path, clsid, library, client_file):
 if __name__ == "__main__":
     if sys.argv[1] == "serve":
         serve(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "runtime":
+        runtime(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     else:
         attach(*sys.argv[2:6])

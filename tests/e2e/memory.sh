@@ -62,6 +62,34 @@ check_eq "exact: mode" "$(jq .report.exact "$WORK/exact.json")" true
 check_eq "exact: Payload count" "$(jq '.report.types[] | select(.type == "DrDotnet.Targets.Payload") | .count' "$WORK/exact.json")" 200000
 check_eq "exact: Payload bytes" "$(jq '.report.types[] | select(.type == "DrDotnet.Targets.Payload") | .bytes' "$WORK/exact.json")" 9600000
 
+# heap-snapshot: a static list holds 20,000 Session objects of 1 KiB each; then 10,000 more
+start_target Memory --leak 20000 --grow-file "$WORK/grow" --stop-file "$WORK/stop-leak" || exit 1
+L=$TPID
+wait_for_line "$TOUT" "sessions 20000" 20 || fail "the target did not make its sessions"
+"$DRD_BIN" profile "$L" heap-snapshot --json >"$WORK/heap1.json" 2>"$WORK/heap1.err"
+check_eq "heap: exit" "$?" 0
+H='.report.types[] | select(.type == "DrDotnet.Targets.Session")'
+check_eq "heap: exactly 20,000 sessions" "$(jq "$H | .count" "$WORK/heap1.json")" 20000
+at_least "heap: the list retains at least 20 MiB" \
+    "$(jq '.report.types[] | select(.type == "System.Collections.Generic.List<DrDotnet.Targets.Session>") | .retained' "$WORK/heap1.json")" \
+    $((20 * 1024 * 1024))
+check_eq "heap: the biggest retainer's path starts at the static field" \
+    "$(jq -c '.report.retainers[0].path[0]' "$WORK/heap1.json")" '{"root":"static","field":"DrDotnet.Targets.Program.Sessions"}'
+at_least "heap: the pause is recorded" "$(jq .report.pause_ms "$WORK/heap1.json")" 0.001
+touch "$WORK/grow"
+wait_for_line "$TOUT" "sessions 30000" 20 || fail "the target did not grow"
+"$DRD_BIN" profile "$L" heap-snapshot --json >"$WORK/heap2.json" 2>"$WORK/heap2.err"
+check_eq "heap: second snapshot" "$?" 0
+"$DRD_BIN" diff "$(jq -r .session.id "$WORK/heap1.json")" "$(jq -r .session.id "$WORK/heap2.json")" --json >"$WORK/diff.json"
+check_eq "diff: exit" "$?" 0
+check_eq "diff: 10,000 more sessions" \
+    "$(jq '.types[] | select(.type == "DrDotnet.Targets.Session") | .count_delta' "$WORK/diff.json")" 10000
+check_eq "diff: the sessions grew the most" "$(jq -r '.types[0].type' "$WORK/diff.json" | grep -c 'Session')" 1
+check_eq "heap: library unloaded" "$(unloaded_count "$L")" 0
+touch "$WORK/stop-leak"
+wait "$L"
+check_eq "heap: target exit code" "$?" 0
+
 # duplicated-strings: 5,000 distinct string objects with the same 47-character value (120 bytes each on x64)
 start_target Memory --stop-file "$WORK/stop-dup" --dup 5000 || exit 1
 D=$TPID

@@ -426,6 +426,130 @@ static void read_all_small_max(void **state)
     assert_int_equal(errno, EFBIG);
 }
 
+/* ---- drd_fs_read_at, drd_fs_copy_at ------------------------------------------------------------- */
+
+static void read_at_cases(void **state)
+{
+    struct tmp *t = *state;
+    int dir = open(t->dir, O_RDONLY | O_DIRECTORY);
+    assert_true(dir >= 0);
+    put_file(t, "progress.json", "{\"events\":3}\n", 13);
+    char *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(drd_fs_read_at(dir, "progress.json", 100, &buf, &len), 0);
+    assert_int_equal(len, 13);
+    assert_string_equal(buf, "{\"events\":3}\n");
+    free(buf);
+
+    /* the same limit as drd_fs_read_all */
+    errno = 0;
+    assert_int_equal(drd_fs_read_at(dir, "progress.json", 12, &buf, &len), -1);
+    assert_int_equal(errno, EFBIG);
+
+    /* a symlink is not followed, even to a readable file */
+    char victim[512], link[512];
+    put_file(t, "victim", "secret", 6);
+    path_of(victim, sizeof victim, t, "victim");
+    path_of(link, sizeof link, t, "link.json");
+    assert_int_equal(symlink(victim, link), 0);
+    errno = 0;
+    assert_int_equal(drd_fs_read_at(dir, "link.json", 100, &buf, &len), -1);
+    assert_int_equal(errno, ELOOP);
+
+    /* a FIFO is refused at once instead of waiting for a writer */
+    char fifo[512];
+    path_of(fifo, sizeof fifo, t, "fifo.json");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    errno = 0;
+    assert_int_equal(drd_fs_read_at(dir, "fifo.json", 100, &buf, &len), -1);
+    assert_int_equal(errno, EINVAL);
+
+    /* a folder too */
+    char sub[512];
+    path_of(sub, sizeof sub, t, "sub");
+    assert_int_equal(mkdir(sub, 0700), 0);
+    errno = 0;
+    assert_int_equal(drd_fs_read_at(dir, "sub", 100, &buf, &len), -1);
+    assert_int_equal(errno, EINVAL);
+    close(dir);
+}
+
+static void copy_at_cases(void **state)
+{
+    struct tmp *t = *state;
+    char from_path[512], to_path[512];
+    path_of(from_path, sizeof from_path, t, "from");
+    path_of(to_path, sizeof to_path, t, "to");
+    assert_int_equal(mkdir(from_path, 0700), 0);
+    assert_int_equal(mkdir(to_path, 0700), 0);
+    int from = open(from_path, O_RDONLY | O_DIRECTORY), to = open(to_path, O_RDONLY | O_DIRECTORY);
+    assert_true(from >= 0 && to >= 0);
+
+    /* larger than one copy buffer, binary content kept */
+    size_t n = 40000;
+    char *data = malloc(n);
+    assert_non_null(data);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (char)(i * 7);
+    int fd = openat(from, "a.raw", O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, n), (ssize_t)n);
+    close(fd);
+    assert_int_equal(drd_fs_copy_at(from, "a.raw", to, 0644, 1 << 20), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(drd_fs_read_at(to, "a.raw", n, &buf, &len), 0);
+    assert_int_equal(len, n);
+    assert_memory_equal(buf, data, n);
+    free(buf);
+    struct stat st;
+    assert_int_equal(fstatat(to, "a.raw", &st, AT_SYMLINK_NOFOLLOW), 0);
+    assert_int_equal(st.st_mode & 07777, 0644);
+    free(data);
+
+    /* an existing destination is replaced whole; a symlink there is replaced, not followed */
+    put_file(t, "victim", "precious\n", 9);
+    char victim[512];
+    path_of(victim, sizeof victim, t, "victim");
+    assert_int_equal(symlinkat(victim, to, "b.json"), 0);
+    fd = openat(from, "b.json", O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "{}\n", 3), 3);
+    close(fd);
+    assert_int_equal(drd_fs_copy_at(from, "b.json", to, 0644, 1 << 20), 0);
+    assert_int_equal(fstatat(to, "b.json", &st, AT_SYMLINK_NOFOLLOW), 0);
+    assert_true(S_ISREG(st.st_mode));
+    check_content(t, "victim", "precious\n", 9);
+
+    /* a symlink or a FIFO as the source is refused, and nothing appears in the destination */
+    assert_int_equal(symlinkat(victim, from, "c.json"), 0);
+    errno = 0;
+    assert_int_equal(drd_fs_copy_at(from, "c.json", to, 0644, 1 << 20), -1);
+    assert_int_equal(errno, ELOOP);
+    assert_int_equal(mkfifoat(from, "d.json", 0600), 0);
+    errno = 0;
+    assert_int_equal(drd_fs_copy_at(from, "d.json", to, 0644, 1 << 20), -1);
+    assert_int_equal(errno, EINVAL);
+    errno = 0;
+    assert_int_equal(drd_fs_copy_at(from, "missing", to, 0644, 1 << 20), -1);
+    assert_int_equal(errno, ENOENT);
+    /* a file larger than max: no copy at all; exactly max is fine */
+    errno = 0;
+    assert_int_equal(drd_fs_copy_at(from, "a.raw", to, 0644, n - 1), -1);
+    assert_int_equal(errno, EFBIG);
+    assert_int_equal(drd_fs_copy_at(from, "a.raw", to, 0644, n), 0);
+    DIR *d = fdopendir(dup(to));
+    assert_non_null(d);
+    int entries = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        entries += e->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(entries, 2); /* a.raw and b.json, no temporary file left */
+    close(from);
+    close(to);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +561,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(read_all_content, setup, teardown),
         cmocka_unit_test_setup_teardown(read_all_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(read_all_small_max, setup, teardown),
+        cmocka_unit_test_setup_teardown(read_at_cases, setup, teardown),
+        cmocka_unit_test_setup_teardown(copy_at_cases, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

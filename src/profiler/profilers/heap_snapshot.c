@@ -151,7 +151,8 @@ static HRESULT RuntimeResumeFinished(ICorProfilerCallback11 *This)
 static HRESULT GarbageCollectionStarted(ICorProfilerCallback11 *This, int count, BOOL collected[],
                                         COR_PRF_GC_REASON reason)
 {
-    (void)This, (void)count, (void)collected, (void)reason;
+    (void)count, (void)collected, (void)reason;
+    (void)This;
     int expected = 1;
     /* only the GC we forced is captured; the app's own GCs before it pass by */
     if (atomic_compare_exchange_strong(&st.armed, &expected, 2)) {
@@ -364,7 +365,17 @@ static int sample(struct drd_core *c)
     if (st.static_roots)
         find_statics(c);
     atomic_store(&st.armed, 1);
-    HRESULT hr = c->info->lpVtbl->ForceGC(c->info);
+    HRESULT hr = S_OK;
+    /* a GC already under way when we ask (a background one, say) can absorb our request: ask again */
+    for (int attempt = 0; attempt < 5 && !atomic_load(&st.captured); attempt++) {
+        hr = c->info->lpVtbl->ForceGC(c->info);
+        for (int wait = 0; wait < 20 && !atomic_load(&st.captured) && atomic_load(&st.armed) == 2; wait++)
+            usleep(50000); /* captured by a GC on another thread: let it finish */
+        if (atomic_load(&st.captured))
+            break;
+        drd_log(c, "ForceGC 0x%08x did not run our heap walk; trying again", (unsigned)hr);
+        usleep(100000);
+    }
     if (FAILED(hr) || !atomic_load(&st.captured)) {
         char why[160];
         snprintf(why, sizeof why, "the forced GC did not run the heap walk (ForceGC 0x%08x)", (unsigned)hr);

@@ -1,0 +1,53 @@
+/* drdotnet serve: option parsing; the server itself is in src/web. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "web/web.h"
+
+int drd_cmd_serve(int argc, char **argv)
+{
+    struct drd_web_config cfg = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (drd_cli_is_help(a)) {
+            printf("usage: drdotnet serve [--listen ADDR] [--port N]\n\n"
+                   "Serves the web UI: pick a .NET process and a profiler, watch the session, read its report\n"
+                   "(tables, call tree, flame graph) and download its exports. Prints the page's address, with\n"
+                   "a token that the page needs, then serves until Ctrl-C (SIGINT) or SIGTERM.\n\n"
+                   "  --listen ADDR  numeric address to listen on (default 127.0.0.1); anything but a loopback\n"
+                   "                 address lets other machines in, and is warned about\n"
+                   "  --port N       port to listen on (default %d, or a free one when it is taken; 0: a free\n"
+                   "                 one)\n\n"
+                   "Sessions started from the page run as 'drdotnet profile' processes and live in the sessions\n"
+                   "folder like any other.\n",
+                   DRD_WEB_DEFAULT_PORT);
+            return DRD_EXIT_OK;
+        }
+        if (strcmp(a, "--listen") == 0 || strcmp(a, "--port") == 0) {
+            if (i + 1 >= argc) {
+                drd_cli_error("serve: %s needs a value", a);
+                return DRD_EXIT_USAGE;
+            }
+            const char *v = argv[++i];
+            if (strcmp(a, "--listen") == 0) {
+                cfg.listen = v;
+                continue;
+            }
+            char *end;
+            errno = 0;
+            long port = strtol(v, &end, 10);
+            if (errno || !*v || *end || port < 0 || port > 65535) {
+                drd_cli_error("serve: --port takes a number from 0 to 65535, not '%s'", v);
+                return DRD_EXIT_USAGE;
+            }
+            cfg.port = (int)port;
+            cfg.port_given = 1;
+            continue;
+        }
+        drd_cli_error("serve: unexpected '%s' (see drdotnet serve --help)", a);
+        return DRD_EXIT_USAGE;
+    }
+    return drd_web_serve(&cfg);
+}

@@ -1,0 +1,746 @@
+/* The web UI's JSON API: routing, session folders as the page sees them, starting sessions as child processes,
+ * reports, exports, deletion and the server-sent-events stream of a session's progress. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/fsutil.h"
+#include "diag/diag.h"
+#include "drdotnet/params.h"
+#include "drdotnet/version.h"
+#include "report/export.h"
+#include "report/report.h"
+#include "web/api.h"
+#include "web/http.h"
+#include "web/runs.h"
+
+#define START_WAIT_MS 45000 /* the child's ProcessInfo (10 s) and AttachProfiler (30 s), and its own start */
+#define STALE_MS 60000 /* a folder without session.json where nothing changed for this long is abandoned */
+#define EVENT_EVERY_MS 500
+#define PROGRESS_MAX 4096
+#define MAX_SEGMENTS 5
+
+/* What a session folder says of its session. */
+enum state {
+    FINISHED, /* session.json is there */
+    RUNNING, /* not yet, and the session is alive */
+    ABANDONED, /* not yet, and nothing has moved for STALE_MS */
+    BROKEN, /* session.json is there but cannot be read */
+    GONE, /* no such folder (any more) */
+};
+
+static char root[PATH_MAX];
+static char tmpdir[PATH_MAX];
+static atomic_int stopping;
+
+static const struct {
+    const char *name, *suffix, *type;
+} formats[] = {
+    {"speedscope", "speedscope.json", "application/json"},
+    {"folded", "folded", "text/plain; charset=utf-8"},
+    {"pprof", "pb.gz", "application/gzip"},
+};
+
+static long long wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* The modification time of path in ms, or -1. */
+static long long mtime_ms(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st))
+        return -1;
+    return (long long)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+/* s when it is valid UTF-8 (JSON can carry it), else fallback. */
+static const char *text_or(const char *s, const char *fallback)
+{
+    json_t *j = s ? json_string(s) : NULL;
+    int ok = j != NULL;
+    json_decref(j);
+    return ok ? s : fallback;
+}
+
+/* dir/progress.json as an object, or NULL. */
+static json_t *load_progress(const char *dir)
+{
+    char path[PATH_MAX + 32], *buf;
+    size_t len;
+    snprintf(path, sizeof path, "%s/progress.json", dir);
+    if (drd_fs_read_all(path, PROGRESS_MAX, &buf, &len))
+        return NULL;
+    json_t *j = json_loadb(buf, len, 0, NULL);
+    free(buf);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* The pid and profiler of an id "YYYYMMDD-HHMMSS-<pid>-<profiler>[-N]": "" and 0 when it has another shape. */
+static void parse_id(const char *id, char *prof, size_t cap, long *pid)
+{
+    char err[256];
+    *prof = 0;
+    *pid = 0;
+    if (strlen(id) < 18 || id[8] != '-' || id[15] != '-')
+        return;
+    char *end;
+    long p = strtol(id + 16, &end, 10);
+    if (end == id + 16 || *end != '-' || p <= 0)
+        return;
+    *pid = p;
+    snprintf(prof, cap, "%s", end + 1);
+    const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
+    char *dash = strrchr(prof, '-');
+    if (t && !drd_profiler_find(t, prof) && dash && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))
+        *dash = 0; /* the -N of a second session in the same second */
+}
+
+/* What the API says of session id: its session.json with "progress" added when there is one, or, while it has
+ * none, what the folder tells (status running or abandoned, the profiler and pid of its id). Sets *st. Returns
+ * a new reference, or NULL when out of memory. */
+static json_t *session_view(const char *id, enum state *st)
+{
+    char dir[PATH_MAX + DRD_CD_MAX_ID], path[PATH_MAX + DRD_CD_MAX_ID + 32], err[512];
+    snprintf(dir, sizeof dir, "%s/%s", root, id);
+    struct stat sb;
+    if (lstat(dir, &sb) || !S_ISDIR(sb.st_mode)) {
+        *st = GONE;
+        return json_pack("{s:s,s:s}", "id", id, "status", "gone");
+    }
+    snprintf(path, sizeof path, "%s/session.json", dir);
+    json_t *progress = load_progress(dir), *v;
+    if (access(path, F_OK) == 0) {
+        v = drd_session_load(dir, err, sizeof err);
+        *st = v ? FINISHED : BROKEN;
+        if (!v)
+            v = json_pack("{s:s,s:s,s:s?}", "id", id, "status", "unreadable", "reason", text_or(err, NULL));
+    } else {
+        char prof[DRD_CD_MAX_ID];
+        long pid;
+        parse_id(id, prof, sizeof prof, &pid);
+        snprintf(path, sizeof path, "%s/progress.json", dir);
+        long long newest = mtime_ms(dir), p = mtime_ms(path);
+        if (p > newest)
+            newest = p;
+        int live = drd_runs_active(id) || (newest >= 0 && wall_ms() - newest < STALE_MS);
+        *st = live ? RUNNING : ABANDONED;
+        v = json_pack("{s:s,s:s,s:{s:s},s:{s:i}}", "id", id, "status", live ? "running" : "abandoned", "profiler",
+                      "name", prof, "target", "pid", (int)pid);
+        if (v && !live)
+            json_object_set_new(v, "reason", json_string("no session.json, and nothing in the folder changed for a "
+                                                         "minute: the session stopped before its end"));
+    }
+    if (v && progress)
+        json_object_set(v, "progress", progress);
+    json_decref(progress);
+    return v;
+}
+
+static enum MHD_Result not_allowed(struct MHD_Connection *c, const char *allow)
+{
+    struct MHD_Response *r =
+        drd_http_json_response(json_pack("{s:s}", "error", "this address does not take that method"));
+    if (r)
+        MHD_add_response_header(r, "Allow", allow);
+    return drd_http_queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+}
+
+static enum MHD_Result info(struct MHD_Connection *c)
+{
+    return drd_http_json(c, MHD_HTTP_OK, json_pack("{s:s,s:s?,s:i}", "version", DRD_VERSION, "sessions",
+                                                   text_or(root, NULL), "pid", (int)getpid()));
+}
+
+static enum MHD_Result processes(struct MHD_Connection *c)
+{
+    struct drd_dotnet_process *procs;
+    int n = drd_diag_list(NULL, &procs);
+    if (n < 0)
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the temporary folder: %s",
+                              strerror(errno));
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        struct drd_process_info pi;
+        struct drd_diag_error de;
+        json_t *o = json_pack("{s:i,s:s?}", "pid", (int)procs[i].pid, "name",
+                              text_or(procs[i].name, NULL));
+        if (drd_diag_process_info(procs[i].pid, drd_cli_ipc_timeout(3000), &pi, &de) == 0) {
+            json_object_set_new(o, "command_line", json_string(pi.command_line));
+            json_object_set_new(o, "runtime_version", json_string(pi.clr_version));
+            json_object_set_new(o, "entry_assembly", json_string(pi.entry_assembly));
+            json_object_set_new(o, "os", json_string(pi.os));
+            json_object_set_new(o, "arch", json_string(pi.arch));
+        } else
+            json_object_set_new(o, "error", json_string(de.message));
+        json_array_append_new(arr, o);
+    }
+    free(procs);
+    return drd_http_json(c, MHD_HTTP_OK, arr);
+}
+
+static const char *type_name(enum drd_param_type t)
+{
+    return t == DRD_PARAM_INT ? "int" : t == DRD_PARAM_ENUM ? "enum" : "bool";
+}
+
+static enum MHD_Result profilers(struct MHD_Connection *c)
+{
+    char err[512];
+    const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
+    if (!t)
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+    json_t *arr = json_array();
+    for (int i = 0; i < t->count; i++) {
+        const struct drd_profiler_desc *p = t->profilers[i];
+        json_t *params = json_array();
+        for (int k = 0; k < p->n_params; k++) {
+            const struct drd_param_desc *d = &p->params[k];
+            json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "key", d->key, "type", type_name(d->type), "default",
+                                  d->default_value, "description", d->description);
+            if (d->type == DRD_PARAM_INT) {
+                json_object_set_new(o, "min", json_integer(d->min));
+                json_object_set_new(o, "max", json_integer(d->max));
+            }
+            if (d->type == DRD_PARAM_ENUM)
+                json_object_set_new(o, "choices", json_string(d->choices));
+            json_array_append_new(params, o);
+        }
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:b,s:b,s:o}", "name", p->name, "clsid", p->clsid,
+                                             "description", p->description, "attach",
+                                             !!(p->flags & DRD_PROFILER_ATTACH), "launch",
+                                             !!(p->flags & DRD_PROFILER_STARTUP), "parameters", params));
+    }
+    return drd_http_json(c, MHD_HTTP_OK, arr);
+}
+
+static enum MHD_Result sessions(struct MHD_Connection *c)
+{
+    char **ids;
+    int n = drd_sessions_list(root, &ids);
+    if (n < 0)
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the sessions folder: %s",
+                              strerror(errno));
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        enum state st;
+        json_t *v = session_view(ids[i], &st);
+        if (st != GONE)
+            json_array_append(arr, v);
+        json_decref(v);
+    }
+    drd_sessions_free(ids, n);
+    return drd_http_json(c, MHD_HTTP_OK, arr);
+}
+
+/* The text of a parameter's JSON value: a string as it is, an integer in decimal, true or false. Returns 0,
+ * or -1 for any other type or a string too long. */
+static int param_text(json_t *v, char *out, size_t cap)
+{
+    if (json_is_string(v)) {
+        if (json_string_length(v) >= cap)
+            return -1;
+        snprintf(out, cap, "%s", json_string_value(v));
+    } else if (json_is_integer(v))
+        snprintf(out, cap, "%lld", (long long)json_integer_value(v));
+    else if (json_is_boolean(v))
+        snprintf(out, cap, "%s", json_is_true(v) ? "true" : "false");
+    else
+        return -1;
+    return 0;
+}
+
+/* The status for a target that cannot be profiled, by what went wrong. */
+static unsigned target_status(enum drd_diag_code code)
+{
+    switch (code) {
+    case DRD_DIAG_ALREADY_LOADED:
+        return MHD_HTTP_CONFLICT;
+    case DRD_DIAG_NO_PROCESS:
+    case DRD_DIAG_NOT_DOTNET:
+    case DRD_DIAG_DISABLED:
+    case DRD_DIAG_PERMISSION:
+        return MHD_HTTP_UNPROCESSABLE_CONTENT;
+    case DRD_DIAG_TIMEOUT:
+        return MHD_HTTP_GATEWAY_TIMEOUT;
+    default:
+        return MHD_HTTP_BAD_GATEWAY;
+    }
+}
+
+/* POST /api/sessions {"pid": N, "profiler": "name", "parameters": {"key": value, ...}}: checks everything that
+ * can be checked here, then runs the session in a child and answers once the profiler is loaded. */
+static enum MHD_Result start(const struct drd_api_request *r)
+{
+    struct MHD_Connection *c = r->conn;
+    char err[512];
+    json_error_t je;
+    enum MHD_Result rc;
+    json_t *body = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (!body)
+        return drd_http_error(c, MHD_HTTP_BAD_REQUEST, "the request body is not valid JSON: %s", je.text);
+    json_t *jpid = json_object_get(body, "pid"), *jprof = json_object_get(body, "profiler"),
+           *jparams = json_object_get(body, "parameters");
+    if (!json_is_object(body) || !json_is_integer(jpid) || !json_is_string(jprof) ||
+        (jparams && !json_is_object(jparams))) {
+        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST,
+                            "the body must be {\"pid\": <integer>, \"profiler\": \"<name>\", \"parameters\": {...}}");
+        goto out;
+    }
+    json_int_t pid = json_integer_value(jpid);
+    if (pid <= 0 || pid > INT_MAX) {
+        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "%lld is not a pid", (long long)pid);
+        goto out;
+    }
+    const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
+    if (!t) {
+        rc = drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+        goto out;
+    }
+    const char *name = json_string_value(jprof);
+    const struct drd_profiler_desc *p = drd_profiler_find(t, name);
+    if (!p) {
+        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "no profiler named '%s' (GET /api/profilers lists them)",
+                            strlen(name) < 64 ? name : "?");
+        goto out;
+    }
+    if (!(p->flags & DRD_PROFILER_ATTACH)) {
+        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "profiler '%s' cannot be attached to a running process",
+                            p->name);
+        goto out;
+    }
+    struct drd_client_data cd = {0};
+    const char *key;
+    json_t *v;
+    json_object_foreach(jparams, key, v)
+    {
+        char text[DRD_CD_MAX_VALUE];
+        if (param_text(v, text, sizeof text)) {
+            rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST,
+                                "parameter '%.64s' must be a string, an integer or a boolean of at most %d characters",
+                                key, DRD_CD_MAX_VALUE - 1);
+            goto out;
+        }
+        if (drd_cd_add_param(&cd, key, text, err, sizeof err)) {
+            rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
+            goto out;
+        }
+    }
+    struct drd_param_values vals;
+    if (drd_params_resolve(p, cd.params, cd.n_params, &vals, err, sizeof err)) {
+        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
+        goto out;
+    }
+    if (drd_params_get(&vals, "duration") && drd_params_int(&vals, "duration", 10) <= 0) {
+        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST,
+                            "a duration of 0 (until the process exits) is for drdotnet launch; give seconds");
+        goto out;
+    }
+    struct drd_process_info pi;
+    struct drd_diag_error de = {0};
+    if (drd_diag_process_info((pid_t)pid, drd_cli_ipc_timeout(10000), &pi, &de)) {
+        rc = drd_http_error(c, target_status(de.code), "%s", de.message);
+        goto out;
+    }
+    struct drd_run_outcome o;
+    if (drd_runs_start((pid_t)pid, p->name, cd.params, cd.n_params, START_WAIT_MS, &o, err, sizeof err)) {
+        rc = drd_http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
+        goto out;
+    }
+    if (o.attached || (o.state == DRD_RUN_STARTING && o.id[0])) {
+        enum state st;
+        json_t *view = session_view(o.id, &st);
+        struct MHD_Response *res = drd_http_json_response(view);
+        char loc[64 + DRD_CD_MAX_ID];
+        snprintf(loc, sizeof loc, "/api/sessions/%s", o.id);
+        if (res)
+            MHD_add_response_header(res, "Location", loc);
+        rc = drd_http_queue(c, o.attached ? MHD_HTTP_CREATED : MHD_HTTP_ACCEPTED, res);
+        goto out;
+    }
+    const char *msg = o.message[0] ? o.message : "the session process ended without saying why";
+    switch (o.state == DRD_RUN_EXITED ? o.exit_code : -1) {
+    case DRD_EXIT_BUSY:
+        rc = drd_http_error(c, MHD_HTTP_CONFLICT, "%s", msg);
+        break;
+    case DRD_EXIT_TARGET:
+        rc = drd_http_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, "%s", msg);
+        break;
+    case DRD_EXIT_USAGE:
+        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "%s", msg);
+        break;
+    case -1:
+        rc = drd_http_error(c, MHD_HTTP_GATEWAY_TIMEOUT, "the session process did not attach within %d s",
+                            START_WAIT_MS / 1000);
+        break;
+    default:
+        rc = drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the session could not start: %s", msg);
+    }
+out:
+    json_decref(body);
+    return rc;
+}
+
+/* Loads a finished session for a report or an export; on failure queues the reply and returns NULL. */
+static json_t *finished_session(struct MHD_Connection *c, const char *id, const char *dir, enum MHD_Result *rc)
+{
+    char err[512];
+    enum state st;
+    json_t *view = session_view(id, &st);
+    json_decref(view);
+    if (st == RUNNING) {
+        *rc = drd_http_error(c, MHD_HTTP_CONFLICT, "session %s is still running; its report comes at its end", id);
+        return NULL;
+    }
+    if (st == ABANDONED || st == GONE) {
+        *rc = drd_http_error(c, MHD_HTTP_NOT_FOUND, "session %s has no data: it stopped before its end", id);
+        return NULL;
+    }
+    json_t *s = drd_session_load(dir, err, sizeof err);
+    if (!s) {
+        *rc = drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+        return NULL;
+    }
+    if (json_array_size(json_object_get(s, "files")) == 0) {
+        *rc = drd_http_error(c, MHD_HTTP_NOT_FOUND, "session %s has no data: %s%s%s", id,
+                             json_string_value(json_object_get(s, "status")),
+                             json_string_length(json_object_get(s, "reason")) ? ": " : "",
+                             json_string_length(json_object_get(s, "reason"))
+                                 ? json_string_value(json_object_get(s, "reason"))
+                                 : "");
+        json_decref(s);
+        return NULL;
+    }
+    return s;
+}
+
+static enum MHD_Result report(struct MHD_Connection *c, const char *id, const char *dir)
+{
+    char err[512];
+    enum MHD_Result rc;
+    json_t *s = finished_session(c, id, dir, &rc);
+    if (!s)
+        return rc;
+    json_t *rep = drd_report_build(dir, s, err, sizeof err);
+    json_decref(s);
+    if (!rep)
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot build the report: %s", err);
+    return drd_http_json(c, MHD_HTTP_OK, rep);
+}
+
+/* Writes the export in format f of raw into path (an empty file open as fd, which this closes). Returns 0,
+ * or -1 with err. */
+static int write_export(int f, const char *raw, const char *id, const char *path, int fd, char *err, size_t cap)
+{
+    if (strcmp(formats[f].name, "pprof") == 0) {
+        close(fd);
+        return drd_export_pprof(raw, path, err, cap);
+    }
+    FILE *out = fdopen(fd, "w");
+    if (!out) {
+        close(fd);
+        snprintf(err, cap, "cannot write a temporary file: %s", strerror(errno));
+        return -1;
+    }
+    int rc = strcmp(formats[f].name, "folded") == 0 ? drd_export_folded(raw, out, err, cap)
+                                                    : drd_export_speedscope(raw, id, out, err, cap);
+    if (fclose(out) && rc == 0) {
+        snprintf(err, cap, "cannot write a temporary file: %s", strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
+static enum MHD_Result export_session(struct MHD_Connection *c, const char *id, const char *dir, const char *format)
+{
+    char err[512], raw[PATH_MAX + 160], path[PATH_MAX + 32];
+    enum MHD_Result rc;
+    int f = -1;
+    for (int i = 0; i < (int)(sizeof formats / sizeof formats[0]); i++)
+        if (strcmp(format, formats[i].name) == 0)
+            f = i;
+    if (f < 0)
+        return drd_http_error(c, MHD_HTTP_NOT_FOUND, "no export format '%.32s' (speedscope, folded or pprof)",
+                              text_or(format, "?"));
+    json_t *s = finished_session(c, id, dir, &rc);
+    if (!s)
+        return rc;
+    const char *prof = json_string_value(json_object_get(json_object_get(s, "profiler"), "name"));
+    if (!prof || (strcmp(prof, "cpu-hotpaths") != 0 && strcmp(prof, "merged-stacks") != 0)) {
+        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST,
+                            "sessions of the %s profiler have no sampled stacks to export (exports are for "
+                            "cpu-hotpaths and merged-stacks; its report is at /api/sessions/%s/report)",
+                            prof ? prof : "?", id);
+        json_decref(s);
+        return rc;
+    }
+    snprintf(raw, sizeof raw, "%s/%s.raw", dir, prof);
+    json_decref(s);
+
+    snprintf(path, sizeof path, "%s/export-XXXXXX", tmpdir);
+    int fd = mkostemp(path, O_CLOEXEC);
+    if (fd < 0)
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot make a temporary file: %s", strerror(errno));
+    int bad = write_export(f, raw, id, path, fd, err, sizeof err);
+    fd = bad ? -1 : open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (!bad && fd < 0)
+        snprintf(err, sizeof err, "cannot read the export back: %s", strerror(errno));
+    unlink(path);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st)) {
+        if (fd >= 0)
+            close(fd);
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot export: %s", err);
+    }
+    struct MHD_Response *res = MHD_create_response_from_fd((size_t)st.st_size, fd);
+    if (!res) {
+        close(fd);
+        return MHD_NO;
+    }
+    char disp[96 + DRD_CD_MAX_ID];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s.%s\"", id, formats[f].suffix);
+    MHD_add_response_header(res, "Content-Type", formats[f].type);
+    MHD_add_response_header(res, "Content-Disposition", disp);
+    return drd_http_queue(c, MHD_HTTP_OK, res);
+}
+
+/* Removes the session folder id (its files; a session folder holds no folders). Returns 0, or -1 with err. */
+static int remove_session(const char *id, char *err, size_t cap)
+{
+    int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rfd < 0) {
+        snprintf(err, cap, "cannot open the sessions folder: %s", strerror(errno));
+        return -1;
+    }
+    int rc = -1;
+    int dfd = openat(rfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        snprintf(err, cap, "cannot open the session folder: %s", strerror(errno));
+        if (dfd >= 0)
+            close(dfd);
+        goto fail_dir;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0)) {
+            snprintf(err, cap, "cannot remove %s: %s", text_or(e->d_name, "a file"), strerror(errno));
+            goto fail_files;
+        }
+    }
+    if (unlinkat(rfd, id, AT_REMOVEDIR)) {
+        snprintf(err, cap, "cannot remove the session folder: %s", strerror(errno));
+        goto fail_files;
+    }
+    rc = 0;
+fail_files:
+    closedir(d);
+fail_dir:
+    close(rfd);
+    return rc;
+}
+
+static enum MHD_Result delete_session(struct MHD_Connection *c, const char *id)
+{
+    char err[512];
+    enum state st;
+    json_decref(session_view(id, &st));
+    if (st == RUNNING)
+        return drd_http_error(c, MHD_HTTP_CONFLICT, "session %s is still running; delete it once it has ended", id);
+    if (remove_session(id, err, sizeof err))
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+    return drd_http_json(c, MHD_HTTP_OK, json_pack("{s:s}", "deleted", id));
+}
+
+/* A server-sent-events stream: "progress" events every EVENT_EVERY_MS while the session runs, then one "end"
+ * event with the session, then the end of the stream. */
+struct stream {
+    char id[DRD_CD_MAX_ID];
+    char *pending; /* the event being sent */
+    size_t len, off;
+    int started, ended;
+};
+
+/* Makes the next event into s->pending (NULL when out of memory). */
+static void next_event(struct stream *s)
+{
+    enum state st;
+    json_t *view = session_view(s->id, &st);
+    json_t *data = view;
+    const char *event = "end";
+    if (st == RUNNING) {
+        event = "progress";
+        json_t *p = json_object_get(view, "progress");
+        data = json_pack("{s:s,s:s,s:o}", "id", s->id, "status", "running", "progress",
+                         p ? json_incref(p) : json_object());
+        json_decref(view);
+    } else
+        s->ended = 1;
+    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+    json_decref(data);
+    if (text && asprintf(&s->pending, "event: %s\ndata: %s\n\n", event, text) >= 0)
+        s->len = strlen(s->pending);
+    else
+        s->pending = NULL;
+    free(text);
+    s->off = 0;
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct stream *s = cls;
+    (void)pos;
+    while (!s->pending || s->off == s->len) {
+        free(s->pending);
+        s->pending = NULL;
+        if (s->ended)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        for (int i = 0; s->started && i < EVENT_EVERY_MS / 100; i++) {
+            if (atomic_load(&stopping))
+                return MHD_CONTENT_READER_END_OF_STREAM;
+            sleep_ms(100);
+        }
+        if (atomic_load(&stopping))
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        s->started = 1;
+        next_event(s);
+        if (!s->pending)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    size_t n = s->len - s->off < max ? s->len - s->off : max;
+    memcpy(buf, s->pending + s->off, n);
+    s->off += n;
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    struct stream *s = cls;
+    free(s->pending);
+    free(s);
+}
+
+static enum MHD_Result events(struct MHD_Connection *c, const char *id)
+{
+    struct stream *s = calloc(1, sizeof *s);
+    if (!s)
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the server ran out of memory");
+    snprintf(s->id, sizeof s->id, "%s", id);
+    struct MHD_Response *res = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, s, stream_free);
+    if (!res) {
+        free(s);
+        return MHD_NO;
+    }
+    MHD_add_response_header(res, "Content-Type", "text/event-stream");
+    return drd_http_queue(c, MHD_HTTP_OK, res);
+}
+
+int drd_api_init(char *err, size_t cap)
+{
+    char perr[512];
+    if (drd_sessions_root(root, sizeof root) || drd_fs_mkdir_p(root, 0700)) {
+        snprintf(err, cap, "cannot make the sessions folder %s: %s (set DRDOTNET_HOME)", root, strerror(errno));
+        return -1;
+    }
+    const char *t = getenv("TMPDIR");
+    snprintf(tmpdir, sizeof tmpdir, "%s/drdotnet-serve-XXXXXX", t && *t ? t : "/tmp");
+    if (!mkdtemp(tmpdir)) {
+        snprintf(err, cap, "cannot make a temporary folder in %s: %s", t && *t ? t : "/tmp", strerror(errno));
+        return -1;
+    }
+    /* loaded once here: the table is cached without a lock */
+    if (!drd_cli_profilers(perr, sizeof perr))
+        fprintf(stderr, "drdotnet: %s; sessions cannot be started\n", perr);
+    return 0;
+}
+
+void drd_api_stop(void)
+{
+    atomic_store(&stopping, 1);
+    if (tmpdir[0])
+        rmdir(tmpdir); /* the exports in it were unlinked as soon as they were open */
+}
+
+/* Splits path into at most MAX_SEGMENTS segments at '/'. Returns the count, or -1 when there are more or one
+ * is empty. */
+static int split(char *path, char **seg)
+{
+    int n = 0;
+    for (char *p = path;;) {
+        char *slash = strchr(p, '/');
+        if (slash)
+            *slash = 0;
+        if (!*p || n == MAX_SEGMENTS)
+            return -1;
+        seg[n++] = p;
+        if (!slash)
+            return n;
+        p = slash + 1;
+    }
+}
+
+enum MHD_Result drd_api_handle(const struct drd_api_request *r)
+{
+    struct MHD_Connection *c = r->conn;
+    char path[1024], *seg[MAX_SEGMENTS];
+    int get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+    int post = strcmp(r->method, "POST") == 0, del = strcmp(r->method, "DELETE") == 0;
+    if (strlen(r->path) >= sizeof path)
+        return drd_http_error(c, MHD_HTTP_URI_TOO_LONG, "the address is too long");
+    snprintf(path, sizeof path, "%s", strncmp(r->path, "/api/", 5) == 0 ? r->path + 5 : "");
+    int n = split(path, seg);
+    if (n == 1 && strcmp(seg[0], "info") == 0)
+        return get ? info(c) : not_allowed(c, "GET");
+    if (n == 1 && strcmp(seg[0], "processes") == 0)
+        return get ? processes(c) : not_allowed(c, "GET");
+    if (n == 1 && strcmp(seg[0], "profilers") == 0)
+        return get ? profilers(c) : not_allowed(c, "GET");
+    if (n == 1 && strcmp(seg[0], "sessions") == 0)
+        return get ? sessions(c) : post ? start(r) : not_allowed(c, "GET, POST");
+    if (n >= 2 && strcmp(seg[0], "sessions") == 0) {
+        const char *id = seg[1];
+        char dir[PATH_MAX + DRD_CD_MAX_ID];
+        if (!drd_session_id_valid(id))
+            return drd_http_error(c, MHD_HTTP_BAD_REQUEST, "'%.64s' is not a session id", text_or(id, "that"));
+        snprintf(dir, sizeof dir, "%s/%s", root, id);
+        struct stat st;
+        if (lstat(dir, &st) || !S_ISDIR(st.st_mode))
+            return drd_http_error(c, MHD_HTTP_NOT_FOUND, "no session '%s'", id);
+        if (n == 2)
+            return get ? drd_http_json(c, MHD_HTTP_OK, session_view(id, &(enum state){0}))
+                   : del ? delete_session(c, id)
+                         : not_allowed(c, "GET, DELETE");
+        if (n == 3 && strcmp(seg[2], "report") == 0)
+            return get ? report(c, id, dir) : not_allowed(c, "GET");
+        if (n == 3 && strcmp(seg[2], "events") == 0)
+            return get ? events(c, id) : not_allowed(c, "GET");
+        if (n == 4 && strcmp(seg[2], "export") == 0)
+            return get ? export_session(c, id, dir, seg[3]) : not_allowed(c, "GET");
+    }
+    return drd_http_error(c, MHD_HTTP_NOT_FOUND, "no such address in the API");
+}

@@ -1,0 +1,124 @@
+/* The web server's gatekeeping: a random token, exact Host and Origin checks, the token's cookie. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include "web/guard.h"
+
+int drd_guard_addr_loopback(const char *addr)
+{
+    unsigned char a[16];
+    if (inet_pton(AF_INET, addr, a) == 1)
+        return a[0] == 127;
+    if (inet_pton(AF_INET6, addr, a) == 1) {
+        static const unsigned char one[16] = {[15] = 1};
+        static const unsigned char v4mapped[12] = {[10] = 0xff, [11] = 0xff};
+        if (memcmp(a, one, 16) == 0)
+            return 1;
+        return memcmp(a, v4mapped, 12) == 0 && a[12] == 127;
+    }
+    return 0;
+}
+
+/* 1 for 0.0.0.0 and ::, which name no one host. */
+static int wildcard(const char *addr)
+{
+    unsigned char a[16], zero[16] = {0};
+    if (inet_pton(AF_INET, addr, a) == 1)
+        return memcmp(a, zero, 4) == 0;
+    if (inet_pton(AF_INET6, addr, a) == 1)
+        return memcmp(a, zero, 16) == 0;
+    return 0;
+}
+
+static void add_host(struct drd_guard *g, const char *name, int port)
+{
+    if (g->n_hosts < DRD_GUARD_MAX_HOSTS)
+        snprintf(g->hosts[g->n_hosts++], sizeof g->hosts[0], "%s:%d", name, port);
+}
+
+int drd_guard_init(struct drd_guard *g, const char *addr, int port)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char r[DRD_GUARD_TOKEN_LEN / 2];
+    size_t got = 0;
+    memset(g, 0, sizeof *g);
+    while (got < sizeof r) {
+        ssize_t n = getrandom(r + got, sizeof r - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    for (size_t i = 0; i < sizeof r; i++) {
+        g->token[2 * i] = hex[r[i] >> 4];
+        g->token[2 * i + 1] = hex[r[i] & 15];
+    }
+    g->token[DRD_GUARD_TOKEN_LEN] = 0;
+    add_host(g, "127.0.0.1", port);
+    add_host(g, "localhost", port);
+    add_host(g, "[::1]", port);
+    if (strcmp(addr, "127.0.0.1") != 0 && strcmp(addr, "::1") != 0 && !wildcard(addr)) {
+        char name[64];
+        snprintf(name, sizeof name, strchr(addr, ':') ? "[%s]" : "%s", addr);
+        add_host(g, name, port);
+    }
+    snprintf(g->cookie, sizeof g->cookie, "drdotnet-%d", port);
+    return 0;
+}
+
+int drd_guard_host_ok(const struct drd_guard *g, const char *host)
+{
+    if (!host)
+        return 0;
+    for (int i = 0; i < g->n_hosts; i++)
+        if (strcasecmp(host, g->hosts[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int drd_guard_origin_ok(const struct drd_guard *g, const char *origin)
+{
+    if (!origin || strncasecmp(origin, "http://", 7) != 0)
+        return 0;
+    return drd_guard_host_ok(g, origin + 7);
+}
+
+int drd_guard_token_ok(const struct drd_guard *g, const char *candidate)
+{
+    if (!candidate || strlen(candidate) != DRD_GUARD_TOKEN_LEN)
+        return 0;
+    unsigned char diff = 0;
+    for (size_t i = 0; i < DRD_GUARD_TOKEN_LEN; i++)
+        diff |= (unsigned char)(candidate[i] ^ g->token[i]);
+    return diff == 0;
+}
+
+int drd_guard_cookie_value(const struct drd_guard *g, const char *header, char *out, size_t cap)
+{
+    size_t nlen = strlen(g->cookie);
+    const char *p = header;
+    while (p && *p) {
+        while (*p == ' ' || *p == '\t' || *p == ';')
+            p++;
+        const char *end = strchr(p, ';');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > nlen && strncmp(p, g->cookie, nlen) == 0 && p[nlen] == '=') {
+            size_t vlen = len - nlen - 1;
+            while (vlen > 0 && (p[nlen + 1 + vlen - 1] == ' ' || p[nlen + 1 + vlen - 1] == '\t'))
+                vlen--;
+            if (vlen >= cap)
+                return -1;
+            memcpy(out, p + nlen + 1, vlen);
+            out[vlen] = 0;
+            return 0;
+        }
+        p = end;
+    }
+    return -1;
+}

@@ -1,0 +1,38 @@
+/* The web server's gatekeeping, apart from HTTP: the token, the accepted Host and Origin values, cookies. */
+#ifndef DRD_GUARD_H
+#define DRD_GUARD_H
+
+#include <stddef.h>
+
+#define DRD_GUARD_TOKEN_LEN 32 /* hex characters */
+#define DRD_GUARD_MAX_HOSTS 4
+
+struct drd_guard {
+    char token[DRD_GUARD_TOKEN_LEN + 1];
+    char hosts[DRD_GUARD_MAX_HOSTS][96]; /* Host header values accepted, "name:port" */
+    int n_hosts;
+    char cookie[32]; /* the cookie's name, per port: two servers on one machine keep their own */
+};
+
+/* Makes a fresh token (getrandom) and the accepted Host values for a server listening on addr (numeric, v4 or
+ * v6) at port: 127.0.0.1:port, localhost:port, [::1]:port, and addr:port itself when it is neither a loopback
+ * nor a wildcard address. Returns 0, or -1 when no random bytes could be had. */
+int drd_guard_init(struct drd_guard *g, const char *addr, int port);
+
+/* 1 if addr (numeric) is a loopback address, 0 otherwise (wildcards and anything else). */
+int drd_guard_addr_loopback(const char *addr);
+
+/* 1 if the Host header value is one the server accepts (exact, case-insensitive), 0 for NULL or any other. */
+int drd_guard_host_ok(const struct drd_guard *g, const char *host);
+
+/* 1 if origin is the page's own origin, "http://" followed by an accepted Host; 0 for NULL, "null" or other. */
+int drd_guard_origin_ok(const struct drd_guard *g, const char *origin);
+
+/* 1 if candidate equals the token, in time that does not depend on where they differ; 0 for NULL or other. */
+int drd_guard_token_ok(const struct drd_guard *g, const char *candidate);
+
+/* Finds the server's cookie in a Cookie header value. Returns 0 with its value in out (cap bytes), or -1 when
+ * absent, or too long for out. */
+int drd_guard_cookie_value(const struct drd_guard *g, const char *header, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,378 @@
+/* The web UI's HTTP server: the listening socket, libmicrohttpd, the checks every request passes (Host, Origin,
+ * token, body size), the page's files and the token's cookie, and serving until a signal. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "cli/cli.h"
+#include "web/api.h"
+#include "web/assets.h"
+#include "web/guard.h"
+#include "web/http.h"
+#include "web/web.h"
+
+#define HEADER_MEMORY (32 * 1024) /* per connection: request line and headers must fit */
+#define MAX_CONNECTIONS 64
+#define IDLE_TIMEOUT_S 60
+#define DISCARD_MAX (1024 * 1024) /* of an oversized body without a length: past this the connection is cut */
+
+#define CSP                                                                                                          \
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "           \
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+/* A request's body as it arrives. */
+struct body {
+    char *data;
+    size_t len, cap;
+    int too_large;
+    size_t discarded; /* bytes past the limit, read and dropped */
+};
+
+static struct drd_guard guard;
+static int port;
+
+/* Copies s into out with anything unprintable as '?', for the log. */
+static const char *printable(const char *s, char *out, size_t cap)
+{
+    size_t i = 0;
+    for (; s && s[i] && i + 1 < cap; i++)
+        out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+    out[i] = 0;
+    return out;
+}
+
+/* Queues a refusal of the gate, logged on stderr. */
+static enum MHD_Result refuse(struct MHD_Connection *c, const char *method, const char *url, unsigned status,
+                              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static enum MHD_Result refuse(struct MHD_Connection *c, const char *method, const char *url, unsigned status,
+                              const char *fmt, ...)
+{
+    char msg[512], m[16], u[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "drdotnet serve: refused %s %s (%u): %s\n", printable(method, m, sizeof m),
+            printable(url, u, sizeof u), status, msg);
+    return drd_http_error(c, status, "%s", msg);
+}
+
+static int safe_method(const char *method)
+{
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+static int is_api(const char *url)
+{
+    return strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0;
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    int *n = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+        n[0]++;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_ORIGIN) == 0)
+        n[1]++;
+    return MHD_YES;
+}
+
+/* The checks that need no body, in the first call for a request. Returns 1 when it queued a refusal (with *rc),
+ * 0 to go on. */
+static int gate(struct MHD_Connection *c, const char *url, const char *method, enum MHD_Result *rc)
+{
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN);
+    const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    int safe = safe_method(method), seen[2] = {0, 0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, seen);
+    if (seen[0] > 1 || seen[1] > 1) {
+        *rc = refuse(c, method, url, MHD_HTTP_BAD_REQUEST, "a request carries one Host header and at most one Origin");
+        return 1;
+    }
+    if (!drd_guard_host_ok(&guard, host)) {
+        *rc = refuse(c, method, url, MHD_HTTP_FORBIDDEN,
+                     "the Host header must be 127.0.0.1:%d or localhost:%d (other names are refused, against DNS "
+                     "rebinding)",
+                     port, port);
+        return 1;
+    }
+    if (origin && !drd_guard_origin_ok(&guard, origin)) {
+        *rc = refuse(c, method, url, MHD_HTTP_FORBIDDEN, "requests from other sites are refused");
+        return 1;
+    }
+    if (!safe && !origin) {
+        *rc = refuse(c, method, url, MHD_HTTP_FORBIDDEN,
+                     "a request that changes something must come from the page itself (its Origin header)");
+        return 1;
+    }
+    if (is_api(url)) {
+        char cookie[DRD_GUARD_TOKEN_LEN + 8];
+        const char *token = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-DrDotnet-Token");
+        const char *cookies = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+        if (!token && cookies && drd_guard_cookie_value(&guard, cookies, cookie, sizeof cookie) == 0)
+            token = cookie;
+        if (!token) {
+            *rc = refuse(c, method, url, MHD_HTTP_FORBIDDEN,
+                         "the API needs the token: open the address that drdotnet serve printed (it ends in "
+                         "?token=...)");
+            return 1;
+        }
+        if (!drd_guard_token_ok(&guard, token)) {
+            *rc = refuse(c, method, url, MHD_HTTP_FORBIDDEN,
+                         "wrong token: open the address that this drdotnet serve printed");
+            return 1;
+        }
+    } else if (!safe) {
+        *rc = refuse(c, method, url, MHD_HTTP_METHOD_NOT_ALLOWED, "the page's files are only read (GET)");
+        return 1;
+    }
+    if (length && strtoull(length, NULL, 10) > DRD_API_MAX_BODY) {
+        *rc = refuse(c, method, url, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is larger than %d KiB",
+                     DRD_API_MAX_BODY / 1024);
+        return 1;
+    }
+    return 0;
+}
+
+/* GET of the page's files; "/?token=..." sets the token's cookie and sends the browser on to "/". */
+static enum MHD_Result page(struct MHD_Connection *c, const char *method, const char *url)
+{
+    if (strcmp(url, "/") == 0) {
+        const char *token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+        if (token) {
+            if (!drd_guard_token_ok(&guard, token))
+                return refuse(c, method, url, MHD_HTTP_FORBIDDEN,
+                              "wrong token: open the address that this drdotnet serve printed");
+            char cookie[160];
+            snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict", guard.cookie, guard.token);
+            struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+            if (!r)
+                return MHD_NO;
+            MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+            MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, "/");
+            return drd_http_queue(c, MHD_HTTP_SEE_OTHER, r);
+        }
+        url = "/index.html";
+    }
+    for (int i = 0; i < drd_assets_count; i++) {
+        const struct drd_asset *a = &drd_assets[i];
+        if (strcmp(url, a->path) != 0)
+            continue;
+        struct MHD_Response *r = MHD_create_response_from_buffer(a->size, (void *)a->data, MHD_RESPMEM_PERSISTENT);
+        if (!r)
+            return MHD_NO;
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
+        MHD_add_response_header(r, "Content-Security-Policy", CSP);
+        return drd_http_queue(c, MHD_HTTP_OK, r);
+    }
+    return drd_http_error(c, MHD_HTTP_NOT_FOUND, "no such page");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **req_cls)
+{
+    (void)cls;
+    (void)version;
+    struct body *b = *req_cls;
+    if (!b) {
+        enum MHD_Result rc;
+        b = calloc(1, sizeof *b);
+        if (!b)
+            return MHD_NO;
+        *req_cls = b;
+        return gate(c, url, method, &rc) ? rc : MHD_YES;
+    }
+    if (*upload_size) {
+        size_t n = *upload_size;
+        *upload_size = 0;
+        if (b->too_large || b->len + n > DRD_API_MAX_BODY) {
+            /* a body without a Content-Length that grew too large: read on to answer 413 at its end, but no
+             * further than DISCARD_MAX (libmicrohttpd takes no reply in the middle of a body) */
+            b->too_large = 1;
+            b->discarded += n;
+            return b->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
+        }
+        if (b->len + n + 1 > b->cap) {
+            size_t cap = b->cap ? b->cap : 1024;
+            while (cap < b->len + n + 1)
+                cap *= 2;
+            char *d = realloc(b->data, cap);
+            if (!d)
+                return MHD_NO;
+            b->data = d;
+            b->cap = cap;
+        }
+        memcpy(b->data + b->len, upload, n);
+        b->len += n;
+        b->data[b->len] = 0;
+        return MHD_YES;
+    }
+    if (b->too_large)
+        return refuse(c, method, url, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is larger than %d KiB",
+                      DRD_API_MAX_BODY / 1024);
+    if (!is_api(url))
+        return page(c, method, url);
+    struct drd_api_request r = {c, method, url, b->data ? b->data : "", b->len};
+    return drd_api_handle(&r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode why)
+{
+    (void)cls;
+    (void)c;
+    (void)why;
+    struct body *b = *req_cls;
+    if (b)
+        free(b->data);
+    free(b);
+    *req_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    /* a browser that leaves a page in the middle of an event stream is no news */
+    if (strncmp(fmt, "Failed to send", 14) == 0)
+        return;
+    fputs("drdotnet serve: libmicrohttpd: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+/* Binds and listens on addr:want (want 0: any free port). Returns the socket with the port in *bound, or -1
+ * with errno (EINVAL when addr is not a numeric address). */
+static int open_listener(const char *addr, int want, int *bound, int *v6)
+{
+    struct sockaddr_storage ss;
+    struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+    socklen_t len;
+    memset(&ss, 0, sizeof ss);
+    if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)want);
+        len = sizeof *a4;
+        *v6 = 0;
+    } else if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)want);
+        len = sizeof *a6;
+        *v6 = 1;
+    } else {
+        errno = EINVAL;
+        return -1;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (*v6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, MAX_CONNECTIONS) ||
+        getsockname(fd, (struct sockaddr *)&ss, &len)) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    *bound = ntohs(*v6 ? a6->sin6_port : a4->sin_port);
+    return fd;
+}
+
+int drd_web_serve(const struct drd_web_config *cfg)
+{
+    const char *addr = cfg->listen ? cfg->listen : "127.0.0.1";
+    char err[512];
+    int v6 = 0, fd;
+    if (strcmp(addr, "localhost") == 0)
+        addr = "127.0.0.1";
+    if (cfg->port < 0 || cfg->port > 65535) {
+        drd_cli_error("serve: --port takes 0 to 65535");
+        return DRD_EXIT_USAGE;
+    }
+    int want = cfg->port_given ? cfg->port : DRD_WEB_DEFAULT_PORT;
+    fd = open_listener(addr, want, &port, &v6);
+    if (fd < 0 && errno == EADDRINUSE && !cfg->port_given) {
+        fd = open_listener(addr, 0, &port, &v6);
+        if (fd >= 0)
+            fprintf(stderr, "drdotnet serve: port %d is taken; serving on %d instead\n", want, port);
+    }
+    if (fd < 0) {
+        if (errno == EINVAL)
+            drd_cli_error("serve: --listen takes a numeric IPv4 or IPv6 address, not '%s'", addr);
+        else
+            drd_cli_error("serve: cannot listen on %s port %d: %s", addr, want, strerror(errno));
+        return errno == EINVAL ? DRD_EXIT_USAGE : DRD_EXIT_FAILED;
+    }
+    if (drd_guard_init(&guard, addr, port)) {
+        drd_cli_error("serve: no random bytes for the token: %s", strerror(errno));
+        close(fd);
+        return DRD_EXIT_FAILED;
+    }
+    if (drd_api_init(err, sizeof err)) {
+        drd_cli_error("serve: %s", err);
+        close(fd);
+        return DRD_EXIT_FAILED;
+    }
+
+    /* every thread started from here on (libmicrohttpd's) leaves SIGINT and SIGTERM to sigwait below */
+    sigset_t stop, old;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, &old);
+    signal(SIGPIPE, SIG_IGN);
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+                     (v6 ? MHD_USE_IPv6 : 0);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_END);
+    if (!d) {
+        drd_cli_error("serve: the HTTP server did not start");
+        drd_api_stop();
+        close(fd);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return DRD_EXIT_FAILED;
+    }
+
+    char host[64];
+    if (strcmp(addr, "0.0.0.0") == 0 || strcmp(addr, "::") == 0)
+        snprintf(host, sizeof host, "127.0.0.1");
+    else
+        snprintf(host, sizeof host, v6 ? "[%s]" : "%s", addr);
+    if (!drd_guard_addr_loopback(addr))
+        fprintf(stderr,
+                "drdotnet serve: WARNING: listening on %s, which is not a loopback address: other machines can\n"
+                "reach this server, which can load native code into your processes. The token is all that stands\n"
+                "in their way, and it travels unencrypted over plain HTTP. Prefer the default, 127.0.0.1.\n",
+                addr);
+    printf("http://%s:%d/?token=%s\n", host, port, guard.token);
+    fflush(stdout);
+    fprintf(stderr, "drdotnet serve: open the address above in a browser; Ctrl-C stops the server\n");
+
+    int sig = 0;
+    while (sigwait(&stop, &sig) != 0)
+        ;
+    fprintf(stderr, "drdotnet serve: stopping (%s)\n", strsignal(sig));
+    drd_api_stop();
+    MHD_stop_daemon(d);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return DRD_EXIT_OK;
+}

@@ -1,0 +1,777 @@
+// drdotnet web UI: the views (new session, sessions, one session with its report) over the JSON API.
+'use strict';
+
+(function () {
+  const main = document.getElementById('main');
+  const tooltip = document.getElementById('tooltip');
+  const num = new Intl.NumberFormat('en-US');
+  const dec1 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  let cleanup = []; // what the current view must stop when the page moves on
+
+  // ---- helpers -------------------------------------------------------------------------------------------------
+
+  // h('div', {class: 'x', onclick: f}, child, 'text', ...): an element; text is always text, never HTML
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+      else if (k === 'class') el.className = v;
+      else if (k === 'style') el.style.cssText = v; // through the CSSOM: the page's CSP refuses style attributes
+      else if (k === 'dataset') Object.assign(el.dataset, v);
+      else if (k === 'value') el.value = v;
+      else if (k === 'checked') el.checked = !!v;
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+    for (const c of children.flat(Infinity)) {
+      if (c === undefined || c === null || c === false) continue;
+      el.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return el;
+  }
+
+  // Replaces el's children with nodes (arrays flattened, text as text, empty values skipped).
+  function fill(el, ...nodes) {
+    el.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== undefined && n !== null && n !== false)
+      .map((n) => (n instanceof Node ? n : document.createTextNode(String(n)))));
+    return el;
+  }
+
+  class ApiError extends Error {
+    constructor(status, message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  async function api(method, path, body) {
+    const opts = { method, headers: {}, credentials: 'same-origin' };
+    if (body !== undefined) {
+      opts.headers['Content-Type'] = 'application/json';
+      opts.body = JSON.stringify(body);
+    }
+    const res = await fetch('/api' + path, opts);
+    const text = await res.text();
+    let data = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch (e) {
+      data = null;
+    }
+    if (!res.ok) throw new ApiError(res.status, (data && data.error) || `the server answered ${res.status}`);
+    return data;
+  }
+
+  function pct(x) {
+    return dec1.format(100 * (x || 0)) + '%';
+  }
+
+  function ms(ns) {
+    return dec1.format((ns || 0) / 1e6);
+  }
+
+  function when(iso) {
+    if (!iso) return '';
+    const d = new Date(iso);
+    return isNaN(d) ? iso : d.toLocaleString();
+  }
+
+  // "20261126-101500-..." to a date, for sessions that have no session.json yet
+  function idTime(id) {
+    const m = /^(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)(\d\d)-/.exec(id || '');
+    return m ? `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}` : '';
+  }
+
+  function errorBox(err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (err && err.status === 403) {
+      return h('div', { class: 'error', role: 'alert' }, msg, h('p', {}, 'This page needs the address that ',
+        h('code', {}, 'drdotnet serve'), ' printed, with its ', h('code', {}, '?token='), '.'));
+    }
+    return h('div', { class: 'error', role: 'alert' }, msg);
+  }
+
+  function show(...nodes) {
+    fill(main, ...nodes);
+  }
+
+  function statusBadge(status) {
+    return h('span', { class: 'badge badge-' + (status || 'unknown'), dataset: { status: status || '' } }, status || '?');
+  }
+
+  function card(title, ...body) {
+    return h('section', { class: 'card' }, title ? h('h2', {}, title) : null, ...body);
+  }
+
+  // A table whose columns sort on a click: cols [{key, label, num, render(row), value(row)}]
+  function sortableTable(cols, rows, opts) {
+    opts = opts || {};
+    let sortKey = opts.sortKey || cols[0].key;
+    let desc = opts.desc !== undefined ? opts.desc : true;
+    let filter = '';
+    const tbody = h('tbody');
+    const heads = cols.map((c) =>
+      h('th', { class: c.num ? 'num sortable' : 'sortable', scope: 'col', onclick: () => sortBy(c.key) }, c.label));
+    const table = h('table', { class: 'data ' + (opts.class || '') }, h('thead', {}, h('tr', {}, heads)), tbody);
+    const valueOf = (c, r) => (c.value ? c.value(r) : r[c.key]);
+    function sortBy(key) {
+      if (key === sortKey) desc = !desc;
+      else {
+        sortKey = key;
+        desc = !!cols.find((c) => c.key === key).num;
+      }
+      render();
+    }
+    function render() {
+      const col = cols.find((c) => c.key === sortKey) || cols[0];
+      cols.forEach((c, i) => heads[i].setAttribute('aria-sort', c === col ? (desc ? 'descending' : 'ascending') : 'none'));
+      let list = rows;
+      if (filter && opts.search) list = rows.filter((r) => opts.search(r).toLowerCase().includes(filter));
+      list = list.slice().sort((a, b) => {
+        const x = valueOf(col, a);
+        const y = valueOf(col, b);
+        const r = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+        return desc ? -r : r;
+      });
+      const limit = opts.limit || 2000;
+      const out = [];
+      for (const r of list.slice(0, limit)) {
+        const tr = h('tr', { class: opts.onrow ? 'clickable' : '' },
+          cols.map((c) => h('td', { class: c.num ? 'num' : c.class || '' }, c.render ? c.render(r) : valueOf(c, r))));
+        if (opts.onrow) tr.addEventListener('click', () => opts.onrow(r, tr));
+        if (opts.rowData) Object.assign(tr.dataset, opts.rowData(r));
+        out.push(tr);
+      }
+      if (list.length > limit) out.push(h('tr', {}, h('td', { colspan: cols.length, class: 'muted' }, `… ${num.format(list.length - limit)} more`)));
+      if (!list.length) out.push(h('tr', {}, h('td', { colspan: cols.length, class: 'muted' }, 'nothing to show')));
+      fill(tbody, ...out);
+    }
+    render();
+    table.setFilter = (text) => {
+      filter = (text || '').trim().toLowerCase();
+      render();
+    };
+    return table;
+  }
+
+  function searchBox(placeholder, oninput, attrs) {
+    return h('input', Object.assign({ type: 'search', class: 'search', placeholder, 'aria-label': placeholder,
+      oninput: (e) => oninput(e.target.value) }, attrs || {}));
+  }
+
+  function tabs(items) {
+    // items: [{id, label, render()}]; each panel is built on first show
+    const bar = h('div', { class: 'tabs', role: 'tablist' });
+    const panel = h('div', { class: 'tab-panel' });
+    const built = {};
+    function select(id) {
+      for (const b of bar.children) b.setAttribute('aria-selected', b.dataset.tab === id ? 'true' : 'false');
+      const item = items.find((i) => i.id === id);
+      if (!built[id]) built[id] = item.render();
+      fill(panel, built[id]);
+      if (built[id].onshow) built[id].onshow();
+    }
+    for (const it of items) bar.appendChild(h('button', { class: 'tab', role: 'tab', dataset: { tab: it.id }, onclick: () => select(it.id) }, it.label));
+    const root = h('div', {}, bar, panel);
+    setTimeout(() => select(items[0].id));
+    return root;
+  }
+
+  function setTooltip(lines, e) {
+    if (!lines) {
+      tooltip.hidden = true;
+      return;
+    }
+    fill(tooltip, ...lines.map((l, i) => h('div', { class: i === 0 ? 'tt-title' : '' }, l)));
+    tooltip.hidden = false;
+    const pad = 14;
+    const r = tooltip.getBoundingClientRect();
+    let x = e.clientX + pad;
+    let y = e.clientY + pad;
+    if (x + r.width > window.innerWidth - 4) x = e.clientX - r.width - pad;
+    if (y + r.height > window.innerHeight - 4) y = e.clientY - r.height - pad;
+    tooltip.style.left = Math.max(4, x) + 'px';
+    tooltip.style.top = Math.max(4, y) + 'px';
+  }
+
+  // ---- new session ---------------------------------------------------------------------------------------------
+
+  async function viewNew() {
+    const state = { pid: null, profiler: null, profilers: [] };
+    const procBody = h('div', { class: 'proc-list' }, h('p', { class: 'muted' }, 'Looking for .NET processes…'));
+    const profBody = h('div', { class: 'prof-list' });
+    const paramBody = h('div', { class: 'params' }, h('p', { class: 'muted' }, 'Pick a profiler first.'));
+    const message = h('div', { class: 'message', 'aria-live': 'polite' });
+    const startBtn = h('button', { id: 'start', class: 'primary', disabled: true, onclick: start }, 'Start the session');
+    const refresh = h('button', { class: 'secondary', onclick: loadProcesses }, 'Refresh');
+
+    show(
+      h('h1', {}, 'New session'),
+      card('1. Pick a .NET process', h('div', { class: 'card-tools' }, refresh), procBody),
+      card('2. Pick a profiler', profBody),
+      card('3. Parameters', paramBody),
+      h('div', { class: 'start-row' }, startBtn, message));
+
+    function ready() {
+      startBtn.disabled = !(state.pid && state.profiler);
+    }
+
+    async function loadProcesses() {
+      refresh.disabled = true;
+      try {
+        const procs = await api('GET', '/processes');
+        if (!procs.length) {
+          fill(procBody, h('p', { class: 'muted' }, 'No .NET process found for this user. Start one, then Refresh.'));
+        } else {
+          const rows = procs.map((p) => {
+            const tr = h('tr', {
+              class: 'clickable' + (p.error ? ' unusable' : '') + (p.pid === state.pid ? ' selected' : ''),
+              dataset: { pid: p.pid }, tabindex: 0,
+              onclick: () => pick(p, tr), onkeydown: (e) => (e.key === 'Enter' || e.key === ' ') && pick(p, tr),
+            },
+            h('td', { class: 'num' }, p.pid), h('td', {}, p.entry_assembly || p.name),
+            h('td', {}, p.runtime_version || ''), h('td', { class: 'cmdline' }, p.command_line || p.error || ''));
+            return tr;
+          });
+          fill(procBody, h('table', { class: 'data procs' },
+            h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'PID'), h('th', {}, 'Name'), h('th', {}, '.NET'), h('th', {}, 'Command line'))),
+            h('tbody', {}, rows)));
+        }
+      } catch (e) {
+        fill(procBody, errorBox(e));
+      }
+      refresh.disabled = false;
+    }
+
+    function pick(p, tr) {
+      if (p.error) {
+        fill(message, errorBox(p.error));
+        return;
+      }
+      state.pid = p.pid;
+      for (const r of procBody.querySelectorAll('tr.selected')) r.classList.remove('selected');
+      tr.classList.add('selected');
+      fill(message);
+      ready();
+    }
+
+    function pickProfiler(p) {
+      state.profiler = p;
+      for (const el of profBody.querySelectorAll('.prof')) el.classList.toggle('selected', el.dataset.profiler === p.name);
+      fill(paramBody, paramForm(p));
+      ready();
+    }
+
+    function paramForm(p) {
+      if (!p.parameters.length) return h('p', { class: 'muted' }, `${p.name} takes no parameters.`);
+      return h('form', { class: 'param-form', onsubmit: (e) => e.preventDefault() },
+        p.parameters.map((d) => {
+          let input;
+          const id = 'param-' + d.key;
+          if (d.type === 'int') {
+            input = h('input', { id, name: d.key, type: 'number', min: d.min, max: d.max, step: 1, value: d.default, required: true });
+          } else if (d.type === 'enum') {
+            input = h('select', { id, name: d.key }, d.choices.split('|').map((c) => h('option', { value: c, selected: c === d.default }, c)));
+          } else {
+            input = h('input', { id, name: d.key, type: 'checkbox', checked: d.default === 'true' });
+          }
+          input.dataset.type = d.type;
+          input.dataset.default = d.default;
+          const range = d.type === 'int' ? ` (${num.format(d.min)} to ${num.format(d.max)})` : '';
+          return h('div', { class: 'param' }, h('label', { for: id }, d.key), input,
+            h('div', { class: 'hint' }, d.description + range + ', default ' + d.default));
+        }));
+    }
+
+    function collectParams() {
+      const out = {};
+      for (const el of paramBody.querySelectorAll('[name]')) {
+        const type = el.dataset.type;
+        let v;
+        if (type === 'bool') v = el.checked ? 'true' : 'false';
+        else v = String(el.value).trim();
+        if (type === 'int' && !/^-?\d+$/.test(v)) throw new Error(`${el.name} must be a whole number`);
+        if (v !== el.dataset.default) out[el.name] = type === 'int' ? parseInt(v, 10) : v;
+      }
+      return out;
+    }
+
+    async function start() {
+      let parameters;
+      try {
+        parameters = collectParams();
+      } catch (e) {
+        fill(message, errorBox(e));
+        return;
+      }
+      startBtn.disabled = true;
+      fill(message, h('span', { class: 'muted' }, 'Attaching…'));
+      try {
+        const s = await api('POST', '/sessions', { pid: state.pid, profiler: state.profiler.name, parameters });
+        location.hash = '#/session/' + encodeURIComponent(s.id);
+      } catch (e) {
+        fill(message, errorBox(e));
+        startBtn.disabled = false;
+      }
+    }
+
+    try {
+      state.profilers = await api('GET', '/profilers');
+      fill(profBody, ...state.profilers.filter((p) => p.attach).map((p) =>
+        h('button', { class: 'prof', type: 'button', dataset: { profiler: p.name }, onclick: () => pickProfiler(p) },
+          h('strong', {}, p.name), h('span', {}, p.description))));
+    } catch (e) {
+      fill(profBody, errorBox(e));
+    }
+    loadProcesses();
+  }
+
+  // ---- sessions --------------------------------------------------------------------------------------------------
+
+  function progressText(p) {
+    if (!p) return 'starting';
+    const el = (p.elapsed_ms || 0) / 1000;
+    const parts = [p.duration_ms ? `${dec1.format(Math.min(el, p.duration_ms / 1000))} / ${dec1.format(p.duration_ms / 1000)} s` : `${dec1.format(el)} s`];
+    if (p.events !== undefined) parts.push(`${num.format(p.events)} events`);
+    if (p.dropped) parts.push(`${num.format(p.dropped)} dropped`);
+    return parts.join(', ');
+  }
+
+  async function viewSessions() {
+    const body = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
+    show(h('h1', {}, 'Sessions'), card(null, body));
+    let timer = null;
+    cleanup.push(() => clearTimeout(timer));
+    async function load() {
+      try {
+        const list = await api('GET', '/sessions');
+        if (!list.length) {
+          fill(body, h('p', { class: 'muted' }, 'No session yet. ', h('a', { href: '#/' }, 'Start one.')));
+          return;
+        }
+        const rows = list.map((s) => {
+          const t = s.target || {};
+          return h('tr', { class: 'clickable', tabindex: 0, dataset: { id: s.id },
+            onclick: () => (location.hash = '#/session/' + encodeURIComponent(s.id)),
+            onkeydown: (e) => e.key === 'Enter' && (location.hash = '#/session/' + encodeURIComponent(s.id)) },
+          h('td', {}, s.start ? when(s.start) : idTime(s.id)),
+          h('td', {}, (s.profiler && s.profiler.name) || ''),
+          h('td', {}, t.name ? `${t.name} (${t.pid})` : t.pid || ''),
+          h('td', {}, statusBadge(s.status)),
+          h('td', { class: 'muted' }, s.status === 'running' ? progressText(s.progress) : s.duration_ms !== undefined ? `${dec1.format(s.duration_ms / 1000)} s` : ''),
+          h('td', { class: 'mono muted' }, s.id));
+        });
+        fill(body, h('table', { class: 'data sessions' },
+          h('thead', {}, h('tr', {}, ['Started', 'Profiler', 'Target', 'Status', 'Length', 'Id'].map((x) => h('th', {}, x)))),
+          h('tbody', {}, rows)));
+        if (list.some((s) => s.status === 'running')) timer = setTimeout(load, 2000);
+      } catch (e) {
+        fill(body, errorBox(e));
+      }
+    }
+    load();
+  }
+
+  // ---- one session -------------------------------------------------------------------------------------------
+
+  const EXPORTS = [
+    ['speedscope', 'speedscope.json', 'speedscope (speedscope.app)'],
+    ['folded', 'folded', 'folded stacks (flamegraph.pl, inferno)'],
+    ['pprof', 'pb.gz', 'pprof (go tool pprof)'],
+  ];
+
+  function sessionHeader(s) {
+    const t = s.target || {};
+    const params = Object.entries(s.parameters || {}).map(([k, v]) => `${k}=${v}`).join(', ');
+    const facts = [
+      ['Profiler', (s.profiler && s.profiler.name) || '?'],
+      ['Target', `${t.name ? t.name + ' ' : ''}(pid ${t.pid || '?'})${t.runtime_version ? ', .NET ' + t.runtime_version : ''}`],
+      t.command_line ? ['Command line', t.command_line] : null,
+      s.start ? ['Started', when(s.start)] : null,
+      s.duration_ms !== undefined ? ['Length', `${dec1.format(s.duration_ms / 1000)} s`] : null,
+      params ? ['Parameters', params] : null,
+      s.reason ? ['Reason', s.reason] : null,
+    ].filter(Boolean);
+    return h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  }
+
+  async function viewSession(id) {
+    let s;
+    try {
+      s = await api('GET', '/sessions/' + encodeURIComponent(id));
+    } catch (e) {
+      show(h('h1', {}, 'Session'), errorBox(e));
+      return;
+    }
+    const title = h('h1', {}, 'Session ', h('span', { class: 'mono' }, id), ' ', statusBadge(s.status));
+    const del = s.status === 'running' ? null : h('button', { class: 'danger', onclick: remove }, 'Delete');
+    const head = card(null, h('div', { class: 'card-tools' }, del), sessionHeader(s));
+    const body = h('div', { id: 'report' });
+    show(title, head, body);
+
+    async function remove() {
+      if (!confirm(`Delete session ${id} and its files?`)) return;
+      try {
+        await api('DELETE', '/sessions/' + encodeURIComponent(id));
+        location.hash = '#/sessions';
+      } catch (e) {
+        body.prepend(errorBox(e));
+      }
+    }
+
+    if (s.status === 'running') {
+      const bar = h('div', { class: 'bar-fill' });
+      const text = h('div', { class: 'progress-text' }, progressText(s.progress));
+      const progress = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100 }, bar);
+      fill(body, card('Collecting', progress, text));
+      const update = (p) => {
+        const frac = p && p.duration_ms ? Math.min(1, (p.elapsed_ms || 0) / p.duration_ms) : 0;
+        bar.style.width = (100 * frac).toFixed(1) + '%';
+        progress.setAttribute('aria-valuenow', Math.round(100 * frac));
+        text.textContent = progressText(p);
+      };
+      update(s.progress);
+      const es = new EventSource('/api/sessions/' + encodeURIComponent(id) + '/events');
+      cleanup.push(() => es.close());
+      es.addEventListener('progress', (e) => update(JSON.parse(e.data).progress));
+      es.addEventListener('end', () => {
+        es.close();
+        bar.style.width = '100%';
+        setTimeout(() => route(), 150);
+      });
+      es.onerror = () => {
+        if (es.readyState === EventSource.CLOSED) text.textContent = 'lost the connection to the server';
+      };
+      return;
+    }
+    if (!s.files || !s.files.length) {
+      fill(body, card('No data', h('p', {}, 'This session collected nothing it could report' + (s.reason ? ': ' + s.reason : '.'))));
+      return;
+    }
+    fill(body, card(null, h('p', { class: 'muted' }, 'Building the report…')));
+    let report;
+    try {
+      report = await api('GET', '/sessions/' + encodeURIComponent(id) + '/report');
+    } catch (e) {
+      fill(body, errorBox(e));
+      return;
+    }
+    const base = '/api/sessions/' + encodeURIComponent(id);
+    const links = [h('a', { href: base + '/report', download: `${id}.report.json`, class: 'download' }, 'report (JSON)')];
+    if (report.profiler === 'cpu-hotpaths' || report.profiler === 'merged-stacks') {
+      for (const [fmt, suffix, label] of EXPORTS) {
+        links.push(h('a', { href: `${base}/export/${fmt}`, download: `${id}.${suffix}`, class: 'download', dataset: { format: fmt } }, label));
+      }
+    }
+    head.appendChild(h('div', { class: 'exports' }, h('span', { class: 'muted' }, 'Download: '), links));
+    const render = RENDERERS[report.profiler] || renderGeneric;
+    fill(body, render(report, s));
+  }
+
+  // ---- reports ---------------------------------------------------------------------------------------------------
+
+  function summary(items) {
+    return h('div', { class: 'summary' }, items.filter(Boolean).map(([label, value, cls]) =>
+      h('div', { class: 'stat ' + (cls || '') }, h('div', { class: 'stat-value' }, value), h('div', { class: 'stat-label' }, label))));
+  }
+
+  function incompleteNote(r) {
+    const notes = [];
+    if (r.dropped) notes.push(`${num.format(r.dropped)} events were not recorded (a table or queue was full).`);
+    if (r.complete === false) notes.push('The data file has no end record: the session was cut short.');
+    return notes.length ? h('div', { class: 'warning' }, notes.join(' ')) : null;
+  }
+
+  function renderExceptions(r) {
+    const rows = (r.types || []).map((t) => Object.assign({}, t, { top: (t.catchers[0] && t.catchers[0].method) || '' }));
+    const detail = h('div', { class: 'detail' }, h('p', { class: 'muted' }, 'Click a type to see where it was thrown and caught.'));
+    function open(t, tr) {
+      for (const x of tr.parentNode.querySelectorAll('tr.selected')) x.classList.remove('selected');
+      tr.classList.add('selected');
+      fill(detail,
+        h('h3', {}, t.type),
+        h('p', {}, `${num.format(t.count)} thrown, ${num.format(t.caught)} caught, ${num.format(t.uncaught)} not caught.`),
+        h('h4', {}, 'Caught in'),
+        t.catchers.length
+          ? h('table', { class: 'data' }, h('tbody', {}, t.catchers.map((c) => h('tr', {}, h('td', { class: 'num' }, num.format(c.count)), h('td', { class: 'mono' }, c.method)))))
+          : h('p', { class: 'muted' }, 'nowhere (unhandled, or still in flight at the end)'),
+        h('h4', {}, 'Top throw stacks'),
+        t.stacks.map((st) => h('div', { class: 'stack' },
+          h('div', { class: 'stack-head' }, `${num.format(st.count)} times (${pct(t.count ? st.count / t.count : 0)})`),
+          h('ol', { class: 'frames' }, st.frames.map((f) => h('li', {}, f))))));
+    }
+    const table = sortableTable([
+      { key: 'type', label: 'Type', class: 'mono' },
+      { key: 'count', label: 'Thrown', num: true, render: (t) => num.format(t.count) },
+      { key: 'caught', label: 'Caught', num: true, render: (t) => num.format(t.caught) },
+      { key: 'uncaught', label: 'Not caught', num: true, render: (t) => num.format(t.uncaught) },
+      { key: 'top', label: 'Mostly caught in', class: 'mono' },
+    ], rows, {
+      sortKey: 'count', onrow: open, rowData: (t) => ({ type: t.type }),
+      search: (t) => [t.type, ...t.catchers.map((c) => c.method), ...t.stacks.flatMap((s) => s.frames)].join('\n'),
+    });
+    return h('div', {},
+      summary([['thrown', num.format(r.total)], ['caught', num.format(r.caught)], ['not caught', num.format(r.uncaught), r.uncaught ? 'alert' : ''], ['types', num.format(rows.length)]]),
+      incompleteNote(r),
+      card('Exceptions by type', h('div', { class: 'card-tools' }, searchBox('Search types, catchers, frames', (v) => table.setFilter(v), { id: 'exc-search' })), table),
+      card('Details', detail));
+  }
+
+  // A collapsible call tree. cols: [{label, value(node) -> text}]; children are built when opened.
+  function callTree(root, cols, opts) {
+    const weight = opts.weight;
+    const whole = weight(root) || 1;
+    const container = h('div', { class: 'tree', role: 'tree' });
+    const header = h('div', { class: 'tree-row tree-head' }, cols.map((c) => h('span', { class: 'tree-num' }, c.label)), h('span', { class: 'tree-name' }, 'Function'));
+    const MAX_CHILDREN = 200;
+    function row(node, depth) {
+      const kids = node.children || [];
+      const share = weight(node) / whole;
+      const toggle = h('span', { class: 'toggle' }, kids.length ? '▸' : '');
+      const line = h('div', { class: 'tree-row', role: 'treeitem', 'aria-expanded': kids.length ? 'false' : null, dataset: { name: node.name }, tabindex: -1 },
+        cols.map((c) => h('span', { class: 'tree-num' }, c.value(node))),
+        h('span', { class: 'tree-name', style: `padding-left:${depth * 14}px` }, toggle,
+          h('span', { class: 'share-bar', style: `width:${Math.max(1, Math.round(40 * share))}px` }),
+          h('span', { class: 'mono', title: opts.title ? opts.title(node) : node.name }, node.name)));
+      const wrap = h('div', { class: 'tree-node' }, line);
+      let childBox = null;
+      function setOpen(open) {
+        if (!kids.length) return;
+        if (open && !childBox) {
+          childBox = h('div', { class: 'tree-children' });
+          const shown = kids.slice(0, MAX_CHILDREN);
+          for (const k of shown) childBox.appendChild(row(k, depth + 1));
+          if (kids.length > MAX_CHILDREN) childBox.appendChild(h('div', { class: 'tree-row muted' }, `… ${kids.length - MAX_CHILDREN} more`));
+          wrap.appendChild(childBox);
+        }
+        if (childBox) childBox.hidden = !open;
+        toggle.textContent = open ? '▾' : '▸';
+        line.setAttribute('aria-expanded', open ? 'true' : 'false');
+      }
+      line.addEventListener('click', () => setOpen(line.getAttribute('aria-expanded') !== 'true'));
+      wrap.setOpen = setOpen;
+      // open the heavy path: a child holding most of its parent's weight
+      if (kids.length && depth < 40 && (depth < 1 || weight(kids[0]) >= 0.5 * weight(node)) && share >= 0.05) {
+        setOpen(true);
+      }
+      return wrap;
+    }
+    container.append(header, row(root, 0));
+    return container;
+  }
+
+  function flameCard(tree, opts) {
+    const holder = h('div', { class: 'flame-holder' });
+    const info = h('div', { class: 'flame-info', id: 'flame-info', 'aria-live': 'polite' });
+    const crumbs = h('div', { class: 'crumbs' });
+    const reset = h('button', { class: 'secondary', id: 'flame-reset' }, 'Reset zoom');
+    const search = searchBox('Search frames', (v) => doSearch(v), { id: 'flame-search' });
+    const el = card('Flame graph', h('div', { class: 'card-tools' }, search, reset), info, crumbs, holder,
+      h('p', { class: 'muted small' }, 'Each box is a function; its width is its share of ', opts.unit, ' (', opts.unitNote, '). ',
+        'Callers above, callees below. Click to zoom, click again to zoom out; hover for details. ',
+        'Application code is in warm colours, the runtime and the framework in blue.'));
+    let fg = null;
+    function doSearch(v) {
+      if (!fg) return;
+      const m = fg.search(v);
+      info.dataset.highlighted = m.names.join('\n');
+      info.textContent = v.trim() ? `${num.format(m.names.length)} function${m.names.length === 1 ? '' : 's'} match "${v.trim()}": ${pct(m.share)} of ${opts.unit}` : '';
+    }
+    function zoomed(i) {
+      const d = fg.data;
+      const chain = [];
+      for (let p = i; p >= 0; p = d.parent[p]) chain.unshift(p);
+      fill(crumbs, ...chain.map((p, k) => [k ? h('span', { class: 'muted' }, ' › ') : null,
+        h('button', { class: 'crumb', onclick: () => fg.zoomTo(p) }, d.names[d.name[p]])]));
+    }
+    el.onshow = () => {
+      if (fg) {
+        fg.resize();
+        return;
+      }
+      const t0 = performance.now();
+      fg = new window.FlameGraph(holder, tree, { valueKey: opts.valueKey, selfKey: opts.selfKey });
+      holder.dataset.firstDrawMs = (performance.now() - t0).toFixed(1);
+      fg.onzoom = zoomed;
+      fg.onhover = (d, e) => setTooltip(d && opts.describe(d), e);
+      reset.onclick = () => fg.zoomTo(0);
+      zoomed(0);
+      window.addEventListener('resize', onResize);
+      cleanup.push(() => window.removeEventListener('resize', onResize));
+      window.drdFlame = fg; // for tests and the curious
+      if (search.value) doSearch(search.value);
+    };
+    let pending = 0;
+    function onResize() {
+      cancelAnimationFrame(pending);
+      pending = requestAnimationFrame(() => fg && fg.resize());
+    }
+    return el;
+  }
+
+  function renderCpu(r) {
+    const byNs = r.total_ns > 0;
+    const wall = r.mode === 'wall';
+    const weight = (n) => (byNs ? n.total_ns : n.total);
+    const all = weight(r.tree) || 1;
+    const unit = wall ? 'wall-clock time' : 'CPU time';
+    const top = r.top || [];
+    const describe = (d) => [d.name,
+      `${pct(d.share)} of all ${unit}` + (d.zoomShare !== d.share ? `, ${pct(d.zoomShare)} of the zoomed frame` : ''),
+      `total ${ms(d.node.total_ns)} ms in ${num.format(d.node.total)} samples`,
+      `self ${ms(d.node.self_ns)} ms in ${num.format(d.node.self)} samples`];
+    const flame = () => flameCard(r.tree, {
+      valueKey: byNs ? 'total_ns' : 'total', selfKey: byNs ? 'self_ns' : 'self',
+      unit, unitNote: byNs ? 'the time each sample stands for' : 'samples', describe,
+    });
+    const tree = () => card('Call tree', callTree(r.tree, [
+      { label: 'Total', value: (n) => pct(weight(n) / all) },
+      { label: 'Self', value: (n) => pct((byNs ? n.self_ns : n.self) / all) },
+      { label: 'Total ms', value: (n) => ms(n.total_ns) },
+      { label: 'Self ms', value: (n) => ms(n.self_ns) },
+    ], { weight }));
+    const topTable = () => {
+      const t = sortableTable([
+        { key: 'function', label: 'Function', class: 'mono' },
+        { key: 'self_share', label: 'Self', num: true, value: (f) => (byNs ? f.self_ns : f.self) / all, render: (f) => pct((byNs ? f.self_ns : f.self) / all) },
+        { key: 'total_share', label: 'Total', num: true, value: (f) => (byNs ? f.total_ns : f.total) / all, render: (f) => pct((byNs ? f.total_ns : f.total) / all) },
+        { key: 'self_ns', label: 'Self ms', num: true, render: (f) => ms(f.self_ns) },
+        { key: 'total_ns', label: 'Total ms', num: true, render: (f) => ms(f.total_ns) },
+        { key: 'self', label: 'Self samples', num: true, render: (f) => num.format(f.self) },
+      ], top, { sortKey: 'self_share', search: (f) => f.function, rowData: (f) => ({ function: f.function }) });
+      return card('Top functions', h('div', { class: 'card-tools' }, searchBox('Search functions', (v) => t.setFilter(v))),
+        h('p', { class: 'muted small' }, 'Self: time in the function itself. Total: time in it and what it called (a recursive function counted once per sample).'), t);
+    };
+    const threads = () => card('Threads', sortableTable([
+      { key: 'tid', label: 'Thread id', num: true },
+      { key: 'name', label: 'Name', value: (t) => t.name || '' },
+      { key: 'samples', label: 'Samples', num: true, render: (t) => num.format(t.samples) },
+      { key: 'ns', label: 'ms', num: true, render: (t) => ms(t.ns) },
+      { key: 'share', label: 'Share', num: true, value: (t) => (byNs ? t.ns : t.samples) / all, render: (t) => pct((byNs ? t.ns : t.samples) / all) },
+    ], r.threads || [], { sortKey: 'ns' }));
+    return h('div', {},
+      summary([
+        ['mode', wall ? 'wall clock' : 'CPU'],
+        r.frequency ? ['sampling', `${num.format(r.frequency)} Hz`] : null,
+        ['samples', num.format(r.samples)],
+        [unit, `${dec1.format((r.total_ns || 0) / 1e9)} s`],
+        ['threads', num.format((r.threads || []).length)],
+        top[0] ? ['hottest function', top[0].function, 'wide mono'] : null,
+      ]),
+      incompleteNote(r),
+      tabs([
+        { id: 'flame', label: 'Flame graph', render: flame },
+        { id: 'tree', label: 'Call tree', render: tree },
+        { id: 'top', label: 'Top functions', render: topTable },
+        { id: 'threads', label: 'Threads', render: threads },
+      ]));
+  }
+
+  function renderMerged(r) {
+    const all = r.threads || 1;
+    const describe = (d) => [d.name, `${num.format(d.value)} thread${d.value === 1 ? '' : 's'} (${pct(d.share)})`,
+      d.node.tids ? 'thread ids: ' + d.node.tids.slice(0, 20).join(', ') + (d.node.tids.length > 20 ? ', …' : '') : ''];
+    const tree = () => card('Merged call tree', callTree(r.tree, [
+      { label: 'Threads', value: (n) => num.format(n.threads) },
+      { label: 'Share', value: (n) => pct(n.threads / all) },
+    ], { weight: (n) => n.threads, title: (n) => `${n.name}\nthreads: ${(n.tids || []).join(', ')}` }));
+    const flame = () => flameCard(r.tree, { valueKey: 'threads', selfKey: 'none', unit: 'threads', unitNote: 'one per thread', describe });
+    const stacks = () => {
+      const list = h('div', { class: 'thread-stacks' }, (r.stacks || []).map((s) => h('details', {},
+        h('summary', {}, h('span', { class: 'mono' }, `${s.tid}`), ' ', s.name || '(unnamed)', h('span', { class: 'muted' }, ` ${s.frames.length} frames, at ${s.frames[0] || '?'}`)),
+        h('ol', { class: 'frames' }, s.frames.map((f) => h('li', {}, f))))));
+      return card('Each thread\'s stack', h('p', { class: 'muted small' }, 'Leaf frame first.'), list);
+    };
+    return h('div', {},
+      summary([['threads', num.format(r.threads)], ['distinct stacks', num.format(new Set((r.stacks || []).map((s) => s.frames.join('\n'))).size)]]),
+      incompleteNote(r),
+      tabs([
+        { id: 'tree', label: 'Merged tree', render: tree },
+        { id: 'flame', label: 'Flame graph', render: flame },
+        { id: 'stacks', label: 'Threads', render: stacks },
+      ]));
+  }
+
+  function renderPauses(r) {
+    const timeline = h('canvas', { class: 'timeline', height: 120 });
+    const el = card('Pause timeline', timeline, h('p', { class: 'muted small' }, 'Each bar is a pause: its place is when it began, its height how long it lasted (log scale). Colours: generation 0, 1, 2 and other pauses.'));
+    const colors = ['#6aa84f', '#e69138', '#cc0000', '#3d85c6'];
+    function draw() {
+      const W = timeline.parentNode ? timeline.parentNode.clientWidth - 2 : 800;
+      const H = 120;
+      const dpr = window.devicePixelRatio || 1;
+      timeline.style.width = W + 'px';
+      timeline.style.height = H + 'px';
+      timeline.width = W * dpr;
+      timeline.height = H * dpr;
+      const ctx = timeline.getContext('2d');
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, W, H);
+      const span = r.wall_ms || Math.max(1, ...(r.timeline || []).map((p) => p[0] + p[1]));
+      const maxMs = Math.max(1, r.max_ms || 1);
+      for (const [start, dur, , gen] of r.timeline || []) {
+        const x = (start / span) * W;
+        const hgt = Math.max(2, (Math.log1p(dur) / Math.log1p(maxMs)) * (H - 10));
+        ctx.fillStyle = colors[gen >= 0 && gen <= 2 ? gen : 3];
+        ctx.fillRect(x, H - hgt, Math.max(1.5, (dur / span) * W), hgt);
+      }
+    }
+    setTimeout(draw);
+    const reasons = Object.entries(r.by_reason || {}).map(([reason, v]) => Object.assign({ reason }, v));
+    return h('div', {},
+      summary([['pauses', num.format(r.count)], ['paused', `${dec1.format(r.paused_ms)} ms`], ['of the time', pct(r.paused_share)],
+        ['p50', `${dec1.format(r.p50_ms)} ms`], ['p95', `${dec1.format(r.p95_ms)} ms`], ['p99', `${dec1.format(r.p99_ms)} ms`], ['longest', `${dec1.format(r.max_ms)} ms`]]),
+      incompleteNote(r), el,
+      card('By reason', sortableTable([
+        { key: 'reason', label: 'Reason' },
+        { key: 'count', label: 'Pauses', num: true, render: (x) => num.format(x.count) },
+        { key: 'total_ms', label: 'Total ms', num: true, render: (x) => dec1.format(x.total_ms) },
+      ], reasons, { sortKey: 'total_ms' })),
+      card('Longest pauses', sortableTable([
+        { key: 'start_ms', label: 'At ms', num: true, render: (x) => dec1.format(x.start_ms) },
+        { key: 'duration_ms', label: 'Length ms', num: true, render: (x) => dec1.format(x.duration_ms) },
+        { key: 'reason', label: 'Reason' },
+        { key: 'generation', label: 'Generation', num: true },
+        { key: 'kind', label: 'Kind' },
+      ], r.longest || [], { sortKey: 'duration_ms' })));
+  }
+
+  // Any other report: its numbers, then a table for each list of objects.
+  function renderGeneric(r) {
+    const scalars = Object.entries(r).filter(([, v]) => v === null || typeof v !== 'object');
+    const parts = [summary(scalars.filter(([k]) => k !== 'profiler').map(([k, v]) => [k.replace(/_/g, ' '), typeof v === 'number' ? num.format(v) : String(v)]))];
+    for (const [k, v] of Object.entries(r)) {
+      if (Array.isArray(v) && v.length && typeof v[0] === 'object' && !Array.isArray(v[0])) {
+        const keys = Object.keys(v[0]).filter((x) => v[0][x] === null || typeof v[0][x] !== 'object');
+        parts.push(card(k.replace(/_/g, ' '), sortableTable(keys.map((x) => ({ key: x, label: x.replace(/_/g, ' '), num: typeof v[0][x] === 'number', render: (row) => (typeof row[x] === 'number' ? num.format(row[x]) : row[x]) })), v, { sortKey: keys.find((x) => typeof v[0][x] === 'number') || keys[0] })));
+      }
+    }
+    parts.push(card('Raw report', h('details', {}, h('summary', {}, 'JSON'), h('pre', { class: 'raw' }, JSON.stringify(r, null, 2).slice(0, 200000)))));
+    return h('div', {}, parts);
+  }
+
+  const RENDERERS = {
+    exceptions: renderExceptions,
+    'cpu-hotpaths': renderCpu,
+    'merged-stacks': renderMerged,
+    'runtime-pauses': renderPauses,
+  };
+
+  // ---- routing ---------------------------------------------------------------------------------------------------
+
+  function route() {
+    for (const f of cleanup) f();
+    cleanup = [];
+    setTooltip(null);
+    const hash = location.hash || '#/';
+    for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', hash === a.getAttribute('href') || (a.dataset.nav === 'sessions' && hash.startsWith('#/session')));
+    const m = /^#\/session\/(.+)$/.exec(hash);
+    if (m) return viewSession(decodeURIComponent(m[1]));
+    if (hash === '#/sessions') return viewSessions();
+    return viewNew();
+  }
+
+  window.addEventListener('hashchange', route);
+  route();
+})();

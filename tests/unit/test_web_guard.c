@@ -1,0 +1,132 @@
+/* Unit tests for the web server's gatekeeping (src/web/guard.c): token, Host, Origin, cookie. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "web/guard.h"
+
+static void token_is_fresh_hex(void **state)
+{
+    (void)state;
+    struct drd_guard a, b;
+    assert_int_equal(drd_guard_init(&a, "127.0.0.1", 7878), 0);
+    assert_int_equal(drd_guard_init(&b, "127.0.0.1", 7878), 0);
+    assert_int_equal(strlen(a.token), DRD_GUARD_TOKEN_LEN);
+    assert_int_equal(strspn(a.token, "0123456789abcdef"), DRD_GUARD_TOKEN_LEN);
+    assert_string_not_equal(a.token, b.token);
+    assert_true(drd_guard_token_ok(&a, a.token));
+    assert_false(drd_guard_token_ok(&a, b.token));
+    assert_false(drd_guard_token_ok(&a, NULL));
+    assert_false(drd_guard_token_ok(&a, ""));
+    char longer[DRD_GUARD_TOKEN_LEN + 2];
+    snprintf(longer, sizeof longer, "%sx", a.token);
+    assert_false(drd_guard_token_ok(&a, longer));
+    char shorter[DRD_GUARD_TOKEN_LEN];
+    memcpy(shorter, a.token, sizeof shorter - 1);
+    shorter[sizeof shorter - 1] = 0;
+    assert_false(drd_guard_token_ok(&a, shorter));
+}
+
+static void host_exact_loopback_names(void **state)
+{
+    (void)state;
+    struct drd_guard g;
+    assert_int_equal(drd_guard_init(&g, "127.0.0.1", 7878), 0);
+    assert_true(drd_guard_host_ok(&g, "127.0.0.1:7878"));
+    assert_true(drd_guard_host_ok(&g, "localhost:7878"));
+    assert_true(drd_guard_host_ok(&g, "LOCALHOST:7878"));
+    assert_true(drd_guard_host_ok(&g, "[::1]:7878"));
+    assert_false(drd_guard_host_ok(&g, NULL));
+    assert_false(drd_guard_host_ok(&g, ""));
+    assert_false(drd_guard_host_ok(&g, "localhost"));
+    assert_false(drd_guard_host_ok(&g, "127.0.0.1"));
+    assert_false(drd_guard_host_ok(&g, "127.0.0.1:7879"));
+    assert_false(drd_guard_host_ok(&g, "127.0.0.1:78780"));
+    assert_false(drd_guard_host_ok(&g, "evil.example:7878"));
+    assert_false(drd_guard_host_ok(&g, "localhost.evil.example:7878"));
+    assert_false(drd_guard_host_ok(&g, "127.0.0.1:7878.evil.example"));
+    assert_false(drd_guard_host_ok(&g, "127.0.0.2:7878"));
+}
+
+static void host_of_a_named_address(void **state)
+{
+    (void)state;
+    struct drd_guard g;
+    assert_int_equal(drd_guard_init(&g, "192.0.2.7", 80), 0);
+    assert_true(drd_guard_host_ok(&g, "192.0.2.7:80"));
+    assert_true(drd_guard_host_ok(&g, "localhost:80"));
+    assert_int_equal(drd_guard_init(&g, "2001:db8::1", 80), 0);
+    assert_true(drd_guard_host_ok(&g, "[2001:db8::1]:80"));
+    /* a wildcard names no host: only the loopback names pass */
+    assert_int_equal(drd_guard_init(&g, "0.0.0.0", 80), 0);
+    assert_false(drd_guard_host_ok(&g, "0.0.0.0:80"));
+    assert_int_equal(g.n_hosts, 3);
+}
+
+static void origin_is_the_page(void **state)
+{
+    (void)state;
+    struct drd_guard g;
+    assert_int_equal(drd_guard_init(&g, "127.0.0.1", 41000), 0);
+    assert_true(drd_guard_origin_ok(&g, "http://127.0.0.1:41000"));
+    assert_true(drd_guard_origin_ok(&g, "http://localhost:41000"));
+    assert_false(drd_guard_origin_ok(&g, NULL));
+    assert_false(drd_guard_origin_ok(&g, "null"));
+    assert_false(drd_guard_origin_ok(&g, "https://127.0.0.1:41000"));
+    assert_false(drd_guard_origin_ok(&g, "http://127.0.0.1:41001"));
+    assert_false(drd_guard_origin_ok(&g, "http://evil.example"));
+    assert_false(drd_guard_origin_ok(&g, "http://127.0.0.1:41000/"));
+    assert_false(drd_guard_origin_ok(&g, "http://127.0.0.1:41000.evil.example"));
+}
+
+static void cookie_found_among_others(void **state)
+{
+    (void)state;
+    struct drd_guard g;
+    char v[64];
+    assert_int_equal(drd_guard_init(&g, "127.0.0.1", 5000), 0);
+    assert_string_equal(g.cookie, "drdotnet-5000");
+    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-5000=abc", v, sizeof v), 0);
+    assert_string_equal(v, "abc");
+    assert_int_equal(drd_guard_cookie_value(&g, "a=1; drdotnet-5000=xyz ; b=2", v, sizeof v), 0);
+    assert_string_equal(v, "xyz");
+    /* another server's cookie, a longer name, or a name as a value are not ours */
+    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-5001=abc", v, sizeof v), -1);
+    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-50000=abc", v, sizeof v), -1);
+    assert_int_equal(drd_guard_cookie_value(&g, "x=drdotnet-5000=abc", v, sizeof v), -1);
+    assert_int_equal(drd_guard_cookie_value(&g, "", v, sizeof v), -1);
+    assert_int_equal(drd_guard_cookie_value(&g, NULL, v, sizeof v), -1);
+    /* too long for the buffer: refused, not cut */
+    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-5000=0123456789", v, 8), -1);
+    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-5000=", v, sizeof v), 0);
+    assert_string_equal(v, "");
+}
+
+static void loopback_addresses(void **state)
+{
+    (void)state;
+    assert_true(drd_guard_addr_loopback("127.0.0.1"));
+    assert_true(drd_guard_addr_loopback("127.1.2.3"));
+    assert_true(drd_guard_addr_loopback("::1"));
+    assert_true(drd_guard_addr_loopback("::ffff:127.0.0.1"));
+    assert_false(drd_guard_addr_loopback("0.0.0.0"));
+    assert_false(drd_guard_addr_loopback("::"));
+    assert_false(drd_guard_addr_loopback("192.168.1.5"));
+    assert_false(drd_guard_addr_loopback("localhost"));
+    assert_false(drd_guard_addr_loopback(""));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(token_is_fresh_hex),         cmocka_unit_test(host_exact_loopback_names),
+        cmocka_unit_test(host_of_a_named_address),    cmocka_unit_test(origin_is_the_page),
+        cmocka_unit_test(cookie_found_among_others),  cmocka_unit_test(loopback_addresses),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

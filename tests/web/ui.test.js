@@ -1,0 +1,226 @@
+// The web UI in Debian's headless Chromium: from the printed address, profile the CpuSpin target with cpu-hotpaths,
+// find its hot method in the flame graph, search for it and see it highlighted, hover and zoom; then the call tree,
+// the top functions, an export, the sessions list, an exceptions session and a merged-stacks one. A screenshot of
+// every page goes to $DRD_ARTIFACTS.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const BIN = process.env.DRD_BIN;
+const TARGETS = process.env.DRD_TARGETS;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARTIFACTS = process.env.DRD_ARTIFACTS || path.resolve('web-artifacts');
+const HOT = 'DrDotnet.Targets.Spinner.SpinForever';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let work;
+let env;
+let server;
+let context;
+let page;
+let address;
+const started = [];
+const problems = []; // errors of the page itself
+
+// Starts a process; returns it with .output (stdout and stderr so far) and .waitFor(regex, ms).
+function start(cmd, args) {
+  const proc = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.output = '';
+  proc.stdout.on('data', (d) => (proc.output += d));
+  proc.stderr.on('data', (d) => (proc.output += d));
+  proc.waitFor = (re, ms) => new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = () => {
+      const m = re.exec(proc.output);
+      if (m) return resolve(m);
+      if (proc.exitCode !== null || Date.now() - t0 > ms) {
+        return reject(new Error(`${cmd} ${args.join(' ')}: no ${re} in:\n${proc.output}`));
+      }
+      setTimeout(tick, 50);
+    };
+    tick();
+  });
+  started.push(proc);
+  return proc;
+}
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(ARTIFACTS, name + '.png'), fullPage: true });
+}
+
+// Picks the process and profiler in the new-session view, sets the parameters, starts, and returns the id.
+async function startSession(pid, profiler, params) {
+  await page.goto(address.replace(/\/\?token=.*/, '/#/'));
+  await page.locator(`tr[data-pid="${pid}"]`).click();
+  await page.locator(`button[data-profiler="${profiler}"]`).click();
+  for (const [k, v] of Object.entries(params || {})) await page.locator(`#param-${k}`).fill(String(v));
+  await page.locator('#start').click();
+  await page.waitForURL(/#\/session\//, { timeout: 60000 });
+  return decodeURIComponent(new URL(page.url()).hash.replace('#/session/', ''));
+}
+
+before(async () => {
+  assert.ok(BIN && TARGETS, 'DRD_BIN and DRD_TARGETS must be set');
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'drd-web-'));
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  env = Object.assign({}, process.env, { DRDOTNET_HOME: path.join(work, 'home'), DOTNET_CLI_TELEMETRY_OPTOUT: '1' });
+  server = start(BIN, ['serve', '--port', '0']);
+  address = (await server.waitFor(/^(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32})$/m, 15000))[1];
+  context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1360, height: 900 },
+    acceptDownloads: true,
+  });
+  page = context.pages()[0] || (await context.newPage());
+  page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  page.on('console', (m) => m.type() === 'error' && problems.push('console: ' + m.text()));
+});
+
+after(async () => {
+  if (context) await context.close();
+  for (const p of started) if (p.exitCode === null) p.kill(p === server ? 'SIGTERM' : 'SIGKILL');
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('the printed address sets the cookie and the page shows no token', async () => {
+  const res = await page.goto(address);
+  assert.equal(res.status(), 200);
+  assert.ok(!page.url().includes('token'), `the token stays out of the address bar: ${page.url()}`);
+  const cookies = await context.cookies();
+  const c = cookies.find((x) => x.name.startsWith('drdotnet-'));
+  assert.ok(c && c.httpOnly && c.sameSite === 'Strict', 'an HttpOnly, SameSite=Strict cookie');
+  await page.locator('button[data-profiler="cpu-hotpaths"]').waitFor();
+});
+
+test('cpu-hotpaths on CpuSpin: the hot method in the flame graph, searched, hovered, zoomed', async () => {
+  const spin = start('dotnet', [path.join(TARGETS, 'CpuSpin', 'CpuSpin.dll'), '--seconds', '120']);
+  await spin.waitFor(/^ready/m, 30000);
+  await page.goto(address);
+  await page.locator('button.secondary', { hasText: 'Refresh' }).click();
+  await page.locator(`tr[data-pid="${spin.pid}"]`).waitFor({ timeout: 15000 });
+  await page.locator(`tr[data-pid="${spin.pid}"]`).click();
+  await page.locator('button[data-profiler="cpu-hotpaths"]').click();
+  await page.locator('#param-duration').fill('3');
+  await shot('01-new-session');
+  await page.locator('#start').click();
+  await page.waitForURL(/#\/session\//, { timeout: 60000 });
+  await page.locator('.progress').waitFor({ timeout: 10000 });
+  await page.waitForFunction(() => parseFloat(document.querySelector('.bar-fill').style.width) > 30, null, { timeout: 10000 });
+  await shot('02-progress');
+
+  const canvas = page.locator('canvas.flame-canvas');
+  await canvas.waitFor({ timeout: 60000 });
+  await page.waitForFunction((hot) => (document.querySelector('canvas.flame-canvas').dataset.labels || '').split('\n').includes(hot), HOT);
+  await shot('03-flame-graph');
+
+  await page.locator('#flame-search').fill('SpinForever');
+  await page.waitForFunction((hot) => (document.querySelector('canvas.flame-canvas').dataset.highlighted || '').split('\n').includes(hot), HOT);
+  const info = await page.locator('#flame-info').textContent();
+  assert.match(info, /match "SpinForever"/);
+  assert.equal(await page.locator('#flame-info').getAttribute('data-highlighted'), HOT);
+  // the highlighted frame is drawn in the highlight colour
+  const rect = await page.evaluate((hot) => window.drdFlame.rectOf(window.drdFlame.find(hot)), HOT);
+  assert.ok(rect && rect.w > 100, 'the hot method is a wide frame');
+  const pixel = await page.evaluate(({ x, y }) => {
+    const c = document.querySelector('canvas.flame-canvas');
+    const d = window.devicePixelRatio || 1;
+    return Array.from(c.getContext('2d').getImageData(Math.round(x * d), Math.round(y * d), 1, 1).data);
+  }, { x: rect.x + rect.w / 2, y: rect.y + 3 });
+  assert.deepEqual(pixel.slice(0, 3), [0xd1, 0x24, 0x9a], 'highlight colour');
+  await shot('04-search');
+
+  const box = await canvas.boundingBox();
+  await page.mouse.move(box.x + rect.x + rect.w / 2, box.y + rect.y + rect.h / 2);
+  const tip = page.locator('#tooltip');
+  await tip.waitFor({ state: 'visible' });
+  const tipText = await tip.textContent();
+  assert.ok(tipText.includes(HOT), tipText);
+  assert.match(tipText, /\d+(\.\d)?% of all CPU time/);
+  await shot('05-hover');
+
+  await page.mouse.click(box.x + rect.x + rect.w / 2, box.y + rect.y + rect.h / 2);
+  await page.waitForFunction((hot) => document.querySelector('canvas.flame-canvas').dataset.zoom === hot, HOT);
+  await shot('06-zoomed');
+  await page.locator('#flame-reset').click();
+  await page.waitForFunction(() => document.querySelector('canvas.flame-canvas').dataset.zoom === 'all');
+
+  await page.locator('[data-tab="tree"]').click();
+  await page.locator(`.tree-row[data-name="${HOT}"]`).first().waitFor();
+  await shot('07-call-tree');
+
+  await page.locator('[data-tab="top"]').click();
+  const first = page.locator('table.data tbody tr').first();
+  assert.equal(await first.getAttribute('data-function'), HOT);
+  await shot('08-top-functions');
+
+  await page.locator('[data-tab="threads"]').click();
+  await page.locator('table.data tbody tr').first().waitFor();
+  await shot('09-threads');
+
+  for (const fmt of ['speedscope', 'folded', 'pprof']) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`a[data-format="${fmt}"]`).click()]);
+    const file = path.join(work, 'export.' + fmt);
+    await download.saveAs(file);
+    const data = fs.readFileSync(file);
+    assert.ok(data.length > 0, `${fmt} export is not empty`);
+    if (fmt === 'folded') assert.ok(data.toString().includes(HOT), 'folded export holds the hot method');
+    if (fmt === 'pprof') assert.deepEqual([data[0], data[1]], [0x1f, 0x8b], 'pprof export is gzip');
+  }
+
+  await page.locator('a[data-nav="sessions"]').click();
+  const row = page.locator('table.sessions tbody tr').first();
+  await row.waitFor();
+  assert.match(await row.textContent(), /cpu-hotpaths.*completed/);
+  await shot('10-sessions');
+  await row.click();
+  await page.locator('canvas.flame-canvas').waitFor();
+});
+
+test('merged-stacks on CpuSpin: the tree with thread counts', async () => {
+  const spin = started.find((p) => p.spawnargs.some((a) => a.endsWith('CpuSpin.dll')));
+  await startSession(spin.pid, 'merged-stacks');
+  await page.locator('.tree-row[data-name="all"]').waitFor({ timeout: 60000 });
+  await page.locator(`.tree-row[data-name="${HOT}"]`).first().waitFor();
+  await shot('11-merged-stacks');
+  await page.locator('[data-tab="flame"]').click();
+  await page.waitForFunction((hot) => (document.querySelector('canvas.flame-canvas').dataset.labels || '').includes(hot), HOT);
+  await shot('12-merged-flame');
+});
+
+test('exceptions on the Exceptions target: the table, searched and opened', async () => {
+  const go = path.join(work, 'go');
+  const exc = start('dotnet', [path.join(TARGETS, 'Exceptions', 'Exceptions.dll'), '--go-file', go, '--stop-file', path.join(work, 'stop')]);
+  await exc.waitFor(/^ready/m, 30000);
+  await startSession(exc.pid, 'exceptions', { duration: 4 });
+  fs.writeFileSync(go, '');
+  const row = page.locator('tr[data-type="System.InvalidOperationException"]');
+  await row.waitFor({ timeout: 60000 });
+  assert.match(await row.textContent(), /1,000/);
+  await page.locator('#exc-search').fill('Worker');
+  await page.locator('tr[data-type="System.InvalidOperationException"]').waitFor({ state: 'detached' });
+  await page.locator('tr[data-type="DrDotnet.Targets.NestedWorker+WorkerFault"]').click();
+  await page.locator('.detail h3', { hasText: 'WorkerFault' }).waitFor();
+  await shot('13-exceptions');
+});
+
+test('the page made no errors of its own', () => {
+  assert.deepEqual(problems, []);
+});
+
+test('the server stops cleanly on SIGTERM', async () => {
+  const code = server.exitCode !== null ? server.exitCode : await new Promise((resolve) => {
+    server.on('exit', (c) => resolve(c));
+    server.kill('SIGTERM');
+  });
+  assert.equal(code, 0, server.output);
+  assert.ok(!/Sanitizer/.test(server.output), server.output);
+});
