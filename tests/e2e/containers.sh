@@ -200,7 +200,8 @@ kill -9 "$C" 2>/dev/null
 # --- D: a musl process (a fake runtime that maps a file named like musl's loader) -----------------------------
 mkdir -p "$WORK/d"
 head -c 4096 /dev/zero >"$WORK/d/ld-musl-x86_64.so.1"
-container d "$ENVIRONMENT $PY $PEER runtime /tmp /mnt/ld-musl-x86_64.so.1"
+cp "$PEER" "$WORK/d/" # the container's /tmp is its own: the script must come from the bound folder
+container d "$ENVIRONMENT $PY /mnt/$(basename "$PEER") runtime /tmp /mnt/ld-musl-x86_64.so.1"
 D=$CPID
 wait_for_line "$COUT" listening 20 || { fail "container D did not start"; cat "$COUT"; }
 "$DRD_BIN" profile "$D" exceptions --duration 1 >"$WORK/musl.out" 2>"$WORK/musl.err"
