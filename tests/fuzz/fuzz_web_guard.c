@@ -1,0 +1,61 @@
+/* Fuzz target: the web server's checks of request headers (Host, Origin, token, Cookie) and of its own address. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fuzzutil.h"
+#include "web/guard.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* header values reach the guard as C strings: cut at the first NUL, as libmicrohttpd hands them over */
+    char *text = malloc(size + 1);
+    if (!text)
+        return 0;
+    memcpy(text, data, size);
+    text[size] = 0;
+
+    static struct drd_guard g;
+    static int ready;
+    if (!ready && drd_guard_init(&g, "192.168.1.20", 8080) == 0)
+        ready = 1;
+    if (!ready)
+        abort();
+
+    if (drd_guard_host_ok(&g, text)) {
+        int known = 0;
+        for (int i = 0; i < g.n_hosts; i++)
+            known |= strcasecmp(text, g.hosts[i]) == 0;
+        DRD_FUZZ_CHECK(known, "Host '%s' accepted", text);
+    }
+    if (drd_guard_origin_ok(&g, text))
+        DRD_FUZZ_CHECK(strncasecmp(text, "http://", 7) == 0 && drd_guard_host_ok(&g, text + 7), "Origin '%s' accepted",
+                       text);
+    DRD_FUZZ_CHECK(drd_guard_token_ok(&g, text) == (strcmp(text, g.token) == 0), "token check of '%s'", text);
+
+    /* the cookie's value is a piece of the header with no separator in it, and fits where it was put */
+    static const size_t caps[] = {1, 8, DRD_GUARD_TOKEN_LEN + 1, 4096};
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        char *out = malloc(caps[i]);
+        if (!out)
+            break;
+        if (drd_guard_cookie_value(&g, text, out, caps[i]) == 0) {
+            size_t n = strnlen(out, caps[i]);
+            DRD_FUZZ_CHECK(n < caps[i], "cookie value not terminated within %zu bytes", caps[i]);
+            DRD_FUZZ_CHECK(strchr(out, ';') == NULL, "cookie value '%s' holds a separator", out);
+            DRD_FUZZ_CHECK(strstr(text, out) != NULL, "cookie value '%s' is not from the header", out);
+        }
+        free(out);
+    }
+
+    /* the listening address comes from the command line: any text gives a well-formed guard */
+    (void)drd_guard_addr_loopback(text);
+    struct drd_guard other;
+    if (drd_guard_init(&other, text, 65535) == 0) {
+        DRD_FUZZ_CHECK(other.n_hosts >= 3 && other.n_hosts <= DRD_GUARD_MAX_HOSTS, "%d hosts", other.n_hosts);
+        for (int i = 0; i < other.n_hosts; i++)
+            DRD_FUZZ_CHECK(memchr(other.hosts[i], 0, sizeof other.hosts[i]) != NULL, "host %d not terminated", i);
+    }
+    free(text);
+    return 0;
+}
