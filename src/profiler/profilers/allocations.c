@@ -5,7 +5,7 @@
  * the same probability, so an object of size S is sampled with probability p = 1 - exp(-S / 102,400) and stands
  * for 1/p objects and S/p bytes; before .NET 10, AllocationTick (one event per ~100 KB, upscaled by its
  * AllocationAmount). Launched, it counts every object exactly through ObjectAllocated, by type. Either way the
- * callbacks add into a preallocated lock-free table of (type, stack) slots, as the exceptions profiler does. */
+ * callbacks add into a preallocated lock-free table of (type, stack) slots (keytable.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +13,11 @@
 
 #include "drdotnet/raw.h"
 #include "profiler/core.h"
+#include "profiler/keytable.h"
 #include "profiler/rawout.h"
 #include "profiler/stacks.h"
 
 #define SLOTS 8192
-#define MAX_PROBES 64
 #define SAMPLING_MEAN 102400.0 /* bytes between samples on average (the runtime's AllocationSampled mean) */
 #define FIXED 1024.0 /* estimated counts are kept in 1/1024ths */
 #define EVENT_ALLOCATION_TICK 10
@@ -25,18 +25,7 @@
 #define KEYWORD_GC 0x1ULL
 #define KEYWORD_ALLOCATION_SAMPLING 0x80000000000ULL
 
-enum { SLOT_EMPTY = 0, SLOT_WRITING = 1, SLOT_READY = 2 };
-
-struct slot {
-    _Atomic uint32_t state;
-    uint32_t depth;
-    uint64_t hash;
-    ClassID cls;
-    atomic_ullong samples; /* events (exact mode: objects) */
-    atomic_ullong est_count; /* estimated objects, in 1/1024ths */
-    atomic_ullong est_bytes; /* estimated bytes */
-    struct drd_frame frames[]; /* max_depth */
-};
+enum { SAMPLES = 0, EST_COUNT = 1, EST_BYTES = 2 }; /* the counters of a (type, stack) slot */
 
 struct written {
     uint32_t type_id, stack_id;
@@ -44,8 +33,7 @@ struct written {
 };
 
 static struct {
-    unsigned char *slots;
-    size_t slot_size;
+    struct drd_keytable table; /* key (type, allocation stack) */
     struct written *written;
     int max_depth;
     int exact; /* launched: every object through ObjectAllocated */
@@ -70,56 +58,19 @@ static const struct drd_profiler_desc desc = {
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
 };
 
-static struct slot *slot_at(size_t i)
-{
-    return (struct slot *)(void *)(st.slots + i * st.slot_size);
-}
-
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-    return h * 0xff51afd7ed558ccdULL;
-}
-
-/* Finds or claims the slot of (cls, frames); NULL when the table is full. */
-static struct slot *slot_for(ClassID cls, const struct drd_frame *frames, uint32_t depth)
-{
-    uint64_t h = mix(mix(0, cls), depth);
-    for (uint32_t i = 0; i < depth; i++)
-        h = mix(h, frames[i].fn);
-    for (uint32_t p = 0; p < MAX_PROBES; p++) {
-        struct slot *s = slot_at((size_t)(h + p) & (SLOTS - 1));
-        uint32_t state = atomic_load_explicit(&s->state, memory_order_acquire);
-        if (state == SLOT_EMPTY) {
-            uint32_t expected = SLOT_EMPTY;
-            if (atomic_compare_exchange_strong(&s->state, &expected, SLOT_WRITING)) {
-                s->hash = h;
-                s->cls = cls;
-                s->depth = depth;
-                memcpy(s->frames, frames, depth * sizeof *frames);
-                atomic_store_explicit(&s->state, SLOT_READY, memory_order_release);
-                return s;
-            }
-            state = expected;
-        }
-        if (state == SLOT_READY && s->hash == h && s->cls == cls && s->depth == depth &&
-            memcmp(s->frames, frames, depth * sizeof *frames) == 0)
-            return s;
-    }
-    return NULL;
-}
-
 static void add(struct drd_core *c, ClassID cls, const struct drd_frame *frames, uint32_t depth, double count,
                 double bytes)
 {
-    struct slot *s = slot_for(cls, frames, depth);
-    if (!s) {
+    uint32_t slot = drd_keytable_find(&st.table, cls, frames, depth);
+    if (!slot) {
         atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
         return;
     }
-    atomic_fetch_add_explicit(&s->samples, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&s->est_count, (unsigned long long)llround(count * FIXED), memory_order_relaxed);
-    atomic_fetch_add_explicit(&s->est_bytes, (unsigned long long)llround(bytes), memory_order_relaxed);
+    atomic_fetch_add_explicit(drd_keytable_counter(&st.table, slot, SAMPLES), 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(drd_keytable_counter(&st.table, slot, EST_COUNT), (unsigned long long)llround(count * FIXED),
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(drd_keytable_counter(&st.table, slot, EST_BYTES), (unsigned long long)llround(bytes),
+                              memory_order_relaxed);
     atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
 }
 
@@ -221,7 +172,7 @@ static void override(ICorProfilerCallback11Vtbl *vt)
 
 static void release(void)
 {
-    free(st.slots);
+    drd_keytable_free(&st.table);
     free(st.written);
     memset(&st, 0, sizeof st);
 }
@@ -231,15 +182,12 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
     memset(&st, 0, sizeof st);
     st.exact = c->startup;
     st.max_depth = st.exact ? 0 : (int)drd_params_int(&c->params, "max_stack_depth", 32);
-    st.slot_size = (sizeof(struct slot) + (size_t)st.max_depth * sizeof(struct drd_frame) + 63) & ~(size_t)63;
-    st.slots = aligned_alloc(64, SLOTS * st.slot_size);
     st.written = calloc(SLOTS, sizeof *st.written);
-    if (!st.slots || !st.written) {
+    if (drd_keytable_init(&st.table, SLOTS, st.max_depth) || !st.written) {
         release();
         snprintf(err, errcap, "out of memory for the allocation table");
         return -1;
     }
-    memset(st.slots, 0, SLOTS * st.slot_size);
     if (st.exact) {
         *mask = COR_PRF_ENABLE_OBJECT_ALLOCATED | COR_PRF_MONITOR_OBJECT_ALLOCATED;
         *mask_high = 0;
@@ -287,20 +235,21 @@ static void end(struct drd_core *c)
 
 static void drain(struct drd_core *c)
 {
-    if (!c->raw || !st.slots)
+    if (!c->raw || !st.table.slots)
         return;
     for (size_t i = 0; i < SLOTS; i++) {
-        struct slot *s = slot_at(i);
-        if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY)
+        if (!drd_keytable_ready(&st.table, i))
             continue;
         struct written *w = &st.written[i];
-        uint64_t n = atomic_load_explicit(&s->samples, memory_order_relaxed);
-        uint64_t ec = atomic_load_explicit(&s->est_count, memory_order_relaxed);
-        uint64_t eb = atomic_load_explicit(&s->est_bytes, memory_order_relaxed);
+        uint32_t slot = (uint32_t)i + 1, depth;
+        uint64_t n = atomic_load_explicit(drd_keytable_counter(&st.table, slot, SAMPLES), memory_order_relaxed);
+        uint64_t ec = atomic_load_explicit(drd_keytable_counter(&st.table, slot, EST_COUNT), memory_order_relaxed);
+        uint64_t eb = atomic_load_explicit(drd_keytable_counter(&st.table, slot, EST_BYTES), memory_order_relaxed);
         if (n == w->samples)
             continue;
-        if (!w->stack_id &&
-            (drd_raw_type(c->raw, s->cls, &w->type_id) || drd_raw_stack(c->raw, s->frames, (int)s->depth, &w->stack_id)))
+        const struct drd_frame *frames = drd_keytable_frames(&st.table, i, &depth);
+        if (!w->stack_id && (drd_raw_type(c->raw, drd_keytable_class(&st.table, i), &w->type_id) ||
+                             drd_raw_stack(c->raw, frames, (int)depth, &w->stack_id)))
             continue;
         if (drd_raw_printf(c->raw, "a\t%u\t%u\t%llu\t%llu\t%llu\n", w->type_id, w->stack_id,
                            (unsigned long long)(n - w->samples), (unsigned long long)(ec - w->est_count),

@@ -1,8 +1,8 @@
 /* The exceptions profiler: every exception thrown, its type and throw stack, and where it was caught.
  *
  * Exceptions can come by the hundred thousand per second, so the callbacks count rather than queue: a throw
- * finds (or claims) the slot of its (type, stack) in a preallocated lock-free table and increments it; a catch
- * does the same in a second table keyed by (throw slot, catching method). The worker writes the counts that
+ * finds (or claims) the slot of its (type, stack) in a preallocated lock-free table (keytable.h) and increments
+ * it; a catch does the same in a second table keyed by (throw slot, catching method). The worker writes the counts that
  * grew since its last pass as raw records. */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -11,47 +11,26 @@
 
 #include "drdotnet/raw.h"
 #include "profiler/core.h"
+#include "profiler/keytable.h"
 #include "profiler/rawout.h"
 #include "profiler/stacks.h"
 
 #define THROW_SLOTS 4096 /* distinct (type, stack) pairs */
 #define CATCH_SLOTS 4096 /* distinct (throw slot, catcher) pairs */
-#define MAX_PROBES 64
 
-enum { SLOT_EMPTY = 0, SLOT_WRITING = 1, SLOT_READY = 2 };
-
-struct throw_slot {
-    _Atomic uint32_t state;
-    uint32_t depth;
-    uint64_t hash;
-    ClassID cls;
-    atomic_ullong count;
-    struct drd_frame frames[]; /* max_depth */
-};
-
-struct catch_slot {
-    _Atomic uint32_t state;
-    uint32_t throw_slot; /* index + 1 */
-    FunctionID catcher;
-    atomic_ullong count;
-};
-
-/* What the worker remembers per slot: ids already written and the count already reported. */
+/* What the worker remembers per throw slot: ids already written and the count already reported. */
 struct written {
     uint32_t type_id, stack_id;
     uint64_t count;
 };
 
-struct exc_state {
-    unsigned char *throws; /* THROW_SLOTS slots of slot_size bytes */
-    size_t slot_size;
-    struct catch_slot *catches;
+static struct {
+    struct drd_keytable throws; /* key (exception class, throw stack); counter 0: thrown */
+    struct drd_keytable catches; /* key (throw slot, one frame: the catcher); counter 0: caught */
     struct written *throw_written;
     uint64_t *catch_written;
     int max_depth;
-};
-
-static struct exc_state state;
+} state;
 
 /* The slot of the exception this thread threw last (index + 1), so its catch can be counted against it. */
 static __thread uint32_t tls_slot;
@@ -72,72 +51,6 @@ static const struct drd_profiler_desc desc = {
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
 };
 
-static struct throw_slot *throw_at(size_t i)
-{
-    return (struct throw_slot *)(void *)(state.throws + i * state.slot_size);
-}
-
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-    return h * 0xff51afd7ed558ccdULL;
-}
-
-/* Finds or claims the slot of (cls, frames). Returns index + 1, or 0 when the table is full. */
-static uint32_t throw_slot_for(ClassID cls, const struct drd_frame *frames, uint32_t depth)
-{
-    uint64_t h = mix(mix(0, cls), depth);
-    for (uint32_t i = 0; i < depth; i++)
-        h = mix(mix(h, frames[i].fn), frames[i].cls);
-    for (uint32_t p = 0; p < MAX_PROBES; p++) {
-        size_t i = (size_t)(h + p) & (THROW_SLOTS - 1);
-        struct throw_slot *s = throw_at(i);
-        uint32_t st = atomic_load_explicit(&s->state, memory_order_acquire);
-        if (st == SLOT_EMPTY) {
-            uint32_t expected = SLOT_EMPTY;
-            if (!atomic_compare_exchange_strong(&s->state, &expected, SLOT_WRITING))
-                st = expected;
-            else {
-                s->hash = h;
-                s->cls = cls;
-                s->depth = depth;
-                memcpy(s->frames, frames, depth * sizeof *frames);
-                atomic_store_explicit(&s->state, SLOT_READY, memory_order_release);
-                return (uint32_t)i + 1;
-            }
-        }
-        /* a slot being written by another thread may hold our key: a second slot for it is harmless */
-        if (st == SLOT_READY && s->hash == h && s->cls == cls && s->depth == depth &&
-            memcmp(s->frames, frames, depth * sizeof *frames) == 0)
-            return (uint32_t)i + 1;
-    }
-    return 0;
-}
-
-static uint32_t catch_slot_for(uint32_t throw_slot, FunctionID catcher)
-{
-    uint64_t h = mix(mix(0, throw_slot), catcher);
-    for (uint32_t p = 0; p < MAX_PROBES; p++) {
-        size_t i = (size_t)(h + p) & (CATCH_SLOTS - 1);
-        struct catch_slot *s = &state.catches[i];
-        uint32_t st = atomic_load_explicit(&s->state, memory_order_acquire);
-        if (st == SLOT_EMPTY) {
-            uint32_t expected = SLOT_EMPTY;
-            if (!atomic_compare_exchange_strong(&s->state, &expected, SLOT_WRITING))
-                st = expected;
-            else {
-                s->throw_slot = throw_slot;
-                s->catcher = catcher;
-                atomic_store_explicit(&s->state, SLOT_READY, memory_order_release);
-                return (uint32_t)i + 1;
-            }
-        }
-        if (st == SLOT_READY && s->throw_slot == throw_slot && s->catcher == catcher)
-            return (uint32_t)i + 1;
-    }
-    return 0;
-}
-
 static HRESULT ExceptionThrown(ICorProfilerCallback11 *This, ObjectID thrown)
 {
     struct drd_core *c = drd_core_from(This);
@@ -150,12 +63,12 @@ static HRESULT ExceptionThrown(ICorProfilerCallback11 *This, ObjectID thrown)
         cls = 0;
     int truncated = 0;
     uint32_t depth = (uint32_t)drd_stack_walk(c->info, 0, frames, state.max_depth, &truncated);
-    uint32_t slot = throw_slot_for(cls, frames, depth);
+    uint32_t slot = drd_keytable_find(&state.throws, cls, frames, depth);
     if (!slot) {
         atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
         return S_OK;
     }
-    atomic_fetch_add_explicit(&throw_at(slot - 1)->count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(drd_keytable_counter(&state.throws, slot, 0), 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
     tls_slot = slot;
     return S_OK;
@@ -169,12 +82,13 @@ static HRESULT ExceptionCatcherEnter(ICorProfilerCallback11 *This, FunctionID fi
     tls_slot = 0;
     if (!drd_collecting(c) || slot == 0)
         return S_OK;
-    uint32_t cs = catch_slot_for(slot, fid);
+    struct drd_frame catcher = {fid, 0};
+    uint32_t cs = drd_keytable_find(&state.catches, slot, &catcher, 1);
     if (!cs) {
         atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
         return S_OK;
     }
-    atomic_fetch_add_explicit(&state.catches[cs - 1].count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(drd_keytable_counter(&state.catches, cs, 0), 1, memory_order_relaxed);
     return S_OK;
 }
 
@@ -186,8 +100,8 @@ static void override(ICorProfilerCallback11Vtbl *vt)
 
 static void release(void)
 {
-    free(state.throws);
-    free(state.catches);
+    drd_keytable_free(&state.throws);
+    drd_keytable_free(&state.catches);
     free(state.throw_written);
     free(state.catch_written);
     memset(&state, 0, sizeof state);
@@ -197,17 +111,14 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
 {
     memset(&state, 0, sizeof state);
     state.max_depth = (int)drd_params_int(&c->params, "max_stack_depth", 64);
-    state.slot_size = (sizeof(struct throw_slot) + (size_t)state.max_depth * sizeof(struct drd_frame) + 63) & ~(size_t)63;
-    state.throws = aligned_alloc(64, THROW_SLOTS * state.slot_size);
-    state.catches = calloc(CATCH_SLOTS, sizeof *state.catches);
     state.throw_written = calloc(THROW_SLOTS, sizeof *state.throw_written);
     state.catch_written = calloc(CATCH_SLOTS, sizeof *state.catch_written);
-    if (!state.throws || !state.catches || !state.throw_written || !state.catch_written) {
+    if (drd_keytable_init(&state.throws, THROW_SLOTS, state.max_depth) ||
+        drd_keytable_init(&state.catches, CATCH_SLOTS, 1) || !state.throw_written || !state.catch_written) {
         release();
         snprintf(err, errcap, "out of memory for the exception tables");
         return -1;
     }
-    memset(state.throws, 0, THROW_SLOTS * state.slot_size);
     *mask = COR_PRF_MONITOR_EXCEPTIONS | COR_PRF_ENABLE_STACK_SNAPSHOT;
     *mask_high = 0;
     return 0;
@@ -219,21 +130,22 @@ static int intern_throw(struct drd_core *c, size_t i)
     struct written *w = &state.throw_written[i];
     if (w->stack_id)
         return 0;
-    struct throw_slot *s = throw_at(i);
-    if (drd_raw_type(c->raw, s->cls, &w->type_id) || drd_raw_stack(c->raw, s->frames, (int)s->depth, &w->stack_id))
+    uint32_t depth;
+    const struct drd_frame *frames = drd_keytable_frames(&state.throws, i, &depth);
+    if (drd_raw_type(c->raw, drd_keytable_class(&state.throws, i), &w->type_id) ||
+        drd_raw_stack(c->raw, frames, (int)depth, &w->stack_id))
         return -1;
     return 0;
 }
 
 static void drain(struct drd_core *c)
 {
-    if (!c->raw || !state.throws)
+    if (!c->raw || !state.throws.slots)
         return;
     for (size_t i = 0; i < THROW_SLOTS; i++) {
-        struct throw_slot *s = throw_at(i);
-        if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY)
+        if (!drd_keytable_ready(&state.throws, i))
             continue;
-        uint64_t n = atomic_load_explicit(&s->count, memory_order_relaxed);
+        uint64_t n = atomic_load_explicit(drd_keytable_counter(&state.throws, (uint32_t)i + 1, 0), memory_order_relaxed);
         struct written *w = &state.throw_written[i];
         if (n == w->count || intern_throw(c, i))
             continue;
@@ -242,15 +154,15 @@ static void drain(struct drd_core *c)
         w->count = n;
     }
     for (size_t i = 0; i < CATCH_SLOTS; i++) {
-        struct catch_slot *s = &state.catches[i];
-        if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY)
+        if (!drd_keytable_ready(&state.catches, i))
             continue;
-        uint64_t n = atomic_load_explicit(&s->count, memory_order_relaxed);
-        uint32_t frame;
-        struct drd_frame catcher = {s->catcher, 0};
-        if (n == state.catch_written[i] || intern_throw(c, s->throw_slot - 1) || drd_raw_frame(c->raw, &catcher, &frame))
+        uint64_t n = atomic_load_explicit(drd_keytable_counter(&state.catches, (uint32_t)i + 1, 0), memory_order_relaxed);
+        uint32_t depth, frame;
+        const struct drd_frame *catcher = drd_keytable_frames(&state.catches, i, &depth);
+        size_t throw_slot = (size_t)drd_keytable_class(&state.catches, i) - 1;
+        if (n == state.catch_written[i] || intern_throw(c, throw_slot) || drd_raw_frame(c->raw, catcher, &frame))
             continue;
-        struct written *w = &state.throw_written[s->throw_slot - 1];
+        struct written *w = &state.throw_written[throw_slot];
         if (drd_raw_printf(c->raw, "c\t%u\t%u\t%u\t%llu\n", w->type_id, w->stack_id, frame,
                            (unsigned long long)(n - state.catch_written[i])))
             return;
