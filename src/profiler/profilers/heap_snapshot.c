@@ -3,8 +3,9 @@
  * Roots with their kind only come from the runtime's own heap walk at the end of a GC when COR_PRF_MONITOR_GC
  * is on (which it allows only from InitializeForAttach). So: the profiler finds the addresses of the app's
  * static reference fields, forces one GC from its own thread, and inside that GC's callbacks streams every
- * object (id, class, size, references) and every root to heap-snapshot.graph through a preallocated buffer;
- * at the GC's end it reads the static fields (the runtime is still suspended). Dominators, retained sizes and
+ * object (id, class, size, references) and every root into a memory region reserved beforehand (no I/O and no
+ * allocation while the runtime is stopped); at the GC's end it reads the static fields (the runtime is still
+ * suspended), and only after the runtime resumed writes the region to heap-snapshot.graph. Dominators, retained sizes and
  * paths are computed by the tool. The graph format is documented in include/drdotnet/raw.h. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,7 +22,6 @@
 #include "profiler/core.h"
 #include "profiler/rawout.h"
 
-#define BUF_BYTES (1 << 20)
 #define MAX_STATICS 65536
 #define CLASS_SLOTS (1 << 18)
 
@@ -31,7 +32,7 @@ struct static_field {
 
 static struct {
     int fd;
-    unsigned char *buf;
+    unsigned char *buf; /* max_bytes of address space reserved with MAP_NORESERVE: pages come as they are used */
     size_t used;
     uint64_t bytes, max_bytes;
     atomic_flag lock; /* GC callbacks can run on several GC threads (server GC) */
@@ -39,7 +40,7 @@ static struct {
     struct static_field *statics;
     int n_statics;
     ClassID *classes; /* distinct ClassIDs seen, open addressing; 0 = empty */
-    atomic_ullong objects, edges, roots, heap_bytes;
+    uint64_t objects, edges, roots, heap_bytes; /* counted under the lock, with the record they describe */
     uint64_t suspend_start_ns, pause_ns, gc_start_ns, gc_ns;
     int done;
     int static_roots;
@@ -47,7 +48,7 @@ static struct {
 
 static const struct drd_param_desc params[] = {
     {"duration", DRD_PARAM_INT, "120", "seconds at most for the snapshot", 1, 3600, NULL},
-    {"max_file_mb", DRD_PARAM_INT, "4096", "the largest graph file to write; a larger heap ends the session", 1,
+    {"max_file_mb", DRD_PARAM_INT, "4096", "the largest graph to hold and write; a larger heap ends the session", 1,
      65536, NULL},
     {"static_roots", DRD_PARAM_BOOL, "true", "name the app's static fields that hold objects", 0, 0, NULL},
 };
@@ -68,50 +69,49 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* Writes the buffer out; caller holds the lock. Sets failed on an error. */
-static void flush_locked(void)
+/* Writes the captured graph to the file, after the runtime resumed. Returns 0, or -1 with errno. */
+static int write_out(void)
 {
     size_t off = 0;
-    while (off < st.used && !st.failed) {
+    while (off < st.used) {
         ssize_t n = write(st.fd, st.buf + off, st.used - off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            atomic_store(&st.failed, 1);
-        else
-            off += (size_t)n;
+            return -1;
+        off += (size_t)n;
     }
-    st.used = 0;
+    return 0;
 }
 
-/* Appends one record (the pieces given) atomically with respect to other GC threads. */
-static void emit(const void *a, size_t na, const void *b, size_t nb)
+/* Appends one record (the pieces given) atomically with respect to other GC threads, and adds objects, edges,
+ * bytes and roots to the totals under the same lock (one lock per object instead of more atomics). */
+static void emit_counted(const void *a, size_t na, const void *b, size_t nb, uint64_t objects, uint64_t edges,
+                         uint64_t bytes, uint64_t roots)
 {
     if (atomic_load_explicit(&st.failed, memory_order_relaxed))
         return;
-    if (st.bytes + na + nb > st.max_bytes) {
-        atomic_store(&st.failed, 2);
-        return;
-    }
     while (atomic_flag_test_and_set_explicit(&st.lock, memory_order_acquire))
         ;
-    st.bytes += na + nb;
-    const unsigned char *parts[2] = {a, b};
-    size_t lens[2] = {na, nb};
-    for (int p = 0; p < 2; p++) {
-        const unsigned char *src = parts[p];
-        size_t len = lens[p];
-        while (len > 0) {
-            if (st.used == BUF_BYTES)
-                flush_locked();
-            size_t n = BUF_BYTES - st.used < len ? BUF_BYTES - st.used : len;
-            memcpy(st.buf + st.used, src, n);
-            st.used += n;
-            src += n;
-            len -= n;
-        }
+    if (st.used + na + nb > st.max_bytes) {
+        atomic_store(&st.failed, 2);
+    } else {
+        st.bytes += na + nb;
+        st.objects += objects;
+        st.edges += edges;
+        st.heap_bytes += bytes;
+        st.roots += roots;
+        memcpy(st.buf + st.used, a, na);
+        if (nb)
+            memcpy(st.buf + st.used + na, b, nb);
+        st.used += na + nb;
     }
     atomic_flag_clear_explicit(&st.lock, memory_order_release);
+}
+
+static void emit(const void *a, size_t na, const void *b, size_t nb)
+{
+    emit_counted(a, na, b, nb, 0, 0, 0, 0);
 }
 
 static void note_class(ClassID cls)
@@ -178,11 +178,8 @@ static HRESULT ObjectReferences(ICorProfilerCallback11 *This, ObjectID obj, Clas
     memcpy(head + 9, &k, 8);
     memcpy(head + 17, &z, 8);
     memcpy(head + 25, &nn, 4);
-    emit(head, sizeof head, refs, (size_t)n * sizeof(ObjectID));
+    emit_counted(head, sizeof head, refs, (size_t)n * sizeof(ObjectID), 1, n, size, 0);
     note_class(cls);
-    atomic_fetch_add_explicit(&st.objects, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&st.edges, n, memory_order_relaxed);
-    atomic_fetch_add_explicit(&st.heap_bytes, size, memory_order_relaxed);
     return S_OK;
 }
 
@@ -202,8 +199,7 @@ static HRESULT RootReferences2(ICorProfilerCallback11 *This, ULONG n, ObjectID r
         rec[9] = (unsigned char)kinds[i];
         rec[10] = (unsigned char)flags[i];
         memcpy(rec + 11, &id, 8);
-        emit(rec, sizeof rec, NULL, 0);
-        atomic_fetch_add_explicit(&st.roots, 1, memory_order_relaxed);
+        emit_counted(rec, sizeof rec, NULL, 0, 0, 0, 0, 1);
     }
     return S_OK;
 }
@@ -226,10 +222,6 @@ static HRESULT GarbageCollectionFinished(ICorProfilerCallback11 *This)
         memcpy(rec + 9, &idx, 4);
         emit(rec, sizeof rec, NULL, 0);
     }
-    while (atomic_flag_test_and_set_explicit(&st.lock, memory_order_acquire))
-        ;
-    flush_locked();
-    atomic_flag_clear_explicit(&st.lock, memory_order_release);
     st.gc_ns = now_ns() - st.gc_start_ns;
     atomic_store(&st.captured, 1);
     return S_OK;
@@ -383,11 +375,15 @@ static int sample(struct drd_core *c)
         drd_session_fail(c, why);
         return 1;
     }
+    /* the runtime runs again: now the graph goes to the file */
+    if (write_out())
+        atomic_store(&st.failed, 1);
+    madvise(st.buf, st.max_bytes, MADV_DONTNEED);
     if (st.failed == 2)
         drd_session_fail(c, "the heap is larger than max_file_mb allows; the snapshot is incomplete");
     else if (st.failed)
         drd_session_fail(c, "writing the heap graph failed (disk full or folder unwritable?)");
-    atomic_store(&c->events, atomic_load(&st.objects));
+    atomic_store(&c->events, st.objects);
     __atomic_store_n(&st.done, 1, __ATOMIC_RELEASE);
     drd_session_request_end(c);
     return 1;
@@ -397,7 +393,8 @@ static void release(void)
 {
     if (st.fd > 0)
         close(st.fd);
-    free(st.buf);
+    if (st.buf)
+        munmap(st.buf, st.max_bytes);
     free(st.statics);
     free(st.classes);
     memset(&st, 0, sizeof st);
@@ -409,7 +406,9 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
     atomic_flag_clear(&st.lock);
     st.max_bytes = (uint64_t)drd_params_int(&c->params, "max_file_mb", 4096) << 20;
     st.static_roots = (int)drd_params_int(&c->params, "static_roots", 1);
-    st.buf = malloc(BUF_BYTES);
+    st.buf = mmap(NULL, st.max_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (st.buf == MAP_FAILED)
+        st.buf = NULL;
     st.statics = calloc(MAX_STATICS, sizeof *st.statics);
     st.classes = calloc(CLASS_SLOTS, sizeof *st.classes);
     char path[DRD_CD_MAX_PATH + 32];
