@@ -23,7 +23,7 @@ app="$build/targets/Memory/Memory.dll"
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 wait_line() { for _ in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
-none="" prof="" trace=""
+none="" prof="" nostack="" trace=""
 for r in $(seq 1 "$runs"); do
     none+="$(dotnet "$app" --bench "$seconds" | awk '/^throughput/ {print $2}') "
 
@@ -39,6 +39,18 @@ for r in $(seq 1 "$runs"); do
     wait "$tool" || true
     prof+="$(awk '/^throughput/ {print $2}' "$out") "
 
+    out="$work/q$r.out"
+    dotnet "$app" --go-file "$work/goq$r" --bench "$seconds" >"$out" &
+    pid=$!
+    wait_line "$out" '^ready'
+    "$drd" profile "$pid" allocations --duration $((seconds + 6)) --param stacks=false >/dev/null 2>"$work/q$r.err" &
+    tool=$!
+    wait_line "$work/q$r.err" attached
+    touch "$work/goq$r"
+    wait "$pid"
+    wait "$tool" || true
+    nostack+="$(awk '/^throughput/ {print $2}' "$out") "
+
     trace+="$("$tools/dotnet-trace" collect --profile gc-verbose --show-child-io -o "$work/t$r.nettrace" -- \
         dotnet "$app" --bench "$seconds" 2>/dev/null | awk '/^throughput/ {print $2}') "
 done
@@ -47,13 +59,14 @@ echo "### Allocation throughput (thousand allocations/s, median of $runs runs of
 echo
 echo "| run | median | ratio to no profiler | lost |"
 echo "|---|---|---|---|"
-for row in "none:$none" "drdotnet allocations:$prof" "dotnet-trace gc-verbose:$trace"; do
+for row in "none:$none" "drdotnet allocations:$prof" "drdotnet allocations stacks=false:$nostack" \
+    "dotnet-trace gc-verbose:$trace"; do
     name=${row%%:*}
     m=$(echo "${row#*:}" | median)
     awk -v n="$name" -v m="$m" -v b="$b" 'BEGIN { printf "| %s | %d | %.3f | %.1f%% |\n", n, m, m / b, 100 * (1 - m / b) }'
 done
 echo
-echo "runs: none [$none] drdotnet [$prof] dotnet-trace [$trace]"
+echo "runs: none [$none] drdotnet [$prof] drdotnet stacks=false [$nostack] dotnet-trace [$trace]"
 
 echo
 echo "### Heap snapshot pause on one process holding $leak sessions of 1 KiB"

@@ -38,6 +38,7 @@ static struct {
     int max_depth;
     int exact; /* launched: every object through ObjectAllocated */
     int tick; /* sampling through AllocationTick (before .NET 10) */
+    int stacks; /* walk a stack per sample */
     EVENTPIPE_SESSION session;
     int session_open;
 } st;
@@ -46,6 +47,8 @@ static const struct drd_param_desc params[] = {
     {"duration", DRD_PARAM_INT, "10", "seconds to collect (0: until the process exits, launch only)", 0, 86400, NULL},
     {"max_stack_depth", DRD_PARAM_INT, "32", "frames kept per allocation stack (sampled mode)", 1, DRD_RAW_MAX_DEPTH,
      NULL},
+    {"stacks", DRD_PARAM_BOOL, "true", "walk the allocating thread's stack for each sample (false: by type only, cheaper)",
+     0, 0, NULL},
     {"max_file_mb", DRD_PARAM_INT, "256", "stop collecting when the raw data reaches this size", 1, 4096, NULL},
 };
 
@@ -138,7 +141,9 @@ static HRESULT EventPipeEventDelivered(ICorProfilerCallback11 *This, EVENTPIPE_P
         return S_OK;
     struct drd_frame stack[DRD_RAW_MAX_DEPTH];
     uint32_t depth;
-    if (nframes > 0) {
+    if (!st.stacks) {
+        depth = 0;
+    } else if (nframes > 0) {
         depth = nframes < (ULONG)st.max_depth ? nframes : (uint32_t)st.max_depth;
         for (uint32_t i = 0; i < depth; i++)
             stack[i] = (struct drd_frame){DRD_FRAME_NATIVE(frames[i]), DRD_FRAME_IP_UNRESOLVED};
@@ -181,7 +186,8 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
 {
     memset(&st, 0, sizeof st);
     st.exact = c->startup;
-    st.max_depth = st.exact ? 0 : (int)drd_params_int(&c->params, "max_stack_depth", 32);
+    st.stacks = !st.exact && drd_params_int(&c->params, "stacks", 1);
+    st.max_depth = st.stacks ? (int)drd_params_int(&c->params, "max_stack_depth", 32) : 0;
     st.written = calloc(SLOTS, sizeof *st.written);
     if (drd_keytable_init(&st.table, SLOTS, st.max_depth) || !st.written) {
         release();
@@ -218,7 +224,8 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
     }
     st.session_open = 1;
     drd_raw_printf(c->raw, "m\tmode\t%s\n", st.tick ? "allocation-tick" : "allocation-sampled");
-    *mask = COR_PRF_ENABLE_STACK_SNAPSHOT; /* the events come without stacks: we walk the allocating thread */
+    /* the events come without stacks: we walk the allocating thread ourselves */
+    *mask = st.stacks ? COR_PRF_ENABLE_STACK_SNAPSHOT : COR_PRF_MONITOR_NONE;
     *mask_high = COR_PRF_HIGH_MONITOR_EVENT_PIPE;
     return 0;
 }
