@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "drdotnet/clientdata.h"
 #include "drdotnet/profilers.h"
 
@@ -24,6 +26,13 @@ int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap);
 /* dlopens the library in this process and returns its profiler table (the handle stays open for the life of
  * the process). Returns NULL with err. */
 const struct drd_profiler_table *drd_cli_profilers(char *err, size_t errcap);
+
+/* The profilers and their parameters as JSON (the form `drdotnet profilers --json` and the web API give).
+ * Returns a new reference. */
+json_t *drd_cli_profilers_json(const struct drd_profiler_table *t);
+
+/* "int", "enum" or "bool". */
+const char *drd_cli_param_type_name(enum drd_param_type t);
 
 /* Copies the library to a private folder (0700, owned by us) under a name made of its content hash, so a copy
  * that a target has mapped is never rewritten: a changed library gets a new name. Returns 0 with the copy's

@@ -5,11 +5,6 @@
 
 #include "cli/cli.h"
 
-static const char *type_name(enum drd_param_type t)
-{
-    return t == DRD_PARAM_INT ? "int" : t == DRD_PARAM_ENUM ? "enum" : "bool";
-}
-
 int drd_cmd_profilers(int argc, char **argv)
 {
     int json = 0;
@@ -32,44 +27,28 @@ int drd_cmd_profilers(int argc, char **argv)
         drd_cli_error("%s", err);
         return DRD_EXIT_FAILED;
     }
-    json_t *arr = json_array();
-    for (int i = 0; i < t->count; i++) {
-        const struct drd_profiler_desc *p = t->profilers[i];
-        json_t *params = json_array();
-        if (!json)
-            printf("%s  %s\n  %s\n  attach: %s, launch: %s\n", p->name, p->clsid, p->description,
-                   (p->flags & DRD_PROFILER_ATTACH) ? "yes" : "no", (p->flags & DRD_PROFILER_STARTUP) ? "yes" : "no");
-        for (int k = 0; k < p->n_params; k++) {
-            const struct drd_param_desc *d = &p->params[k];
-            json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "key", d->key, "type", type_name(d->type), "default",
-                                  d->default_value, "description", d->description);
-            if (d->type == DRD_PARAM_INT) {
-                json_object_set_new(o, "min", json_integer(d->min));
-                json_object_set_new(o, "max", json_integer(d->max));
-            }
-            if (d->type == DRD_PARAM_ENUM)
-                json_object_set_new(o, "choices", json_string(d->choices));
-            json_array_append_new(params, o);
-            if (!json) {
-                char range[96] = "";
-                if (d->type == DRD_PARAM_INT)
-                    snprintf(range, sizeof range, " [%lld..%lld]", (long long)d->min, (long long)d->max);
-                else if (d->type == DRD_PARAM_ENUM)
-                    snprintf(range, sizeof range, " [%s]", d->choices);
-                printf("    %-16s %-4s default %-6s%s  %s\n", d->key, type_name(d->type), d->default_value, range,
-                       d->description);
-            }
-        }
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:b,s:b,s:o}", "name", p->name, "clsid", p->clsid,
-                                             "description", p->description, "attach", !!(p->flags & DRD_PROFILER_ATTACH),
-                                             "launch", !!(p->flags & DRD_PROFILER_STARTUP), "parameters", params));
-        if (!json)
-            printf("\n");
-    }
     if (json) {
+        json_t *arr = drd_cli_profilers_json(t);
         json_dumpf(arr, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
+        json_decref(arr);
+        return DRD_EXIT_OK;
     }
-    json_decref(arr);
+    for (int i = 0; i < t->count; i++) {
+        const struct drd_profiler_desc *p = t->profilers[i];
+        printf("%s  %s\n  %s\n  attach: %s, launch: %s\n", p->name, p->clsid, p->description,
+               (p->flags & DRD_PROFILER_ATTACH) ? "yes" : "no", (p->flags & DRD_PROFILER_STARTUP) ? "yes" : "no");
+        for (int k = 0; k < p->n_params; k++) {
+            const struct drd_param_desc *d = &p->params[k];
+            char range[96] = "";
+            if (d->type == DRD_PARAM_INT)
+                snprintf(range, sizeof range, " [%lld..%lld]", (long long)d->min, (long long)d->max);
+            else if (d->type == DRD_PARAM_ENUM)
+                snprintf(range, sizeof range, " [%s]", d->choices);
+            printf("    %-16s %-4s default %-6s%s  %s\n", d->key, drd_cli_param_type_name(d->type), d->default_value,
+                   range, d->description);
+        }
+        printf("\n");
+    }
     return DRD_EXIT_OK;
 }

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli/cli.h"
 #include "drdotnet/version.h"
 
@@ -119,4 +121,35 @@ int drd_cli_add_param(struct drd_run_request *req, const char *kv)
     memcpy(req->params, tmp.params, sizeof req->params);
     req->n_params = tmp.n_params;
     return 0;
+}
+
+const char *drd_cli_param_type_name(enum drd_param_type t)
+{
+    return t == DRD_PARAM_INT ? "int" : t == DRD_PARAM_ENUM ? "enum" : "bool";
+}
+
+json_t *drd_cli_profilers_json(const struct drd_profiler_table *t)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < t->count; i++) {
+        const struct drd_profiler_desc *p = t->profilers[i];
+        json_t *params = json_array();
+        for (int k = 0; k < p->n_params; k++) {
+            const struct drd_param_desc *d = &p->params[k];
+            json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "key", d->key, "type", drd_cli_param_type_name(d->type),
+                                  "default", d->default_value, "description", d->description);
+            if (d->type == DRD_PARAM_INT) {
+                json_object_set_new(o, "min", json_integer(d->min));
+                json_object_set_new(o, "max", json_integer(d->max));
+            }
+            if (d->type == DRD_PARAM_ENUM)
+                json_object_set_new(o, "choices", json_string(d->choices));
+            json_array_append_new(params, o);
+        }
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:b,s:b,s:o}", "name", p->name, "clsid", p->clsid,
+                                             "description", p->description, "attach",
+                                             !!(p->flags & DRD_PROFILER_ATTACH), "launch",
+                                             !!(p->flags & DRD_PROFILER_STARTUP), "parameters", params));
+    }
+    return arr;
 }

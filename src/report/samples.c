@@ -187,26 +187,6 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
 }
 
 /* Replaces the bytes of s that are not valid UTF-8 with '?', in place. */
-static void fix_utf8(char *s)
-{
-    unsigned char *p = (unsigned char *)s;
-    while (*p) {
-        unsigned char c = *p;
-        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-        uint32_t cp = len == 2 ? c & 0x1fu : len == 3 ? c & 0x0fu : c & 0x07u;
-        size_t i = 1;
-        for (; i < len && (p[i] & 0xc0) == 0x80; i++)
-            cp = (cp << 6) | (p[i] & 0x3fu);
-        int ok = len == 1 || (len > 1 && i == len && !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) &&
-                              !(len == 4 && (cp < 0x10000 || cp > 0x10ffff)) && !(cp >= 0xd800 && cp <= 0xdfff));
-        if (!ok) {
-            *p++ = '?';
-            continue;
-        }
-        p += len;
-    }
-}
-
 static uint64_t hash_str(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -262,11 +242,10 @@ int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, siz
         snprintf(err, cap, "%s is a '%s' file, which holds no samples", raw_path, s->d.profiler);
         return -1;
     }
-    for (uint32_t i = 0; i < s->d.n_frames; i++)
-        fix_utf8(s->d.frames[i]);
+    /* frame names come cleaned by the raw reader; thread names are profiler fields, cleaned the same way */
     for (size_t i = 0; i < s->n_threads; i++)
         if (s->threads[i].name)
-            fix_utf8((char *)s->threads[i].name);
+            drd_raw_clean_text((char *)s->threads[i].name);
     if (stack_room(s, s->d.n_stacks) || dedup_names(s)) {
         snprintf(err, cap, "out of memory");
         return -1;

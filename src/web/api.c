@@ -202,39 +202,13 @@ static enum MHD_Result processes(struct MHD_Connection *c)
     return drd_http_json(c, MHD_HTTP_OK, arr);
 }
 
-static const char *type_name(enum drd_param_type t)
-{
-    return t == DRD_PARAM_INT ? "int" : t == DRD_PARAM_ENUM ? "enum" : "bool";
-}
-
 static enum MHD_Result profilers(struct MHD_Connection *c)
 {
     char err[512];
     const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
     if (!t)
         return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
-    json_t *arr = json_array();
-    for (int i = 0; i < t->count; i++) {
-        const struct drd_profiler_desc *p = t->profilers[i];
-        json_t *params = json_array();
-        for (int k = 0; k < p->n_params; k++) {
-            const struct drd_param_desc *d = &p->params[k];
-            json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "key", d->key, "type", type_name(d->type), "default",
-                                  d->default_value, "description", d->description);
-            if (d->type == DRD_PARAM_INT) {
-                json_object_set_new(o, "min", json_integer(d->min));
-                json_object_set_new(o, "max", json_integer(d->max));
-            }
-            if (d->type == DRD_PARAM_ENUM)
-                json_object_set_new(o, "choices", json_string(d->choices));
-            json_array_append_new(params, o);
-        }
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:b,s:b,s:o}", "name", p->name, "clsid", p->clsid,
-                                             "description", p->description, "attach",
-                                             !!(p->flags & DRD_PROFILER_ATTACH), "launch",
-                                             !!(p->flags & DRD_PROFILER_STARTUP), "parameters", params));
-    }
-    return drd_http_json(c, MHD_HTTP_OK, arr);
+    return drd_http_json(c, MHD_HTTP_OK, drd_cli_profilers_json(t));
 }
 
 static enum MHD_Result sessions(struct MHD_Connection *c)
