@@ -15,7 +15,7 @@
 #include "cli/cli.h"
 #include "cli/place.h"
 #include "common/fsutil.h"
-#include "common/jsonw.h"
+#include "common/session_record.h"
 #include "diag/diag.h"
 #include "drdotnet/params.h"
 #include "drdotnet/version.h"
@@ -97,71 +97,105 @@ static void write_tool_session(const char *dir, const char *id, const struct drd
                                const char *reason, long long started_wall_ms)
 {
     static char buf[16384];
-    struct drd_jsonw w;
-    char t0[40], t1[40];
-    time_t s0 = (time_t)(started_wall_ms / 1000), s1 = time(NULL);
-    struct tm tm;
-    strftime(t0, sizeof t0, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&s0, &tm));
-    strftime(t1, sizeof t1, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&s1, &tm));
-    drd_jsonw_init(&w, buf, sizeof buf);
-    drd_jsonw_obj_begin(&w);
-    drd_jsonw_key(&w, "format");
-    drd_jsonw_int(&w, 1);
-    drd_jsonw_key(&w, "id");
-    drd_jsonw_str(&w, id);
-    drd_jsonw_key(&w, "profiler");
-    drd_jsonw_obj_begin(&w);
-    drd_jsonw_key(&w, "name");
-    drd_jsonw_str(&w, p->name);
-    drd_jsonw_key(&w, "clsid");
-    drd_jsonw_str(&w, p->clsid);
-    drd_jsonw_key(&w, "version");
-    drd_jsonw_str(&w, DRD_VERSION);
-    drd_jsonw_obj_end(&w);
-    drd_jsonw_key(&w, "mode");
-    drd_jsonw_str(&w, mode);
-    drd_jsonw_key(&w, "parameters");
-    drd_jsonw_obj_begin(&w);
-    for (int i = 0; vals && i < vals->n; i++) {
-        drd_jsonw_key(&w, vals->v[i].desc->key);
-        if (vals->v[i].desc->type == DRD_PARAM_INT)
-            drd_jsonw_int(&w, vals->v[i].i);
-        else
-            drd_jsonw_str(&w, vals->v[i].text);
-    }
-    drd_jsonw_obj_end(&w);
-    drd_jsonw_key(&w, "target");
-    drd_jsonw_obj_begin(&w);
-    drd_jsonw_key(&w, "pid");
-    drd_jsonw_int(&w, pid);
-    drd_jsonw_obj_end(&w);
-    drd_jsonw_key(&w, "start");
-    drd_jsonw_str(&w, t0);
-    drd_jsonw_key(&w, "end");
-    drd_jsonw_str(&w, t1);
-    drd_jsonw_key(&w, "duration_ms");
+    char raw[96];
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    drd_jsonw_int(&w, (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 - started_wall_ms);
-    drd_jsonw_key(&w, "status");
-    drd_jsonw_str(&w, status);
-    drd_jsonw_key(&w, "reason");
-    drd_jsonw_str(&w, reason);
-    drd_jsonw_key(&w, "written_by");
-    drd_jsonw_str(&w, "tool");
-    drd_jsonw_key(&w, "files");
-    drd_jsonw_arr_begin(&w);
-    char raw[96];
+    long long end_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    struct drd_session_record r = {
+        .id = id,
+        .profiler = p->name,
+        .clsid = p->clsid,
+        .mode = mode,
+        .params = vals,
+        .pid = (long)pid,
+        .start_wall_ms = started_wall_ms,
+        .end_wall_ms = end_ms,
+        .duration_ms = end_ms - started_wall_ms,
+        .status = status,
+        .reason = reason,
+        .written_by = "tool",
+    };
     snprintf(raw, sizeof raw, "%s.raw", p->name);
     if (exists(dir, raw))
-        drd_jsonw_str(&w, raw);
-    drd_jsonw_arr_end(&w);
-    drd_jsonw_obj_end(&w);
-    if (drd_jsonw_finish(&w) == 0) {
-        buf[w.len] = '\n';
-        if (drd_fs_write_atomic(dir, "session.json", buf, w.len + 1, 0644))
-            drd_cli_error("cannot write %s/session.json: %s", dir, strerror(errno));
+        r.files[r.n_files++] = raw;
+    if (drd_session_record_write(dir, &r, buf, sizeof buf))
+        drd_cli_error("cannot write %s/session.json: %s", dir, strerror(errno));
+}
+
+/* 1 while pid maps a file whose path contains name (the library copy), 0 when not or when pid is gone. */
+static int maps_file(pid_t pid, const char *name)
+{
+    char path[64], line[4400];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, name) != NULL;
+    fclose(f);
+    return found;
+}
+
+/* 1 while our child pid has not exited (it is not reaped here). */
+static int child_running(pid_t pid)
+{
+    siginfo_t si = {0};
+    return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == 0;
+}
+
+/* How long the tool waits for the runtime to unload the library after the profiler asked to detach. */
+static int detach_wait_ms(void)
+{
+    const char *v = getenv("DRDOTNET_DETACH_WAIT_MS");
+    char *end;
+    long ms = v ? strtol(v, &end, 10) : -1;
+    return v && *v && !*end && ms >= 0 && ms <= 600000 ? (int)ms : 10000;
+}
+
+/* After the session: what became of the detach. The library wrote in session.json whether it asked and whether
+ * the runtime agreed; here the tool waits for the library to leave the target's memory, says so when it does
+ * not, and records the outcome ("detached" or "late") in session.json. */
+static void confirm_detach(const char *dir, pid_t pid, unsigned long long start_ticks, const char *lib_name)
+{
+    char err[256];
+    json_t *s = drd_session_load(dir, err, sizeof err);
+    if (!s)
+        return;
+    const char *detach = json_string_value(json_object_get(s, "detach"));
+    const char *detail = json_string_value(json_object_get(s, "detach_detail"));
+    const char *outcome = NULL;
+    char why[512] = "";
+    if (detach && strcmp(detach, "refused") == 0) {
+        drd_cli_error("note: the runtime refused to unload the profiler from pid %d: %s; the process runs on",
+                      (int)pid, detail ? detail : "no reason given");
+    } else if (detach && strcmp(detach, "requested") == 0) {
+        int wait = detach_wait_ms();
+        long long t0 = now_ms();
+        int mapped;
+        while ((mapped = drd_proc_alive(pid, start_ticks) && maps_file(pid, lib_name)) && now_ms() - t0 < wait)
+            sleep_ms(50);
+        if (!mapped && drd_proc_alive(pid, start_ticks)) {
+            outcome = "detached";
+            snprintf(why, sizeof why, "unloaded %lld ms after the session's end", now_ms() - t0);
+        } else if (mapped) {
+            outcome = "late";
+            snprintf(why, sizeof why,
+                     "the profiler asked to leave, but the runtime had not unloaded it %d ms later (a thread still in "
+                     "its code?); its events are off, and the runtime unloads it once every thread has left",
+                     wait);
+            drd_cli_error("note: pid %d: %s; the process runs on", (int)pid, why);
+        }
     }
+    if (outcome) {
+        json_object_set_new(s, "detach", json_string(outcome));
+        json_object_set_new(s, "detach_detail", json_string(why));
+        char *text = json_dumps(s, JSON_INDENT(2));
+        if (!text || drd_fs_write_atomic(dir, "session.json", text, strlen(text), 0644))
+            drd_cli_error("cannot update %s/session.json: %s", dir, strerror(errno));
+        free(text);
+    }
+    json_decref(s);
 }
 
 /* Shows "elapsed / duration, events" on one terminal line; progress.json is read from pl when the session
@@ -399,6 +433,7 @@ int drd_run(const struct drd_run_request *req)
             _exit(127);
         }
         close(go[0]);
+        drd_proc_start_time(pid, &start_ticks);
     }
 
     struct drd_client_data cd = {0};
@@ -480,7 +515,10 @@ int drd_run(const struct drd_run_request *req)
     int child_status = -1, child_done = 0;
     long long gone_since = 0;
     int rc = DRD_EXIT_FAILED;
-    char end_reason[256] = ""; /* set when the tool ends the session instead of the profiler */
+    char end_reason[512] = ""; /* set when the tool ends the session instead of the profiler */
+    const char *lib_name = pl ? pl->top_name : libcopy;
+    int polls = 0, lib_seen = 0;
+    long long lib_gone_since = 0;
     for (;;) {
         if (pl ? drd_place_has(pl, "session.json") : exists(dir, "session.json"))
             break;
@@ -499,6 +537,28 @@ int drd_run(const struct drd_run_request *req)
             drd_place_destroy(pl); /* leaves the session folder in the target, for the profiler to finish */
             rc = DRD_EXIT_FAILED;
             goto restore;
+        }
+        /* a profiler that could not write session.json (an unwritable folder) still detaches: do not wait for
+         * the deadline's grace when the library has left a living target */
+        if (++polls % 5 == 0 && (launch ? child_running(pid) : drd_proc_alive(pid, start_ticks))) {
+            if (maps_file(pid, lib_name))
+                lib_seen = 1, lib_gone_since = 0;
+            else if (lib_seen && !lib_gone_since)
+                lib_gone_since = now_ms();
+            else if (lib_seen && now_ms() - lib_gone_since > 1000 &&
+                     !(pl ? drd_place_has(pl, "session.json") : exists(dir, "session.json"))) {
+                char w[300];
+                if (access(dir, W_OK) != 0)
+                    snprintf(w, sizeof w, "the session folder is not writable (%s)", strerror(errno));
+                else
+                    snprintf(w, sizeof w, "see %s/profiler.log", dir);
+                snprintf(end_reason, sizeof end_reason,
+                         "the profiler left the target without writing session.json: %s; the target runs on", w);
+                if (tty)
+                    fputc('\n', stderr);
+                drd_cli_error("%s", end_reason);
+                break;
+            }
         }
         int alive;
         if (launch) {
@@ -543,6 +603,8 @@ int drd_run(const struct drd_run_request *req)
         bring_back(pl, dir, &vals);
     if (*end_reason)
         write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "incomplete", end_reason, started_wall);
+    else if (!(launch && child_done))
+        confirm_detach(dir, pid, start_ticks, lib_name);
     if (!launch && view.ns_pid != pid)
         note_pids(dir, pid, view.ns_pid);
     rc = conclude(dir, req->json, req->quiet);

@@ -71,6 +71,7 @@ struct drd_core {
     pthread_cond_t wake;
     int stop_requested; /* 1: deadline or failure, 2: runtime shutdown */
     int log_fd;
+    int detach_expected_ms; /* given to RequestProfilerDetach */
 };
 
 /* The one profiler object of this process (a runtime holds one main profiler at a time). */

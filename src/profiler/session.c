@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "common/fsutil.h"
-#include "common/jsonw.h"
+#include "common/session_record.h"
 #include "drdotnet/version.h"
 #include "profiler/core.h"
 #include "profiler/rawout.h"
@@ -21,6 +21,9 @@
 #define DRAIN_EVERY_MS 50
 #define PROGRESS_EVERY_MS 500
 #define SHUTDOWN_WAIT_MS 5000
+/* What the runtime is told the detach needs before it first checks that no thread is in our code; the target's
+ * environment may raise it (DRDOTNET_DETACH_EXPECTED_MS, up to a minute): the fault tests use it for a late
+ * detach. */
 #define DETACH_EXPECTED_MS 200
 
 struct drd_core drd_core_instance;
@@ -38,15 +41,6 @@ static int64_t wall_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void iso_time(int64_t ms, char *out, size_t cap)
-{
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 }
 
 void drd_log(struct drd_core *c, const char *fmt, ...)
@@ -100,85 +94,44 @@ static void read_self(const char *what, char *out, size_t cap)
             out[i] = ' ';
 }
 
-/* Writes session.json (last file of a session) with the given status. Returns 0 or -1. */
-static int write_session_json(struct drd_core *c, const char *status, const char *reason)
+/* Writes session.json (last file of a session) with the given status and what became of the detach request.
+ * Returns 0 or -1. */
+static int write_session_json(struct drd_core *c, const char *status, const char *reason, const char *detach,
+                              const char *detach_detail)
 {
     static char buf[32768];
-    char t0[40], t1[40], cmdline[4096], comm[64];
-    struct drd_jsonw w;
-    iso_time(c->start_wall_ms ? c->start_wall_ms : wall_ms(), t0, sizeof t0);
-    iso_time(wall_ms(), t1, sizeof t1);
+    char cmdline[4096], comm[64], raw[96];
     read_self("cmdline", cmdline, sizeof cmdline);
     read_self("comm", comm, sizeof comm);
-    drd_jsonw_init(&w, buf, sizeof buf);
-    drd_jsonw_obj_begin(&w);
-    drd_jsonw_key(&w, "format");
-    drd_jsonw_int(&w, 1);
-    drd_jsonw_key(&w, "id");
-    drd_jsonw_str(&w, c->cd.session_id);
-    drd_jsonw_key(&w, "profiler");
-    drd_jsonw_obj_begin(&w);
-    drd_jsonw_key(&w, "name");
-    drd_jsonw_str(&w, c->ops ? c->ops->desc->name : c->cd.profiler);
-    drd_jsonw_key(&w, "clsid");
-    drd_jsonw_str(&w, c->ops ? c->ops->desc->clsid : "");
-    drd_jsonw_key(&w, "version");
-    drd_jsonw_str(&w, DRD_VERSION);
-    drd_jsonw_obj_end(&w);
-    drd_jsonw_key(&w, "mode");
-    drd_jsonw_str(&w, c->startup ? "startup" : "attach");
-    drd_jsonw_key(&w, "parameters");
-    drd_jsonw_obj_begin(&w);
-    for (int i = 0; i < c->params.n; i++) {
-        drd_jsonw_key(&w, c->params.v[i].desc->key);
-        if (c->params.v[i].desc->type == DRD_PARAM_ENUM)
-            drd_jsonw_str(&w, c->params.v[i].text);
-        else if (c->params.v[i].desc->type == DRD_PARAM_BOOL)
-            drd_jsonw_bool(&w, (int)c->params.v[i].i);
-        else
-            drd_jsonw_int(&w, c->params.v[i].i);
-    }
-    drd_jsonw_obj_end(&w);
-    drd_jsonw_key(&w, "target");
-    drd_jsonw_obj_begin(&w);
-    drd_jsonw_key(&w, "pid");
-    drd_jsonw_int(&w, getpid());
-    drd_jsonw_key(&w, "name");
-    drd_jsonw_str(&w, comm);
-    drd_jsonw_key(&w, "command_line");
-    drd_jsonw_str(&w, cmdline);
-    drd_jsonw_key(&w, "runtime_version");
-    drd_jsonw_str(&w, c->runtime_version);
-    drd_jsonw_obj_end(&w);
-    drd_jsonw_key(&w, "start");
-    drd_jsonw_str(&w, t0);
-    drd_jsonw_key(&w, "end");
-    drd_jsonw_str(&w, t1);
-    drd_jsonw_key(&w, "duration_ms");
-    drd_jsonw_int(&w, c->start_ms ? drd_now_ms() - c->start_ms : 0);
-    drd_jsonw_key(&w, "status");
-    drd_jsonw_str(&w, status);
-    drd_jsonw_key(&w, "reason");
-    drd_jsonw_str(&w, reason);
-    drd_jsonw_key(&w, "events");
-    drd_jsonw_uint(&w, atomic_load(&c->events));
-    drd_jsonw_key(&w, "dropped");
-    drd_jsonw_uint(&w, atomic_load(&c->dropped));
-    drd_jsonw_key(&w, "files");
-    drd_jsonw_arr_begin(&w);
+    int64_t now = wall_ms();
+    struct drd_session_record r = {
+        .id = c->cd.session_id,
+        .profiler = c->ops ? c->ops->desc->name : c->cd.profiler,
+        .clsid = c->ops ? c->ops->desc->clsid : "",
+        .mode = c->startup ? "startup" : "attach",
+        .params = &c->params,
+        .pid = (long)getpid(),
+        .name = comm,
+        .command_line = cmdline,
+        .runtime_version = c->runtime_version,
+        .start_wall_ms = c->start_wall_ms ? c->start_wall_ms : now,
+        .end_wall_ms = now,
+        .duration_ms = c->start_ms ? drd_now_ms() - c->start_ms : 0,
+        .status = status,
+        .reason = reason,
+        .has_counts = 1,
+        .events = atomic_load(&c->events),
+        .dropped = atomic_load(&c->dropped),
+        .detach = detach,
+        .detach_detail = detach_detail,
+    };
     if (c->ops && strcmp(status, "failed") != 0) {
-        char raw[96];
         snprintf(raw, sizeof raw, "%s.raw", c->ops->desc->name);
-        drd_jsonw_str(&w, raw);
+        r.files[r.n_files++] = raw;
         if (c->ops->extra_file)
-            drd_jsonw_str(&w, c->ops->extra_file);
+            r.files[r.n_files++] = c->ops->extra_file;
     }
-    drd_jsonw_arr_end(&w);
-    drd_jsonw_obj_end(&w);
-    if (drd_jsonw_finish(&w))
-        return -1;
-    buf[w.len] = '\n';
-    return drd_fs_write_atomic(c->cd.out_dir, "session.json", buf, w.len + 1, 0644);
+    return drd_session_record_write(c->cd.out_dir, &r, buf, sizeof buf);
 }
 
 static void write_progress(struct drd_core *c)
@@ -189,8 +142,13 @@ static void write_progress(struct drd_core *c)
                      (long long)(drd_now_ms() - c->start_ms), (long long)c->duration_ms,
                      (unsigned long long)atomic_load(&c->events), (unsigned long long)atomic_load(&c->dropped),
                      (unsigned long long)(c->raw ? drd_raw_bytes(c->raw) : 0));
-    if (n > 0 && drd_fs_write_atomic(c->cd.out_dir, "progress.json", buf, (size_t)n, 0644))
-        drd_log(c, "progress.json: %s", strerror(errno));
+    if (n > 0 && drd_fs_write_atomic(c->cd.out_dir, "progress.json", buf, (size_t)n, 0644)) {
+        /* the folder cannot take a small file any more (read-only, removed, no space past the reserve): the
+         * session.json at the end will not fit either, so stop writing now and leave the target */
+        char why[300];
+        snprintf(why, sizeof why, "the session folder is no longer writable (progress.json: %s)", strerror(errno));
+        drd_session_fail(c, why);
+    }
 }
 
 /* Ends the session: stops callbacks, last drain, files, session.json; then detaches unless the runtime is
@@ -228,14 +186,30 @@ static void finish(struct drd_core *c, int shutting_down)
         status = "incomplete";
         reason = "the target process exited before the session's end";
     }
-    if (write_session_json(c, status, reason))
+    /* The detach is asked for before session.json is written, so the file says what became of it. The runtime
+     * calls ProfilerDetachSucceeded only once no thread is in our callbacks, and that joins this thread first,
+     * so nothing is released under the writing below. */
+    const char *detach = "none";
+    char detail[300] = "the process is exiting: the runtime unloads the profiler with it";
+    if (!shutting_down) {
+        hr = c->info->lpVtbl->RequestProfilerDetach(c->info, (DWORD)c->detach_expected_ms);
+        drd_log(c, "RequestProfilerDetach: 0x%08x", (unsigned)hr);
+        if (SUCCEEDED(hr)) {
+            detach = "requested";
+            detail[0] = 0;
+        } else {
+            detach = "refused";
+            snprintf(detail, sizeof detail, "RequestProfilerDetach: 0x%08x%s", (unsigned)hr,
+                     hr == CORPROF_E_IMMUTABLE_FLAGS_SET
+                         ? " (events that cannot be turned off are on since startup): the profiler stays loaded "
+                           "until the process exits, its callbacks returning at once"
+                         : ": the profiler stays loaded until the process exits, its callbacks returning at once");
+        }
+    }
+    if (write_session_json(c, status, reason, detach, detail[0] ? detail : NULL))
         drd_log(c, "session.json: %s", strerror(errno));
     drd_log(c, "session %s: %s %s", c->cd.session_id, status, reason);
     atomic_store(&c->state, DRD_DONE);
-    if (!shutting_down) {
-        hr = c->info->lpVtbl->RequestProfilerDetach(c->info, DETACH_EXPECTED_MS);
-        drd_log(c, "RequestProfilerDetach: 0x%08x", (unsigned)hr);
-    }
 }
 
 static void *sampler_main(void *arg)
@@ -348,6 +322,14 @@ HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const voi
 {
     char err[512] = "";
     c->startup = startup;
+    c->detach_expected_ms = DETACH_EXPECTED_MS;
+    const char *dx = getenv("DRDOTNET_DETACH_EXPECTED_MS");
+    if (dx && *dx) {
+        char *end;
+        long v = strtol(dx, &end, 10);
+        if (!*end && v >= 0 && v <= 60000)
+            c->detach_expected_ms = (int)v;
+    }
     c->start_ms = drd_now_ms();
     c->start_wall_ms = wall_ms();
     c->log_fd = -1;
@@ -459,7 +441,7 @@ fail_info:
 fail:
     drd_log(c, "refused: %s", err);
     atomic_store(&c->state, DRD_DONE);
-    write_session_json(c, "failed", err);
+    write_session_json(c, "failed", err, NULL, NULL);
     if (c->log_fd >= 0)
         close(c->log_fd);
     c->log_fd = -1;

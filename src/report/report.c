@@ -54,6 +54,9 @@ void drd_report_print(FILE *out, json_t *session, json_t *report)
             str(session, "status"));
     if (*str(session, "reason"))
         fprintf(out, "  reason: %s\n", str(session, "reason"));
+    /* a profiler that could not leave, or left late, is worth a line: it may still be loaded in the target */
+    if (!strcmp(str(session, "detach"), "refused") || !strcmp(str(session, "detach"), "late"))
+        fprintf(out, "  detach %s: %s\n", str(session, "detach"), str(session, "detach_detail"));
     fprintf(out, "Target: pid %lld %s, .NET %s\n  %s\n", (long long)json_integer_value(json_object_get(target, "pid")),
             str(target, "name"), *str(target, "runtime_version") ? str(target, "runtime_version") : "?",
             str(target, "command_line"));

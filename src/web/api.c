@@ -1,4 +1,4 @@
-/* The web UI's JSON API: routing, session folders as the page sees them, starting sessions as child processes,
+/* The web UI's JSON API: acting on the routes of request.c, session folders as the page sees them, starting sessions as child processes,
  * reports, exports, deletion and the server-sent-events stream of a session's progress. */
 #define _GNU_SOURCE
 #include <dirent.h>

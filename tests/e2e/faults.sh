@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# End to end, faults: the tool killed mid-session, the target killed mid-session, the output folder filling up,
-# and a symlink planted where the library copy goes. The target must never suffer, nothing may be lost.
+# End to end, faults: the tool killed mid-session, the target killed mid-session, the output folder filling up or
+# turning read-only, a detach refused or late, and a symlink planted where the library copy goes. The target must never suffer, nothing may be lost.
 . "$(dirname "$0")/lib.sh"
 
 newest_session() { ls -td "$DRDOTNET_HOME"/sessions/*/ | head -1; }
@@ -48,7 +48,71 @@ else
     echo "note: the full-disk check needs root (tmpfs mount); not run"
 fi
 
+# the output folder becomes unwritable mid-session (a read-only bind mount laid over it; a read-only remount is
+# refused while the profiler has files open): the profiler stops writing and detaches, the tool says why without
+# waiting for the deadline, the target runs on, what was written stays in the folder
+if [ "$(id -u)" -eq 0 ]; then
+    start_target Busy --seconds 60 || exit 1
+    R=$TPID
+    "$DRD_BIN" profile "$R" cpu-hotpaths --duration 30 --param mode=wall --param frequency=1000 \
+        >"$WORK/ro.out" 2>"$WORK/ro.err" &
+    TOOL=$!
+    wait_for_line "$WORK/ro.err" "attached to pid $R" 20 || fail "read-only: the tool did not attach"
+    sleep 1
+    mount --bind "$DRDOTNET_HOME/sessions" "$DRDOTNET_HOME/sessions" &&
+        mount -o remount,bind,ro "$DRDOTNET_HOME/sessions" || fail "read-only: cannot lay a read-only mount"
+    T0=$(date +%s)
+    wait "$TOOL"
+    check_eq "read-only: exit" "$?" 1
+    CHECKS=$((CHECKS + 1))
+    [ $(($(date +%s) - T0)) -lt 15 ] && pass "read-only: noticed before the deadline" ||
+        fail "read-only: the tool took $(($(date +%s) - T0)) s"
+    check_contains "read-only: the tool says why" "$WORK/ro.err" "the session folder is not writable (Read-only file system)"
+    check_eq "read-only: the profiler detached" "$(unloaded_count "$R")" 0
+    check_eq "read-only: target running" "$(kill -0 "$R" && echo yes)" yes
+    umount "$DRDOTNET_HOME/sessions"
+    S=$(newest_session)
+    check_contains "read-only: the profiler logged why" "$S/profiler.log" "no longer writable"
+    CHECKS=$((CHECKS + 1))
+    [ -s "$S/cpu-hotpaths.raw" ] && pass "read-only: the samples written before are kept" ||
+        fail "read-only: no samples kept"
+    kill "$R"
+else
+    echo "note: the read-only check needs root (bind mounts); not run"
+fi
+
+# detach refused: at startup, allocations counts every object with events the runtime cannot turn off again, so
+# the runtime refuses the detach at the session's end; the tool says so, the session is complete, the command
+# runs on to its end and exits 0
+rm -f "$WORK/stop-refused"
+(sleep 5 && touch "$WORK/stop-refused") &
+"$DRD_BIN" launch allocations --duration 1 --json -- \
+    dotnet "$DRD_TARGETS/Memory/Memory.dll" --payloads 1000 --stop-file "$WORK/stop-refused" \
+    >"$WORK/refused.json" 2>"$WORK/refused.err"
+check_eq "detach refused: exit" "$?" 0
+check_eq "detach refused: session complete" "$(jq -r .session.status "$WORK/refused.json")" completed
+check_eq "detach refused: recorded" "$(jq -r .session.detach "$WORK/refused.json")" refused
+check_contains "detach refused: the tool says so" "$WORK/refused.err" "the runtime refused to unload the profiler"
+check_contains "detach refused: the command ran on" "$WORK/refused.err" "done"
+check_contains "detach refused: the command exited 0" "$WORK/refused.err" "the command exited with status 0"
+
+# detach late: the runtime is told the profiler needs 4 s before it can go, the tool waits 1 s: the tool reports
+# it, the target runs on, and the runtime unloads the library later
+DRDOTNET_DETACH_EXPECTED_MS=4000 start_target Idle --seconds 60 || exit 1
+L=$TPID
+DRDOTNET_DETACH_WAIT_MS=1000 "$DRD_BIN" profile "$L" exceptions --duration 1 --json >"$WORK/late.json" 2>"$WORK/late.err"
+check_eq "detach late: exit" "$?" 0
+check_eq "detach late: recorded" "$(jq -r .session.detach "$WORK/late.json")" late
+check_contains "detach late: the tool says so" "$WORK/late.err" "the runtime had not unloaded it 1000 ms later"
+check_eq "detach late: target running" "$(kill -0 "$L" && echo yes)" yes
+check_eq "detach late: unloaded later" "$(unloaded_count "$L")" 0
+"$DRD_BIN" profile "$L" exceptions --duration 1 --json >"$WORK/after-late.json" 2>/dev/null
+check_eq "detach late: a new session runs afterwards" "$(jq -r .session.status "$WORK/after-late.json")" completed
+check_eq "detach late: and detaches in time" "$(jq -r .session.detach "$WORK/after-late.json")" detached
+
 # a symlink planted where the library copy goes is replaced, never followed
+start_target Idle --seconds 60 || exit 1
+I=$TPID
 echo "precious" >"$WORK/victim"
 "$DRD_BIN" profile "$I" exceptions --duration 1 --quiet >/dev/null 2>&1 # places the library once
 COPY=$(ls "$DRDOTNET_HOME"/lib/libdrdotnet-*.so | head -1)
