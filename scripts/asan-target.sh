@@ -116,7 +116,7 @@ session() {
     fi
     wait "$tool"
     local rc=$?
-    [ -n "$WATCH" ] && kill "$WATCH" 2>/dev/null && wait "$WATCH" 2>/dev/null
+    [ -n "$WATCH" ] && kill "$WATCH" 2>/dev/null && { wait "$WATCH"; } 2>/dev/null
     WATCH=
     if [ "$rc" -eq 0 ]; then
         DONE[$name]=$((${DONE[$name]:-0} + 1))
