@@ -66,7 +66,8 @@ uint32_t drd_keytable_find(struct drd_keytable *t, ClassID cls, const struct drd
                 s->hash = h;
                 s->cls = cls;
                 s->depth = depth;
-                memcpy(s->frames, frames, depth * sizeof *frames);
+                if (depth) /* frames may be NULL then, and memcpy must not be given NULL */
+                    memcpy(s->frames, frames, depth * sizeof *frames);
                 atomic_store_explicit(&s->state, SLOT_READY, memory_order_release);
                 return (uint32_t)i + 1;
             }
@@ -74,7 +75,7 @@ uint32_t drd_keytable_find(struct drd_keytable *t, ClassID cls, const struct drd
         }
         /* a slot still being written may hold our key: a second slot for it is harmless */
         if (state == SLOT_READY && s->hash == h && s->cls == cls && s->depth == depth &&
-            memcmp(s->frames, frames, depth * sizeof *frames) == 0)
+            (depth == 0 || memcmp(s->frames, frames, depth * sizeof *frames) == 0))
             return (uint32_t)i + 1;
     }
     return 0;

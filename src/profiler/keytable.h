@@ -24,9 +24,10 @@ int drd_keytable_init(struct drd_keytable *t, size_t capacity, int max_depth);
 /* Frees the storage. Accepts a table that failed init. Only once no callback can use it any more. */
 void drd_keytable_free(struct drd_keytable *t);
 
-/* Finds or claims the slot of (cls, the first depth frames, at most max_depth). Returns its index + 1, or 0 when
- * the neighbourhood is full (the caller counts a drop). Two threads claiming the same new key at once may create
- * two slots for it; readers add them up. Lock-free, no allocation: safe in any callback. */
+/* Finds or claims the slot of (cls, the first depth frames, at most max_depth); frames may be NULL when depth is 0.
+ * Returns its index + 1, or 0 when the neighbourhood is full (the caller counts a drop). Two threads claiming the
+ * same new key at once may create two slots for it; readers add them up. Lock-free, no allocation: safe in any
+ * callback. */
 uint32_t drd_keytable_find(struct drd_keytable *t, ClassID cls, const struct drd_frame *frames, uint32_t depth);
 
 /* Counter k (< DRD_KEYTABLE_COUNTERS) of the slot that drd_keytable_find returned. */

@@ -15,6 +15,7 @@ public static class Program
         string? stopFile = null;
         int workMs = 500;
         int extraThrows = 0;
+        int hardware = 0;
         bool unhandled = false;
 
         for (int i = 0; i < args.Length; i++)
@@ -26,14 +27,15 @@ public static class Program
                 "--stop-file" => TakeText(args, ref i, out stopFile),
                 "--work-ms" => TakeInt(args, ref i, ref workMs),
                 "--extra-throws" => TakeInt(args, ref i, ref extraThrows),
+                "--hardware" => TakeInt(args, ref i, ref hardware),
                 "--unhandled" => unhandled = true,
                 _ => false,
             };
             if (!ok)
                 return Usage("bad or unknown option " + option);
         }
-        if (workMs < 0 || extraThrows < 0)
-            return Usage("--work-ms and --extra-throws must not be negative");
+        if (workMs < 0 || extraThrows < 0 || hardware < 0)
+            return Usage("--work-ms, --extra-throws and --hardware must not be negative");
 
         Console.WriteLine($"ready {Environment.ProcessId}");
         Console.Out.Flush();
@@ -71,6 +73,19 @@ public static class Program
         }
         Console.WriteLine($"thrown {caughtA + caughtB}");
         Console.Out.Flush();
+
+        if (hardware > 0)
+        {
+            int caughtHardware = Hardware.Run(hardware);
+            if (caughtHardware != 2 * hardware)
+            {
+                Console.WriteLine($"MISMATCH hardware caught {caughtHardware} expected {2 * hardware}");
+                Console.Out.Flush();
+                return 3;
+            }
+            Console.WriteLine($"hardware {caughtHardware}");
+            Console.Out.Flush();
+        }
 
         if (unhandled)
             throw new ApplicationException("fatal");
@@ -119,7 +134,7 @@ public static class Program
     private static int Usage(string message)
     {
         Console.Error.WriteLine("Exceptions: " + message);
-        Console.Error.WriteLine("usage: Exceptions [--go-file PATH] [--stop-file PATH] [--work-ms N] [--extra-throws N] [--unhandled]");
+        Console.Error.WriteLine("usage: Exceptions [--go-file PATH] [--stop-file PATH] [--work-ms N] [--extra-throws N] [--hardware N] [--unhandled]");
         return 2;
     }
 }
@@ -251,4 +266,46 @@ public static class Work
         }
         return sum;
     }
+}
+
+// Exceptions the runtime makes from signals: a null dereference (SIGSEGV) and an integer division by zero (SIGFPE).
+public static class Hardware
+{
+    private sealed class Box
+    {
+        public int Value = 1;
+    }
+
+    // Causes and catches count NullReferenceExceptions and count DivideByZeroExceptions; returns the catches.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static int Run(int count)
+    {
+        int caught = 0;
+        for (int i = 0; i < count; i++)
+        {
+            try
+            {
+                Read(null);
+            }
+            catch (NullReferenceException)
+            {
+                caught++;
+            }
+            try
+            {
+                Divide(i, 0);
+            }
+            catch (DivideByZeroException)
+            {
+                caught++;
+            }
+        }
+        return caught;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Read(Box? box) => box!.Value;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Divide(int a, int b) => a / b;
 }
