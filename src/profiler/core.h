@@ -72,6 +72,9 @@ struct drd_core {
     int stop_requested; /* 1: deadline or failure, 2: runtime shutdown */
     int log_fd;
     int detach_expected_ms; /* given to RequestProfilerDetach */
+    /* 1 from the detach request until ProfilerDetachSucceeded has run: the session's threads, files and
+     * buffers still belong to it, so the class factory must not hand this object to a new session */
+    _Atomic int detach_pending;
 };
 
 /* The one profiler object of this process (a runtime holds one main profiler at a time). */

@@ -80,8 +80,12 @@ static HRESULT F_CreateInstance(IClassFactory *This, IUnknown *outer, REFIID rii
     if (outer)
         return CLASS_E_NOAGGREGATION;
     struct drd_core *c = &drd_core_instance;
-    if (atomic_load(&c->state) == DRD_COLLECTING || atomic_load(&c->state) == DRD_FINISHING)
-        return CORPROF_E_PROFILER_ALREADY_ACTIVE; /* a session of this copy still runs: refuse a second */
+    /* a session of this copy still runs, or has asked to detach and the runtime has not yet called
+     * ProfilerDetachSucceeded: refuse a second, whose set-up would wipe the first one's threads and files
+     * (the soak found an attach arriving in that window: the first session's log stayed open in the target) */
+    if (atomic_load(&c->state) == DRD_COLLECTING || atomic_load(&c->state) == DRD_FINISHING ||
+        atomic_load(&c->detach_pending))
+        return CORPROF_E_PROFILER_ALREADY_ACTIVE;
     memset(c, 0, sizeof *c);
     c->log_fd = -1;
     c->ops = f->ops;

@@ -192,8 +192,11 @@ static void finish(struct drd_core *c, int shutting_down)
     const char *detach = "none";
     char detail[300] = "the process is exiting: the runtime unloads the profiler with it";
     if (!shutting_down) {
+        atomic_store(&c->detach_pending, 1);
         hr = c->info->lpVtbl->RequestProfilerDetach(c->info, (DWORD)c->detach_expected_ms);
         drd_log(c, "RequestProfilerDetach: 0x%08x", (unsigned)hr);
+        if (FAILED(hr))
+            atomic_store(&c->detach_pending, 0);
         if (SUCCEEDED(hr)) {
             detach = "requested";
             detail[0] = 0;
@@ -499,4 +502,5 @@ void drd_session_detached(struct drd_core *c)
     if (c->log_fd >= 0)
         close(c->log_fd);
     c->log_fd = -1;
+    atomic_store(&c->detach_pending, 0);
 }

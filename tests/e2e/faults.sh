@@ -105,7 +105,17 @@ check_eq "detach late: exit" "$?" 0
 check_eq "detach late: recorded" "$(jq -r .session.detach "$WORK/late.json")" late
 check_contains "detach late: the tool says so" "$WORK/late.err" "the runtime had not unloaded it 1000 ms later"
 check_eq "detach late: target running" "$(kill -0 "$L" && echo yes)" yes
+# an attach while the runtime has not yet unloaded the first session waits for the unload (the runtime holds it),
+# and must not disturb the first session (the soak once saw an attach in the instant after the detach request
+# wipe the detaching session's state: its log stayed open and the library stayed mapped; the class factory now
+# refuses while a detach is pending)
+"$DRD_BIN" profile "$L" cpu-hotpaths --duration 1 --json >"$WORK/during-late.json" 2>"$WORK/during-late.err"
+check_eq "detach late: an attach meanwhile completes after the unload" "$(jq -r .session.status "$WORK/during-late.json")" completed
 check_eq "detach late: unloaded later" "$(unloaded_count "$L")" 0
+LS=$(ls -td "$DRDOTNET_HOME"/sessions/*-exceptions/ | head -1)
+check_contains "detach late: the first session saw its detach" "$LS/profiler.log" "detached"
+check_eq "detach late: no file of it left open in the target" \
+    "$(ls -l /proc/"$L"/fd | grep -c "$DRDOTNET_HOME/sessions")" 0
 "$DRD_BIN" profile "$L" exceptions --duration 1 --json >"$WORK/after-late.json" 2>/dev/null
 check_eq "detach late: a new session runs afterwards" "$(jq -r .session.status "$WORK/after-late.json")" completed
 check_eq "detach late: and detaches in time" "$(jq -r .session.detach "$WORK/after-late.json")" detached
