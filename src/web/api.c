@@ -65,6 +65,25 @@ static long long mtime_ms(const char *path)
     return (long long)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
 }
 
+#ifdef DRD_WEB_FUZZ
+static const struct drd_profiler_table *fuzz_table;
+
+void drd_api_fuzz_profilers(const struct drd_profiler_table *t)
+{
+    fuzz_table = t;
+}
+#endif
+
+/* The library's profilers, or NULL with err. */
+static const struct drd_profiler_table *profiler_table(char *err, size_t cap)
+{
+#ifdef DRD_WEB_FUZZ
+    if (fuzz_table)
+        return fuzz_table;
+#endif
+    return drd_cli_profilers(err, cap);
+}
+
 /* s when it is valid UTF-8 (JSON can carry it), else fallback. */
 static const char *text_or(const char *s, const char *fallback)
 {
@@ -105,7 +124,7 @@ static void parse_id(const char *id, char *prof, size_t cap, long *pid)
         return;
     *pid = p;
     snprintf(prof, cap, "%s", end + 1);
-    const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
+    const struct drd_profiler_table *t = profiler_table(err, sizeof err);
     char *dash = strrchr(prof, '-');
     if (t && !drd_profiler_find(t, prof) && dash && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))
         *dash = 0; /* the -N of a second session in the same second */
@@ -172,7 +191,11 @@ static enum MHD_Result info(struct MHD_Connection *c)
 static enum MHD_Result processes(struct MHD_Connection *c)
 {
     struct drd_dotnet_process *procs;
-    int n = drd_diag_list(NULL, &procs);
+    const char *only = NULL;
+#ifdef DRD_WEB_FUZZ
+    only = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp"; /* no walk through /proc */
+#endif
+    int n = drd_diag_list(only, &procs);
     if (n < 0)
         return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the temporary folder: %s",
                               strerror(errno));
@@ -199,7 +222,7 @@ static enum MHD_Result processes(struct MHD_Connection *c)
 static enum MHD_Result profilers(struct MHD_Connection *c)
 {
     char err[512];
-    const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
+    const struct drd_profiler_table *t = profiler_table(err, sizeof err);
     if (!t)
         return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
     return drd_http_json(c, MHD_HTTP_OK, drd_cli_profilers_json(t));
@@ -250,7 +273,7 @@ static enum MHD_Result start(const struct drd_api_request *r)
     char err[512] = "";
     struct drd_start req;
     struct drd_refusal why;
-    const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
+    const struct drd_profiler_table *t = profiler_table(err, sizeof err);
     if (drd_request_start(r->body, r->body_len, t, err, &req, &why))
         return refused(c, &why);
 #ifdef DRD_WEB_FUZZ
@@ -556,7 +579,7 @@ int drd_api_init(char *err, size_t cap)
         return -1;
     }
     /* loaded once here: the table is cached without a lock */
-    if (!drd_cli_profilers(perr, sizeof perr))
+    if (!profiler_table(perr, sizeof perr))
         fprintf(stderr, "drdotnet: %s; sessions cannot be started\n", perr);
     return 0;
 }
