@@ -22,13 +22,13 @@
 #include "report/report.h"
 #include "web/api.h"
 #include "web/http.h"
+#include "web/request.h"
 #include "web/runs.h"
 
 #define START_WAIT_MS 45000 /* the child's ProcessInfo (10 s) and AttachProfiler (30 s), and its own start */
 #define STALE_MS 60000 /* a folder without session.json where nothing changed for this long is abandoned */
 #define EVENT_EVERY_MS 500
 #define PROGRESS_MAX 4096
-#define MAX_SEGMENTS 5
 
 /* What a session folder says of its session. */
 enum state {
@@ -42,14 +42,6 @@ enum state {
 static char root[PATH_MAX];
 static char tmpdir[PATH_MAX];
 static atomic_int stopping;
-
-static const struct {
-    const char *name, *suffix, *type;
-} formats[] = {
-    {"speedscope", "speedscope.json", "application/json"},
-    {"folded", "folded", "text/plain; charset=utf-8"},
-    {"pprof", "pb.gz", "application/gzip"},
-};
 
 static long long wall_ms(void)
 {
@@ -71,6 +63,25 @@ static long long mtime_ms(const char *path)
     if (lstat(path, &st))
         return -1;
     return (long long)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+#ifdef DRD_WEB_FUZZ
+static const struct drd_profiler_table *fuzz_table;
+
+void drd_api_fuzz_profilers(const struct drd_profiler_table *t)
+{
+    fuzz_table = t;
+}
+#endif
+
+/* The library's profilers, or NULL with err. */
+static const struct drd_profiler_table *profiler_table(char *err, size_t cap)
+{
+#ifdef DRD_WEB_FUZZ
+    if (fuzz_table)
+        return fuzz_table;
+#endif
+    return drd_cli_profilers(err, cap);
 }
 
 /* s when it is valid UTF-8 (JSON can carry it), else fallback. */
@@ -113,7 +124,7 @@ static void parse_id(const char *id, char *prof, size_t cap, long *pid)
         return;
     *pid = p;
     snprintf(prof, cap, "%s", end + 1);
-    const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
+    const struct drd_profiler_table *t = profiler_table(err, sizeof err);
     char *dash = strrchr(prof, '-');
     if (t && !drd_profiler_find(t, prof) && dash && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))
         *dash = 0; /* the -N of a second session in the same second */
@@ -160,13 +171,15 @@ static json_t *session_view(const char *id, enum state *st)
     return v;
 }
 
-static enum MHD_Result not_allowed(struct MHD_Connection *c, const char *allow)
+/* Queues a refusal of drd_request_route or drd_request_start, with its Allow header when it has one. */
+static enum MHD_Result refused(struct MHD_Connection *c, const struct drd_refusal *why)
 {
-    struct MHD_Response *r =
-        drd_http_json_response(json_pack("{s:s}", "error", "this address does not take that method"));
+    if (!why->allow)
+        return drd_http_error(c, why->status, "%s", why->message);
+    struct MHD_Response *r = drd_http_json_response(json_pack("{s:s}", "error", why->message));
     if (r)
-        MHD_add_response_header(r, "Allow", allow);
-    return drd_http_queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+        MHD_add_response_header(r, "Allow", why->allow);
+    return drd_http_queue(c, why->status, r);
 }
 
 static enum MHD_Result info(struct MHD_Connection *c)
@@ -178,7 +191,11 @@ static enum MHD_Result info(struct MHD_Connection *c)
 static enum MHD_Result processes(struct MHD_Connection *c)
 {
     struct drd_dotnet_process *procs;
-    int n = drd_diag_list(NULL, &procs);
+    const char *only = NULL;
+#ifdef DRD_WEB_FUZZ
+    only = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp"; /* no walk through /proc */
+#endif
+    int n = drd_diag_list(only, &procs);
     if (n < 0)
         return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the temporary folder: %s",
                               strerror(errno));
@@ -205,7 +222,7 @@ static enum MHD_Result processes(struct MHD_Connection *c)
 static enum MHD_Result profilers(struct MHD_Connection *c)
 {
     char err[512];
-    const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
+    const struct drd_profiler_table *t = profiler_table(err, sizeof err);
     if (!t)
         return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
     return drd_http_json(c, MHD_HTTP_OK, drd_cli_profilers_json(t));
@@ -228,23 +245,6 @@ static enum MHD_Result sessions(struct MHD_Connection *c)
     }
     drd_sessions_free(ids, n);
     return drd_http_json(c, MHD_HTTP_OK, arr);
-}
-
-/* The text of a parameter's JSON value: a string as it is, an integer in decimal, true or false. Returns 0,
- * or -1 for any other type or a string too long. */
-static int param_text(json_t *v, char *out, size_t cap)
-{
-    if (json_is_string(v)) {
-        if (json_string_length(v) >= cap)
-            return -1;
-        snprintf(out, cap, "%s", json_string_value(v));
-    } else if (json_is_integer(v))
-        snprintf(out, cap, "%lld", (long long)json_integer_value(v));
-    else if (json_is_boolean(v))
-        snprintf(out, cap, "%s", json_is_true(v) ? "true" : "false");
-    else
-        return -1;
-    return 0;
 }
 
 /* The status for a target that cannot be profiled, by what went wrong. */
@@ -270,80 +270,22 @@ static unsigned target_status(enum drd_diag_code code)
 static enum MHD_Result start(const struct drd_api_request *r)
 {
     struct MHD_Connection *c = r->conn;
-    char err[512];
-    json_error_t je;
-    enum MHD_Result rc;
-    json_t *body = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
-    if (!body)
-        return drd_http_error(c, MHD_HTTP_BAD_REQUEST, "the request body is not valid JSON: %s", je.text);
-    json_t *jpid = json_object_get(body, "pid"), *jprof = json_object_get(body, "profiler"),
-           *jparams = json_object_get(body, "parameters");
-    if (!json_is_object(body) || !json_is_integer(jpid) || !json_is_string(jprof) ||
-        (jparams && !json_is_object(jparams))) {
-        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST,
-                            "the body must be {\"pid\": <integer>, \"profiler\": \"<name>\", \"parameters\": {...}}");
-        goto out;
-    }
-    json_int_t pid = json_integer_value(jpid);
-    if (pid <= 0 || pid > INT_MAX) {
-        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "%lld is not a pid", (long long)pid);
-        goto out;
-    }
-    const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
-    if (!t) {
-        rc = drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
-        goto out;
-    }
-    const char *name = json_string_value(jprof);
-    const struct drd_profiler_desc *p = drd_profiler_find(t, name);
-    if (!p) {
-        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "no profiler named '%s' (GET /api/profilers lists them)",
-                            strlen(name) < 64 ? name : "?");
-        goto out;
-    }
-    if (!(p->flags & DRD_PROFILER_ATTACH)) {
-        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "profiler '%s' cannot be attached to a running process",
-                            p->name);
-        goto out;
-    }
-    struct drd_client_data cd = {0};
-    const char *key;
-    json_t *v;
-    json_object_foreach(jparams, key, v)
-    {
-        char text[DRD_CD_MAX_VALUE];
-        if (param_text(v, text, sizeof text)) {
-            rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST,
-                                "parameter '%.64s' must be a string, an integer or a boolean of at most %d characters",
-                                key, DRD_CD_MAX_VALUE - 1);
-            goto out;
-        }
-        if (drd_cd_add_param(&cd, key, text, err, sizeof err)) {
-            rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
-            goto out;
-        }
-    }
-    struct drd_param_values vals;
-    if (drd_params_resolve(p, cd.params, cd.n_params, &vals, err, sizeof err)) {
-        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
-        goto out;
-    }
-    if (drd_params_get(&vals, "duration") && drd_params_int(&vals, "duration", 10) <= 0) {
-        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST,
-                            "a duration of 0 (until the process exits) is for drdotnet launch; give seconds");
-        goto out;
-    }
+    char err[512] = "";
+    struct drd_start req;
+    struct drd_refusal why;
+    const struct drd_profiler_table *t = profiler_table(err, sizeof err);
+    if (drd_request_start(r->body, r->body_len, t, err, &req, &why))
+        return refused(c, &why);
+#ifdef DRD_WEB_FUZZ
+    return drd_http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "a fuzz build starts no session");
+#endif
     struct drd_process_info pi;
     struct drd_diag_error de = {0};
-    if (drd_diag_process_info((pid_t)pid, drd_cli_ipc_timeout(10000), &pi, &de)) {
-        rc = drd_http_error(c, target_status(de.code), "%s", de.message);
-        goto out;
-    }
+    if (drd_diag_process_info(req.pid, drd_cli_ipc_timeout(10000), &pi, &de))
+        return drd_http_error(c, target_status(de.code), "%s", de.message);
     struct drd_run_outcome o;
-    if (drd_runs_start((pid_t)pid, p->name, cd.params, cd.n_params, START_WAIT_MS, &o, err, sizeof err)) {
-        rc = drd_http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
-        goto out;
-    }
+    if (drd_runs_start(req.pid, req.profiler->name, req.params, req.n_params, START_WAIT_MS, &o, err, sizeof err))
+        return drd_http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
     if (o.attached || (o.state == DRD_RUN_STARTING && o.id[0])) {
         enum state st;
         json_t *view = session_view(o.id, &st);
@@ -352,30 +294,22 @@ static enum MHD_Result start(const struct drd_api_request *r)
         snprintf(loc, sizeof loc, "/api/sessions/%s", o.id);
         if (res)
             MHD_add_response_header(res, "Location", loc);
-        rc = drd_http_queue(c, o.attached ? MHD_HTTP_CREATED : MHD_HTTP_ACCEPTED, res);
-        goto out;
+        return drd_http_queue(c, o.attached ? MHD_HTTP_CREATED : MHD_HTTP_ACCEPTED, res);
     }
     const char *msg = o.message[0] ? o.message : "the session process ended without saying why";
     switch (o.state == DRD_RUN_EXITED ? o.exit_code : -1) {
     case DRD_EXIT_BUSY:
-        rc = drd_http_error(c, MHD_HTTP_CONFLICT, "%s", msg);
-        break;
+        return drd_http_error(c, MHD_HTTP_CONFLICT, "%s", msg);
     case DRD_EXIT_TARGET:
-        rc = drd_http_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, "%s", msg);
-        break;
+        return drd_http_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, "%s", msg);
     case DRD_EXIT_USAGE:
-        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "%s", msg);
-        break;
+        return drd_http_error(c, MHD_HTTP_BAD_REQUEST, "%s", msg);
     case -1:
-        rc = drd_http_error(c, MHD_HTTP_GATEWAY_TIMEOUT, "the session process did not attach within %d s",
-                            START_WAIT_MS / 1000);
-        break;
+        return drd_http_error(c, MHD_HTTP_GATEWAY_TIMEOUT, "the session process did not attach within %d s",
+                              START_WAIT_MS / 1000);
     default:
-        rc = drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the session could not start: %s", msg);
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the session could not start: %s", msg);
     }
-out:
-    json_decref(body);
-    return rc;
 }
 
 /* Loads a finished session for a report or an export; on failure queues the reply and returns NULL. */
@@ -427,9 +361,9 @@ static enum MHD_Result report(struct MHD_Connection *c, const char *id, const ch
 
 /* Writes the export in format f of raw into path (an empty file open as fd, which this closes). Returns 0,
  * or -1 with err. */
-static int write_export(int f, const char *raw, const char *id, const char *path, int fd, char *err, size_t cap)
+static int write_export(const struct drd_export_format *f, const char *raw, const char *id, const char *path, int fd, char *err, size_t cap)
 {
-    if (strcmp(formats[f].name, "pprof") == 0) {
+    if (strcmp(f->name, "pprof") == 0) {
         close(fd);
         return drd_export_pprof(raw, path, err, cap);
     }
@@ -439,7 +373,7 @@ static int write_export(int f, const char *raw, const char *id, const char *path
         snprintf(err, cap, "cannot write a temporary file: %s", strerror(errno));
         return -1;
     }
-    int rc = strcmp(formats[f].name, "folded") == 0 ? drd_export_folded(raw, out, err, cap)
+    int rc = strcmp(f->name, "folded") == 0 ? drd_export_folded(raw, out, err, cap)
                                                     : drd_export_speedscope(raw, id, out, err, cap);
     if (fclose(out) && rc == 0) {
         snprintf(err, cap, "cannot write a temporary file: %s", strerror(errno));
@@ -448,17 +382,11 @@ static int write_export(int f, const char *raw, const char *id, const char *path
     return rc;
 }
 
-static enum MHD_Result export_session(struct MHD_Connection *c, const char *id, const char *dir, const char *format)
+static enum MHD_Result export_session(struct MHD_Connection *c, const char *id, const char *dir,
+                                      const struct drd_export_format *f)
 {
     char err[512], raw[PATH_MAX + 160], path[PATH_MAX + 32];
     enum MHD_Result rc;
-    int f = -1;
-    for (int i = 0; i < (int)(sizeof formats / sizeof formats[0]); i++)
-        if (strcmp(format, formats[i].name) == 0)
-            f = i;
-    if (f < 0)
-        return drd_http_error(c, MHD_HTTP_NOT_FOUND, "no export format '%.32s' (speedscope, folded or pprof)",
-                              text_or(format, "?"));
     json_t *s = finished_session(c, id, dir, &rc);
     if (!s)
         return rc;
@@ -495,8 +423,8 @@ static enum MHD_Result export_session(struct MHD_Connection *c, const char *id, 
         return MHD_NO;
     }
     char disp[96 + DRD_CD_MAX_ID];
-    snprintf(disp, sizeof disp, "attachment; filename=\"%s.%s\"", id, formats[f].suffix);
-    MHD_add_response_header(res, "Content-Type", formats[f].type);
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s.%s\"", id, f->suffix);
+    MHD_add_response_header(res, "Content-Type", f->type);
     MHD_add_response_header(res, "Content-Disposition", disp);
     return drd_http_queue(c, MHD_HTTP_OK, res);
 }
@@ -546,6 +474,9 @@ static enum MHD_Result delete_session(struct MHD_Connection *c, const char *id)
     json_decref(session_view(id, &st));
     if (st == RUNNING)
         return drd_http_error(c, MHD_HTTP_CONFLICT, "session %s is still running; delete it once it has ended", id);
+#ifdef DRD_WEB_FUZZ
+    return drd_http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "a fuzz build deletes no session");
+#endif
     if (remove_session(id, err, sizeof err))
         return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
     return drd_http_json(c, MHD_HTTP_OK, json_pack("{s:s}", "deleted", id));
@@ -648,7 +579,7 @@ int drd_api_init(char *err, size_t cap)
         return -1;
     }
     /* loaded once here: the table is cached without a lock */
-    if (!drd_cli_profilers(perr, sizeof perr))
+    if (!profiler_table(perr, sizeof perr))
         fprintf(stderr, "drdotnet: %s; sessions cannot be started\n", perr);
     return 0;
 }
@@ -660,61 +591,41 @@ void drd_api_stop(void)
         rmdir(tmpdir); /* the exports in it were unlinked as soon as they were open */
 }
 
-/* Splits path into at most MAX_SEGMENTS segments at '/'. Returns the count, or -1 when there are more or one
- * is empty. */
-static int split(char *path, char **seg)
-{
-    int n = 0;
-    for (char *p = path;;) {
-        char *slash = strchr(p, '/');
-        if (slash)
-            *slash = 0;
-        if (!*p || n == MAX_SEGMENTS)
-            return -1;
-        seg[n++] = p;
-        if (!slash)
-            return n;
-        p = slash + 1;
-    }
-}
-
 enum MHD_Result drd_api_handle(const struct drd_api_request *r)
 {
     struct MHD_Connection *c = r->conn;
-    char path[1024], *seg[MAX_SEGMENTS];
-    int get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
-    int post = strcmp(r->method, "POST") == 0, del = strcmp(r->method, "DELETE") == 0;
-    if (strlen(r->path) >= sizeof path)
-        return drd_http_error(c, MHD_HTTP_URI_TOO_LONG, "the address is too long");
-    snprintf(path, sizeof path, "%s", strncmp(r->path, "/api/", 5) == 0 ? r->path + 5 : "");
-    int n = split(path, seg);
-    if (n == 1 && strcmp(seg[0], "info") == 0)
-        return get ? info(c) : not_allowed(c, "GET");
-    if (n == 1 && strcmp(seg[0], "processes") == 0)
-        return get ? processes(c) : not_allowed(c, "GET");
-    if (n == 1 && strcmp(seg[0], "profilers") == 0)
-        return get ? profilers(c) : not_allowed(c, "GET");
-    if (n == 1 && strcmp(seg[0], "sessions") == 0)
-        return get ? sessions(c) : post ? start(r) : not_allowed(c, "GET, POST");
-    if (n >= 2 && strcmp(seg[0], "sessions") == 0) {
-        const char *id = seg[1];
-        char dir[PATH_MAX + DRD_CD_MAX_ID];
-        if (!drd_session_id_valid(id))
-            return drd_http_error(c, MHD_HTTP_BAD_REQUEST, "'%.64s' is not a session id", text_or(id, "that"));
-        snprintf(dir, sizeof dir, "%s/%s", root, id);
+    struct drd_route route;
+    char dir[PATH_MAX + DRD_CD_MAX_ID];
+    drd_request_route(r->method, r->path, &route);
+    if (route.id[0]) {
+        snprintf(dir, sizeof dir, "%s/%s", root, route.id);
         struct stat st;
         if (lstat(dir, &st) || !S_ISDIR(st.st_mode))
-            return drd_http_error(c, MHD_HTTP_NOT_FOUND, "no session '%s'", id);
-        if (n == 2)
-            return get ? drd_http_json(c, MHD_HTTP_OK, session_view(id, &(enum state){0}))
-                   : del ? delete_session(c, id)
-                         : not_allowed(c, "GET, DELETE");
-        if (n == 3 && strcmp(seg[2], "report") == 0)
-            return get ? report(c, id, dir) : not_allowed(c, "GET");
-        if (n == 3 && strcmp(seg[2], "events") == 0)
-            return get ? events(c, id) : not_allowed(c, "GET");
-        if (n == 4 && strcmp(seg[2], "export") == 0)
-            return get ? export_session(c, id, dir, seg[3]) : not_allowed(c, "GET");
+            return drd_http_error(c, MHD_HTTP_NOT_FOUND, "no session '%s'", route.id);
     }
-    return drd_http_error(c, MHD_HTTP_NOT_FOUND, "no such address in the API");
+    switch (route.kind) {
+    case DRD_ROUTE_INFO:
+        return info(c);
+    case DRD_ROUTE_PROCESSES:
+        return processes(c);
+    case DRD_ROUTE_PROFILERS:
+        return profilers(c);
+    case DRD_ROUTE_SESSIONS:
+        return sessions(c);
+    case DRD_ROUTE_START:
+        return start(r);
+    case DRD_ROUTE_SESSION:
+        return drd_http_json(c, MHD_HTTP_OK, session_view(route.id, &(enum state){0}));
+    case DRD_ROUTE_DELETE:
+        return delete_session(c, route.id);
+    case DRD_ROUTE_REPORT:
+        return report(c, route.id, dir);
+    case DRD_ROUTE_EVENTS:
+        return events(c, route.id);
+    case DRD_ROUTE_EXPORT:
+        return export_session(c, route.id, dir, route.format);
+    case DRD_ROUTE_REFUSED:
+        break;
+    }
+    return refused(c, &route.refusal);
 }

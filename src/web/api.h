@@ -28,4 +28,10 @@ void drd_api_stop(void);
 /* Answers one request: queues a reply on r->conn. Returns MHD_NO only when the connection must be dropped. */
 enum MHD_Result drd_api_handle(const struct drd_api_request *r);
 
+#ifdef DRD_WEB_FUZZ
+#include "drdotnet/profilers.h"
+/* Fuzz builds only: the profilers to use instead of the library's (which a fuzz build has not). */
+void drd_api_fuzz_profilers(const struct drd_profiler_table *t);
+#endif
+
 #endif

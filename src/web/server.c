@@ -42,6 +42,7 @@ struct body {
 
 static struct drd_guard guard;
 static int port;
+static int quiet; /* no line on stderr for each refusal */
 
 /* Copies s into out with anything unprintable as '?', for the log. */
 static const char *printable(const char *s, char *out, size_t cap)
@@ -64,8 +65,9 @@ static enum MHD_Result refuse(struct MHD_Connection *c, const char *method, cons
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "drdotnet serve: refused %s %s (%u): %s\n", printable(method, m, sizeof m),
-            printable(url, u, sizeof u), status, msg);
+    if (!quiet)
+        fprintf(stderr, "drdotnet serve: refused %s %s (%u): %s\n", printable(method, m, sizeof m),
+                printable(url, u, sizeof u), status, msg);
     return drd_http_error(c, status, "%s", msg);
 }
 
@@ -294,6 +296,40 @@ static int open_listener(const char *addr, int want, int *bound, int *v6)
     return fd;
 }
 
+/* Starts libmicrohttpd with flags on the listening socket fd (MHD_INVALID_SOCKET with MHD_USE_NO_LISTEN_SOCKET),
+ * answering with on_request. Returns the daemon, or NULL. */
+static struct MHD_Daemon *start_daemon(unsigned flags, int fd)
+{
+    struct MHD_OptionItem sock[] = {
+        {fd == MHD_INVALID_SOCKET ? MHD_OPTION_END : MHD_OPTION_LISTEN_SOCKET, fd, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+                            MHD_OPTION_ARRAY, sock, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY, MHD_OPTION_CONNECTION_LIMIT,
+                            (unsigned)MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+                            MHD_OPTION_END);
+}
+
+#ifdef DRD_WEB_FUZZ
+struct MHD_Daemon *drd_web_fuzz_start(const char *token, int fake_port, char *err, size_t cap)
+{
+    if (drd_guard_init(&guard, "127.0.0.1", fake_port)) {
+        snprintf(err, cap, "no random bytes for the token");
+        return NULL;
+    }
+    snprintf(guard.token, sizeof guard.token, "%s", token);
+    port = fake_port;
+    quiet = 1;
+    if (drd_api_init(err, cap))
+        return NULL;
+    struct MHD_Daemon *d = start_daemon(MHD_USE_NO_LISTEN_SOCKET, MHD_INVALID_SOCKET);
+    if (!d)
+        snprintf(err, cap, "libmicrohttpd did not start");
+    return d;
+}
+#endif
+
 int drd_web_serve(const struct drd_web_config *cfg)
 {
     const char *addr = cfg->listen ? cfg->listen : "127.0.0.1";
@@ -337,13 +373,9 @@ int drd_web_serve(const struct drd_web_config *cfg)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, &old);
     signal(SIGPIPE, SIG_IGN);
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
-                     (v6 ? MHD_USE_IPv6 : 0);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_END);
+    struct MHD_Daemon *d = start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                                            MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0),
+                                        fd);
     if (!d) {
         drd_cli_error("serve: the HTTP server did not start");
         drd_api_stop();

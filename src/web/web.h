@@ -15,4 +15,14 @@ struct drd_web_config {
  * bad address, DRD_EXIT_FAILED when the server cannot start. */
 int drd_web_serve(const struct drd_web_config *cfg);
 
+#ifdef DRD_WEB_FUZZ
+struct MHD_Daemon;
+/* Fuzz builds only (tests/fuzz): the server as drd_web_serve makes it, without a listening socket (connections come
+ * through MHD_add_connection, served by MHD_run on the caller's thread), accepting token and the Host
+ * 127.0.0.1:fake_port, refusing without a line on stderr. Sessions are neither started nor deleted: the API answers
+ * 503 once such a request has passed its checks; GET /api/processes looks for runtimes in $TMPDIR only, not in
+ * other processes' temp folders. Returns the daemon, or NULL with err. */
+struct MHD_Daemon *drd_web_fuzz_start(const char *token, int fake_port, char *err, size_t cap);
+#endif
+
 #endif

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "drdotnet/raw.h"
+
 static char dir[4096];
 static char path[4096 + 256];
 
@@ -123,4 +125,49 @@ int drd_fuzz_utf8_valid(const char *str, size_t n)
         i += need + 1;
     }
     return 1;
+}
+
+/* The parameters of the library's profilers (src/profiler/profilers/, whose files need the CLR headers), copied
+ * here: the same keys, types, defaults and ranges. */
+static const struct drd_param_desc exceptions_params[] = {
+    {"duration", DRD_PARAM_INT, "10", "", 0, 86400, NULL},
+    {"max_stack_depth", DRD_PARAM_INT, "64", "", 1, DRD_RAW_MAX_DEPTH, NULL},
+    {"max_file_mb", DRD_PARAM_INT, "256", "", 1, 4096, NULL},
+};
+static const struct drd_param_desc cpu_params[] = {
+    {"duration", DRD_PARAM_INT, "10", "", 0, 86400, NULL},
+    {"frequency", DRD_PARAM_INT, "99", "", 1, 1000, NULL},
+    {"mode", DRD_PARAM_ENUM, "cpu", "", 0, 0, "cpu|wall"},
+    {"max_stack_depth", DRD_PARAM_INT, "128", "", 1, DRD_RAW_MAX_DEPTH, NULL},
+    {"max_file_mb", DRD_PARAM_INT, "256", "", 1, 4096, NULL},
+};
+static const struct drd_param_desc merged_params[] = {
+    {"max_stack_depth", DRD_PARAM_INT, "128", "", 1, DRD_RAW_MAX_DEPTH, NULL},
+};
+static const struct drd_param_desc pauses_params[] = {
+    {"duration", DRD_PARAM_INT, "10", "", 0, 86400, NULL},
+    {"max_pauses", DRD_PARAM_INT, "200000", "", 1, 10000000, NULL},
+    {"max_file_mb", DRD_PARAM_INT, "256", "", 1, 4096, NULL},
+};
+/* not a real profiler: one of each type, including a boolean and the widest integer range */
+static const struct drd_param_desc wide_params[] = {
+    {"flag", DRD_PARAM_BOOL, "false", "", 0, 0, NULL},
+    {"n", DRD_PARAM_INT, "0", "", INT64_MIN, INT64_MAX, NULL},
+    {"pick", DRD_PARAM_ENUM, "a", "", 0, 0, "a|bb||c"},
+};
+
+#define N(a) ((int)(sizeof a / sizeof a[0]))
+static const struct drd_profiler_desc exceptions = {"exceptions", "", "", exceptions_params, N(exceptions_params), 3};
+static const struct drd_profiler_desc cpu = {"cpu-hotpaths", "", "", cpu_params, N(cpu_params), 3};
+static const struct drd_profiler_desc merged = {"merged-stacks", "", "", merged_params, N(merged_params), 1};
+static const struct drd_profiler_desc pauses = {"runtime-pauses", "", "", pauses_params, N(pauses_params), 3};
+static const struct drd_profiler_desc wide = {"wide", "", "", wide_params, N(wide_params), 3};
+static const struct drd_profiler_desc none = {"none", "", "", NULL, 0, 3};
+static const struct drd_profiler_desc startup = {"startup-only", "", "", NULL, 0, DRD_PROFILER_STARTUP};
+static const struct drd_profiler_desc *const all[] = {&exceptions, &cpu, &merged, &pauses, &wide, &none, &startup};
+static const struct drd_profiler_table table = {1, "fuzz", N(all), all};
+
+const struct drd_profiler_table *drd_fuzz_profilers(void)
+{
+    return &table;
 }

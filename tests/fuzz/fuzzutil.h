@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "drdotnet/profilers.h"
+
 /* Aborts (a finding libFuzzer records) with a message when cond is false: for the properties a parser
  * promises beyond not crashing. */
 #define DRD_FUZZ_CHECK(cond, ...)                                                                                      \
@@ -30,6 +32,11 @@ const char *drd_fuzz_path(const char *name);
 
 /* A stream to /dev/null for the printers, opened once. */
 FILE *drd_fuzz_devnull(void);
+
+/* The profilers of the library as the tool sees them (copied: the library itself is not part of a fuzz build),
+ * with two that are not real: "wide", one parameter of each type over the widest ranges, and "startup-only",
+ * which cannot be attached. */
+const struct drd_profiler_table *drd_fuzz_profilers(void);
 
 /* 1 when the n bytes of s are well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
 int drd_fuzz_utf8_valid(const char *s, size_t n);
