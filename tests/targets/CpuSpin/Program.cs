@@ -48,7 +48,7 @@ public static class Program
 
         var threads = new List<Thread>
         {
-            new Thread(Spinner.SpinForever) { Name = "spinner" },
+            new Thread(RunSpinner) { Name = "spinner" },
             new Thread(Sleeper.SleepForever) { Name = "sleeper" },
         };
         if (generic)
@@ -70,6 +70,18 @@ public static class Program
         Console.Out.Flush();
         return 0;
     }
+
+    public static volatile int SpinnerReturns;
+
+    // The spinner thread's method, so that a profiler's stacks show SpinForever under a caller of this program
+    // (a frame-pointer walk must get through JIT code to see it). The statement after the call keeps it from
+    // becoming a tail call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RunSpinner()
+    {
+        Spinner.SpinForever();
+        SpinnerReturns++;
+    }
 }
 
 public static class Stop
@@ -83,7 +95,9 @@ public static class Spinner
     public static volatile int Sink;
 
     // Burns one core until Stop.Requested: integer mixing, the stop flag checked every 2^20 iterations.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    // Optimized from its first call: its loop never goes through on-stack replacement, whose frame hides the
+    // caller from a frame-pointer walk (Hot<T>.Spin below keeps the default tiering).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void SpinForever()
     {
         uint x = 2463534242;
