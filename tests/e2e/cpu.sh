@@ -88,6 +88,18 @@ check_contains "spinning target: finished" "$SPIN_OUT" "done"
 start_target CpuSpin --generic --seconds 20 || exit 1
 "$DRD_BIN" profile "$TPID" cpu-hotpaths --duration 2 --json >"$WORK/generic.json" 2>"$WORK/generic.err"
 at_least "generic frame named with its type argument" "$(share 'DrDotnet.Targets.Hot<System.Int32>.Spin' "$WORK/generic.json")" 0.10
+"$DRD_BIN" profile "$TPID" cpu-hotpaths --duration 2 --param sampler=signal --json >"$WORK/generic-sig.json" 2>"$WORK/generic-sig.err"
+at_least "signal sampler: generic frame named with its type argument" \
+    "$(share 'DrDotnet.Targets.Hot<System.Int32>.Spin' "$WORK/generic-sig.json")" 0.10
+
+# a process that handles SIGPROF itself: the signal sampler refuses rather than take the signal over
+start_target CpuSpin --handle-sigprof --seconds 20 || exit 1
+"$DRD_BIN" profile "$TPID" cpu-hotpaths --duration 2 --param sampler=signal >"$WORK/sigprof.out" 2>&1
+check_eq "signal sampler with a SIGPROF handler in place: refused" "$([ $? -ne 0 ] && echo refused)" refused
+check_contains "signal sampler with a SIGPROF handler in place: reason" "$WORK/sigprof.out" \
+    "the process already handles SIGPROF"
+check_eq "signal sampler with a SIGPROF handler in place: library unloaded" "$(unloaded_count "$TPID")" 0
+check_eq "signal sampler with a SIGPROF handler in place: the app's handler stays" "$(sigprof_left "$TPID")" "handler "
 
 # merged-stacks: both deadlocked threads wait under the methods that took the locks
 start_target Deadlock --stop-file "$WORK/stop-dead" || exit 1

@@ -2,6 +2,7 @@
 // a third busy-loops in a method of a generic class; for checking where a CPU profiler puts the time.
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace DrDotnet.Targets;
 
@@ -12,6 +13,7 @@ public static class Program
         string? stopFile = null;
         int seconds = 30;
         bool generic = false;
+        PosixSignalRegistration? sigprof = null;
 
         for (int i = 0; i < args.Length; i++)
         {
@@ -20,6 +22,12 @@ public static class Program
             if (option == "--generic")
             {
                 generic = true;
+                ok = true;
+            }
+            else if (option == "--handle-sigprof")
+            {
+                // SIGPROF (27 on Linux) handled by the app, as another profiler would: a signal sampler must refuse
+                sigprof = PosixSignalRegistration.Create((PosixSignal)27, context => context.Cancel = true);
                 ok = true;
             }
             else if (option == "--stop-file" && i + 1 < args.Length)
@@ -38,7 +46,7 @@ public static class Program
             if (!ok)
             {
                 Console.Error.WriteLine("CpuSpin: bad or unknown option " + option);
-                Console.Error.WriteLine("usage: CpuSpin [--stop-file PATH] [--seconds N] [--generic]");
+                Console.Error.WriteLine("usage: CpuSpin [--stop-file PATH] [--seconds N] [--generic] [--handle-sigprof]");
                 return 2;
             }
         }
@@ -66,6 +74,7 @@ public static class Program
         foreach (var thread in threads)
             thread.Join();
 
+        sigprof?.Dispose();
         Console.WriteLine("done");
         Console.Out.Flush();
         return 0;
