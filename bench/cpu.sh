@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: the cost of the cpu-hotpaths profiler (99 Hz, cpu and wall modes) to a CPU-bound workload
 # (CpuBench, 2 threads), against no profiler and against dotnet-trace's CPU sampling, runs interleaved.
+# drdotnet-cpu and drdotnet-wall use sampler=suspend (stop the runtime, walk every thread); drdotnet-cpu-signal
+# uses sampler=signal (per-thread CPU timers, SIGPROF, a frame-pointer walk) at the same rate.
 # Prints a Markdown table of median throughputs, then how long drdotnet takes from its start to its first
 # sample. A drdotnet run that fails is reported as failed; the script goes on.
 # Usage: bench/cpu.sh [RUNS] [SECONDS]   (needs a build: scripts/build.sh)
@@ -57,7 +59,7 @@ stamp() {
 throughput_of() { sed -n 's/^throughput \([0-9][0-9]*\)$/\1/p' "$1" | tail -n 1; }
 
 declare -A tput fails firsts statuses
-configs=(none drdotnet-cpu drdotnet-wall dotnet-trace)
+configs=(none drdotnet-cpu drdotnet-cpu-signal drdotnet-wall dotnet-trace)
 for k in "${configs[@]}"; do
     tput[$k]="" fails[$k]=0 firsts[$k]="" statuses[$k]=""
 done
@@ -93,9 +95,10 @@ run_trace() {
     rm -f "$DRDOTNET_HOME/t.nettrace"
 }
 
-run_drdotnet() { # run_drdotnet MODE RUN
+run_drdotnet() { # run_drdotnet MODE SAMPLER RUN
     local key="drdotnet-$1"
-    local home="$DRDOTNET_HOME/$key-$2"
+    [ "$2" = suspend ] || key+="-$2"
+    local home="$DRDOTNET_HOME/$key-$3"
     local out="$home/workload.out" tool_out="$home/tool.out"
     local app_pid tool_pid pid="" dir="" d line first="" launched app_rc=0 tool_rc=0 status events stopped=""
     mkdir -p "$home"
@@ -123,7 +126,8 @@ run_drdotnet() { # run_drdotnet MODE RUN
     stamp
     launched=$now_ms
     DRDOTNET_HOME="$home" timeout "$limit" "$build/drdotnet" profile "$pid" cpu-hotpaths \
-        --duration $((secs + 3)) --param frequency=99 --param mode="$1" --quiet >"$tool_out" 2>&1 &
+        --duration $((secs + 3)) --param frequency=99 --param mode="$1" --param sampler="$2" --quiet \
+        >"$tool_out" 2>&1 &
     tool_pid=$!
     live_pids=("$app_pid" "$tool_pid")
 
@@ -168,7 +172,7 @@ run_drdotnet() { # run_drdotnet MODE RUN
     else
         fails[$key]=$((fails[$key] + 1))
         if [ "${fails[$key]}" -eq 1 ]; then
-            echo "bench/cpu.sh: $key run $2 failed (workload status $app_rc$stopped, drdotnet status $tool_rc):" >&2
+            echo "bench/cpu.sh: $key run $3 failed (workload status $app_rc$stopped, drdotnet status $tool_rc):" >&2
             sed 's/^/    /' "$tool_out" | head -n 5 >&2
         fi
     fi
@@ -176,8 +180,9 @@ run_drdotnet() { # run_drdotnet MODE RUN
 
 for r in $(seq 1 "$runs"); do
     run_plain
-    run_drdotnet cpu "$r"
-    run_drdotnet wall "$r"
+    run_drdotnet cpu suspend "$r"
+    run_drdotnet cpu signal "$r"
+    run_drdotnet wall suspend "$r"
     run_trace
 done
 
@@ -205,7 +210,7 @@ done
 echo
 echo "| configuration | median ms from \`drdotnet profile\` start to first sample | range | sessions (status/exit) |"
 echo "|---|---|---|---|"
-for k in drdotnet-cpu drdotnet-wall; do
+for k in drdotnet-cpu drdotnet-cpu-signal drdotnet-wall; do
     m=$(echo "${firsts[$k]}" | median)
     echo "| $k | ${m:-failed} | $(echo "${firsts[$k]}" | span) | ${statuses[$k]% } |"
 done

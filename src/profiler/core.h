@@ -67,6 +67,7 @@ struct drd_core {
     int64_t sample_period_ns; /* 0: no sampler thread */
     pthread_t sampler;
     int sampler_started;
+    atomic_uint worker_tid, sampler_tid; /* OS thread ids of the core's own threads, 0 until each runs */
     pthread_mutex_t lock; /* guards stop_requested and the condition */
     pthread_cond_t wake;
     int stop_requested; /* 1: deadline or failure, 2: runtime shutdown */

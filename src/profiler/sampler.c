@@ -85,6 +85,16 @@ int drd_sample_threads(struct drd_core *c, struct drd_sample_ring *r, drd_thread
     return taken;
 }
 
+int drd_sample_write(struct drd_core *c, uint32_t tid, const struct drd_frame *frames, int depth, int with_weight,
+                     uint64_t weight_ns)
+{
+    uint32_t sid;
+    if (drd_raw_thread(c->raw, tid) || drd_raw_stack(c->raw, frames, depth, &sid))
+        return -1;
+    return with_weight ? drd_raw_printf(c->raw, "p\t%u\t%u\t%llu\n", tid, sid, (unsigned long long)weight_ns)
+                       : drd_raw_printf(c->raw, "w\t%u\t%u\n", tid, sid);
+}
+
 void drd_ring_drain(struct drd_core *c, struct drd_sample_ring *r, int with_weight)
 {
     if (!r->slots || !c->raw)
@@ -93,12 +103,7 @@ void drd_ring_drain(struct drd_core *c, struct drd_sample_ring *r, int with_weig
     size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
     for (; tail < head; tail++) {
         struct drd_sample *s = slot_at(r, tail);
-        uint32_t sid;
-        if (drd_raw_thread(c->raw, s->tid) || drd_raw_stack(c->raw, s->frames, s->depth, &sid))
-            break;
-        int rc = with_weight ? drd_raw_printf(c->raw, "p\t%u\t%u\t%llu\n", s->tid, sid, (unsigned long long)s->weight_ns)
-                             : drd_raw_printf(c->raw, "w\t%u\t%u\n", s->tid, sid);
-        if (rc)
+        if (drd_sample_write(c, s->tid, s->frames, s->depth, with_weight, s->weight_ns))
             break;
     }
     atomic_store_explicit(&r->tail, tail, memory_order_release);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -218,6 +219,7 @@ static void finish(struct drd_core *c, int shutting_down)
 static void *sampler_main(void *arg)
 {
     struct drd_core *c = arg;
+    atomic_store(&c->sampler_tid, (unsigned)syscall(SYS_gettid));
     HRESULT hr = c->info->lpVtbl->InitializeCurrentThread(c->info);
     if (FAILED(hr))
         drd_log(c, "sampler: InitializeCurrentThread: 0x%08x", (unsigned)hr);
@@ -245,6 +247,7 @@ static void *sampler_main(void *arg)
 static void *worker_main(void *arg)
 {
     struct drd_core *c = arg;
+    atomic_store(&c->worker_tid, (unsigned)syscall(SYS_gettid));
     HRESULT hr = c->info->lpVtbl->InitializeCurrentThread(c->info);
     if (FAILED(hr))
         drd_log(c, "InitializeCurrentThread: 0x%08x", (unsigned)hr);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# End to end: cpu-hotpaths in cpu and wall mode against a spinning and a sleeping thread, generic frames,
-# exports, and merged-stacks on a deadlock. The targets keep working and exit 0 afterwards.
+# End to end: cpu-hotpaths in cpu and wall mode against a spinning and a sleeping thread, with both samplers
+# (suspend: stop the runtime; signal: per-thread CPU timers and a frame-pointer walk), generic frames, exports,
+# and merged-stacks on a deadlock. The targets keep working and exit 0 afterwards.
 . "$(dirname "$0")/lib.sh"
 
 # share NAME FILE: the share of samples whose stack holds function NAME (0 when absent)
@@ -10,16 +11,36 @@ share() {
 at_least() { awk -v a="$2" -v b="$3" 'BEGIN { exit !(a >= b) }' && pass "$1 ($2 >= $3)" || fail "$1: $2 < $3"; CHECKS=$((CHECKS + 1)); }
 at_most() { awk -v a="$2" -v b="$3" 'BEGIN { exit !(a <= b) }' && pass "$1 ($2 <= $3)" || fail "$1: $2 > $3"; CHECKS=$((CHECKS + 1)); }
 
+# cpu_checks LABEL REPORT: where the CPU time of CpuSpin goes, in cpu mode
+cpu_checks() {
+    check_eq "$1: mode" "$(jq -r .report.mode "$2")" cpu
+    at_least "$1: samples" "$(jq .report.samples "$2")" 40
+    at_least "$1: spinning method's share" "$(share DrDotnet.Targets.Spinner.SpinForever "$2")" 0.70
+    at_most "$1: sleeping thread's share" "$(share DrDotnet.Targets.Sleeper.SleepForever "$2")" 0.02
+    check_eq "$1: hottest function" "$(jq -r '.report.top[0].function' "$2")" DrDotnet.Targets.Spinner.SpinForever
+}
+# caller_share FOLDED: the share of the samples whose stack has SpinForever right under its caller RunSpinner
+caller_share() {
+    awk '{ n = $NF; all += n; if (index($0, "DrDotnet.Targets.Program.RunSpinner;DrDotnet.Targets.Spinner.SpinForever")) hit += n }
+         END { print (all ? hit / all : 0) }' "$1"
+}
+# sigprof_left PID: what of SIGPROF the process still has: a handler, an ignore, a timer ("" when nothing)
+sigprof_left() {
+    local cgt ign
+    cgt=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status")
+    ign=$(awk '/^SigIgn:/ {print $2}' "/proc/$1/status")
+    (((0x$cgt >> 26) & 1)) && echo -n "handler "
+    (((0x$ign >> 26) & 1)) && echo -n "ignored "
+    grep -q '^signal: 27/' "/proc/$1/timers" && echo -n "timer "
+    echo
+}
+
 start_target CpuSpin --stop-file "$WORK/stop-spin" || exit 1
 SPIN=$TPID
 SPIN_OUT=$TOUT
 "$DRD_BIN" profile "$SPIN" cpu-hotpaths --duration 4 --json >"$WORK/cpu.json" 2>"$WORK/cpu.err"
 check_eq "cpu mode: exit" "$?" 0
-check_eq "cpu mode: mode" "$(jq -r .report.mode "$WORK/cpu.json")" cpu
-at_least "cpu mode: samples" "$(jq .report.samples "$WORK/cpu.json")" 40
-at_least "cpu mode: spinning method's share" "$(share DrDotnet.Targets.Spinner.SpinForever "$WORK/cpu.json")" 0.70
-at_most "cpu mode: sleeping thread's share" "$(share DrDotnet.Targets.Sleeper.SleepForever "$WORK/cpu.json")" 0.02
-check_eq "cpu mode: hottest function" "$(jq -r '.report.top[0].function' "$WORK/cpu.json")" DrDotnet.Targets.Spinner.SpinForever
+cpu_checks "cpu mode" "$WORK/cpu.json"
 
 "$DRD_BIN" profile "$SPIN" cpu-hotpaths --duration 2 --param mode=wall --json >"$WORK/wall.json" 2>"$WORK/wall.err"
 check_eq "wall mode: exit" "$?" 0
@@ -37,7 +58,27 @@ check_eq "speedscope: required keys" \
 check_eq "speedscope: weights add up to the CPU time" "$(jq '[.profiles[].weights[]] | add' "$WORK/cpu.speedscope.json")" "$(jq .report.total_ns "$WORK/cpu.json")"
 "$DRD_BIN" export "$ID" --format pprof --output "$WORK/cpu.pb.gz" >/dev/null
 check_eq "pprof: a gzip file" "$(gzip -t "$WORK/cpu.pb.gz" && echo yes)" yes
+at_least "folded: SpinForever under its caller" "$(caller_share "$WORK/cpu.folded")" 0.70
 check_eq "target unharmed: library unloaded" "$(unloaded_count "$SPIN")" 0
+
+# the signal sampler: the same picture, callers found by the frame-pointer walk through JIT code, nothing left
+FDS_BEFORE=$(ls "/proc/$SPIN/fd" | wc -l)
+"$DRD_BIN" profile "$SPIN" cpu-hotpaths --duration 4 --param sampler=signal --json >"$WORK/sig.json" 2>"$WORK/sig.err"
+check_eq "signal sampler: exit" "$?" 0
+cpu_checks "signal sampler" "$WORK/sig.json"
+"$DRD_BIN" export "$(jq -r .session.id "$WORK/sig.json")" --format folded --output "$WORK/sig.folded" >/dev/null
+at_least "signal sampler: SpinForever under its caller" "$(caller_share "$WORK/sig.folded")" 0.70
+check_eq "signal sampler: weights are CPU time" \
+    "$(jq '.report.total_ns >= .report.samples * (1000000000 / 99 | floor)' "$WORK/sig.json")" true
+check_eq "signal sampler: library unloaded" "$(unloaded_count "$SPIN")" 0
+check_eq "signal sampler: no SIGPROF handler, ignore or timer left" "$(sigprof_left "$SPIN")" ""
+check_eq "signal sampler: no file descriptor left" "$(ls "/proc/$SPIN/fd" | wc -l)" "$FDS_BEFORE"
+
+"$DRD_BIN" profile "$SPIN" cpu-hotpaths --duration 2 --param mode=wall --param sampler=signal >"$WORK/sigwall.out" 2>&1
+check_eq "signal sampler with mode=wall: refused" "$([ $? -ne 0 ] && echo refused)" refused
+check_contains "signal sampler with mode=wall: reason" "$WORK/sigwall.out" \
+    "sampler=signal samples CPU time only (a waiting thread is never signalled), so it cannot run with mode=wall"
+check_eq "signal sampler with mode=wall: library unloaded" "$(unloaded_count "$SPIN")" 0
 touch "$WORK/stop-spin"
 wait "$SPIN"
 check_eq "spinning target: exit code" "$?" 0
@@ -47,6 +88,18 @@ check_contains "spinning target: finished" "$SPIN_OUT" "done"
 start_target CpuSpin --generic --seconds 20 || exit 1
 "$DRD_BIN" profile "$TPID" cpu-hotpaths --duration 2 --json >"$WORK/generic.json" 2>"$WORK/generic.err"
 at_least "generic frame named with its type argument" "$(share 'DrDotnet.Targets.Hot<System.Int32>.Spin' "$WORK/generic.json")" 0.10
+"$DRD_BIN" profile "$TPID" cpu-hotpaths --duration 2 --param sampler=signal --json >"$WORK/generic-sig.json" 2>"$WORK/generic-sig.err"
+at_least "signal sampler: generic frame named with its type argument" \
+    "$(share 'DrDotnet.Targets.Hot<System.Int32>.Spin' "$WORK/generic-sig.json")" 0.10
+
+# a process that handles SIGPROF itself: the signal sampler refuses rather than take the signal over
+start_target CpuSpin --handle-sigprof --seconds 20 || exit 1
+"$DRD_BIN" profile "$TPID" cpu-hotpaths --duration 2 --param sampler=signal >"$WORK/sigprof.out" 2>&1
+check_eq "signal sampler with a SIGPROF handler in place: refused" "$([ $? -ne 0 ] && echo refused)" refused
+check_contains "signal sampler with a SIGPROF handler in place: reason" "$WORK/sigprof.out" \
+    "the process already handles SIGPROF"
+check_eq "signal sampler with a SIGPROF handler in place: library unloaded" "$(unloaded_count "$TPID")" 0
+check_eq "signal sampler with a SIGPROF handler in place: the app's handler stays" "$(sigprof_left "$TPID")" "handler "
 
 # merged-stacks: both deadlocked threads wait under the methods that took the locks
 start_target Deadlock --stop-file "$WORK/stop-dead" || exit 1

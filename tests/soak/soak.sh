@@ -4,7 +4,9 @@
 # Usage: tests/soak/soak.sh [CYCLES] (default 3). Needs DRD_BIN and DRD_TARGETS (tests/e2e/lib.sh).
 . "$(dirname "$0")/../e2e/lib.sh"
 CYCLES=${1:-3}
-PROFILERS=(exceptions cpu-hotpaths merged-stacks allocations runtime-pauses duplicated-strings heap-snapshot)
+# NAME or NAME:SAMPLER (cpu-hotpaths with --param sampler=SAMPLER)
+PROFILERS=(exceptions cpu-hotpaths cpu-hotpaths:signal merged-stacks allocations runtime-pauses duplicated-strings
+    heap-snapshot)
 
 start_target Busy --stop-file "$WORK/stop" || exit 1
 B=$TPID
@@ -17,7 +19,8 @@ for cycle in $(seq 1 "$CYCLES"); do
     for p in "${PROFILERS[@]}"; do
         args=()
         case $p in merged-stacks | duplicated-strings | heap-snapshot) ;; *) args=(--duration 1) ;; esac
-        "$DRD_BIN" profile "$B" "$p" "${args[@]}" --quiet >/dev/null 2>"$WORK/err"
+        case $p in *:*) args+=(--param "sampler=${p#*:}") ;; esac
+        "$DRD_BIN" profile "$B" "${p%%:*}" "${args[@]}" --quiet >/dev/null 2>"$WORK/err"
         rc=$?
         sessions=$((sessions + 1))
         if [ "$rc" -ne 0 ]; then

@@ -7,6 +7,7 @@
 #include "profiler/core.h"
 #include "profiler/rawout.h"
 #include "profiler/sampler.h"
+#include "profiler/sigsampler.h"
 
 #define MAX_THREADS 4096 /* threads tracked for their CPU time; more are sampled as in wall mode */
 #define RING_SLOTS 2048
@@ -20,6 +21,7 @@ struct thread_cpu {
 static struct {
     struct drd_sample_ring ring;
     int wall;
+    int signal; /* sampler=signal: per-thread CPU timers and SIGPROF (sigsampler.c) */
     uint64_t period_ns;
     struct thread_cpu threads[MAX_THREADS];
 } st;
@@ -29,6 +31,10 @@ static const struct drd_param_desc params[] = {
     {"frequency", DRD_PARAM_INT, "99", "samples per second", 1, 1000, NULL},
     {"mode", DRD_PARAM_ENUM, "cpu", "cpu: CPU time only (waiting threads count nothing); wall: every thread", 0, 0,
      "cpu|wall"},
+    {"sampler", DRD_PARAM_ENUM, "suspend",
+     "suspend: stop the runtime and walk every thread; signal: per-thread CPU timers, SIGPROF and a frame-pointer "
+     "walk (mode=cpu only, x86_64)",
+     0, 0, "suspend|signal"},
     {"max_stack_depth", DRD_PARAM_INT, "128", "frames kept per sample, from the leaf up", 1, DRD_RAW_MAX_DEPTH, NULL},
     {"max_file_mb", DRD_PARAM_INT, "256", "stop sampling when the raw data reaches this size", 1, 4096, NULL},
 };
@@ -96,6 +102,10 @@ static int wall_filter(void *ctx, uint32_t tid, uint64_t *weight_ns)
 
 static int sample(struct drd_core *c)
 {
+    if (st.signal) {
+        drd_sig_tick(c);
+        return 0;
+    }
     drd_sample_threads(c, &st.ring, st.wall ? wall_filter : cpu_filter, NULL);
     return 0;
 }
@@ -109,29 +119,59 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
 {
     memset(&st, 0, sizeof st);
     const struct drd_param_value *mode = drd_params_get(&c->params, "mode");
+    const struct drd_param_value *sampler = drd_params_get(&c->params, "sampler");
     st.wall = mode && strcmp(mode->text, "wall") == 0;
+    st.signal = sampler && strcmp(sampler->text, "signal") == 0;
     int64_t hz = drd_params_int(&c->params, "frequency", 99);
+    int depth = (int)drd_params_int(&c->params, "max_stack_depth", 128);
     st.period_ns = 1000000000ULL / (uint64_t)hz;
-    if (drd_ring_init(&st.ring, RING_SLOTS, (int)drd_params_int(&c->params, "max_stack_depth", 128))) {
-        snprintf(err, errcap, "out of memory for the sample ring");
+    if (st.signal && st.wall) {
+        snprintf(err, errcap,
+                 "sampler=signal samples CPU time only (a waiting thread is never signalled), so it cannot run with "
+                 "mode=wall: use mode=cpu, or sampler=suspend for wall time");
         return -1;
     }
-    c->sample_period_ns = (int64_t)st.period_ns;
-    drd_raw_printf(c->raw, "m\tmode\t%s\nm\tfrequency\t%lld\nm\tperiod_ns\t%llu\n", st.wall ? "wall" : "cpu",
-                   (long long)hz, (unsigned long long)st.period_ns);
-    *mask = COR_PRF_ENABLE_STACK_SNAPSHOT;
+    if (st.signal) {
+        if (drd_sig_start(c, st.period_ns, depth, err, errcap))
+            return -1;
+        c->sample_period_ns = DRD_SIG_TICK_NS;
+        *mask = COR_PRF_MONITOR_NONE;
+    } else {
+        if (drd_ring_init(&st.ring, RING_SLOTS, depth)) {
+            snprintf(err, errcap, "out of memory for the sample ring");
+            return -1;
+        }
+        c->sample_period_ns = (int64_t)st.period_ns;
+        *mask = COR_PRF_ENABLE_STACK_SNAPSHOT;
+    }
     *mask_high = 0;
+    drd_raw_printf(c->raw, "m\tmode\t%s\nm\tfrequency\t%lld\nm\tperiod_ns\t%llu\nm\tsampler\t%s\n",
+                   st.wall ? "wall" : "cpu", (long long)hz, (unsigned long long)st.period_ns,
+                   st.signal ? "signal" : "suspend");
     return 0;
 }
 
 static void drain(struct drd_core *c)
 {
-    drd_ring_drain(c, &st.ring, 1);
+    if (st.signal)
+        drd_sig_drain(c);
+    else
+        drd_ring_drain(c, &st.ring, 1);
+}
+
+/* Before the last drain: no timer, no handler of ours left once this returns. */
+static void end(struct drd_core *c)
+{
+    if (st.signal)
+        drd_sig_stop(c);
 }
 
 static void stop(struct drd_core *c)
 {
-    (void)c;
+    if (st.signal) {
+        drd_sig_stop(c);
+        drd_sig_free();
+    }
     drd_ring_free(&st.ring);
 }
 
@@ -140,6 +180,7 @@ const struct drd_profiler_ops drd_cpu_hotpaths_ops = {
     .override = override,
     .start = start,
     .drain = drain,
+    .end = end,
     .sample = sample,
     .stop = stop,
 };

@@ -2,6 +2,7 @@
 // a third busy-loops in a method of a generic class; for checking where a CPU profiler puts the time.
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace DrDotnet.Targets;
 
@@ -12,6 +13,7 @@ public static class Program
         string? stopFile = null;
         int seconds = 30;
         bool generic = false;
+        PosixSignalRegistration? sigprof = null;
 
         for (int i = 0; i < args.Length; i++)
         {
@@ -20,6 +22,12 @@ public static class Program
             if (option == "--generic")
             {
                 generic = true;
+                ok = true;
+            }
+            else if (option == "--handle-sigprof")
+            {
+                // SIGPROF (27 on Linux) handled by the app, as another profiler would: a signal sampler must refuse
+                sigprof = PosixSignalRegistration.Create((PosixSignal)27, context => context.Cancel = true);
                 ok = true;
             }
             else if (option == "--stop-file" && i + 1 < args.Length)
@@ -38,7 +46,7 @@ public static class Program
             if (!ok)
             {
                 Console.Error.WriteLine("CpuSpin: bad or unknown option " + option);
-                Console.Error.WriteLine("usage: CpuSpin [--stop-file PATH] [--seconds N] [--generic]");
+                Console.Error.WriteLine("usage: CpuSpin [--stop-file PATH] [--seconds N] [--generic] [--handle-sigprof]");
                 return 2;
             }
         }
@@ -48,7 +56,7 @@ public static class Program
 
         var threads = new List<Thread>
         {
-            new Thread(Spinner.SpinForever) { Name = "spinner" },
+            new Thread(RunSpinner) { Name = "spinner" },
             new Thread(Sleeper.SleepForever) { Name = "sleeper" },
         };
         if (generic)
@@ -66,9 +74,22 @@ public static class Program
         foreach (var thread in threads)
             thread.Join();
 
+        sigprof?.Dispose();
         Console.WriteLine("done");
         Console.Out.Flush();
         return 0;
+    }
+
+    public static volatile int SpinnerReturns;
+
+    // The spinner thread's method, so that a profiler's stacks show SpinForever under a caller of this program
+    // (a frame-pointer walk must get through JIT code to see it). The statement after the call keeps it from
+    // becoming a tail call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RunSpinner()
+    {
+        Spinner.SpinForever();
+        SpinnerReturns++;
     }
 }
 
@@ -83,7 +104,9 @@ public static class Spinner
     public static volatile int Sink;
 
     // Burns one core until Stop.Requested: integer mixing, the stop flag checked every 2^20 iterations.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    // Optimized from its first call: its loop never goes through on-stack replacement, whose frame hides the
+    // caller from a frame-pointer walk (Hot<T>.Spin below keeps the default tiering).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void SpinForever()
     {
         uint x = 2463534242;
