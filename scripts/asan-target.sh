@@ -12,7 +12,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${ASAN_TARGET_BUILD:-$root/build-asan-target}"
 CYCLES=${1:-10}
 LAUNCHES=${2:-3}
-PROFILERS=(exceptions cpu-hotpaths merged-stacks allocations runtime-pauses duplicated-strings heap-snapshot)
+# NAME or NAME:SAMPLER (cpu-hotpaths with --param sampler=SAMPLER: the signal sampler's handler runs in the target)
+PROFILERS=(exceptions cpu-hotpaths cpu-hotpaths:signal merged-stacks allocations runtime-pauses duplicated-strings
+    heap-snapshot)
 started=$SECONDS
 
 mkdir -p "$build"
@@ -150,7 +152,8 @@ for cycle in $(seq 1 "$CYCLES"); do
     for p in "${PROFILERS[@]}"; do
         args=()
         case $p in merged-stacks | duplicated-strings | heap-snapshot) ;; *) args=(--duration 1) ;; esac
-        session "$p" "$B" -- "$DRD_BIN" profile "$B" "$p" "${args[@]}" --quiet
+        case $p in *:*) args+=(--param "sampler=${p#*:}") ;; esac
+        session "$p" "$B" -- "$DRD_BIN" profile "$B" "${p%%:*}" "${args[@]}" --quiet
         if ! kill -0 "$B" 2>/dev/null; then
             crashes=$((crashes + 1))
             echo "cycle $cycle $p: Busy died"

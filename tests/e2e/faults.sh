@@ -65,7 +65,7 @@ if [ "$(id -u)" -eq 0 ]; then
     wait "$TOOL"
     check_eq "read-only: exit" "$?" 1
     CHECKS=$((CHECKS + 1))
-    [ $(($(date +%s) - T0)) -lt 15 ] && pass "read-only: noticed before the deadline" ||
+    [ $(($(date +%s) - T0)) -lt 15 ] && pass "read-only: noticed before the deadline ($(($(date +%s) - T0)) s)" ||
         fail "read-only: the tool took $(($(date +%s) - T0)) s"
     check_contains "read-only: the tool says why" "$WORK/ro.err" "the session folder is not writable (Read-only file system)"
     check_eq "read-only: the profiler detached" "$(unloaded_count "$R")" 0
