@@ -60,7 +60,10 @@ int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap)
         char *slash = strrchr(exe, '/');
         if (slash)
             *slash = 0;
-        if (snprintf(buf, sizeof buf, "%s/libdrdotnet.so", exe) >= (int)sizeof buf || access(buf, R_OK)) {
+        char beside[PATH_MAX + 32];
+        snprintf(beside, sizeof beside, "%s/libdrdotnet.so", exe);
+        /* resolved, as DRDOTNET_LIB: the copy is read without following a symlink */
+        if (!realpath(beside, buf) || access(buf, R_OK)) {
             snprintf(err, errcap, "libdrdotnet.so is not beside %s/drdotnet; set DRDOTNET_LIB to its path", exe);
             return -1;
         }
