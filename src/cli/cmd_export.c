@@ -40,8 +40,7 @@ static void usage(FILE *f)
 static int write_to(enum format fmt, const char *raw, const char *name, const char *tmp, int fd, char *err, size_t cap)
 {
     if (fmt == PPROF) {
-        close(fd);
-        return drd_export_pprof(raw, tmp, err, cap);
+        return drd_export_pprof_fd(raw, fd, tmp, err, cap);
     }
     FILE *f = fdopen(fd, "w");
     if (!f) {

@@ -430,8 +430,7 @@ static enum MHD_Result report(struct MHD_Connection *c, const char *id, const ch
 static int write_export(int f, const char *raw, const char *id, const char *path, int fd, char *err, size_t cap)
 {
     if (strcmp(formats[f].name, "pprof") == 0) {
-        close(fd);
-        return drd_export_pprof(raw, path, err, cap);
+        return drd_export_pprof_fd(raw, fd, path, err, cap);
     }
     FILE *out = fdopen(fd, "w");
     if (!out) {
