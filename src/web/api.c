@@ -636,10 +636,8 @@ static enum MHD_Result events(struct MHD_Connection *c, const char *id)
 int drd_api_init(char *err, size_t cap)
 {
     char perr[512];
-    if (drd_sessions_root(root, sizeof root) || drd_fs_mkdir_p(root, 0700)) {
-        snprintf(err, cap, "cannot make the sessions folder %s: %s (set DRDOTNET_HOME)", root, strerror(errno));
+    if (drd_cli_sessions_root_make(root, sizeof root, err, cap))
         return -1;
-    }
     const char *t = getenv("TMPDIR");
     snprintf(tmpdir, sizeof tmpdir, "%s/drdotnet-serve-XXXXXX", t && *t ? t : "/tmp");
     if (!mkdtemp(tmpdir)) {
