@@ -159,9 +159,13 @@ int drd_cmd_export(int argc, char **argv)
         drd_cli_error("cannot write %s: %s", path, strerror(errno));
         goto out;
     }
-    mode_t mask = umask(0);
-    umask(mask);
-    (void)fchmod(fd, 0666 & ~mask); /* mkstemp made it private; on failure it stays so, which is harmless */
+    /* mkstemp made it private: so it stays in the session folder, like the session's other files; a file the
+     * user named gets the usual mode (on failure it stays private, which is harmless) */
+    if (output) {
+        mode_t mask = umask(0);
+        umask(mask);
+        (void)fchmod(fd, 0666 & ~mask);
+    }
     if (write_to((enum format)fmt, raw, name, tmp, fd, err, sizeof err)) {
         drd_cli_error("%s", err);
         unlink(tmp);
