@@ -58,7 +58,8 @@ check_eq "exports readable by others" "$(find "$D" -type f -perm /077 | wc -l)" 
 
 # --- planted session.json and raw data: a symlink to a secret, a FIFO ---
 sed 's/"status": "[a-z]*"/"status": "failed", "reason2": "TOPSECRET"/' "$D/session.json" >"$WORK/secret.json"
-sed 's/CpuSpin/TOPSECRET/g' "$D/cpu-hotpaths.raw" >"$WORK/secret.raw"
+sed 's/Spinner/TOPSECRET/g' "$D/cpu-hotpaths.raw" >"$WORK/secret.raw"
+check_eq "the secret raw data names its frames TOPSECRET" "$(grep -c TOPSECRET "$WORK/secret.raw" | awk '$1 > 0 {print "yes"}')" yes
 J="$ROOT/20000101-000000-1-cpu-hotpaths"
 mkdir -m 700 "$J" && ln -s "$WORK/secret.json" "$J/session.json"
 R="$ROOT/20000101-000000-2-cpu-hotpaths"
