@@ -23,6 +23,10 @@ enum {
  * Returns 0 with the absolute path, or -1 with err. */
 int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap);
 
+/* Puts the sessions root in root, creating it (mode 0700) when missing and accepting an existing one only when it
+ * is a real folder of this user that nobody else can write. Returns 0, or -1 with err. */
+int drd_cli_sessions_root_make(char *root, size_t cap, char *err, size_t errcap);
+
 /* dlopens the library in this process and returns its profiler table (the handle stays open for the life of
  * the process). Returns NULL with err. */
 const struct drd_profiler_table *drd_cli_profilers(char *err, size_t errcap);

@@ -40,8 +40,7 @@ static void usage(FILE *f)
 static int write_to(enum format fmt, const char *raw, const char *name, const char *tmp, int fd, char *err, size_t cap)
 {
     if (fmt == PPROF) {
-        close(fd);
-        return drd_export_pprof(raw, tmp, err, cap);
+        return drd_export_pprof_fd(raw, fd, tmp, err, cap);
     }
     FILE *f = fdopen(fd, "w");
     if (!f) {
@@ -160,9 +159,13 @@ int drd_cmd_export(int argc, char **argv)
         drd_cli_error("cannot write %s: %s", path, strerror(errno));
         goto out;
     }
-    mode_t mask = umask(0);
-    umask(mask);
-    (void)fchmod(fd, 0666 & ~mask); /* mkstemp made it private; on failure it stays so, which is harmless */
+    /* mkstemp made it private: so it stays in the session folder, like the session's other files; a file the
+     * user named gets the usual mode (on failure it stays private, which is harmless) */
+    if (output) {
+        mode_t mask = umask(0);
+        umask(mask);
+        (void)fchmod(fd, 0666 & ~mask);
+    }
     if (write_to((enum format)fmt, raw, name, tmp, fd, err, sizeof err)) {
         drd_cli_error("%s", err);
         unlink(tmp);

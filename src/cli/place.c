@@ -265,20 +265,21 @@ int drd_place_fetch(struct drd_place *pl, const char *host_dir, unsigned long lo
         rc = -1;
     } else {
         /* session.json last, so a reader of the host folder never sees it before the data it lists; what is not
-         * a regular file (ELOOP: a symlink, EINVAL: anything else) was not written by the profiler: not copied */
+         * a regular file (ELOOP: a symlink, EINVAL: anything else) or has a second name (EMLINK: a hard link to
+         * a file of the target's that its user may not read) was not written by the profiler: not copied */
         struct dirent *e;
         while ((e = readdir(d))) {
             if (e->d_name[0] == '.' || strcmp(e->d_name, "session.json") == 0)
                 continue;
-            if (drd_fs_copy_at(pl->sess_fd, e->d_name, host_fd, 0644, max_file) && errno != EINVAL &&
-                errno != ELOOP && rc == 0) {
+            if (drd_fs_copy_at(pl->sess_fd, e->d_name, host_fd, 0600, max_file) && errno != EINVAL &&
+                errno != ELOOP && errno != EMLINK && rc == 0) {
                 snprintf(err, errcap, "cannot copy %s from the target: %s", e->d_name, strerror(errno));
                 rc = -1;
             }
         }
         closedir(d);
         if (drd_place_has(pl, "session.json") &&
-            drd_fs_copy_at(pl->sess_fd, "session.json", host_fd, 0644, max_file) && rc == 0) {
+            drd_fs_copy_at(pl->sess_fd, "session.json", host_fd, 0600, max_file) && rc == 0) {
             snprintf(err, errcap, "cannot copy session.json from the target: %s", strerror(errno));
             rc = -1;
         }

@@ -60,12 +60,12 @@ static int exists(const char *dir, const char *name)
     return access(p, F_OK) == 0;
 }
 
-/* Makes <root>/<YYYYMMDD-HHMMSS>-<pid>-<profiler>[-N], refusing to reuse anything. Returns 0 or -1. */
+/* Makes <root>/<YYYYMMDD-HHMMSS>-<pid>-<profiler>[-N] (mode 0700), refusing to reuse anything. Returns 0 or -1. */
 static int make_session_dir(pid_t pid, const char *profiler, char *id, size_t idcap, char *dir, size_t dircap)
 {
-    char root[4096];
-    if (drd_sessions_root(root, sizeof root) || drd_fs_mkdir_p(root, 0700)) {
-        drd_cli_error("cannot create the sessions folder %s: %s", root, strerror(errno));
+    char root[4096], err[4400];
+    if (drd_cli_sessions_root_make(root, sizeof root, err, sizeof err)) {
+        drd_cli_error("%s", err);
         return -1;
     }
     time_t t = time(NULL);
@@ -79,7 +79,9 @@ static int make_session_dir(pid_t pid, const char *profiler, char *id, size_t id
         else
             snprintf(id, idcap, "%s-%d-%s-%d", stamp, (int)pid, profiler, n);
         snprintf(dir, dircap, "%s/%s", root, id);
-        if (mkdir(dir, 0755) == 0)
+        /* private like the root: the target writes here as this user (a container's target writes in its own
+         * folder, and its files are copied here) */
+        if (mkdir(dir, 0700) == 0)
             return 0;
         if (errno != EEXIST) {
             drd_cli_error("cannot create %s: %s", dir, strerror(errno));
@@ -191,7 +193,7 @@ static void confirm_detach(const char *dir, pid_t pid, unsigned long long start_
         json_object_set_new(s, "detach", json_string(outcome));
         json_object_set_new(s, "detach_detail", json_string(why));
         char *text = json_dumps(s, JSON_INDENT(2));
-        if (!text || drd_fs_write_atomic(dir, "session.json", text, strlen(text), 0644))
+        if (!text || drd_fs_write_atomic(dir, "session.json", text, strlen(text), 0600))
             drd_cli_error("cannot update %s/session.json: %s", dir, strerror(errno));
         free(text);
     }
@@ -243,15 +245,19 @@ static int conclude(const char *dir, int json_out, int quiet)
             drd_cli_error("report: %s", err);
     }
     if (report) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/summary.md", dir);
-        FILE *f = fopen(path, "we");
+        /* through a fresh temporary file and rename(2): whatever sits at summary.md is replaced, never written
+         * through */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
         if (f) {
             fprintf(f, "```\n");
             drd_report_print(f, s, report);
             fprintf(f, "```\n");
-            fclose(f);
+            if (fclose(f) == 0 && drd_fs_write_atomic(dir, "summary.md", text, len, 0600))
+                drd_cli_error("cannot write %s/summary.md: %s", dir, strerror(errno));
         }
+        free(text);
     }
     if (json_out) {
         json_t *all = json_pack("{s:O,s:O}", "session", s, "report", report ? report : json_null());
@@ -304,9 +310,14 @@ static int check_libc(pid_t pid)
  * and as the target sees itself (target.ns_pid), for a target in another pid namespace. */
 static void note_pids(const char *dir, pid_t pid, pid_t ns_pid)
 {
-    char path[4200];
+    char path[4200], *buf;
+    size_t len;
     snprintf(path, sizeof path, "%s/session.json", dir);
-    json_t *s = json_load_file(path, 0, NULL);
+    json_t *s = NULL;
+    if (drd_fs_read_all(path, 1 << 20, &buf, &len) == 0) {
+        s = json_loadb(buf, len, 0, NULL);
+        free(buf);
+    }
     json_t *target = s ? json_object_get(s, "target") : NULL;
     if (!json_is_object(target)) {
         json_decref(s);
@@ -318,7 +329,7 @@ static void note_pids(const char *dir, pid_t pid, pid_t ns_pid)
     if (text) {
         size_t n = strlen(text);
         text[n] = '\n'; /* in the place of the NUL */
-        if (drd_fs_write_atomic(dir, "session.json", text, n + 1, 0644))
+        if (drd_fs_write_atomic(dir, "session.json", text, n + 1, 0600))
             drd_cli_error("cannot write %s: %s", path, strerror(errno));
         free(text);
     }

@@ -1,6 +1,7 @@
 /* Helpers of the drdotnet command: where the library is, loading its descriptors, messages. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,7 +12,9 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "common/fsutil.h"
 #include "drdotnet/version.h"
+#include "report/report.h"
 
 void drd_cli_error(const char *fmt, ...)
 {
@@ -40,6 +43,37 @@ int drd_cli_is_help(const char *arg)
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
+int drd_cli_sessions_root_make(char *root, size_t cap, char *err, size_t errcap)
+{
+    if (drd_sessions_root(root, cap)) {
+        snprintf(err, errcap, "cannot tell where drdotnet keeps its sessions (set DRDOTNET_HOME)");
+        return -1;
+    }
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", root);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) {
+        *slash = 0;
+        if (drd_fs_mkdir_p(parent, 0700)) {
+            snprintf(err, errcap, "cannot create %s: %s", parent, strerror(errno));
+            return -1;
+        }
+    }
+    /* the sessions hold command lines and heap strings, and this tool (maybe root) writes into them by path:
+     * the folder must be ours alone, not a symlink, nor a folder that someone else could fill or swap */
+    if (drd_fs_mkdir_private(root, 0700)) {
+        if (errno == EEXIST)
+            snprintf(err, errcap,
+                     "the sessions folder %s is not a private folder of uid %u (a symlink, another owner, or writable "
+                     "by others): fix it or set DRDOTNET_HOME",
+                     root, (unsigned)geteuid());
+        else
+            snprintf(err, errcap, "cannot create the sessions folder %s: %s", root, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap)
 {
     const char *env = getenv("DRDOTNET_LIB");
@@ -60,7 +94,10 @@ int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap)
         char *slash = strrchr(exe, '/');
         if (slash)
             *slash = 0;
-        if (snprintf(buf, sizeof buf, "%s/libdrdotnet.so", exe) >= (int)sizeof buf || access(buf, R_OK)) {
+        char beside[PATH_MAX + 32];
+        snprintf(beside, sizeof beside, "%s/libdrdotnet.so", exe);
+        /* resolved, as DRDOTNET_LIB: the copy is read without following a symlink */
+        if (!realpath(beside, buf) || access(buf, R_OK)) {
             snprintf(err, errcap, "libdrdotnet.so is not beside %s/drdotnet; set DRDOTNET_LIB to its path", exe);
             return -1;
         }

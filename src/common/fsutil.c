@@ -156,33 +156,35 @@ static int read_fd(int fd, size_t max, char **out, size_t *len)
     return 0;
 }
 
-int drd_fs_read_all(const char *path, size_t max, char **out, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    return read_fd(fd, max, out, len);
-}
-
-/* Opens dir_fd/name for reading only if it is a regular file: no symlink followed, no FIFO waited on.
- * Returns the fd, or -1 with errno (EINVAL for something that is not a regular file). */
-static int open_regular_at(int dir_fd, const char *name)
+/* Opens dir_fd/name for reading only if it is a regular file: no symlink followed, no FIFO waited on; with
+ * single_link, only if no other name links to it either. Returns the fd, or -1 with errno (EINVAL for something
+ * that is not a regular file, EMLINK for a file with another name). */
+static int open_regular_at(int dir_fd, const char *name, int single_link)
 {
     int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return -1;
     struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+    int e = fstat(fd, &st) ? errno : !S_ISREG(st.st_mode) ? EINVAL : single_link && st.st_nlink > 1 ? EMLINK : 0;
+    if (e) {
         close(fd);
-        errno = EINVAL;
+        errno = e;
         return -1;
     }
     return fd;
 }
 
+int drd_fs_read_all(const char *path, size_t max, char **out, size_t *len)
+{
+    int fd = open_regular_at(AT_FDCWD, path, 0);
+    if (fd < 0)
+        return -1;
+    return read_fd(fd, max, out, len);
+}
+
 int drd_fs_read_at(int dir_fd, const char *name, size_t max, char **out, size_t *len)
 {
-    int fd = open_regular_at(dir_fd, name);
+    int fd = open_regular_at(dir_fd, name, 0);
     if (fd < 0)
         return -1;
     return read_fd(fd, max, out, len);
@@ -197,7 +199,7 @@ int drd_fs_copy_at(int from_dir, const char *name, int to_dir, mode_t mode, unsi
         errno = EINVAL;
         return -1;
     }
-    int in = open_regular_at(from_dir, name);
+    int in = open_regular_at(from_dir, name, 1);
     if (in < 0)
         return -1;
     int out = openat(to_dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);

@@ -18,8 +18,9 @@ int drd_fs_mkdir_private(const char *dir, mode_t mode);
 /* mkdir -p with mode for each created level; existing levels are accepted as they are. Returns 0 or -1. */
 int drd_fs_mkdir_p(const char *path, mode_t mode);
 
-/* Reads at most max bytes of path into a new NUL-terminated buffer (caller frees). Returns 0, or -1 with errno
- * (EFBIG when the file is larger than max). */
+/* Reads at most max bytes of path into a new NUL-terminated buffer (caller frees), only if path is a regular file
+ * and its last component not a symlink (as drd_fs_read_at). Returns 0, or -1 with errno (ELOOP for a symlink,
+ * EINVAL when not a regular file, EFBIG when the file is larger than max). */
 int drd_fs_read_all(const char *path, size_t max, char **out, size_t *len);
 
 /* Reads at most max bytes of dir_fd/name into a new NUL-terminated buffer (caller frees), only if name is a
@@ -29,7 +30,8 @@ int drd_fs_read_all(const char *path, size_t max, char **out, size_t *len);
 int drd_fs_read_at(int dir_fd, const char *name, size_t max, char **out, size_t *len);
 
 /* Copies the regular file from_dir/name (symlinks and special files refused with the same care as
- * drd_fs_read_at) to to_dir/name, through a fresh temporary file (O_EXCL, O_NOFOLLOW) and renameat(2), so the
+ * drd_fs_read_at, and a file with a second hard link refused with EMLINK: it could be someone else's file that a
+ * less trusted writer of from_dir linked there) to to_dir/name, through a fresh temporary file (O_EXCL, O_NOFOLLOW) and renameat(2), so the
  * copy appears whole or not at all. Returns 0, or -1 with errno (EFBIG, and no copy, when the file is larger than
  * max bytes). */
 int drd_fs_copy_at(int from_dir, const char *name, int to_dir, mode_t mode, unsigned long long max);

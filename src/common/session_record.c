@@ -100,5 +100,5 @@ int drd_session_record_write(const char *dir, const struct drd_session_record *r
         return -1;
     }
     buf[w.len] = '\n';
-    return drd_fs_write_atomic(dir, "session.json", buf, w.len + 1, 0644);
+    return drd_fs_write_atomic(dir, "session.json", buf, w.len + 1, 0600);
 }

@@ -33,7 +33,7 @@ struct drd_session_record {
 /* Formats "2026-11-26T14:35:01.123Z". */
 void drd_session_iso_time(int64_t wall_ms, char *out, size_t cap);
 
-/* Writes r as dir/session.json (atomically, mode 0644) through the caller's buffer. Returns 0, or -1 with
+/* Writes r as dir/session.json (atomically, mode 0600) through the caller's buffer. Returns 0, or -1 with
  * errno (ENOSPC when buf is too small). Does not allocate: the library calls it. */
 int drd_session_record_write(const char *dir, const struct drd_session_record *r, char *buf, size_t cap);
 

@@ -55,6 +55,31 @@ static int parse_socket_name(const char *name, pid_t *pid, unsigned long long *k
     return 0;
 }
 
+/* 1 when st, a socket found for pid, belongs to pid's user (one of its real, effective, saved or file-system
+ * uids) or to root: a socket that another user made under pid's name in a shared temp folder is not pid's runtime,
+ * and this tool would otherwise send it the session request and show its answers as pid's. */
+static int owned_by(pid_t pid, const struct stat *st)
+{
+    if (st->st_uid == 0)
+        return 1;
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    int ok = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long u[4];
+        if (sscanf(line, "Uid: %lu %lu %lu %lu", &u[0], &u[1], &u[2], &u[3]) == 4) {
+            for (int i = 0; i < 4; i++)
+                ok |= u[i] == (unsigned long)st->st_uid;
+            break;
+        }
+    }
+    fclose(f);
+    return ok;
+}
+
 /* Looks in dir for the live socket of the process that this tool sees as pid and that names its socket after
  * name_pid (its pid in its own namespace); with check_key, the socket's key must be pid's start time. The newest
  * by mtime wins. Returns 0, 1 when none, -1 on EACCES. */
@@ -79,7 +104,7 @@ static int scan_for(const char *dir, pid_t pid, pid_t name_pid, int check_key, c
         struct stat st;
         if (snprintf(full, sizeof full, "%s/%s", dir, e->d_name) >= (int)sizeof full)
             continue;
-        if (lstat(full, &st) || !S_ISSOCK(st.st_mode))
+        if (lstat(full, &st) || !S_ISSOCK(st.st_mode) || !owned_by(pid, &st))
             continue;
         if (found == 1 || st.st_mtime > best) {
             best = st.st_mtime;
@@ -486,7 +511,7 @@ static int scan_proc(struct drd_dotnet_process **v, size_t *n, size_t *cap)
                 continue;
         } else if (snprintf(sock, sizeof sock, "%s/dotnet-diagnostic-%d-%llu-socket", view.sock_dir, (int)view.ns_pid,
                             start) >= (int)sizeof sock ||
-                   lstat(sock, &st) || !S_ISSOCK(st.st_mode))
+                   lstat(sock, &st) || !S_ISSOCK(st.st_mode) || !owned_by((pid_t)pid, &st))
             continue;
         rc = add_proc(v, n, cap, (pid_t)pid, sock);
     }
@@ -515,7 +540,9 @@ int drd_diag_list(const char *tmpdir, struct drd_dotnet_process **out)
         if (listed(v, n, pid))
             continue;
         char sock[1024];
-        if (snprintf(sock, sizeof sock, "%s/%s", dir, e->d_name) >= (int)sizeof sock)
+        struct stat st;
+        if (snprintf(sock, sizeof sock, "%s/%s", dir, e->d_name) >= (int)sizeof sock || lstat(sock, &st) ||
+            !S_ISSOCK(st.st_mode) || !owned_by(pid, &st))
             continue;
         rc = add_proc(&v, &n, &cap, pid, sock);
     }

@@ -170,7 +170,7 @@ struct drd_raw *drd_raw_open(struct drd_core *c, const char *dir, const char *fi
     struct drd_raw *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         goto fail_open;
     r->f = fdopen(fd, "w");

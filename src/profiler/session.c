@@ -143,7 +143,7 @@ static void write_progress(struct drd_core *c)
                      (long long)(drd_now_ms() - c->start_ms), (long long)c->duration_ms,
                      (unsigned long long)atomic_load(&c->events), (unsigned long long)atomic_load(&c->dropped),
                      (unsigned long long)(c->raw ? drd_raw_bytes(c->raw) : 0));
-    if (n > 0 && drd_fs_write_atomic(c->cd.out_dir, "progress.json", buf, (size_t)n, 0644)) {
+    if (n > 0 && drd_fs_write_atomic(c->cd.out_dir, "progress.json", buf, (size_t)n, 0600)) {
         /* the folder cannot take a small file any more (read-only, removed, no space past the reserve): the
          * session.json at the end will not fit either, so stop writing now and leave the target */
         char why[300];
@@ -350,7 +350,7 @@ HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const voi
     }
     char logpath[DRD_CD_MAX_PATH + 32];
     snprintf(logpath, sizeof logpath, "%s/profiler.log", c->cd.out_dir);
-    c->log_fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+    c->log_fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
     drd_log(c, "drdotnet %s: %s session %s", DRD_VERSION, startup ? "startup" : "attach", c->cd.session_id);
     if (strcmp(c->cd.profiler, c->ops->desc->name) != 0) {
         snprintf(err, sizeof err, "the request names profiler '%s' but the CLSID loaded '%s'", c->cd.profiler,

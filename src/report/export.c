@@ -2,8 +2,10 @@
 #include "report/export.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <zlib.h>
@@ -447,34 +449,58 @@ out:
     return rc;
 }
 
-int drd_export_pprof(const char *raw_path, const char *out_path, char *err, size_t cap)
+/* Writes the pprof profile of s into fd (closed on every path), named name in messages. Returns 0, or -1 with
+ * err. */
+static int pprof_to_fd(const struct drd_samples *s, int fd, const char *name, char *err, size_t cap)
 {
-    struct drd_samples s;
-    int rc = -1;
-    if (load(raw_path, &s, err, cap))
-        goto fail_load;
     errno = 0;
-    gzFile gz = gzopen(out_path, "wb");
+    gzFile gz = gzdopen(fd, "wb");
     if (!gz) {
-        snprintf(err, cap, "cannot write %s: %s", out_path, errno ? strerror(errno) : "out of memory");
-        goto fail_load;
+        snprintf(err, cap, "cannot write %s: %s", name, errno ? strerror(errno) : "out of memory");
+        close(fd);
+        return -1;
     }
-    if (write_profile(&s, gz)) {
+    if (write_profile(s, gz)) {
         int zerr;
         const char *msg = gzerror(gz, &zerr);
-        snprintf(err, cap, "cannot write %s: %s", out_path,
+        snprintf(err, cap, "cannot write %s: %s", name,
                  zerr == Z_ERRNO ? strerror(errno)
                  : zerr != Z_OK  ? msg
                                  : "out of memory");
         gzclose(gz);
-        goto fail_load;
+        return -1;
     }
     if (gzclose(gz) != Z_OK) {
-        snprintf(err, cap, "cannot write %s: %s", out_path, strerror(errno));
-        goto fail_load;
+        snprintf(err, cap, "cannot write %s: %s", name, strerror(errno));
+        return -1;
     }
-    rc = 0;
-fail_load:
+    return 0;
+}
+
+int drd_export_pprof_fd(const char *raw_path, int fd, const char *out_name, char *err, size_t cap)
+{
+    struct drd_samples s;
+    int rc = -1;
+    if (load(raw_path, &s, err, cap))
+        close(fd);
+    else
+        rc = pprof_to_fd(&s, fd, out_name, err, cap);
+    drd_samples_free(&s);
+    return rc;
+}
+
+int drd_export_pprof(const char *raw_path, const char *out_path, char *err, size_t cap)
+{
+    struct drd_samples s;
+    int rc = -1;
+    /* the file is opened only for good data, and never through a symlink */
+    if (load(raw_path, &s, err, cap) == 0) {
+        int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd < 0)
+            snprintf(err, cap, "cannot write %s: %s", out_path, strerror(errno));
+        else
+            rc = pprof_to_fd(&s, fd, out_path, err, cap);
+    }
     drd_samples_free(&s);
     return rc;
 }

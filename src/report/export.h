@@ -24,4 +24,8 @@ int drd_export_speedscope(const char *raw_path, const char *name, FILE *out, cha
  * sampling period when the file gives it. Returns 0, or -1 with err (the file may then be partly written). */
 int drd_export_pprof(const char *raw_path, const char *out_path, char *err, size_t cap);
 
+/* As drd_export_pprof, into fd (taken: closed on every path), named out_name in messages; for a file the caller
+ * made itself (mkstemp), so that nothing is reopened by its path. */
+int drd_export_pprof_fd(const char *raw_path, int fd, const char *out_name, char *err, size_t cap);
+
 #endif

@@ -485,7 +485,8 @@ int drd_heap_graph_load(const char *path, const struct meta *m, struct graph *g,
         return -1;
     }
     int rc = -1;
-    r->fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC); /* a FIFO must not hang the tool */
+    /* a FIFO must not hang the tool, a symlink (to a secret) is not followed */
+    r->fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (r->fd < 0) {
         snprintf(err, cap, "cannot read %s: %s", path, strerror(errno));
         goto fail_open;

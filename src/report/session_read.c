@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/fsutil.h"
 #include "drdotnet/clientdata.h"
 #include "report/report.h"
 
@@ -34,19 +35,24 @@ int drd_sessions_root(char *out, size_t cap)
 
 json_t *drd_session_load(const char *dir, char *err, size_t cap)
 {
-    char path[4096];
+    char path[4096], *text;
+    size_t len;
     json_error_t je;
     snprintf(path, sizeof path, "%s/session.json", dir);
-    struct stat st;
-    if (stat(path, &st)) {
-        snprintf(err, cap, "%s has no session.json (still running, or not a session)", dir);
+    /* a regular file only: a symlink planted there (to a secret) is not followed, a FIFO not waited on */
+    if (drd_fs_read_all(path, SESSION_JSON_MAX, &text, &len)) {
+        if (errno == ENOENT)
+            snprintf(err, cap, "%s has no session.json (still running, or not a session)", dir);
+        else if (errno == EFBIG)
+            snprintf(err, cap, "%s is too large", path);
+        else if (errno == ELOOP || errno == EINVAL)
+            snprintf(err, cap, "%s is not a regular file (a symlink?): not read", path);
+        else
+            snprintf(err, cap, "cannot read %s: %s", path, strerror(errno));
         return NULL;
     }
-    if (st.st_size > SESSION_JSON_MAX) {
-        snprintf(err, cap, "%s is too large", path);
-        return NULL;
-    }
-    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    free(text);
     if (!j) {
         snprintf(err, cap, "%s is not valid JSON: %s (line %d)", path, je.text, je.line);
         return NULL;

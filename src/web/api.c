@@ -364,8 +364,7 @@ static enum MHD_Result report(struct MHD_Connection *c, const char *id, const ch
 static int write_export(const struct drd_export_format *f, const char *raw, const char *id, const char *path, int fd, char *err, size_t cap)
 {
     if (strcmp(f->name, "pprof") == 0) {
-        close(fd);
-        return drd_export_pprof(raw, path, err, cap);
+        return drd_export_pprof_fd(raw, fd, path, err, cap);
     }
     FILE *out = fdopen(fd, "w");
     if (!out) {
@@ -568,10 +567,8 @@ static enum MHD_Result events(struct MHD_Connection *c, const char *id)
 int drd_api_init(char *err, size_t cap)
 {
     char perr[512];
-    if (drd_sessions_root(root, sizeof root) || drd_fs_mkdir_p(root, 0700)) {
-        snprintf(err, cap, "cannot make the sessions folder %s: %s (set DRDOTNET_HOME)", root, strerror(errno));
+    if (drd_cli_sessions_root_make(root, sizeof root, err, cap))
         return -1;
-    }
     const char *t = getenv("TMPDIR");
     snprintf(tmpdir, sizeof tmpdir, "%s/drdotnet-serve-XXXXXX", t && *t ? t : "/tmp");
     if (!mkdtemp(tmpdir)) {

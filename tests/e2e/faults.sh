@@ -33,7 +33,7 @@ check_contains "target killed: the tool says why" "$WORK/dead.err" "the target p
 check_eq "target killed: what was collected is kept" "$(jq '.report.total > 0' "$WORK/dead.json")" true
 
 # the output folder fills up (a 1 MiB tmpfs): the profiler stops writing, says why, detaches; the target runs on
-if [ "$(id -u)" -eq 0 ] && mkdir -p "$DRDOTNET_HOME/sessions" && mount -t tmpfs -o size=1m tmpfs "$DRDOTNET_HOME/sessions" 2>/dev/null; then
+if [ "$(id -u)" -eq 0 ] && mkdir -p "$DRDOTNET_HOME/sessions" && mount -t tmpfs -o size=1m,mode=0700 tmpfs "$DRDOTNET_HOME/sessions" 2>/dev/null; then
     start_target Busy --seconds 60 || exit 1
     F=$TPID
     "$DRD_BIN" profile "$F" cpu-hotpaths --duration 20 --param mode=wall --param frequency=1000 --json \

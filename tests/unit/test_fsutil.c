@@ -342,6 +342,45 @@ static void read_all_content(void **state)
     assert_int_equal(errno, ENOENT);
 }
 
+/* A session file that someone else could plant: a symlink to a secret is not followed, a FIFO not waited on. */
+static void read_all_refuses_links_and_fifos(void **state)
+{
+    struct tmp *t = *state;
+    char victim[512], link[512], fifo[512], sub[512];
+    char *buf = NULL;
+    size_t len = 0;
+    put_file(t, "secret", "secret\n", 7);
+    path_of(victim, sizeof victim, t, "secret");
+    path_of(link, sizeof link, t, "session.json");
+    assert_int_equal(symlink(victim, link), 0);
+    errno = 0;
+    assert_int_equal(drd_fs_read_all(link, 1024, &buf, &len), -1);
+    assert_int_equal(errno, ELOOP);
+    assert_null(buf);
+
+    path_of(fifo, sizeof fifo, t, "progress.json");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    errno = 0;
+    assert_int_equal(drd_fs_read_all(fifo, 1024, &buf, &len), -1);
+    assert_int_equal(errno, EINVAL);
+
+    path_of(sub, sizeof sub, t, "sub");
+    assert_int_equal(mkdir(sub, 0700), 0);
+    errno = 0;
+    assert_int_equal(drd_fs_read_all(sub, 1024, &buf, &len), -1);
+    assert_int_equal(errno, EINVAL);
+
+    /* a symlink in a folder above the file is the caller's to trust: it is followed */
+    char sublink[512], through[600];
+    put_file(t, "sub/f", "x", 1);
+    path_of(sublink, sizeof sublink, t, "sublink");
+    assert_int_equal(symlink(sub, sublink), 0);
+    snprintf(through, sizeof through, "%s/f", sublink);
+    assert_int_equal(drd_fs_read_all(through, 1024, &buf, &len), 0);
+    assert_string_equal(buf, "x");
+    free(buf);
+}
+
 static void read_all_limits(void **state)
 {
     struct tmp *t = *state;
@@ -546,6 +585,20 @@ static void copy_at_cases(void **state)
         entries += e->d_name[0] != '.';
     closedir(d);
     assert_int_equal(entries, 2); /* a.raw and b.json, no temporary file left */
+
+    /* a file with a second name (a hard link to someone else's file) is not copied */
+    put_file(t, "other", "not yours\n", 10);
+    char other[512];
+    path_of(other, sizeof other, t, "other");
+    assert_int_equal(linkat(AT_FDCWD, other, from, "e.raw", 0), 0);
+    errno = 0;
+    assert_int_equal(drd_fs_copy_at(from, "e.raw", to, 0600, 1 << 20), -1);
+    assert_int_equal(errno, EMLINK);
+    assert_int_equal(faccessat(to, "e.raw", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+    /* the mode asked for, whatever the umask */
+    assert_int_equal(drd_fs_copy_at(from, "b.json", to, 0600, 1 << 20), 0);
+    assert_int_equal(fstatat(to, "b.json", &st, AT_SYMLINK_NOFOLLOW), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
     close(from);
     close(to);
 }
@@ -559,6 +612,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(write_atomic_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(mkdir_private_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(read_all_content, setup, teardown),
+        cmocka_unit_test_setup_teardown(read_all_refuses_links_and_fifos, setup, teardown),
         cmocka_unit_test_setup_teardown(read_all_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(read_all_small_max, setup, teardown),
         cmocka_unit_test_setup_teardown(read_at_cases, setup, teardown),

@@ -427,7 +427,7 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
     st.classes = calloc(CLASS_SLOTS, sizeof *st.classes);
     char path[DRD_CD_MAX_PATH + 32];
     snprintf(path, sizeof path, "%s/heap-snapshot.graph", c->cd.out_dir);
-    st.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    st.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (!st.buf || !st.statics || !st.classes || st.fd < 0) {
         snprintf(err, errcap, "cannot prepare the heap graph file %s: %s", path, strerror(errno));
         release();

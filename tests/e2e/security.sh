@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# End to end: the file-system side against planted attacks. The modes of the sessions root, the session folders
+# and their files; symlinks planted where summary.md and the exports are written (the victim stays unchanged);
+# symlinks and a FIFO planted as session.json or raw data (their target's content is never shown nor served);
+# session ids that try to leave the sessions folder, through every entry point (show, export, diff, the web
+# API); a sessions root that is not private; a diagnostics socket that another user made under a process's name.
+. "$(dirname "$0")/lib.sh"
+
+run() { "$DRD_BIN" "$@" >"$WORK/out" 2>"$WORK/err"; echo $?; }
+ROOT="$DRDOTNET_HOME/sessions"
+printf 'precious\n' >"$WORK/victim"
+victim_ok() { check_eq "$1: the victim is unchanged" "$(cat "$WORK/victim")" precious; }
+is_regular() { check_eq "$1: a regular file" "$(stat -c %F "$2" 2>/dev/null)" "regular file"; }
+# no_secret NAME FILE: FILE does not hold the marker of the secret files
+no_secret() {
+    CHECKS=$((CHECKS + 1))
+    if grep -q TOPSECRET "$2"; then fail "$1: the secret was shown"; else pass "$1: the secret is not shown"; fi
+}
+
+# --- a session, with a symlink planted where summary.md goes while it runs ---
+start_target CpuSpin --seconds 60 || exit 1
+"$DRD_BIN" profile "$TPID" cpu-hotpaths --duration 3 --json >"$WORK/cpu.json" 2>"$WORK/cpu.err" &
+PROF=$!
+D=""
+for _ in $(seq 1 200); do
+    D=$(ls -d "$ROOT"/*-cpu-hotpaths 2>/dev/null | head -1)
+    [ -n "$D" ] && break
+    sleep 0.05
+done
+[ -n "$D" ] && ln -s "$WORK/victim" "$D/summary.md"
+wait "$PROF"
+check_eq "profile: exit" "$?" 0
+ID=$(basename "$D")
+victim_ok "summary.md planted as a symlink"
+is_regular "summary.md" "$D/summary.md"
+
+# --- modes: nobody else reads what a session holds (command lines, strings from the heap) ---
+check_eq "sessions root mode" "$(stat -c %a "$ROOT")" 700
+check_eq "session folder mode" "$(stat -c %a "$D")" 700
+check_eq "library folder mode" "$(stat -c %a "$DRDOTNET_HOME/lib")" 700
+check_eq "files readable by others" "$(find "$D" -type f -perm /077 | wc -l)" 0
+check_eq "files in the session" "$(find "$D" -type f | wc -l | awk '$1 >= 3 {print "3+"}')" "3+"
+"$DRD_BIN" launch exceptions --quiet -- dotnet "$DRD_TARGETS/Exceptions/Exceptions.dll" --work-ms 100 \
+    >/dev/null 2>"$WORK/launch.err"
+check_eq "launch: exit" "$?" 0
+LD=$(ls -d "$ROOT"/*-exceptions | head -1)
+check_eq "launch session folder mode" "$(stat -c %a "$LD")" 700
+check_eq "launch files readable by others (request.txt, raw, log)" "$(find "$LD" -type f -perm /077 | wc -l)" 0
+
+# --- exports: a symlink planted at the export's name is replaced, not written through ---
+for f in folded:folded speedscope:speedscope.json pprof:pb.gz; do
+    ln -s "$WORK/victim" "$D/cpu-hotpaths.${f#*:}"
+    check_eq "export ${f%%:*} over a symlink: exit" "$(run export "$ID" --format "${f%%:*}")" 0
+    victim_ok "export ${f%%:*}"
+    is_regular "export ${f%%:*}" "$D/cpu-hotpaths.${f#*:}"
+done
+check_eq "exports readable by others" "$(find "$D" -type f -perm /077 | wc -l)" 0
+
+# --- planted session.json and raw data: a symlink to a secret, a FIFO ---
+sed 's/"status": "[a-z]*"/"status": "failed", "reason2": "TOPSECRET"/' "$D/session.json" >"$WORK/secret.json"
+sed 's/Spinner/TOPSECRET/g' "$D/cpu-hotpaths.raw" >"$WORK/secret.raw"
+check_eq "the secret raw data names its frames TOPSECRET" "$(grep -c TOPSECRET "$WORK/secret.raw" | awk '$1 > 0 {print "yes"}')" yes
+J="$ROOT/20000101-000000-1-cpu-hotpaths"
+mkdir -m 700 "$J" && ln -s "$WORK/secret.json" "$J/session.json"
+R="$ROOT/20000101-000000-2-cpu-hotpaths"
+mkdir -m 700 "$R" && cp "$D/session.json" "$R/" && ln -s "$WORK/secret.raw" "$R/cpu-hotpaths.raw"
+F="$ROOT/20000101-000000-3-cpu-hotpaths"
+mkdir -m 700 "$F" && mkfifo "$F/session.json"
+check_eq "show, session.json a symlink: exit" "$(run show "$(basename "$J")")" 1
+check_contains "show, session.json a symlink: message" "$WORK/err" "not a regular file"
+no_secret "show, session.json a symlink" "$WORK/out"
+no_secret "show, session.json a symlink (stderr)" "$WORK/err"
+run show "$(basename "$R")" >/dev/null
+no_secret "show, raw data a symlink" "$WORK/out"
+no_secret "show, raw data a symlink (stderr)" "$WORK/err"
+run export "$(basename "$R")" --format folded --output - >/dev/null
+no_secret "export, raw data a symlink" "$WORK/out"
+check_eq "show, session.json a FIFO: does not hang" "$(timeout 20 "$DRD_BIN" show "$(basename "$F")" >/dev/null 2>&1; echo $?)" 1
+check_eq "sessions, with a FIFO and symlinks: exit" "$(timeout 20 "$DRD_BIN" sessions --json >"$WORK/out" 2>"$WORK/err"; echo $?)" 0
+no_secret "sessions" "$WORK/out"
+
+# --- session ids that try to leave the sessions folder ---
+mkdir -p "$WORK/outside" && cp -r "$D" "$WORK/outside/x" && touch "$WORK/outside/mark"
+LONG=$(printf 'a%.0s' $(seq 1 400))
+for bad in ../../etc .. /etc "$ROOT/$ID" "$ID/../$ID" "../$(basename "$DRDOTNET_HOME")/sessions/$ID" \
+    "../../outside/x" "$LONG" "$ID/"; do
+    check_eq "show '${bad:0:40}': exit" "$(run show "$bad")" 2
+    check_eq "export '${bad:0:40}': exit" "$(run export "$bad" --format folded)" 2
+    check_eq "diff '${bad:0:40}': exit" "$(run diff "$bad" "$ID")" 2
+done
+check_eq "nothing written outside" "$(find "$WORK/outside/x" -newer "$WORK/outside/mark" | wc -l)" 0
+
+# --- the web API: the same ids, the planted files ---
+"$DRD_BIN" serve --port 0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SERVER=$!
+PIDS+=("$SERVER")
+if wait_for_line "$WORK/serve.out" "http://" 10; then
+    URL=$(grep -m1 '^http://' "$WORK/serve.out")
+    BASE=${URL%%/?token=*}
+    TOKEN=${URL##*token=}
+    api() {
+        local m=$1 p=$2
+        curl -s --path-as-is --max-time 60 -o "$WORK/body" -w '%{http_code}' -X "$m" \
+            -H "X-DrDotnet-Token: $TOKEN" -H "Origin: $BASE" "$BASE$p"
+    }
+    for bad in ..%2F..%2Fetc %2Fetc .. %2E%2E x%00y "$LONG" "$ID%2F..%2F$ID" "..%2Foutside%2Fx"; do
+        for p in "" /report /export/folded; do
+            code=$(api GET "/api/sessions/$bad$p")
+            CHECKS=$((CHECKS + 1))
+            case "$code" in 4??) pass "GET '${bad:0:30}$p' refused ($code)" ;;
+                *) fail "GET '${bad:0:30}$p' answered $code" ;; esac
+        done
+        code=$(api DELETE "/api/sessions/$bad")
+        CHECKS=$((CHECKS + 1))
+        case "$code" in 4??) pass "DELETE '${bad:0:30}' refused ($code)" ;; *) fail "DELETE '${bad:0:30}' answered $code" ;; esac
+    done
+    check_eq "outside copy still there" "$(ls "$WORK/outside/x" | wc -l | awk '$1 > 0 {print "yes"}')" yes
+    api GET "/api/sessions/$(basename "$J")" >/dev/null
+    no_secret "API session, session.json a symlink" "$WORK/body"
+    api GET "/api/sessions/$(basename "$R")/report" >/dev/null
+    no_secret "API report, raw data a symlink" "$WORK/body"
+    api GET "/api/sessions/$(basename "$R")/export/folded" >/dev/null
+    no_secret "API export, raw data a symlink" "$WORK/body"
+    check_eq "API list with a FIFO: answers" "$(api GET /api/sessions)" 200
+    no_secret "API list" "$WORK/body"
+    kill "$SERVER" 2>/dev/null
+    wait "$SERVER" 2>/dev/null
+else
+    fail "serve printed no address"
+    cat "$WORK/serve.err"
+fi
+rm -f "$F/session.json"
+
+# --- a sessions root that is not private is refused, and nothing is loaded into the target ---
+start_target Idle --seconds 60 || exit 1
+chmod 777 "$ROOT"
+check_eq "sessions root writable by others: exit" "$(run profile "$TPID" exceptions --duration 1)" 1
+check_contains "sessions root writable by others: message" "$WORK/err" "not a private folder"
+chmod 700 "$ROOT"
+H2="$WORK/home2"
+mkdir -p "$H2" "$WORK/elsewhere" && ln -s "$WORK/elsewhere" "$H2/sessions"
+check_eq "sessions root a symlink: exit" "$(DRDOTNET_HOME=$H2 run profile "$TPID" exceptions --duration 1)" 1
+check_eq "sessions root a symlink: nothing made there" "$(ls "$WORK/elsewhere" | wc -l)" 0
+if [ "$(id -u)" -eq 0 ]; then
+    H3="$WORK/home3"
+    mkdir -p "$H3/sessions" && chmod 700 "$H3/sessions" && chown 65534 "$H3/sessions"
+    check_eq "sessions root of another user: exit" "$(DRDOTNET_HOME=$H3 run profile "$TPID" exceptions --duration 1)" 1
+    check_contains "sessions root of another user: message" "$WORK/err" "not a private folder"
+fi
+check_eq "nothing loaded in the target" "$(grep -c libdrdotnet "/proc/$TPID/maps")" 0
+
+# --- a diagnostics socket that another user made under a process's name is not that process's runtime ---
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && [ -x /usr/bin/python3 ]; then
+    SOCKS=$(mktemp -d /tmp/drd-sec-sock.XXXXXX)
+    chmod 1777 "$SOCKS"
+    sleep 60 &
+    S=$!
+    PIDS+=("$S")
+    start=$(awk '{sub(/.*\) /, ""); print $20}' "/proc/$S/stat")
+    setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 -c \
+        'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
+        "$SOCKS/dotnet-diagnostic-$S-$start-socket"
+    check_eq "foreign socket made" "$(stat -c %u "$SOCKS/dotnet-diagnostic-$S-$start-socket")" 65534
+    TMPDIR="$SOCKS" "$DRD_BIN" ps --json >"$WORK/ps.json"
+    check_eq "foreign socket: not listed" "$(jq --argjson p "$S" '[.[] | select(.pid == $p)] | length' "$WORK/ps.json")" 0
+    check_eq "foreign socket: profile refused" "$(TMPDIR=$SOCKS run profile "$S" exceptions --duration 1)" 3
+    check_contains "foreign socket: message" "$WORK/err" "not a .NET process"
+    rm -rf "$SOCKS"
+fi
+
+finish
