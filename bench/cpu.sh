@@ -1,17 +1,39 @@
 #!/usr/bin/env bash
 # Benchmark: the cost of the cpu-hotpaths profiler (99 Hz, cpu and wall modes) to a CPU-bound workload
-# (CpuBench, 2 threads), against no profiler and against dotnet-trace's CPU sampling, runs interleaved.
+# (CpuBench, 2 threads), against dotnet-trace's CPU sampling, measured with a paired design inside one process.
 # drdotnet-cpu and drdotnet-wall use sampler=suspend (stop the runtime, walk every thread); drdotnet-cpu-signal
 # uses sampler=signal (per-thread CPU timers, SIGPROF, a frame-pointer walk) at the same rate.
-# Prints a Markdown table of median throughputs, then how long drdotnet takes from its start to its first
-# sample. A drdotnet run that fails is reported as failed; the script goes on.
-# Usage: bench/cpu.sh [RUNS] [SECONDS]   (needs a build: scripts/build.sh)
+#
+# Why paired: between separate processes the plain workload's throughput spreads by up to 15 % on a 2-core VM,
+# far more than the cost to measure. So every run is one workload process (CpuBench --ticks, which prints the
+# units completed in each second) that is its own baseline:
+#   warm-up 2 s, then
+#   phase A: nothing attached, SECONDS;
+#   phase B: the tool under test attached for SECONDS+2 (drdotnet profile --duration, dotnet-trace collect -p
+#            --duration); it ends when the tool has exited (drdotnet exits once the runtime unloaded its library);
+#   phase C: nothing attached, SECONDS, from 1 s after the tool exited.
+# Which seconds count (each tick covers the second since the previous tick):
+#   A: the ticks that end before the attach;
+#   B: the ticks whose whole second lies between the attach and the tool's exit. The attach is the moment the
+#      script sees drdotnet's stderr line "attached to pid" (the script timestamps it), or dotnet-trace's stdout
+#      line "Process        : ...", which it prints once the runtime accepted its EventPipe session (when that
+#      line does not come: the tool's start + 1 s; the notes say how many runs used that);
+#   C: the ticks that start at least 1 s after the tool exited.
+# The ticks around the attach and the exit are left out of all three. Per run: ratio = mean(B) / mean(A and C
+# together); a drift of the machine's load across the run is thus compared with both sides of B. Configurations:
+# none (the null experiment: the same timing with nothing attached in B, which shows the method's own noise),
+# drdotnet-cpu, drdotnet-cpu-signal, drdotnet-wall, dotnet-trace; runs interleaved (run 1 of every
+# configuration, then run 2, ...).
+# Prints a Markdown table of the median ratio per configuration, then how long drdotnet takes from its start to
+# its first sample, then every run's ratio. A run whose tool fails, or whose B has fewer than SECONDS-2 ticks, or
+# whose workload stops before C is complete, is reported as failed; the script goes on.
+# Usage: bench/cpu.sh [RUNS] [SECONDS]   (SECONDS: the length of each phase; needs a build: scripts/build.sh)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
 runs=${1:-5}
-secs=${2:-10}
-if ! [[ $runs =~ ^[1-9][0-9]*$ && $secs =~ ^[1-9][0-9]*$ ]]; then
+secs=${2:-8}
+if ! [[ $runs =~ ^[1-9][0-9]*$ && $secs =~ ^[1-9][0-9]*$ ]] || ((secs > 3600)); then
     echo "usage: bench/cpu.sh [RUNS] [SECONDS]" >&2
     exit 2
 fi
@@ -38,14 +60,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-app=(dotnet "$bench_dll" --seconds "$secs" --warmup 2 --threads 2)
-# Every run is bounded, so a hung workload or tool cannot stall the benchmark.
-limit=$((secs + 60))
+# The workload's measured window outlasts the three phases with room for a slow attach and detach; the script
+# ends the workload once C is complete. Every wait below is bounded, so a hung workload or tool cannot stall the
+# benchmark.
+window=$((3 * secs + 40))
+app=(dotnet "$bench_dll" --seconds "$window" --warmup 2 --threads 2 --ticks)
+app_limit=$((window + 60))
+tool_secs=$((secs + 2))
+tool_limit=$((tool_secs + 60))
 # `dotnet-trace collect --profile cpu-sampling` is refused by dotnet-trace 10 ("does not apply to collect":
 # it became a kernel-sampling profile of collect-linux). These are the providers that the cpu-sampling profile
 # of `collect` stood for up to dotnet-trace 9: the runtime's thread-stack sampler plus the runtime events to
 # resolve the stacks. Its sampling rate is the runtime's own, not drdotnet's 99 Hz.
 trace_providers="Microsoft-DotNETCore-SampleProfiler:0xF00000000000:5,Microsoft-Windows-DotNETRuntime:0x14C14FCCBD:4"
+trace_duration=$(printf '%02d:%02d:%02d' $((tool_secs / 3600)) $((tool_secs / 60 % 60)) $((tool_secs % 60)))
 
 # A sleep that forks nothing (read timing out on a pipe nobody writes to), so that polling while the
 # workload runs costs it as little CPU as possible.
@@ -56,156 +84,272 @@ stamp() {
     local t=${EPOCHREALTIME//[.,]/}
     now_ms=$((t / 1000))
 }
-throughput_of() { sed -n 's/^throughput \([0-9][0-9]*\)$/\1/p' "$1" | tail -n 1; }
 
-declare -A tput fails firsts statuses
+# The workload's output, read as it grows through a descriptor kept open (no fork): `ready <pid>` into
+# $app_ready, every `tick <end ms> <units>` into tick_end/tick_units. A line still being written is kept in
+# $wl_part until its end arrives.
+wl_fd="" wl_part="" app_ready="" tick_end=() tick_units=()
+pump() {
+    local line=""
+    while IFS= read -r -u "$wl_fd" line; do
+        line=$wl_part$line
+        wl_part=""
+        if [[ $line =~ ^tick\ ([0-9]+)\ ([0-9]+)$ ]]; then
+            tick_end+=("${BASH_REMATCH[1]}")
+            tick_units+=("${BASH_REMATCH[2]}")
+        elif [[ $line =~ ^ready\ ([0-9]+)$ ]]; then
+            app_ready=${BASH_REMATCH[1]}
+        fi
+        line=""
+    done
+    wl_part+=$line
+}
+# c_ticks FROM_MS: how many ticks so far start at or after FROM_MS, into $n_after
+c_ticks() {
+    local i start
+    n_after=0
+    for ((i = 0; i < ${#tick_end[@]}; i++)); do
+        start=$((i > 0 ? tick_end[i - 1] : tick_end[i] - 1000))
+        ((start < $1)) || n_after=$((n_after + 1))
+    done
+}
+
+declare -A ratios bticks fails firsts statuses fallbacks
 configs=(none drdotnet-cpu drdotnet-cpu-signal drdotnet-wall dotnet-trace)
 for k in "${configs[@]}"; do
-    tput[$k]="" fails[$k]=0 firsts[$k]="" statuses[$k]=""
+    ratios[$k]="" bticks[$k]="" fails[$k]=0 firsts[$k]="" statuses[$k]="" fallbacks[$k]=0
 done
+details=()
 
-record() { # record CONFIG OUTPUT_FILE: the workload's throughput, or a failure
-    local t
-    t=$(throughput_of "$2")
-    if [ -n "$t" ]; then
-        tput[$1]+="$t "
-    else
-        fails[$1]=$((fails[$1] + 1))
+# failed CONFIG RUN WHY [LOG]: counts a failed run; the first failure of a configuration is told on stderr, with the start of LOG
+failed() {
+    fails[$1]=$((fails[$1] + 1))
+    details+=("- $1 run $2: failed ($3)")
+    if [ "${fails[$1]}" -eq 1 ]; then
+        echo "bench/cpu.sh: $1 run $2 failed: $3" >&2
+        if [ -n "${4:-}" ] && [ -s "$4" ]; then
+            sed 's/^/    /' "$4" | head -n 5 >&2 || true
+        fi
     fi
 }
 
-run_plain() {
-    local out="$DRDOTNET_HOME/none.out"
-    if timeout "$limit" "${app[@]}" >"$out" 2>&1; then
-        record none "$out"
-    else
-        fails[none]=$((fails[none] + 1))
-    fi
-}
-
-run_trace() {
-    local out="$DRDOTNET_HOME/trace.out"
-    # --show-child-io: without it dotnet-trace swallows the workload's output (and its throughput line).
-    if timeout $((limit + 60)) "$trace" collect --providers "$trace_providers" --show-child-io \
-        -o "$DRDOTNET_HOME/t.nettrace" -- "${app[@]}" >"$out" 2>&1; then
-        record dotnet-trace "$out"
-    else
-        fails[dotnet-trace]=$((fails[dotnet-trace] + 1))
-    fi
-    rm -f "$DRDOTNET_HOME/t.nettrace"
-}
-
-run_drdotnet() { # run_drdotnet MODE SAMPLER RUN
-    local key="drdotnet-$1"
-    [ "$2" = suspend ] || key+="-$2"
-    local home="$DRDOTNET_HOME/$key-$3"
-    local out="$home/workload.out" tool_out="$home/tool.out"
-    local app_pid tool_pid pid="" dir="" d line first="" launched app_rc=0 tool_rc=0 status events stopped=""
+run_one() { # run_one CONFIG RUN
+    local key=$1 r=$2
+    local home="$DRDOTNET_HOME/$key-$r"
+    local out="$home/workload.out" tool_out="$home/tool.out" tool_err="$home/tool.err"
+    local app_pid tool_pid="" err_fd="" pid launched attach="" gone="" first="" dir="" d line deadline
+    local tool_rc=0 status="" events=0 why="" mode sampler log=""
+    [ "$key" = none ] || log=$tool_err
+    [ "$key" != dotnet-trace ] || log=$tool_out
     mkdir -p "$home"
-    timeout "$limit" "${app[@]}" >"$out" 2>&1 &
+    : >"$out"
+    exec {wl_fd}<"$out"
+    wl_part="" app_ready="" tick_end=() tick_units=()
+    timeout "$app_limit" "${app[@]}" >>"$out" 2>&1 &
     app_pid=$!
     live_pids=("$app_pid")
-    for _ in $(seq 1 1500); do # up to 30 s for `ready <pid>`
-        if read -r line <"$out" && [[ $line =~ ^ready\ ([0-9]+) ]]; then
-            pid=${BASH_REMATCH[1]}
+
+    # Warm-up and phase A: up to 30 s for `ready`, then the warm-up, then SECONDS ticks.
+    stamp
+    deadline=$((now_ms + (32 + secs + 15) * 1000))
+    while pump; ((${#tick_end[@]} < secs)); do
+        stamp
+        if ! kill -0 "$app_pid" 2>/dev/null || ((now_ms > deadline)); then
+            why="the workload gave ${#tick_end[@]} of $secs ticks of phase A"
             break
         fi
-        kill -0 "$app_pid" 2>/dev/null || break
-        nap 0.02
+        nap 0.05
     done
-    if [ -z "$pid" ]; then
-        kill "$app_pid" 2>/dev/null || true
-        wait "$app_pid" 2>/dev/null || true
-        live_pids=()
-        fails[$key]=$((fails[$key] + 1))
-        statuses[$key]+="no-ready "
+    pid=$app_ready
+    [ -n "$pid" ] || why="the workload printed no ready line"
+
+    # Phase B: the tool under test, from its attach until it exited.
+    if [ -z "$why" ]; then
+        stamp
+        launched=$now_ms
+        case $key in
+        none)
+            # The same timing as a tool attached for SECONDS+2, with nothing attached.
+            attach=$launched
+            while pump; stamp; ((now_ms < launched + tool_secs * 1000)); do
+                nap 0.05
+            done
+            gone=$now_ms
+            ;;
+        drdotnet-*)
+            mode=${key#drdotnet-}
+            mode=${mode%-signal}
+            sampler=suspend
+            [ "$key" = "${key%-signal}" ] || sampler=signal
+            : >"$tool_err"
+            exec {err_fd}<"$tool_err"
+            # Its own DRDOTNET_HOME per run, so the newest session folder there is this run's.
+            DRDOTNET_HOME="$home" timeout "$tool_limit" "$build/drdotnet" profile "$pid" cpu-hotpaths \
+                --duration "$tool_secs" --param frequency=99 --param mode="$mode" --param sampler="$sampler" \
+                >"$tool_out" 2>>"$tool_err" &
+            tool_pid=$!
+            live_pids=("$app_pid" "$tool_pid")
+            # The attach: the stderr line. The first sample: the first time the session's progress.json counts
+            # an event. Polled every 20 ms until both are seen, then every 50 ms until the tool exits.
+            while kill -0 "$tool_pid" 2>/dev/null; do
+                stamp
+                if [ -z "$attach" ]; then
+                    while IFS= read -r -u "$err_fd" line; do
+                        if [[ $line == *"attached to pid"* ]]; then
+                            attach=$now_ms
+                            break
+                        fi
+                    done
+                fi
+                if [ -z "$first" ] && [ -z "$dir" ]; then
+                    for d in "$home"/sessions/*/; do
+                        if [ -d "$d" ] && { [ -z "$dir" ] || [ "$d" -nt "$dir" ]; }; then
+                            dir=$d
+                        fi
+                    done
+                fi
+                if [ -z "$first" ] && [ -n "$dir" ] && [ -f "$dir/progress.json" ] &&
+                    read -r line <"$dir/progress.json" && [[ $line =~ \"events\":([0-9]+) ]] &&
+                    ((BASH_REMATCH[1] > 0)); then
+                    first=$((now_ms - launched))
+                fi
+                if [ -z "$attach" ] || [ -z "$first" ]; then
+                    nap 0.02
+                else
+                    nap 0.05
+                fi
+            done
+            stamp
+            gone=$now_ms
+            wait "$tool_pid" || tool_rc=$?
+            exec {err_fd}<&-
+            [ -n "$dir" ] || for d in "$home"/sessions/*/; do [ -d "$d" ] && dir=$d; done
+            status=$(jq -r '.status // "?"' "$dir/session.json" 2>/dev/null || echo none)
+            events=$(jq -r '.events // 0' "$dir/session.json" 2>/dev/null || echo 0)
+            statuses[$key]+="$status/rc=$tool_rc "
+            # Samples: counted in session.json, or seen in progress.json (a session.json written by the tool,
+            # when the profiler could not write its own, has no count).
+            if [ "$tool_rc" -ne 0 ]; then
+                why="drdotnet exit status $tool_rc, session $status"
+            elif [ -z "$attach" ]; then
+                why="no 'attached to pid' line from drdotnet"
+            elif [ -z "$first" ] && ! [ "$events" -gt 0 ] 2>/dev/null; then
+                why="no samples"
+            fi
+            ;;
+        dotnet-trace)
+            : >"$tool_out"
+            exec {err_fd}<"$tool_out"
+            "$trace" collect -p "$pid" --providers "$trace_providers" --duration "$trace_duration" \
+                -o "$home/t.nettrace" </dev/null >>"$tool_out" 2>&1 &
+            tool_pid=$!
+            live_pids=("$app_pid" "$tool_pid")
+            stamp
+            deadline=$((now_ms + tool_limit * 1000))
+            while kill -0 "$tool_pid" 2>/dev/null; do
+                stamp
+                if ((now_ms > deadline)); then
+                    kill "$tool_pid" 2>/dev/null || true
+                    break
+                fi
+                if [ -z "$attach" ]; then
+                    while IFS= read -r -u "$err_fd" line; do
+                        if [[ $line == "Process "*:* ]]; then
+                            attach=$now_ms
+                            break
+                        fi
+                    done
+                    nap 0.02
+                else
+                    nap 0.05
+                fi
+            done
+            stamp
+            gone=$now_ms
+            wait "$tool_pid" || tool_rc=$?
+            exec {err_fd}<&-
+            rm -f "$home/t.nettrace"
+            if [ -z "$attach" ]; then
+                attach=$((launched + 1000))
+                fallbacks[$key]=$((fallbacks[$key] + 1))
+            fi
+            [ "$tool_rc" -eq 0 ] || why="dotnet-trace exit status $tool_rc"
+            ;;
+        esac
+        live_pids=("$app_pid")
+    fi
+
+    # Phase C: SECONDS ticks that start at least 1 s after the tool exited.
+    if [ -z "$why" ]; then
+        deadline=$((gone + (secs + 1 + 20) * 1000))
+        while pump; c_ticks $((gone + 1000)); ((n_after < secs)); do
+            stamp
+            if ! kill -0 "$app_pid" 2>/dev/null || ((now_ms > deadline)); then
+                why="the workload gave $n_after of $secs ticks of phase C"
+                break
+            fi
+            nap 0.05
+        done
+    fi
+
+    kill "$app_pid" 2>/dev/null || true
+    wait "$app_pid" 2>/dev/null || true
+    live_pids=()
+    pump
+    exec {wl_fd}<&-
+    if [ -n "$why" ]; then
+        failed "$key" "$r" "$why" "$log"
+        return
+    fi
+    if grep -q '^SELFCHECK FAILED' "$out"; then
+        failed "$key" "$r" "the workload's self-check failed" "$out"
         return
     fi
 
-    # Its own DRDOTNET_HOME per run, so the newest session folder there is this run's.
-    stamp
-    launched=$now_ms
-    DRDOTNET_HOME="$home" timeout "$limit" "$build/drdotnet" profile "$pid" cpu-hotpaths \
-        --duration $((secs + 3)) --param frequency=99 --param mode="$1" --param sampler="$2" --quiet \
-        >"$tool_out" 2>&1 &
-    tool_pid=$!
-    live_pids=("$app_pid" "$tool_pid")
-
-    # First sample: the first time the session's progress.json counts an event.
-    while kill -0 "$tool_pid" 2>/dev/null; do
-        if [ -z "$dir" ]; then
-            for d in "$home"/sessions/*/; do
-                if [ -d "$d" ] && { [ -z "$dir" ] || [ "$d" -nt "$dir" ]; }; then
-                    dir=$d
-                fi
-            done
+    # The three windows, and the ratio.
+    local i start end na=0 nb=0 nc=0 sa=0 sb=0 sc=0 ratio
+    for ((i = 0; i < ${#tick_end[@]}; i++)); do
+        end=${tick_end[i]}
+        start=$((i > 0 ? tick_end[i - 1] : end - 1000))
+        if ((end <= attach)); then
+            na=$((na + 1)) sa=$((sa + tick_units[i]))
+        elif ((start >= attach && end <= gone)); then
+            nb=$((nb + 1)) sb=$((sb + tick_units[i]))
+        elif ((start >= gone + 1000 && nc < secs)); then
+            nc=$((nc + 1)) sc=$((sc + tick_units[i]))
         fi
-        if [ -n "$dir" ] && [ -f "$dir/progress.json" ] && read -r line <"$dir/progress.json" &&
-            [[ $line =~ \"events\":([0-9]+) ]] && ((BASH_REMATCH[1] > 0)); then
-            stamp
-            first=$((now_ms - launched))
-            break
-        fi
-        nap 0.02
     done
-    # A tool that is gone while the workload still runs has failed early: no use waiting for the workload.
-    if ! kill -0 "$tool_pid" 2>/dev/null && kill -0 "$app_pid" 2>/dev/null; then
-        kill "$app_pid" 2>/dev/null || true
-        stopped=" (stopped: the tool had ended)"
+    if ((nb < secs - 2 || nb == 0)); then
+        failed "$key" "$r" "phase B has $nb ticks, fewer than $((secs - 2))"
+        return
     fi
-
-    wait "$app_pid" || app_rc=$?
-    wait "$tool_pid" || tool_rc=$?
-    live_pids=()
-    [ -n "$dir" ] || for d in "$home"/sessions/*/; do [ -d "$d" ] && dir=$d; done
-    status=$(jq -r '.status // "?"' "$dir/session.json" 2>/dev/null || echo none)
-    events=$(jq -r '.events // 0' "$dir/session.json" 2>/dev/null || echo 0)
-    statuses[$key]+="$status/rc=$tool_rc "
-    # The workload ends a little before the profiler's duration (which must cover its whole measured
-    # window): a session that is incomplete only because the target exited, with samples, is a good run.
-    # Samples: counted in session.json, or seen in progress.json (a session.json written by the tool, when
-    # the profiler could not write its own, has no count).
-    if [ "$app_rc" -eq 0 ] && { [ -n "$first" ] || [ "$events" -gt 0 ] 2>/dev/null; } &&
-        { [ "$tool_rc" -eq 0 ] || { [ "$tool_rc" -eq 1 ] && [ "$status" = incomplete ]; }; }; then
-        record "$key" "$out"
-        [ -z "$first" ] || firsts[$key]+="$first "
-    else
-        fails[$key]=$((fails[$key] + 1))
-        if [ "${fails[$key]}" -eq 1 ]; then
-            echo "bench/cpu.sh: $key run $3 failed (workload status $app_rc$stopped, drdotnet status $tool_rc):" >&2
-            sed 's/^/    /' "$tool_out" | head -n 5 >&2
-        fi
-    fi
+    ratio=$(awk -v sb="$sb" -v nb="$nb" -v s="$((sa + sc))" -v n="$((na + nc))" 'BEGIN{printf "%.4f", (sb / nb) / (s / n)}')
+    ratios[$key]+="$ratio "
+    bticks[$key]+="$nb "
+    [ -z "$first" ] || firsts[$key]+="$first "
+    details+=("- $key run $r: $ratio (ticks A $na, B $nb, C $nc; means A $((na ? sa / na : 0)), B $((sb / nb)), C $((nc ? sc / nc : 0)) units/s)")
 }
 
 for r in $(seq 1 "$runs"); do
-    run_plain
-    run_drdotnet cpu suspend "$r"
-    run_drdotnet cpu signal "$r"
-    run_drdotnet wall suspend "$r"
-    run_trace
+    for k in "${configs[@]}"; do
+        run_one "$k" "$r"
+    done
 done
 
 median() { tr ' ' '\n' | awk NF | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}'; }
 span() { tr ' ' '\n' | awk NF | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {if (NR) print lo " .. " hi}'; }
-base=$(echo "${tput[none]}" | median)
-echo "| configuration | median throughput, units/s ($runs runs of ${secs} s) | ratio to none | throughput lost |"
-echo "|---|---|---|---|"
+echo "| configuration | median ratio B / (A+C) ($runs runs, phases of ${secs} s) | throughput lost | per-run ratios, min .. max | B ticks per run |"
+echo "|---|---|---|---|---|"
 for k in "${configs[@]}"; do
-    m=$(echo "${tput[$k]}" | median)
+    m=$(echo "${ratios[$k]}" | median)
     if [ -z "$m" ]; then
-        echo "| $k | failed | - | - |"
+        echo "| $k | failed | - | - | - |"
         continue
     fi
     note=""
     [ "${fails[$k]}" -eq 0 ] || note=" (${fails[$k]} of $runs runs failed)"
-    if [ -n "$base" ]; then
-        ratio=$(awk -v a="$m" -v b="$base" 'BEGIN{printf "%.3f", a/b}')
-        lost=$(awk -v a="$m" -v b="$base" 'BEGIN{printf "%.1f %%", 100*(b-a)/b}')
-    else
-        ratio=- lost=-
-    fi
-    echo "| $k | $m$note | $ratio | $lost |"
+    lost=$(awk -v m="$m" 'BEGIN{printf "%.1f %%", 100 * (1 - m)}')
+    echo "| $k | $m$note | $lost | $(echo "${ratios[$k]}" | span) | ${bticks[$k]% } |"
 done
 echo
 echo "| configuration | median ms from \`drdotnet profile\` start to first sample | range | sessions (status/exit) |"
@@ -216,8 +360,14 @@ for k in drdotnet-cpu drdotnet-cpu-signal drdotnet-wall; do
 done
 echo
 echo "first sample: seen in the session's progress.json, which the profiler rewrites every 0.5 s (so up to"
-echo "0.5 s late). Throughput per run, in run order:"
+echo "0.5 s late). A tick is the units both threads completed in one second; B: the seconds wholly between the"
+echo "attach and the tool's exit, A: those before the attach, C: those from 1 s after the exit."
+if [ "${fallbacks[dotnet-trace]}" -gt 0 ]; then
+    echo "dotnet-trace printed no 'Process' line in ${fallbacks[dotnet-trace]} runs: there B starts 1 s after its start."
+fi
+echo "Per run, in run order:"
 for k in "${configs[@]}"; do
-    t=${tput[$k]% }
-    echo "- $k: ${t:-none}"
+    for d in "${details[@]}"; do
+        [[ $d != "- $k run "* ]] || echo "$d"
+    done
 done

@@ -1,6 +1,9 @@
 // drdotnet test target: a CPU-bound benchmark workload. N threads each repeat a deterministic unit of work
 // (integer mixing rounds, sorting a small array, a dictionary insert/lookup mix), every result is checked,
 // and at the end the process prints how many units per second all threads together completed.
+// With --ticks, a timer thread also prints, for every second of the measured window, the line
+// `tick <unix ms at the end of that second> <units all threads completed in it>`, so that a benchmark can compare
+// the seconds before, during and after something was attached to the same process.
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
@@ -13,10 +16,16 @@ public static class Program
         int threadCount = Environment.ProcessorCount;
         int seconds = 10;
         int warmup = 2;
+        bool ticks = false;
 
         for (int i = 0; i < args.Length; i++)
         {
             string option = args[i];
+            if (option == "--ticks")
+            {
+                ticks = true;
+                continue;
+            }
             string? value = i + 1 < args.Length ? args[++i] : null;
             int n = 0;
             bool ok = value != null && int.TryParse(value, out n);
@@ -29,7 +38,7 @@ public static class Program
             else
             {
                 Console.Error.WriteLine("CpuBench: bad or unknown option " + option);
-                Console.Error.WriteLine("usage: CpuBench [--threads N] [--seconds S] [--warmup S]");
+                Console.Error.WriteLine("usage: CpuBench [--threads N] [--seconds S] [--warmup S] [--ticks]");
                 return 2;
             }
         }
@@ -62,9 +71,16 @@ public static class Program
         Thread.Sleep(warmup * 1000);
         long before = Completed(workers);
         var clock = Stopwatch.StartNew();
+        Thread? ticker = null;
+        if (ticks)
+        {
+            ticker = new Thread(() => Tick(workers, clock, before, seconds)) { Name = "ticker", IsBackground = true };
+            ticker.Start();
+        }
         Thread.Sleep(seconds * 1000);
         long after = Completed(workers);
         double elapsed = clock.Elapsed.TotalSeconds;
+        ticker?.Join();
 
         Worker.StopRequested = true;
         foreach (var thread in threads)
@@ -83,6 +99,26 @@ public static class Program
         Console.WriteLine($"throughput {(long)((after - before) / elapsed)}");
         Console.Out.Flush();
         return 0;
+    }
+
+    // One line per second of the measured window. Each second ends at a deadline counted from the window's start
+    // (not from the previous wake-up), so a late wake-up shortens the next interval instead of shifting all later
+    // ones; the lines' count covers exactly the window's first `seconds` seconds.
+    private static void Tick(Worker[] workers, Stopwatch clock, long start, int seconds)
+    {
+        long previous = start;
+        for (int k = 1; k <= seconds; k++)
+        {
+            long deadline = k * 1000L;
+            long left;
+            while ((left = deadline - clock.ElapsedMilliseconds) > 0)
+                Thread.Sleep((int)left);
+            long now = Completed(workers);
+            long stamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            Console.WriteLine($"tick {stamp} {now - previous}");
+            Console.Out.Flush();
+            previous = now;
+        }
     }
 
     private static long Completed(Worker[] workers)
