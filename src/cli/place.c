@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "common/fsutil.h"
+#include "diag/proc.h"
 
 #define LIB_NAME "libdrdotnet.so"
 
@@ -293,30 +294,15 @@ int drd_place_fetch(struct drd_place *pl, const char *host_dir, unsigned long lo
     return rc;
 }
 
-/* 1 while pid maps a file of our folder (the library copy). */
-static int still_mapped(const struct drd_place *pl)
-{
-    char path[64], line[4200];
-    snprintf(path, sizeof path, "/proc/%d/maps", (int)pl->pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return 0; /* gone */
-    int found = 0;
-    while (!found && fgets(line, sizeof line, f))
-        found = strstr(line, pl->top_name) != NULL;
-    fclose(f);
-    return found;
-}
-
 int drd_place_clean(struct drd_place *pl, int wait_ms)
 {
     remove_session(pl);
     if (pl->top_fd < 0)
         return 0;
     long long deadline = now_ms() + wait_ms;
-    while (still_mapped(pl) && now_ms() < deadline)
+    while (drd_proc_maps_file(pl->pid, pl->top_name) && now_ms() < deadline)
         sleep_ms(100);
-    if (still_mapped(pl))
+    if (drd_proc_maps_file(pl->pid, pl->top_name))
         return 1;
     unlinkat(pl->top_fd, LIB_NAME, 0);
     close(pl->top_fd);

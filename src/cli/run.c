@@ -124,21 +124,6 @@ static void write_tool_session(const char *dir, const char *id, const struct drd
         drd_cli_error("cannot write %s/session.json: %s", dir, strerror(errno));
 }
 
-/* 1 while pid maps a file whose path contains name (the library copy), 0 when not or when pid is gone. */
-static int maps_file(pid_t pid, const char *name)
-{
-    char path[64], line[4400];
-    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return 0;
-    int found = 0;
-    while (!found && fgets(line, sizeof line, f))
-        found = strstr(line, name) != NULL;
-    fclose(f);
-    return found;
-}
-
 /* 1 while our child pid has not exited (it is not reaped here). */
 static int child_running(pid_t pid)
 {
@@ -175,7 +160,7 @@ static void confirm_detach(const char *dir, pid_t pid, unsigned long long start_
         int wait = detach_wait_ms();
         long long t0 = now_ms();
         int mapped;
-        while ((mapped = drd_proc_alive(pid, start_ticks) && maps_file(pid, lib_name)) && now_ms() - t0 < wait)
+        while ((mapped = drd_proc_alive(pid, start_ticks) && drd_proc_maps_file(pid, lib_name)) && now_ms() - t0 < wait)
             sleep_ms(50);
         if (!mapped && drd_proc_alive(pid, start_ticks)) {
             outcome = "detached";
@@ -552,7 +537,7 @@ int drd_run(const struct drd_run_request *req)
         /* a profiler that could not write session.json (an unwritable folder) still detaches: do not wait for
          * the deadline's grace when the library has left a living target */
         if (++polls % 5 == 0 && (launch ? child_running(pid) : drd_proc_alive(pid, start_ticks))) {
-            if (maps_file(pid, lib_name))
+            if (drd_proc_maps_file(pid, lib_name))
                 lib_seen = 1, lib_gone_since = 0;
             else if (lib_seen && !lib_gone_since)
                 lib_gone_since = now_ms();

@@ -48,6 +48,20 @@ int drd_proc_alive(pid_t pid, unsigned long long start_ticks)
     return drd_proc_start_time(pid, &t) == 0 && t == start_ticks;
 }
 
+int drd_proc_maps_file(pid_t pid, const char *name)
+{
+    char path[64], line[4400];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, name) != NULL;
+    fclose(f);
+    return found;
+}
+
 /* Reads NSpid (last value) and the effective uid and gid from /proc/<pid>/status. Returns 0 or -1. */
 static int read_status(pid_t pid, struct drd_proc_view *v)
 {

@@ -13,6 +13,9 @@ int drd_proc_start_time(pid_t pid, unsigned long long *ticks);
 /* Returns 1 if pid still names the process that started at start_ticks. */
 int drd_proc_alive(pid_t pid, unsigned long long start_ticks);
 
+/* Returns 1 while pid maps a file whose path contains name (a library copy), 0 when not or when pid is gone. */
+int drd_proc_maps_file(pid_t pid, const char *name);
+
 /* A process as it sees itself, next to how this tool sees it. */
 struct drd_proc_view {
     pid_t pid; /* as this tool sees it */
