@@ -6,7 +6,8 @@
 #
 # Why paired: between separate processes the plain workload's throughput spreads by up to 15 % on a 2-core VM,
 # far more than the cost to measure. So every run is one workload process (CpuBench --ticks, which prints the
-# units completed in each second) that is its own baseline:
+# units completed in each second) that is its own baseline (the code shared with bench/memory.sh is in
+# bench/paired.sh):
 #   warm-up 2 s, then
 #   phase A: nothing attached, SECONDS;
 #   phase B: the tool under test attached for SECONDS+2 (drdotnet profile --duration, dotnet-trace collect -p
@@ -49,12 +50,11 @@ if [ ! -x "$trace" ]; then
     dotnet tool install -g dotnet-trace >/dev/null
 fi
 
-# Background processes of the run under way, ended (by pid) if the script stops early.
-live_pids=()
+bench_name=bench/cpu.sh
+tick_unit=units/s
+. "$root/bench/paired.sh"
 cleanup() {
-    for p in "${live_pids[@]}"; do
-        kill "$p" 2>/dev/null || true
-    done
+    paired_cleanup
     rm -rf "$DRDOTNET_HOME"
 }
 trap cleanup EXIT
@@ -64,7 +64,7 @@ trap 'exit 130' INT TERM
 # ends the workload once C is complete. Every wait below is bounded, so a hung workload or tool cannot stall the
 # benchmark.
 window=$((3 * secs + 40))
-app=(dotnet "$bench_dll" --seconds "$window" --warmup 2 --threads 2 --ticks)
+workload=(dotnet "$bench_dll" --seconds "$window" --warmup 2 --threads 2 --ticks)
 app_limit=$((window + 60))
 tool_secs=$((secs + 2))
 tool_limit=$((tool_secs + 60))
@@ -75,108 +75,33 @@ tool_limit=$((tool_secs + 60))
 trace_providers="Microsoft-DotNETCore-SampleProfiler:0xF00000000000:5,Microsoft-Windows-DotNETRuntime:0x14C14FCCBD:4"
 trace_duration=$(printf '%02d:%02d:%02d' $((tool_secs / 3600)) $((tool_secs / 60 % 60)) $((tool_secs % 60)))
 
-# A sleep that forks nothing (read timing out on a pipe nobody writes to), so that polling while the
-# workload runs costs it as little CPU as possible.
-exec {nap_fd}<> <(:)
-nap() { read -r -t "$1" -u "$nap_fd" _ || true; }
-# Milliseconds since the epoch, into $now_ms, without a fork.
-stamp() {
-    local t=${EPOCHREALTIME//[.,]/}
-    now_ms=$((t / 1000))
-}
-
-# The workload's output, read as it grows through a descriptor kept open (no fork): `ready <pid>` into
-# $app_ready, every `tick <end ms> <units>` into tick_end/tick_units. A line still being written is kept in
-# $wl_part until its end arrives.
-wl_fd="" wl_part="" app_ready="" tick_end=() tick_units=()
-pump() {
-    local line=""
-    while IFS= read -r -u "$wl_fd" line; do
-        line=$wl_part$line
-        wl_part=""
-        if [[ $line =~ ^tick\ ([0-9]+)\ ([0-9]+)$ ]]; then
-            tick_end+=("${BASH_REMATCH[1]}")
-            tick_units+=("${BASH_REMATCH[2]}")
-        elif [[ $line =~ ^ready\ ([0-9]+)$ ]]; then
-            app_ready=${BASH_REMATCH[1]}
-        fi
-        line=""
-    done
-    wl_part+=$line
-}
-# c_ticks FROM_MS: how many ticks so far start at or after FROM_MS, into $n_after
-c_ticks() {
-    local i start
-    n_after=0
-    for ((i = 0; i < ${#tick_end[@]}; i++)); do
-        start=$((i > 0 ? tick_end[i - 1] : tick_end[i] - 1000))
-        ((start < $1)) || n_after=$((n_after + 1))
-    done
-}
-
-declare -A ratios bticks fails firsts statuses fallbacks
+declare -A firsts statuses
 configs=(none drdotnet-cpu drdotnet-cpu-signal drdotnet-wall dotnet-trace)
+paired_init
 for k in "${configs[@]}"; do
-    ratios[$k]="" bticks[$k]="" fails[$k]=0 firsts[$k]="" statuses[$k]="" fallbacks[$k]=0
+    firsts[$k]="" statuses[$k]=""
 done
-details=()
-
-# failed CONFIG RUN WHY [LOG]: counts a failed run; the first failure of a configuration is told on stderr, with the start of LOG
-failed() {
-    fails[$1]=$((fails[$1] + 1))
-    details+=("- $1 run $2: failed ($3)")
-    if [ "${fails[$1]}" -eq 1 ]; then
-        echo "bench/cpu.sh: $1 run $2 failed: $3" >&2
-        if [ -n "${4:-}" ] && [ -s "$4" ]; then
-            sed 's/^/    /' "$4" | head -n 5 >&2 || true
-        fi
-    fi
-}
 
 run_one() { # run_one CONFIG RUN
     local key=$1 r=$2
     local home="$DRDOTNET_HOME/$key-$r"
     local out="$home/workload.out" tool_out="$home/tool.out" tool_err="$home/tool.err"
-    local app_pid tool_pid="" err_fd="" pid launched attach="" gone="" first="" dir="" d line deadline
+    local app_pid tool_pid="" err_fd="" pid launched attach="" gone="" first="" dir="" d line
     local tool_rc=0 status="" events=0 why="" mode sampler log=""
     [ "$key" = none ] || log=$tool_err
     [ "$key" != dotnet-trace ] || log=$tool_out
     mkdir -p "$home"
-    : >"$out"
-    exec {wl_fd}<"$out"
-    wl_part="" app_ready="" tick_end=() tick_units=()
-    timeout "$app_limit" "${app[@]}" >>"$out" 2>&1 &
-    app_pid=$!
-    live_pids=("$app_pid")
-
-    # Warm-up and phase A: up to 30 s for `ready`, then the warm-up, then SECONDS ticks.
-    stamp
-    deadline=$((now_ms + (32 + secs + 15) * 1000))
-    while pump; ((${#tick_end[@]} < secs)); do
-        stamp
-        if ! kill -0 "$app_pid" 2>/dev/null || ((now_ms > deadline)); then
-            why="the workload gave ${#tick_end[@]} of $secs ticks of phase A"
-            break
-        fi
-        nap 0.05
-    done
-    pid=$app_ready
-    [ -n "$pid" ] || why="the workload printed no ready line"
+    paired_start "$out"
 
     # Phase B: the tool under test, from its attach until it exited.
     if [ -z "$why" ]; then
-        stamp
-        launched=$now_ms
         case $key in
         none)
-            # The same timing as a tool attached for SECONDS+2, with nothing attached.
-            attach=$launched
-            while pump; stamp; ((now_ms < launched + tool_secs * 1000)); do
-                nap 0.05
-            done
-            gone=$now_ms
+            paired_none
             ;;
         drdotnet-*)
+            stamp
+            launched=$now_ms
             mode=${key#drdotnet-}
             mode=${mode%-signal}
             sampler=suspend
@@ -238,65 +163,15 @@ run_one() { # run_one CONFIG RUN
             fi
             ;;
         dotnet-trace)
-            : >"$tool_out"
-            exec {err_fd}<"$tool_out"
-            "$trace" collect -p "$pid" --providers "$trace_providers" --duration "$trace_duration" \
-                -o "$home/t.nettrace" </dev/null >>"$tool_out" 2>&1 &
-            tool_pid=$!
-            live_pids=("$app_pid" "$tool_pid")
-            stamp
-            deadline=$((now_ms + tool_limit * 1000))
-            while kill -0 "$tool_pid" 2>/dev/null; do
-                stamp
-                if ((now_ms > deadline)); then
-                    kill "$tool_pid" 2>/dev/null || true
-                    break
-                fi
-                if [ -z "$attach" ]; then
-                    while IFS= read -r -u "$err_fd" line; do
-                        if [[ $line == "Process "*:* ]]; then
-                            attach=$now_ms
-                            break
-                        fi
-                    done
-                    nap 0.02
-                else
-                    nap 0.05
-                fi
-            done
-            stamp
-            gone=$now_ms
-            wait "$tool_pid" || tool_rc=$?
-            exec {err_fd}<&-
-            rm -f "$home/t.nettrace"
-            if [ -z "$attach" ]; then
-                attach=$((launched + 1000))
-                fallbacks[$key]=$((fallbacks[$key] + 1))
-            fi
-            [ "$tool_rc" -eq 0 ] || why="dotnet-trace exit status $tool_rc"
+            paired_dotnet_trace "$key" --providers "$trace_providers"
             ;;
         esac
         live_pids=("$app_pid")
     fi
 
     # Phase C: SECONDS ticks that start at least 1 s after the tool exited.
-    if [ -z "$why" ]; then
-        deadline=$((gone + (secs + 1 + 20) * 1000))
-        while pump; c_ticks $((gone + 1000)); ((n_after < secs)); do
-            stamp
-            if ! kill -0 "$app_pid" 2>/dev/null || ((now_ms > deadline)); then
-                why="the workload gave $n_after of $secs ticks of phase C"
-                break
-            fi
-            nap 0.05
-        done
-    fi
-
-    kill "$app_pid" 2>/dev/null || true
-    wait "$app_pid" 2>/dev/null || true
-    live_pids=()
-    pump
-    exec {wl_fd}<&-
+    paired_phase_c
+    paired_stop
     if [ -n "$why" ]; then
         failed "$key" "$r" "$why" "$log"
         return
@@ -307,27 +182,8 @@ run_one() { # run_one CONFIG RUN
     fi
 
     # The three windows, and the ratio.
-    local i start end na=0 nb=0 nc=0 sa=0 sb=0 sc=0 ratio
-    for ((i = 0; i < ${#tick_end[@]}; i++)); do
-        end=${tick_end[i]}
-        start=$((i > 0 ? tick_end[i - 1] : end - 1000))
-        if ((end <= attach)); then
-            na=$((na + 1)) sa=$((sa + tick_units[i]))
-        elif ((start >= attach && end <= gone)); then
-            nb=$((nb + 1)) sb=$((sb + tick_units[i]))
-        elif ((start >= gone + 1000 && nc < secs)); then
-            nc=$((nc + 1)) sc=$((sc + tick_units[i]))
-        fi
-    done
-    if ((nb < secs - 2 || nb == 0)); then
-        failed "$key" "$r" "phase B has $nb ticks, fewer than $((secs - 2))"
-        return
-    fi
-    ratio=$(awk -v sb="$sb" -v nb="$nb" -v s="$((sa + sc))" -v n="$((na + nc))" 'BEGIN{printf "%.4f", (sb / nb) / (s / n)}')
-    ratios[$key]+="$ratio "
-    bticks[$key]+="$nb "
+    paired_score "$key" "$r" || return 0
     [ -z "$first" ] || firsts[$key]+="$first "
-    details+=("- $key run $r: $ratio (ticks A $na, B $nb, C $nc; means A $((na ? sa / na : 0)), B $((sb / nb)), C $((nc ? sc / nc : 0)) units/s)")
 }
 
 for r in $(seq 1 "$runs"); do
@@ -336,21 +192,7 @@ for r in $(seq 1 "$runs"); do
     done
 done
 
-median() { tr ' ' '\n' | awk NF | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}'; }
-span() { tr ' ' '\n' | awk NF | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {if (NR) print lo " .. " hi}'; }
-echo "| configuration | median ratio B / (A+C) ($runs runs, phases of ${secs} s) | throughput lost | per-run ratios, min .. max | B ticks per run |"
-echo "|---|---|---|---|---|"
-for k in "${configs[@]}"; do
-    m=$(echo "${ratios[$k]}" | median)
-    if [ -z "$m" ]; then
-        echo "| $k | failed | - | - | - |"
-        continue
-    fi
-    note=""
-    [ "${fails[$k]}" -eq 0 ] || note=" (${fails[$k]} of $runs runs failed)"
-    lost=$(awk -v m="$m" 'BEGIN{printf "%.1f %%", 100 * (1 - m)}')
-    echo "| $k | $m$note | $lost | $(echo "${ratios[$k]}" | span) | ${bticks[$k]% } |"
-done
+paired_table "$runs" "throughput lost"
 echo
 echo "| configuration | median ms from \`drdotnet profile\` start to first sample | range | sessions (status/exit) |"
 echo "|---|---|---|---|"
@@ -365,9 +207,4 @@ echo "attach and the tool's exit, A: those before the attach, C: those from 1 s 
 if [ "${fallbacks[dotnet-trace]}" -gt 0 ]; then
     echo "dotnet-trace printed no 'Process' line in ${fallbacks[dotnet-trace]} runs: there B starts 1 s after its start."
 fi
-echo "Per run, in run order:"
-for k in "${configs[@]}"; do
-    for d in "${details[@]}"; do
-        [[ $d != "- $k run "* ]] || echo "$d"
-    done
-done
+paired_details

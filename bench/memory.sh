@@ -1,82 +1,186 @@
 #!/usr/bin/env bash
 # Benchmarks of the memory profilers:
-#  1. an allocation-heavy workload's throughput with no profiler, with `allocations` (with and without stacks),
-#     under `dotnet-trace collect --profile gc-verbose`, and under dotnet-trace with nothing but the runtime's
-#     allocation-sampling keyword (what emitting the AllocationSampled event costs the runtime, whoever listens),
-#     runs interleaved, medians and ratios;
+#  1. the cost to an allocation-heavy workload (Memory --bench: 2 threads allocating small short-lived objects)
+#     of `allocations` (with and without stacks), of `dotnet-trace collect --profile gc-verbose`, and of
+#     dotnet-trace with nothing but the runtime's allocation-sampling keyword (what emitting the AllocationSampled
+#     event costs the runtime, whoever listens), with the paired design of bench/cpu.sh (shared code in
+#     bench/paired.sh). Every run is one workload process (Memory --bench --ticks, which prints the allocations
+#     made in each second) that is its own baseline:
+#       warm-up 2 s, then
+#       phase A: nothing attached, SECONDS;
+#       phase B: the tool under test attached for SECONDS+2 (drdotnet profile --duration, dotnet-trace collect -p
+#                --duration); it ends when the tool has exited;
+#       phase C: nothing attached, SECONDS, from 1 s after the tool exited.
+#     Which seconds count (each tick covers the second since the previous tick): A the ticks that end before the
+#     attach; B those whose whole second lies between the attach and the tool's exit; C those that start at
+#     least 1 s after the exit. The attach is the moment the script sees drdotnet's stderr line "attached to pid"
+#     or dotnet-trace's stdout line "Process        : ..." (when that line does not come: the tool's start
+#     + 1 s; the notes say how many runs used that). Per run: ratio = mean(B) / mean(A and C together).
+#     Configurations, runs interleaved: none (the null experiment: the same timing with nothing attached in B,
+#     which shows the method's own noise), drdotnet allocations, drdotnet allocations stacks=false, dotnet-trace
+#     gc-verbose, dotnet-trace allocation-sampling keyword only. Prints a Markdown table of the median ratio per
+#     configuration and every run's ratio; a run whose tool fails, or whose B has fewer than SECONDS-2 ticks, or
+#     whose workload stops before C is complete, is reported as failed; the script goes on.
 #  2. the target's pause for a heap snapshot of a heap of about 1 GiB: drdotnet heap-snapshot against
 #     dotnet-gcdump collect on the same process (its pause measured by drdotnet runtime-pauses meanwhile), in
 #     SNAPSHOTS alternated rounds, medians.
 # Usage: bench/memory.sh [RUNS] [SECONDS] [LEAKED_SESSIONS] [SNAPSHOTS]
-#        (defaults 5, 5, 900000, 5; needs scripts/build.sh)
+#        (SECONDS: the length of each phase of part 1; defaults 5, 8, 900000, 5; needs scripts/build.sh)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
 runs=${1:-5}
-seconds=${2:-5}
+secs=${2:-8}
 leak=${3:-900000}
 snapshots=${4:-5}
+if ! [[ $runs =~ ^[1-9][0-9]*$ && $secs =~ ^[1-9][0-9]*$ && $leak =~ ^[1-9][0-9]*$ &&
+    $snapshots =~ ^[1-9][0-9]*$ ]] || ((secs > 3600)); then
+    echo "usage: bench/memory.sh [RUNS] [SECONDS] [LEAKED_SESSIONS] [SNAPSHOTS]" >&2
+    exit 2
+fi
+drd="$build/drdotnet"
+app="$build/targets/Memory/Memory.dll"
+if [ ! -f "$app" ] || [ ! -x "$drd" ]; then
+    echo "bench/memory.sh: $app or $drd missing; run scripts/build.sh first" >&2
+    exit 2
+fi
 work=$(mktemp -d)
 export DRDOTNET_HOME="$work/home" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$work"' EXIT
+bench_name=bench/memory.sh
+tick_unit=allocations/s
+. "$root/bench/paired.sh"
+# Part 1's processes by pid (paired_cleanup); part 2's background processes are this script's children.
+cleanup() {
+    paired_cleanup
+    pkill -P $$ 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 tools="$HOME/.dotnet/tools"
 for t in dotnet-trace dotnet-gcdump; do
     [ -x "$tools/$t" ] || dotnet tool install -g "$t" >/dev/null
 done
-drd="$build/drdotnet"
-app="$build/targets/Memory/Memory.dll"
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 wait_line() { for _ in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
-none="" prof="" nostack="" trace="" floor=""
+# Part 1. The workload's measured window outlasts the three phases with room for a slow attach and detach; the
+# script ends the workload once C is complete. Every wait is bounded.
+window=$((3 * secs + 40))
+workload=(dotnet "$app" --bench "$window" --ticks)
+app_limit=$((window + 60))
+tool_secs=$((secs + 2))
+tool_limit=$((tool_secs + 60))
+trace="$tools/dotnet-trace"
+trace_duration=$(printf '%02d:%02d:%02d' $((tool_secs / 3600)) $((tool_secs / 60 % 60)) $((tool_secs % 60)))
+configs=(none drdotnet-allocations drdotnet-allocations-nostacks dotnet-trace-gc-verbose dotnet-trace-keyword)
+labels=([none]="none" [drdotnet-allocations]="drdotnet allocations"
+    [drdotnet-allocations-nostacks]="drdotnet allocations stacks=false"
+    [dotnet-trace-gc-verbose]="dotnet-trace gc-verbose"
+    [dotnet-trace-keyword]="dotnet-trace allocation-sampling keyword only")
+paired_init
+declare -A statuses
+for k in "${configs[@]}"; do
+    statuses[$k]=""
+done
+
+run_one() { # run_one CONFIG RUN
+    local key=$1 r=$2
+    local home="$work/paired/$key-$r"
+    local out="$home/workload.out" tool_out="$home/tool.out" tool_err="$home/tool.err"
+    local app_pid tool_pid="" err_fd="" pid launched attach="" gone="" dir="" d line
+    local tool_rc=0 status="" why="" log="" extra=()
+    case $key in
+    drdotnet-*) log=$tool_err ;;
+    dotnet-trace-*) log=$tool_out ;;
+    esac
+    mkdir -p "$home"
+    paired_start "$out"
+
+    # Phase B: the tool under test, from its attach until it exited.
+    if [ -z "$why" ]; then
+        case $key in
+        none)
+            paired_none
+            ;;
+        drdotnet-*)
+            stamp
+            launched=$now_ms
+            [ "$key" = drdotnet-allocations ] || extra=(--param stacks=false)
+            : >"$tool_err"
+            exec {err_fd}<"$tool_err"
+            # Its own DRDOTNET_HOME per run, so the session folder there is this run's.
+            DRDOTNET_HOME="$home" timeout "$tool_limit" "$drd" profile "$pid" allocations \
+                --duration "$tool_secs" "${extra[@]}" >"$tool_out" 2>>"$tool_err" &
+            tool_pid=$!
+            live_pids=("$app_pid" "$tool_pid")
+            # The attach: the stderr line, polled every 20 ms until seen, then every 50 ms until the tool exits.
+            while kill -0 "$tool_pid" 2>/dev/null; do
+                stamp
+                if [ -z "$attach" ]; then
+                    while IFS= read -r -u "$err_fd" line; do
+                        if [[ $line == *"attached to pid"* ]]; then
+                            attach=$now_ms
+                            break
+                        fi
+                    done
+                    nap 0.02
+                else
+                    nap 0.05
+                fi
+            done
+            stamp
+            gone=$now_ms
+            wait "$tool_pid" || tool_rc=$?
+            exec {err_fd}<&-
+            for d in "$home"/sessions/*/; do [ -d "$d" ] && dir=$d; done
+            status=$(jq -r '.status // "?"' "$dir/session.json" 2>/dev/null || echo none)
+            statuses[$key]+="$status/rc=$tool_rc "
+            if [ "$tool_rc" -ne 0 ]; then
+                why="drdotnet exit status $tool_rc, session $status"
+            elif [ -z "$attach" ]; then
+                why="no 'attached to pid' line from drdotnet"
+            fi
+            ;;
+        dotnet-trace-gc-verbose)
+            paired_dotnet_trace "$key" --profile gc-verbose
+            ;;
+        dotnet-trace-keyword)
+            paired_dotnet_trace "$key" --providers Microsoft-Windows-DotNETRuntime:0x80000000000:4
+            ;;
+        esac
+        live_pids=("$app_pid")
+    fi
+
+    # Phase C: SECONDS ticks that start at least 1 s after the tool exited.
+    paired_phase_c
+    paired_stop
+    if [ -n "$why" ]; then
+        failed "$key" "$r" "$why" "$log"
+        return 0
+    fi
+    paired_score "$key" "$r" || return 0
+}
+
 for r in $(seq 1 "$runs"); do
-    none+="$(dotnet "$app" --bench "$seconds" | awk '/^throughput/ {print $2}') "
-
-    out="$work/p$r.out"
-    dotnet "$app" --go-file "$work/go$r" --bench "$seconds" >"$out" &
-    pid=$!
-    wait_line "$out" '^ready'
-    "$drd" profile "$pid" allocations --duration $((seconds + 6)) >/dev/null 2>"$work/p$r.err" &
-    tool=$!
-    wait_line "$work/p$r.err" attached
-    touch "$work/go$r"
-    wait "$pid"
-    wait "$tool" || true
-    prof+="$(awk '/^throughput/ {print $2}' "$out") "
-
-    out="$work/q$r.out"
-    dotnet "$app" --go-file "$work/goq$r" --bench "$seconds" >"$out" &
-    pid=$!
-    wait_line "$out" '^ready'
-    "$drd" profile "$pid" allocations --duration $((seconds + 6)) --param stacks=false >/dev/null 2>"$work/q$r.err" &
-    tool=$!
-    wait_line "$work/q$r.err" attached
-    touch "$work/goq$r"
-    wait "$pid"
-    wait "$tool" || true
-    nostack+="$(awk '/^throughput/ {print $2}' "$out") "
-
-    trace+="$("$tools/dotnet-trace" collect --profile gc-verbose --show-child-io -o "$work/t$r.nettrace" -- \
-        dotnet "$app" --bench "$seconds" 2>/dev/null | awk '/^throughput/ {print $2}') "
-
-    floor+="$("$tools/dotnet-trace" collect --providers Microsoft-Windows-DotNETRuntime:0x80000000000:4 \
-        --show-child-io -o "$work/f$r.nettrace" -- dotnet "$app" --bench "$seconds" 2>/dev/null |
-        awk '/^throughput/ {print $2}') "
+    for k in "${configs[@]}"; do
+        run_one "$k" "$r"
+    done
 done
-b=$(echo "$none" | median)
-echo "### Allocation throughput (thousand allocations/s, median of $runs runs of ${seconds} s)"
+
+echo "### Allocation throughput, paired: B (tool attached) against A and C (nothing attached) in one process"
 echo
-echo "| run | median | ratio to no profiler | lost |"
-echo "|---|---|---|---|"
-for row in "none:$none" "drdotnet allocations:$prof" "drdotnet allocations stacks=false:$nostack" \
-    "dotnet-trace gc-verbose:$trace" "dotnet-trace, allocation-sampling keyword only:$floor"; do
-    name=${row%%:*}
-    m=$(echo "${row#*:}" | median)
-    awk -v n="$name" -v m="$m" -v b="$b" 'BEGIN { printf "| %s | %d | %.3f | %.1f%% |\n", n, m, m / b, 100 * (1 - m / b) }'
+paired_table "$runs" "allocation throughput lost"
+echo
+echo "A tick is the allocations both threads made in one second; B: the seconds wholly between the attach and"
+echo "the tool's exit, A: those before the attach, C: those from 1 s after the exit."
+echo "drdotnet sessions (status/exit): allocations ${statuses[drdotnet-allocations]% };" \
+    "stacks=false ${statuses[drdotnet-allocations-nostacks]% }"
+for k in dotnet-trace-gc-verbose dotnet-trace-keyword; do
+    if [ "${fallbacks[$k]}" -gt 0 ]; then
+        echo "${labels[$k]} printed no 'Process' line in ${fallbacks[$k]} runs: there B starts 1 s after its start."
+    fi
 done
-echo
-echo "runs: none [$none] drdotnet [$prof] drdotnet stacks=false [$nostack] dotnet-trace [$trace]" \
-    "keyword only [$floor]"
+paired_details
 
 echo
 echo "### Heap snapshot pause on one process holding $leak sessions of 1 KiB"

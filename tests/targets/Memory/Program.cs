@@ -1,5 +1,7 @@
 // A target with known memory behaviour: induced GCs, duplicated strings, allocations of known types, a leak.
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace DrDotnet.Targets;
 
@@ -26,6 +28,7 @@ public static class Program
     {
         string? go = null, stop = null, grow = null;
         int gcs = 0, dups = 0, payloads = 0, arrays = 0, leak = 0, bench = 0;
+        bool ticks = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -39,6 +42,7 @@ public static class Program
                 case "--arrays": arrays = int.Parse(args[++i]); break;
                 case "--leak": leak = int.Parse(args[++i]); break;
                 case "--bench": bench = int.Parse(args[++i]); break;
+                case "--ticks": ticks = true; break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
@@ -50,7 +54,7 @@ public static class Program
         }
         WaitFor(go);
         if (bench > 0)
-            return Bench(bench);
+            return Bench(bench, ticks);
         for (int i = 0; i < gcs; i++)
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true);
@@ -122,16 +126,23 @@ public static class Program
 
     // An allocation-heavy benchmark: 2 threads allocate short-lived objects of a few sizes for the given seconds
     // (after 2 s of warm-up) and the program prints how many thousand allocations per second it made.
-    static int Bench(int seconds)
+    // With ticks, a timer thread also prints, for every second of the measured window, the line
+    // `tick <unix ms at the end of that second> <allocations both threads made in it>`, so that a benchmark can
+    // compare the seconds before, during and after something was attached to the same process.
+    static int Bench(int seconds, bool ticks)
     {
         long count = 0;
         bool measuring = false, done = false;
         var threads = new Thread[2];
+        // Every thread's running total of allocations, published every 1000 for the timer thread; one counter
+        // per 128 bytes, so that two threads never write to the same cache line.
+        var totals = new PaddedCounter[threads.Length];
         for (int t = 0; t < threads.Length; t++)
         {
+            int slot = t;
             threads[t] = new Thread(() =>
             {
-                long local = 0;
+                long local = 0, total = 0;
                 var keep = new object[64];
                 while (!Volatile.Read(ref done))
                 {
@@ -139,19 +150,64 @@ public static class Program
                     {
                         keep[i & 63] = (i % 3) switch { 0 => new Payload { A = i }, 1 => new int[16], _ => new string('x', 24) };
                     }
+                    total += 1000;
+                    Volatile.Write(ref totals[slot].Value, total);
                     if (Volatile.Read(ref measuring)) local += 1000;
                 }
                 Interlocked.Add(ref count, local);
-            });
+            }) { Name = $"alloc-{t}" };
             threads[t].Start();
         }
         Thread.Sleep(2000);
         Volatile.Write(ref measuring, true);
+        var clock = Stopwatch.StartNew();
+        Thread? ticker = null;
+        if (ticks)
+        {
+            long start = Allocated(totals);
+            ticker = new Thread(() => Tick(totals, clock, start, seconds)) { Name = "ticker", IsBackground = true };
+            ticker.Start();
+        }
         Thread.Sleep(seconds * 1000);
+        ticker?.Join();
         Volatile.Write(ref done, true);
         foreach (var t in threads) t.Join();
         Console.WriteLine($"throughput {Interlocked.Read(ref count) / seconds / 1000}");
         return 0;
+    }
+
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    struct PaddedCounter
+    {
+        [FieldOffset(64)] public long Value;
+    }
+
+    static long Allocated(PaddedCounter[] totals)
+    {
+        long sum = 0;
+        for (int t = 0; t < totals.Length; t++)
+            sum += Volatile.Read(ref totals[t].Value);
+        return sum;
+    }
+
+    // One line per second of the measured window. Each second ends at a deadline counted from the window's start
+    // (not from the previous wake-up), so a late wake-up shortens the next interval instead of shifting all later
+    // ones; the lines cover exactly the window's first `seconds` seconds.
+    static void Tick(PaddedCounter[] totals, Stopwatch clock, long start, int seconds)
+    {
+        long previous = start;
+        for (int k = 1; k <= seconds; k++)
+        {
+            long deadline = k * 1000L;
+            long left;
+            while ((left = deadline - clock.ElapsedMilliseconds) > 0)
+                Thread.Sleep((int)left);
+            long now = Allocated(totals);
+            long stamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            Console.WriteLine($"tick {stamp} {now - previous}");
+            Console.Out.Flush();
+            previous = now;
+        }
     }
 
     static void WaitFor(string? path)
