@@ -410,8 +410,8 @@ json_t *drd_cpu_report(const char *raw_path, char *err, size_t cap)
     for (uint32_t id = 1; id <= s.d.n_stacks; id++)
         if (s.stack_samples[id - 1] && tree_add(&t, &s, id, s.stack_samples[id - 1], s.stack_weight[id - 1], 0, 0))
             goto fail_add;
-    report = json_pack("{s:s,s:s?,s:I,s:I,s:I,s:I,s:I,s:b,s:o,s:o,s:o}", "profiler", "cpu-hotpaths", "mode",
-                       *s.mode ? s.mode : NULL, "frequency", (json_int_t)s.frequency, "period_ns",
+    report = json_pack("{s:s,s:s?,s:s?,s:I,s:I,s:I,s:I,s:I,s:b,s:o,s:o,s:o}", "profiler", "cpu-hotpaths", "mode",
+                       *s.mode ? s.mode : NULL, "sampler", *s.sampler ? s.sampler : NULL, "frequency", (json_int_t)s.frequency, "period_ns",
                        (json_int_t)s.period_ns, "samples", (json_int_t)s.samples, "total_ns", (json_int_t)s.weight,
                        "dropped", (json_int_t)s.d.dropped, "complete", s.d.ended, "threads", threads_json(&s), "top",
                        top_json(&s), "tree", tree_json(&t, &s, 0));
@@ -528,6 +528,8 @@ void drd_cpu_print(FILE *out, json_t *r)
     fprintf(out, "%s sampling", wall ? "Wall-clock" : *mode ? "CPU" : "Stack");
     if (num(r, "frequency"))
         fprintf(out, " at %lld Hz", (long long)num(r, "frequency"));
+    if (*text(r, "sampler"))
+        fprintf(out, " (%s)", strcmp(text(r, "sampler"), "signal") == 0 ? "per-thread CPU timers" : "runtime stopped");
     fprintf(out, ": %lld samples, %.3f s of %s time on %zu threads", (long long)samples, (double)ns / 1e9,
             wall ? "thread" : "CPU", json_array_size(threads));
     if (num(r, "dropped"))

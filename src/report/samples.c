@@ -151,6 +151,12 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
                 return -1;
             }
             snprintf(s->mode, sizeof s->mode, "%s", f[2]);
+        } else if (strcmp(f[1], "sampler") == 0) {
+            if (strcmp(f[2], "signal") != 0 && strcmp(f[2], "suspend") != 0) {
+                snprintf(err, cap, "unknown sampler '%.40s'", f[2]);
+                return -1;
+            }
+            snprintf(s->sampler, sizeof s->sampler, "%s", f[2]);
         } else if (strcmp(f[1], "frequency") == 0 || strcmp(f[1], "period_ns") == 0) {
             if (drd_raw_u64(f[2], strcmp(f[1], "frequency") == 0 ? &s->frequency : &s->period_ns)) {
                 snprintf(err, cap, "malformed '%s' value", f[1]);

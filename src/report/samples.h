@@ -31,6 +31,7 @@ struct drd_samples {
     char *buf;                         /* the text the names point into */
     int merged;                        /* a merged-stacks file */
     char mode[8];                      /* "cpu", "wall", or "" when the file does not say */
+    char sampler[8];                   /* "signal", "suspend", or "" when the file does not say */
     uint64_t frequency, period_ns;     /* 0 when the file does not say */
     struct drd_sample_thread *threads; /* sorted by tid; named threads without samples included */
     size_t n_threads;

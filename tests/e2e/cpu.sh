@@ -41,9 +41,16 @@ SPIN_OUT=$TOUT
 "$DRD_BIN" profile "$SPIN" cpu-hotpaths --duration 4 --json >"$WORK/cpu.json" 2>"$WORK/cpu.err"
 check_eq "cpu mode: exit" "$?" 0
 cpu_checks "cpu mode" "$WORK/cpu.json"
+check_eq "cpu mode: the signal sampler by default (sampler=auto)" "$(jq -r .report.sampler "$WORK/cpu.json")" signal
+
+"$DRD_BIN" profile "$SPIN" cpu-hotpaths --duration 4 --param sampler=suspend --json >"$WORK/cpu-suspend.json" 2>"$WORK/cpu-suspend.err"
+check_eq "cpu mode, sampler=suspend: exit" "$?" 0
+cpu_checks "cpu mode, sampler=suspend" "$WORK/cpu-suspend.json"
+check_eq "cpu mode, sampler=suspend: recorded" "$(jq -r .report.sampler "$WORK/cpu-suspend.json")" suspend
 
 "$DRD_BIN" profile "$SPIN" cpu-hotpaths --duration 2 --param mode=wall --json >"$WORK/wall.json" 2>"$WORK/wall.err"
 check_eq "wall mode: exit" "$?" 0
+check_eq "wall mode: the runtime stopped by default (sampler=auto)" "$(jq -r .report.sampler "$WORK/wall.json")" suspend
 at_least "wall mode: sleeping thread present" "$(share DrDotnet.Targets.Sleeper.SleepForever "$WORK/wall.json")" 0.05
 
 # exports of the cpu session
@@ -86,8 +93,8 @@ check_contains "spinning target: finished" "$SPIN_OUT" "done"
 
 # a hot method of a generic type shows its type argument
 start_target CpuSpin --generic --seconds 20 || exit 1
-"$DRD_BIN" profile "$TPID" cpu-hotpaths --duration 2 --json >"$WORK/generic.json" 2>"$WORK/generic.err"
-at_least "generic frame named with its type argument" "$(share 'DrDotnet.Targets.Hot<System.Int32>.Spin' "$WORK/generic.json")" 0.10
+"$DRD_BIN" profile "$TPID" cpu-hotpaths --duration 2 --param sampler=suspend --json >"$WORK/generic.json" 2>"$WORK/generic.err"
+at_least "suspend sampler: generic frame named with its type argument" "$(share 'DrDotnet.Targets.Hot<System.Int32>.Spin' "$WORK/generic.json")" 0.10
 "$DRD_BIN" profile "$TPID" cpu-hotpaths --duration 2 --param sampler=signal --json >"$WORK/generic-sig.json" 2>"$WORK/generic-sig.err"
 at_least "signal sampler: generic frame named with its type argument" \
     "$(share 'DrDotnet.Targets.Hot<System.Int32>.Spin' "$WORK/generic-sig.json")" 0.10
@@ -100,6 +107,11 @@ check_contains "signal sampler with a SIGPROF handler in place: reason" "$WORK/s
     "the process already handles SIGPROF"
 check_eq "signal sampler with a SIGPROF handler in place: library unloaded" "$(unloaded_count "$TPID")" 0
 check_eq "signal sampler with a SIGPROF handler in place: the app's handler stays" "$(sigprof_left "$TPID")" "handler "
+# sampler=auto (the default) in such a process falls back to stopping the runtime, and leaves the handler alone
+"$DRD_BIN" profile "$TPID" cpu-hotpaths --duration 2 --json >"$WORK/sigprof-auto.json" 2>"$WORK/sigprof-auto.err"
+check_eq "auto with a SIGPROF handler in place: completed" "$(jq -r .session.status "$WORK/sigprof-auto.json")" completed
+check_eq "auto with a SIGPROF handler in place: runtime stopped instead" "$(jq -r .report.sampler "$WORK/sigprof-auto.json")" suspend
+check_eq "auto with a SIGPROF handler in place: the app's handler stays" "$(sigprof_left "$TPID")" "handler "
 
 # merged-stacks: both deadlocked threads wait under the methods that took the locks
 start_target Deadlock --stop-file "$WORK/stop-dead" || exit 1
