@@ -68,6 +68,7 @@ workload=(dotnet "$bench_dll" --seconds "$window" --warmup 2 --threads 2 --ticks
 app_limit=$((window + 60))
 tool_secs=$((secs + 2))
 tool_limit=$((tool_secs + 60))
+first_sample=1 # paired_drdotnet also times the first sample
 # `dotnet-trace collect --profile cpu-sampling` is refused by dotnet-trace 10 ("does not apply to collect":
 # it became a kernel-sampling profile of collect-linux). These are the providers that the cpu-sampling profile
 # of `collect` stood for up to dotnet-trace 9: the runtime's thread-stack sampler plus the runtime events to
@@ -86,7 +87,7 @@ run_one() { # run_one CONFIG RUN
     local key=$1 r=$2
     local home="$DRDOTNET_HOME/$key-$r"
     local out="$home/workload.out" tool_out="$home/tool.out" tool_err="$home/tool.err"
-    local app_pid tool_pid="" err_fd="" pid launched attach="" gone="" first="" dir="" d line
+    local app_pid tool_pid="" pid launched attach="" gone="" first="" dir=""
     local tool_rc=0 status="" events=0 why="" mode sampler log=""
     [ "$key" = none ] || log=$tool_err
     [ "$key" != dotnet-trace ] || log=$tool_out
@@ -100,65 +101,16 @@ run_one() { # run_one CONFIG RUN
             paired_none
             ;;
         drdotnet-*)
-            stamp
-            launched=$now_ms
             mode=${key#drdotnet-}
             mode=${mode%-signal}
             sampler=suspend
             [ "$key" = "${key%-signal}" ] || sampler=signal
-            : >"$tool_err"
-            exec {err_fd}<"$tool_err"
-            # Its own DRDOTNET_HOME per run, so the newest session folder there is this run's.
-            DRDOTNET_HOME="$home" timeout "$tool_limit" "$build/drdotnet" profile "$pid" cpu-hotpaths \
-                --duration "$tool_secs" --param frequency=99 --param mode="$mode" --param sampler="$sampler" \
-                >"$tool_out" 2>>"$tool_err" &
-            tool_pid=$!
-            live_pids=("$app_pid" "$tool_pid")
-            # The attach: the stderr line. The first sample: the first time the session's progress.json counts
-            # an event. Polled every 20 ms until both are seen, then every 50 ms until the tool exits.
-            while kill -0 "$tool_pid" 2>/dev/null; do
-                stamp
-                if [ -z "$attach" ]; then
-                    while IFS= read -r -u "$err_fd" line; do
-                        if [[ $line == *"attached to pid"* ]]; then
-                            attach=$now_ms
-                            break
-                        fi
-                    done
-                fi
-                if [ -z "$first" ] && [ -z "$dir" ]; then
-                    for d in "$home"/sessions/*/; do
-                        if [ -d "$d" ] && { [ -z "$dir" ] || [ "$d" -nt "$dir" ]; }; then
-                            dir=$d
-                        fi
-                    done
-                fi
-                if [ -z "$first" ] && [ -n "$dir" ] && [ -f "$dir/progress.json" ] &&
-                    read -r line <"$dir/progress.json" && [[ $line =~ \"events\":([0-9]+) ]] &&
-                    ((BASH_REMATCH[1] > 0)); then
-                    first=$((now_ms - launched))
-                fi
-                if [ -z "$attach" ] || [ -z "$first" ]; then
-                    nap 0.02
-                else
-                    nap 0.05
-                fi
-            done
-            stamp
-            gone=$now_ms
-            wait "$tool_pid" || tool_rc=$?
-            exec {err_fd}<&-
-            [ -n "$dir" ] || for d in "$home"/sessions/*/; do [ -d "$d" ] && dir=$d; done
-            status=$(jq -r '.status // "?"' "$dir/session.json" 2>/dev/null || echo none)
-            events=$(jq -r '.events // 0' "$dir/session.json" 2>/dev/null || echo 0)
+            paired_drdotnet "$build/drdotnet" cpu-hotpaths --param frequency=99 --param mode="$mode" \
+                --param sampler="$sampler"
             statuses[$key]+="$status/rc=$tool_rc "
             # Samples: counted in session.json, or seen in progress.json (a session.json written by the tool,
             # when the profiler could not write its own, has no count).
-            if [ "$tool_rc" -ne 0 ]; then
-                why="drdotnet exit status $tool_rc, session $status"
-            elif [ -z "$attach" ]; then
-                why="no 'attached to pid' line from drdotnet"
-            elif [ -z "$first" ] && ! [ "$events" -gt 0 ] 2>/dev/null; then
+            if [ -z "$why" ] && [ -z "$first" ] && ! [ "$events" -gt 0 ] 2>/dev/null; then
                 why="no samples"
             fi
             ;;

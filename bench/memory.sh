@@ -87,8 +87,8 @@ run_one() { # run_one CONFIG RUN
     local key=$1 r=$2
     local home="$work/paired/$key-$r"
     local out="$home/workload.out" tool_out="$home/tool.out" tool_err="$home/tool.err"
-    local app_pid tool_pid="" err_fd="" pid launched attach="" gone="" dir="" d line
-    local tool_rc=0 status="" why="" log="" extra=()
+    local app_pid tool_pid="" pid launched attach="" gone="" dir="" first=""
+    local tool_rc=0 status="" events=0 why="" log="" extra=()
     case $key in
     drdotnet-*) log=$tool_err ;;
     dotnet-trace-*) log=$tool_out ;;
@@ -103,43 +103,9 @@ run_one() { # run_one CONFIG RUN
             paired_none
             ;;
         drdotnet-*)
-            stamp
-            launched=$now_ms
             [ "$key" = drdotnet-allocations ] || extra=(--param stacks=false)
-            : >"$tool_err"
-            exec {err_fd}<"$tool_err"
-            # Its own DRDOTNET_HOME per run, so the session folder there is this run's.
-            DRDOTNET_HOME="$home" timeout "$tool_limit" "$drd" profile "$pid" allocations \
-                --duration "$tool_secs" "${extra[@]}" >"$tool_out" 2>>"$tool_err" &
-            tool_pid=$!
-            live_pids=("$app_pid" "$tool_pid")
-            # The attach: the stderr line, polled every 20 ms until seen, then every 50 ms until the tool exits.
-            while kill -0 "$tool_pid" 2>/dev/null; do
-                stamp
-                if [ -z "$attach" ]; then
-                    while IFS= read -r -u "$err_fd" line; do
-                        if [[ $line == *"attached to pid"* ]]; then
-                            attach=$now_ms
-                            break
-                        fi
-                    done
-                    nap 0.02
-                else
-                    nap 0.05
-                fi
-            done
-            stamp
-            gone=$now_ms
-            wait "$tool_pid" || tool_rc=$?
-            exec {err_fd}<&-
-            for d in "$home"/sessions/*/; do [ -d "$d" ] && dir=$d; done
-            status=$(jq -r '.status // "?"' "$dir/session.json" 2>/dev/null || echo none)
+            paired_drdotnet "$drd" allocations "${extra[@]}"
             statuses[$key]+="$status/rc=$tool_rc "
-            if [ "$tool_rc" -ne 0 ]; then
-                why="drdotnet exit status $tool_rc, session $status"
-            elif [ -z "$attach" ]; then
-                why="no 'attached to pid' line from drdotnet"
-            fi
             ;;
         dotnet-trace-gc-verbose)
             paired_dotnet_trace "$key" --profile gc-verbose

@@ -12,7 +12,7 @@
 #   for paired_dotnet_trace: trace (dotnet-trace's path) and trace_duration (hh:mm:ss).
 # A run (a function of the sourcing script, with `local app_pid pid why attach gone launched tool_rc home
 # tool_out` and the like) calls paired_start, then sets attach and gone (the window of B) itself or through
-# paired_none or paired_dotnet_trace, then paired_phase_c, paired_stop and paired_score.
+# paired_none, paired_drdotnet or paired_dotnet_trace, then paired_phase_c, paired_stop and paired_score.
 
 # Background processes of the run under way, ended (by pid) by paired_cleanup if the script stops early.
 live_pids=()
@@ -118,6 +118,59 @@ paired_none() {
         nap 0.05
     done
     gone=$now_ms
+}
+
+# paired_drdotnet DRDOTNET PROFILER ARG...: phase B under `DRDOTNET profile $pid PROFILER --duration $tool_secs
+# ARG...` with its own DRDOTNET_HOME ($home), its stderr into $tool_err. The attach: its stderr line "attached to
+# pid"; with first_sample=1, also the first time the session's progress.json counts an event (into $first, ms
+# after the start). Polled every 20 ms until seen, then every 50 ms until the tool exits. Sets launched, attach,
+# gone, tool_rc, dir, status, events, and why when it failed.
+paired_drdotnet() {
+    local drd=$1 profiler=$2 err_fd line d
+    shift 2
+    stamp
+    launched=$now_ms
+    : >"$tool_err"
+    exec {err_fd}<"$tool_err"
+    DRDOTNET_HOME="$home" timeout "$tool_limit" "$drd" profile "$pid" "$profiler" --duration "$tool_secs" "$@" \
+        >"$tool_out" 2>>"$tool_err" &
+    tool_pid=$!
+    live_pids=("$app_pid" "$tool_pid")
+    while kill -0 "$tool_pid" 2>/dev/null; do
+        stamp
+        if [ -z "$attach" ]; then
+            while IFS= read -r -u "$err_fd" line; do
+                if [[ $line == *"attached to pid"* ]]; then
+                    attach=$now_ms
+                    break
+                fi
+            done
+        fi
+        if [ "${first_sample:-0}" = 1 ] && [ -z "$first" ]; then
+            [ -n "$dir" ] || for d in "$home"/sessions/*/; do [ -d "$d" ] && dir=$d; done
+            if [ -n "$dir" ] && [ -f "$dir/progress.json" ] && read -r line <"$dir/progress.json" &&
+                [[ $line =~ \"events\":([0-9]+) ]] && ((BASH_REMATCH[1] > 0)); then
+                first=$((now_ms - launched))
+            fi
+        fi
+        if [ -z "$attach" ] || { [ "${first_sample:-0}" = 1 ] && [ -z "$first" ]; }; then
+            nap 0.02
+        else
+            nap 0.05
+        fi
+    done
+    stamp
+    gone=$now_ms
+    wait "$tool_pid" || tool_rc=$?
+    exec {err_fd}<&-
+    [ -n "$dir" ] || for d in "$home"/sessions/*/; do [ -d "$d" ] && dir=$d; done
+    status=$(jq -r '.status // "?"' "$dir/session.json" 2>/dev/null || echo none)
+    events=$(jq -r '.events // 0' "$dir/session.json" 2>/dev/null || echo 0)
+    if [ "$tool_rc" -ne 0 ]; then
+        why="drdotnet exit status $tool_rc, session $status"
+    elif [ -z "$attach" ]; then
+        why="no 'attached to pid' line from drdotnet"
+    fi
 }
 
 # paired_dotnet_trace KEY ARG...: phase B under `dotnet-trace collect -p $pid ARG... --duration` (its output

@@ -490,14 +490,15 @@ int drd_run(const struct drd_run_request *req)
             char lerr[256];
             json_t *s = exists(dir, "session.json") ? drd_session_load(dir, lerr, sizeof lerr) : NULL;
             const char *reason = s ? json_string_value(json_object_get(s, "reason")) : NULL;
-            if (reason && *reason)
+            int refused = reason && *reason; /* reason lives in s: decided before s is released */
+            if (refused)
                 drd_cli_error("the profiler refused the session: %s", reason);
             else {
                 drd_cli_error("%s", de.message);
                 write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "failed", de.message, started_wall);
             }
             json_decref(s);
-            return reason && *reason ? DRD_EXIT_USAGE : exit_for(&de);
+            return refused ? DRD_EXIT_USAGE : exit_for(&de);
         }
         if (!req->quiet)
             fprintf(stderr, "drdotnet: attached to pid %d (%s)\n", (int)pid, info.command_line);
