@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,40 +17,6 @@
 #include <jansson.h>
 
 #include "report/report.h"
-
-struct tmp {
-    char dir[256];
-};
-
-static int setup(void **state)
-{
-    struct tmp *t = calloc(1, sizeof *t);
-    if (!t)
-        return -1;
-    const char *base = getenv("TMPDIR");
-    snprintf(t->dir, sizeof t->dir, "%s/drd-cpurep-XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(t->dir)) {
-        free(t);
-        return -1;
-    }
-    *state = t;
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int teardown(void **state)
-{
-    struct tmp *t = *state;
-    int rc = nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(t);
-    return rc;
-}
 
 /* Writes text to dir/name and gives its path. */
 static void put_file(const struct tmp *t, const char *name, const char *text, char *path, size_t cap)
@@ -573,16 +541,16 @@ static void edge_cases(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(cpu_summary, setup, teardown),
-        cmocka_unit_test_setup_teardown(cpu_tree, setup, teardown),
-        cmocka_unit_test_setup_teardown(cpu_top, setup, teardown),
-        cmocka_unit_test_setup_teardown(cpu_print, setup, teardown),
-        cmocka_unit_test_setup_teardown(cpu_print_depth, setup, teardown),
-        cmocka_unit_test_setup_teardown(cpu_tree_bound, setup, teardown),
-        cmocka_unit_test_setup_teardown(merged_tree, setup, teardown),
-        cmocka_unit_test_setup_teardown(dispatch, setup, teardown),
-        cmocka_unit_test_setup_teardown(refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(edge_cases, setup, teardown),
+        cmocka_unit_test_setup_teardown(cpu_summary, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(cpu_tree, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(cpu_top, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(cpu_print, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(cpu_print_depth, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(cpu_tree_bound, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(merged_tree, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(dispatch, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(refusals, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(edge_cases, drd_tmp_setup, drd_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

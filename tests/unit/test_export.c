@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,40 +18,6 @@
 #include <zlib.h>
 
 #include "report/export.h"
-
-struct tmp {
-    char dir[256];
-};
-
-static int setup(void **state)
-{
-    struct tmp *t = calloc(1, sizeof *t);
-    if (!t)
-        return -1;
-    const char *base = getenv("TMPDIR");
-    snprintf(t->dir, sizeof t->dir, "%s/drd-export-XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(t->dir)) {
-        free(t);
-        return -1;
-    }
-    *state = t;
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int teardown(void **state)
-{
-    struct tmp *t = *state;
-    int rc = nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(t);
-    return rc;
-}
 
 static void put_file(const struct tmp *t, const char *name, const char *text, char *path, size_t cap)
 {
@@ -773,14 +741,14 @@ static void refusals(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(folded_cpu, setup, teardown),
-        cmocka_unit_test_setup_teardown(folded_odd_names, setup, teardown),
-        cmocka_unit_test_setup_teardown(folded_merged, setup, teardown),
-        cmocka_unit_test_setup_teardown(speedscope_cpu, setup, teardown),
-        cmocka_unit_test_setup_teardown(speedscope_merged, setup, teardown),
-        cmocka_unit_test_setup_teardown(pprof_cpu, setup, teardown),
-        cmocka_unit_test_setup_teardown(pprof_merged_and_wall, setup, teardown),
-        cmocka_unit_test_setup_teardown(refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(folded_cpu, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(folded_odd_names, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(folded_merged, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(speedscope_cpu, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(speedscope_merged, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(pprof_cpu, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(pprof_merged_and_wall, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(refusals, drd_tmp_setup, drd_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,39 +20,11 @@
 
 #include "common/fsutil.h"
 
-struct tmp {
-    char dir[256];
-};
-
+/* the modes the tests expect come from a known umask */
 static int setup(void **state)
 {
-    struct tmp *t = calloc(1, sizeof *t);
-    if (!t)
-        return -1;
-    const char *base = getenv("TMPDIR");
-    snprintf(t->dir, sizeof t->dir, "%s/drd-fsutil-XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(t->dir)) {
-        free(t);
-        return -1;
-    }
     umask(022);
-    *state = t;
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int teardown(void **state)
-{
-    struct tmp *t = *state;
-    int rc = nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(t);
-    return rc;
+    return drd_tmp_setup(state);
 }
 
 static void path_of(char *out, size_t cap, const struct tmp *t, const char *name)
@@ -606,17 +580,17 @@ static void copy_at_cases(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(write_atomic_creates, setup, teardown),
-        cmocka_unit_test_setup_teardown(write_atomic_replaces, setup, teardown),
-        cmocka_unit_test_setup_teardown(write_atomic_replaces_symlink, setup, teardown),
-        cmocka_unit_test_setup_teardown(write_atomic_failures, setup, teardown),
-        cmocka_unit_test_setup_teardown(mkdir_private_cases, setup, teardown),
-        cmocka_unit_test_setup_teardown(read_all_content, setup, teardown),
-        cmocka_unit_test_setup_teardown(read_all_refuses_links_and_fifos, setup, teardown),
-        cmocka_unit_test_setup_teardown(read_all_limits, setup, teardown),
-        cmocka_unit_test_setup_teardown(read_all_small_max, setup, teardown),
-        cmocka_unit_test_setup_teardown(read_at_cases, setup, teardown),
-        cmocka_unit_test_setup_teardown(copy_at_cases, setup, teardown),
+        cmocka_unit_test_setup_teardown(write_atomic_creates, setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(write_atomic_replaces, setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(write_atomic_replaces_symlink, setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(write_atomic_failures, setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(mkdir_private_cases, setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(read_all_content, setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(read_all_refuses_links_and_fifos, setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(read_all_limits, setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(read_all_small_max, setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(read_at_cases, setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(copy_at_cases, setup, drd_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

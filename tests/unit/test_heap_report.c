@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,40 +23,6 @@
 
 enum { OTHER, STACK, FINALIZER, HANDLE };
 enum { PINNING = 1, WEAK = 2 };
-
-struct tmp {
-    char dir[256];
-};
-
-static int setup(void **state)
-{
-    struct tmp *t = calloc(1, sizeof *t);
-    if (!t)
-        return -1;
-    const char *base = getenv("TMPDIR");
-    snprintf(t->dir, sizeof t->dir, "%s/drd-heaprep-XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(t->dir)) {
-        free(t);
-        return -1;
-    }
-    *state = t;
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int teardown(void **state)
-{
-    struct tmp *t = *state;
-    int rc = nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(t);
-    return rc;
-}
 
 /* A graph file being built; starts with the magic. */
 struct gbuf {
@@ -778,18 +746,18 @@ static void diff(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(chain, setup, teardown),
-        cmocka_unit_test_setup_teardown(diamond, setup, teardown),
-        cmocka_unit_test_setup_teardown(cycle, setup, teardown),
-        cmocka_unit_test_setup_teardown(shared, setup, teardown),
-        cmocka_unit_test_setup_teardown(weak_and_unreachable, setup, teardown),
-        cmocka_unit_test_setup_teardown(static_path, setup, teardown),
-        cmocka_unit_test_setup_teardown(nesting, setup, teardown),
-        cmocka_unit_test_setup_teardown(long_path, setup, teardown),
-        cmocka_unit_test_setup_teardown(cut_at_end, setup, teardown),
-        cmocka_unit_test_setup_teardown(refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(dispatch, setup, teardown),
-        cmocka_unit_test_setup_teardown(diff, setup, teardown),
+        cmocka_unit_test_setup_teardown(chain, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(diamond, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(cycle, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(shared, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(weak_and_unreachable, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(static_path, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(nesting, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(long_path, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(cut_at_end, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(refusals, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(dispatch, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(diff, drd_tmp_setup, drd_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,15 @@
+/* A fresh temporary folder per unit test (cmocka setup/teardown), removed with everything in it afterwards. */
+#ifndef DRD_TEST_TMPDIR_H
+#define DRD_TEST_TMPDIR_H
+
+struct tmp {
+    char dir[256]; /* $TMPDIR/drd-unit-XXXXXX (or /tmp) */
+};
+
+/* cmocka setup: *state becomes a struct tmp with its folder made. Returns 0 or -1. */
+int drd_tmp_setup(void **state);
+
+/* cmocka teardown: removes the folder and everything below it, frees the struct. Returns 0 or -1. */
+int drd_tmp_teardown(void **state);
+
+#endif
