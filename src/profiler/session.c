@@ -196,12 +196,11 @@ static void finish(struct drd_core *c, int shutting_down)
         atomic_store(&c->detach_pending, 1);
         hr = c->info->lpVtbl->RequestProfilerDetach(c->info, (DWORD)c->detach_expected_ms);
         drd_log(c, "RequestProfilerDetach: 0x%08x", (unsigned)hr);
-        if (FAILED(hr))
-            atomic_store(&c->detach_pending, 0);
         if (SUCCEEDED(hr)) {
             detach = "requested";
             detail[0] = 0;
         } else {
+            atomic_store(&c->detach_pending, 0);
             detach = "refused";
             snprintf(detail, sizeof detail, "RequestProfilerDetach: 0x%08x%s", (unsigned)hr,
                      hr == CORPROF_E_IMMUTABLE_FLAGS_SET

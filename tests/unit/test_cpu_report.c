@@ -468,6 +468,7 @@ static void refusals(void **state)
     refuse(t, drd_cpu_report, CPU_HDR "p\t1\t1\t-5\n", "a negative weight", "malformed");
     refuse(t, drd_cpu_report, CPU_HDR "p\t1\t1\t281474976710657\n", "a weight above 2^48", "malformed");
     refuse(t, drd_cpu_report, CPU_HDR "m\tmode\tturbo\n", "an unknown mode", "mode");
+    refuse(t, drd_cpu_report, CPU_HDR "m\tsampler\tperf\n", "an unknown sampler", "sampler");
     refuse(t, drd_cpu_report, CPU_HDR "m\tfrequency\tfast\n", "a frequency that is not a number", NULL);
     refuse(t, drd_cpu_report, CPU_HDR "m\tmode\n", "a fact without a value", NULL);
     refuse(t, drd_cpu_report, CPU_HDR "n\t1\n", "a thread name record without a name", NULL);
