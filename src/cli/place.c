@@ -190,8 +190,9 @@ int drd_place_create(const struct drd_proc_view *v, const char *lib, const char 
                      (int)v->pid, (unsigned)v->uid, strerror(errno), (unsigned)v->uid);
             goto fail_sess;
         }
-    } else if (v->gid != (gid_t)-1 && v->gid != getegid() && fchown(pl->sess_fd, (uid_t)-1, v->gid)) {
-        /* the target's user owns the folder already: its group does not matter */
+    } else if (v->gid != (gid_t)-1 && v->gid != getegid()) {
+        /* the target's user owns the folder already: its group is a nicety, a failure to set it does not matter */
+        (void)!fchown(pl->sess_fd, (uid_t)-1, v->gid);
     }
     *out = pl;
     return 0;

@@ -124,6 +124,22 @@ static void write_tool_session(const char *dir, const char *id, const struct drd
         drd_cli_error("cannot write %s/session.json: %s", dir, strerror(errno));
 }
 
+/* Writes s back as dir/session.json (atomically, keys in their order, a newline at the end): the tool's additions
+ * to what the profiler wrote (the detach's outcome, a container target's pids). */
+static void save_session(const char *dir, json_t *s)
+{
+    char *text = json_dumps(s, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (!text) {
+        drd_cli_error("cannot update %s/session.json: out of memory", dir);
+        return;
+    }
+    size_t n = strlen(text);
+    text[n] = '\n'; /* in the place of the NUL */
+    if (drd_fs_write_atomic(dir, "session.json", text, n + 1, 0600))
+        drd_cli_error("cannot update %s/session.json: %s", dir, strerror(errno));
+    free(text);
+}
+
 /* 1 while our child pid has not exited (it is not reaped here). */
 static int child_running(pid_t pid)
 {
@@ -177,10 +193,7 @@ static void confirm_detach(const char *dir, pid_t pid, unsigned long long start_
     if (outcome) {
         json_object_set_new(s, "detach", json_string(outcome));
         json_object_set_new(s, "detach_detail", json_string(why));
-        char *text = json_dumps(s, JSON_INDENT(2));
-        if (!text || drd_fs_write_atomic(dir, "session.json", text, strlen(text), 0600))
-            drd_cli_error("cannot update %s/session.json: %s", dir, strerror(errno));
-        free(text);
+        save_session(dir, s);
     }
     json_decref(s);
 }
@@ -295,28 +308,13 @@ static int check_libc(pid_t pid)
  * and as the target sees itself (target.ns_pid), for a target in another pid namespace. */
 static void note_pids(const char *dir, pid_t pid, pid_t ns_pid)
 {
-    char path[4200], *buf;
-    size_t len;
-    snprintf(path, sizeof path, "%s/session.json", dir);
-    json_t *s = NULL;
-    if (drd_fs_read_all(path, 1 << 20, &buf, &len) == 0) {
-        s = json_loadb(buf, len, 0, NULL);
-        free(buf);
-    }
+    char err[256];
+    json_t *s = drd_session_load(dir, err, sizeof err);
     json_t *target = s ? json_object_get(s, "target") : NULL;
-    if (!json_is_object(target)) {
-        json_decref(s);
-        return;
-    }
-    json_object_set_new(target, "pid", json_integer(pid));
-    json_object_set_new(target, "ns_pid", json_integer(ns_pid));
-    char *text = json_dumps(s, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (text) {
-        size_t n = strlen(text);
-        text[n] = '\n'; /* in the place of the NUL */
-        if (drd_fs_write_atomic(dir, "session.json", text, n + 1, 0600))
-            drd_cli_error("cannot write %s: %s", path, strerror(errno));
-        free(text);
+    if (json_is_object(target)) {
+        json_object_set_new(target, "pid", json_integer(pid));
+        json_object_set_new(target, "ns_pid", json_integer(ns_pid));
+        save_session(dir, s);
     }
     json_decref(s);
 }
@@ -544,11 +542,12 @@ int drd_run(const struct drd_run_request *req)
                 lib_gone_since = now_ms();
             else if (lib_seen && now_ms() - lib_gone_since > 1000 &&
                      !(pl ? drd_place_has(pl, "session.json") : exists(dir, "session.json"))) {
+                /* the folder the profiler writes: inside the target's file system for a container */
                 char w[300];
-                if (access(dir, W_OK) != 0)
+                if ((pl && pl->sess_fd >= 0 ? faccessat(pl->sess_fd, ".", W_OK, AT_EACCESS) : access(dir, W_OK)) != 0)
                     snprintf(w, sizeof w, "the session folder is not writable (%s)", strerror(errno));
                 else
-                    snprintf(w, sizeof w, "see %s/profiler.log", dir);
+                    snprintf(w, sizeof w, "see %s/profiler.log", pl ? pl->out_dir : dir);
                 snprintf(end_reason, sizeof end_reason,
                          "the profiler left the target without writing session.json: %s; the target runs on", w);
                 if (tty)
