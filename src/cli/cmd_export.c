@@ -36,26 +36,6 @@ static void usage(FILE *f)
                "Prints the path written.\n");
 }
 
-/* Writes the export to tmp (an empty file that mkstemp made, open as fd). Returns 0, or -1 with err. */
-static int write_to(enum format fmt, const char *raw, const char *name, const char *tmp, int fd, char *err, size_t cap)
-{
-    if (fmt == PPROF) {
-        return drd_export_pprof_fd(raw, fd, tmp, err, cap);
-    }
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        snprintf(err, cap, "cannot write %s: %s", tmp, strerror(errno));
-        return -1;
-    }
-    int rc = fmt == FOLDED ? drd_export_folded(raw, f, err, cap) : drd_export_speedscope(raw, name, f, err, cap);
-    if (fclose(f) && rc == 0) {
-        snprintf(err, cap, "cannot write %s: %s", tmp, strerror(errno));
-        rc = -1;
-    }
-    return rc;
-}
-
 int drd_cmd_export(int argc, char **argv)
 {
     const char *arg = NULL, *format = NULL, *output = NULL;
@@ -166,7 +146,7 @@ int drd_cmd_export(int argc, char **argv)
         umask(mask);
         (void)fchmod(fd, 0666 & ~mask);
     }
-    if (write_to((enum format)fmt, raw, name, tmp, fd, err, sizeof err)) {
+    if (drd_export_fd(formats[fmt].name, raw, name, fd, tmp, err, sizeof err)) {
         drd_cli_error("%s", err);
         unlink(tmp);
         goto out;

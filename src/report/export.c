@@ -504,3 +504,23 @@ int drd_export_pprof(const char *raw_path, const char *out_path, char *err, size
     drd_samples_free(&s);
     return rc;
 }
+
+int drd_export_fd(const char *format, const char *raw_path, const char *name, int fd, const char *out_name, char *err,
+                  size_t cap)
+{
+    if (strcmp(format, "pprof") == 0)
+        return drd_export_pprof_fd(raw_path, fd, out_name, err, cap);
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        snprintf(err, cap, "cannot write %s: %s", out_name, strerror(errno));
+        return -1;
+    }
+    int rc = strcmp(format, "folded") == 0 ? drd_export_folded(raw_path, f, err, cap)
+                                           : drd_export_speedscope(raw_path, name, f, err, cap);
+    if (fclose(f) && rc == 0) {
+        snprintf(err, cap, "cannot write %s: %s", out_name, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}

@@ -359,28 +359,6 @@ static enum MHD_Result report(struct MHD_Connection *c, const char *id, const ch
     return drd_http_json(c, MHD_HTTP_OK, rep);
 }
 
-/* Writes the export in format f of raw into path (an empty file open as fd, which this closes). Returns 0,
- * or -1 with err. */
-static int write_export(const struct drd_export_format *f, const char *raw, const char *id, const char *path, int fd, char *err, size_t cap)
-{
-    if (strcmp(f->name, "pprof") == 0) {
-        return drd_export_pprof_fd(raw, fd, path, err, cap);
-    }
-    FILE *out = fdopen(fd, "w");
-    if (!out) {
-        close(fd);
-        snprintf(err, cap, "cannot write a temporary file: %s", strerror(errno));
-        return -1;
-    }
-    int rc = strcmp(f->name, "folded") == 0 ? drd_export_folded(raw, out, err, cap)
-                                                    : drd_export_speedscope(raw, id, out, err, cap);
-    if (fclose(out) && rc == 0) {
-        snprintf(err, cap, "cannot write a temporary file: %s", strerror(errno));
-        rc = -1;
-    }
-    return rc;
-}
-
 static enum MHD_Result export_session(struct MHD_Connection *c, const char *id, const char *dir,
                                       const struct drd_export_format *f)
 {
@@ -405,7 +383,7 @@ static enum MHD_Result export_session(struct MHD_Connection *c, const char *id, 
     int fd = mkostemp(path, O_CLOEXEC);
     if (fd < 0)
         return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot make a temporary file: %s", strerror(errno));
-    int bad = write_export(f, raw, id, path, fd, err, sizeof err);
+    int bad = drd_export_fd(f->name, raw, id, fd, "a temporary file", err, sizeof err);
     fd = bad ? -1 : open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (!bad && fd < 0)
         snprintf(err, sizeof err, "cannot read the export back: %s", strerror(errno));
