@@ -120,6 +120,15 @@ paired_none() {
     gone=$now_ms
 }
 
+# seen_line FD REGEX: reads what FD has (no wait) until a line matches REGEX; 0 when one did.
+seen_line() {
+    local line
+    while IFS= read -r -u "$1" line; do
+        [[ $line =~ $2 ]] && return 0
+    done
+    return 1
+}
+
 # paired_drdotnet DRDOTNET PROFILER ARG...: phase B under `DRDOTNET profile $pid PROFILER --duration $tool_secs
 # ARG...` with its own DRDOTNET_HOME ($home), its stderr into $tool_err. The attach: its stderr line "attached to
 # pid"; with first_sample=1, also the first time the session's progress.json counts an event (into $first, ms
@@ -139,12 +148,7 @@ paired_drdotnet() {
     while kill -0 "$tool_pid" 2>/dev/null; do
         stamp
         if [ -z "$attach" ]; then
-            while IFS= read -r -u "$err_fd" line; do
-                if [[ $line == *"attached to pid"* ]]; then
-                    attach=$now_ms
-                    break
-                fi
-            done
+            if seen_line "$err_fd" 'attached to pid'; then attach=$now_ms; fi
         fi
         if [ "${first_sample:-0}" = 1 ] && [ -z "$first" ]; then
             [ -n "$dir" ] || for d in "$home"/sessions/*/; do [ -d "$d" ] && dir=$d; done
@@ -197,12 +201,7 @@ paired_dotnet_trace() {
             break
         fi
         if [ -z "$attach" ]; then
-            while IFS= read -r -u "$err_fd" line; do
-                if [[ $line == "Process "*:* ]]; then
-                    attach=$now_ms
-                    break
-                fi
-            done
+            if seen_line "$err_fd" '^Process +:'; then attach=$now_ms; fi
             nap 0.02
         else
             nap 0.05
