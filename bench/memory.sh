@@ -17,8 +17,11 @@
 #     or dotnet-trace's stdout line "Process        : ..." (when that line does not come: the tool's start
 #     + 1 s; the notes say how many runs used that). Per run: ratio = mean(B) / mean(A and C together).
 #     Configurations, runs interleaved: none (the null experiment: the same timing with nothing attached in B,
-#     which shows the method's own noise), drdotnet allocations, drdotnet allocations stacks=false, dotnet-trace
-#     gc-verbose, dotnet-trace allocation-sampling keyword only. Prints a Markdown table of the median ratio per
+#     which shows the method's own noise), drdotnet allocations (stacks reused by frame-pointer chain), drdotnet
+#     allocations walker=runtime (the runtime walks every sample's stack), drdotnet allocations stacks=false,
+#     dotnet-trace gc-verbose, dotnet-trace allocation-sampling keyword only (BENCH_CONFIGS="key ..." runs a
+#     subset: none drdotnet-allocations drdotnet-allocations-runtime-walk drdotnet-allocations-nostacks
+#     dotnet-trace-gc-verbose dotnet-trace-keyword). Prints a Markdown table of the median ratio per
 #     configuration and every run's ratio; a run whose tool fails, or whose B has fewer than SECONDS-2 ticks, or
 #     whose workload stops before C is complete, is reported as failed; the script goes on.
 #  2. the target's pause for a heap snapshot of a heap of about 1 GiB: drdotnet heap-snapshot against
@@ -72,16 +75,18 @@ tool_secs=$((secs + 2))
 tool_limit=$((tool_secs + 60))
 trace="$tools/dotnet-trace"
 trace_duration=$(printf '%02d:%02d:%02d' $((tool_secs / 3600)) $((tool_secs / 60 % 60)) $((tool_secs % 60)))
-configs=(none drdotnet-allocations drdotnet-allocations-nostacks dotnet-trace-gc-verbose dotnet-trace-keyword)
+configs=(none drdotnet-allocations drdotnet-allocations-runtime-walk drdotnet-allocations-nostacks
+    dotnet-trace-gc-verbose dotnet-trace-keyword)
+if [ -n "${BENCH_CONFIGS:-}" ]; then
+    read -r -a configs <<<"$BENCH_CONFIGS"
+fi
 labels=([none]="none" [drdotnet-allocations]="drdotnet allocations"
+    [drdotnet-allocations-runtime-walk]="drdotnet allocations walker=runtime"
     [drdotnet-allocations-nostacks]="drdotnet allocations stacks=false"
     [dotnet-trace-gc-verbose]="dotnet-trace gc-verbose"
     [dotnet-trace-keyword]="dotnet-trace allocation-sampling keyword only")
 paired_init
-declare -A statuses
-for k in "${configs[@]}"; do
-    statuses[$k]=""
-done
+declare -A statuses=([drdotnet-allocations]="" [drdotnet-allocations-runtime-walk]="" [drdotnet-allocations-nostacks]="")
 
 run_one() { # run_one CONFIG RUN
     local key=$1 r=$2
@@ -103,7 +108,10 @@ run_one() { # run_one CONFIG RUN
             paired_none
             ;;
         drdotnet-*)
-            [ "$key" = drdotnet-allocations ] || extra=(--param stacks=false)
+            case $key in
+            drdotnet-allocations-nostacks) extra=(--param stacks=false) ;;
+            drdotnet-allocations-runtime-walk) extra=(--param walker=runtime) ;;
+            esac
             paired_drdotnet "$drd" allocations "${extra[@]}"
             statuses[$key]+="$status/rc=$tool_rc "
             ;;
@@ -140,6 +148,7 @@ echo
 echo "A tick is the allocations both threads made in one second; B: the seconds wholly between the attach and"
 echo "the tool's exit, A: those before the attach, C: those from 1 s after the exit."
 echo "drdotnet sessions (status/exit): allocations ${statuses[drdotnet-allocations]% };" \
+    "walker=runtime ${statuses[drdotnet-allocations-runtime-walk]% };" \
     "stacks=false ${statuses[drdotnet-allocations-nostacks]% }"
 for k in dotnet-trace-gc-verbose dotnet-trace-keyword; do
     if [ "${fallbacks[$k]}" -gt 0 ]; then

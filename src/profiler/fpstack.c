@@ -2,6 +2,8 @@
 #include "profiler/fpstack.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -60,38 +62,43 @@ static size_t hex(const char *s, size_t len, uint64_t *v)
     return i;
 }
 
-/* One maps line "lo-hi perms ...": records it for every address it holds. Returns 0, or -1 when malformed. */
-static int maps_line(const char *s, size_t len, const uint64_t *addrs, int n, uint64_t *lo, uint64_t *hi, int *found)
+/* Parses one maps line "lo-hi perms offset dev inode   path" into *e (path: what follows the inode, possibly
+ * empty or cut short at the buffer's end). Returns 0, or -1 when malformed. */
+static int maps_line(const char *s, size_t len, struct drd_maps_entry *e)
 {
-    uint64_t a, b;
-    size_t k = hex(s, len, &a);
+    size_t k = hex(s, len, &e->lo);
     if (k == 0 || k >= len || s[k] != '-')
         return -1;
     size_t p = k + 1;
-    size_t m = hex(s + p, len - p, &b);
-    if (m == 0 || p + m >= len || s[p + m] != ' ' || b <= a)
+    size_t m = hex(s + p, len - p, &e->hi);
+    if (m == 0 || p + m >= len || s[p + m] != ' ' || e->hi <= e->lo)
         return -1;
     p += m + 1;
-    if (p >= len)
+    if (p + 4 > len)
         return -1;
-    if (s[p] != 'r')
-        return 0; /* unreadable: never a range to walk */
-    for (int i = 0; i < n; i++)
-        if (addrs[i] >= a && addrs[i] < b && hi[i] == 0) {
-            lo[i] = a;
-            hi[i] = b;
-            (*found)++;
-        }
+    e->readable = s[p] == 'r';
+    e->executable = s[p + 2] == 'x';
+    p += 4;
+    /* offset, device and inode, then spaces before the path */
+    for (int field = 0; field < 3; field++) {
+        while (p < len && s[p] == ' ')
+            p++;
+        while (p < len && s[p] != ' ')
+            p++;
+    }
+    while (p < len && s[p] == ' ')
+        p++;
+    e->path = s + p;
+    e->path_len = len - p;
     return 0;
 }
 
-int drd_maps_find(int fd, const uint64_t *addrs, int n, uint64_t *lo, uint64_t *hi)
+int drd_maps_each(int fd, drd_maps_fn fn, void *ctx)
 {
     char buf[8192];
     size_t len = 0;
-    int skipping = 0, found = 0;
-    for (int i = 0; i < n; i++)
-        lo[i] = hi[i] = 0;
+    int skipping = 0;
+    struct drd_maps_entry e;
     for (;;) {
         ssize_t r = read(fd, buf + len, sizeof buf - len);
         if (r < 0 && errno == EINTR)
@@ -107,8 +114,11 @@ int drd_maps_find(int fd, const uint64_t *addrs, int n, uint64_t *lo, uint64_t *
             if (!nl)
                 break;
             size_t end = (size_t)(nl - buf);
-            if (!skipping && maps_line(buf + start, end - start, addrs, n, lo, hi, &found))
-                return -1;
+            if (!skipping) {
+                if (maps_line(buf + start, end - start, &e))
+                    return -1;
+                fn(&e, ctx);
+            }
             skipping = 0;
             start = end + 1;
         }
@@ -116,13 +126,166 @@ int drd_maps_find(int fd, const uint64_t *addrs, int n, uint64_t *lo, uint64_t *
         len -= start;
         if (len == sizeof buf) {
             /* a line longer than the buffer (a long path): its start says all we need */
-            if (!skipping && maps_line(buf, len, addrs, n, lo, hi, &found))
-                return -1;
+            if (!skipping) {
+                if (maps_line(buf, len, &e))
+                    return -1;
+                fn(&e, ctx);
+            }
             skipping = 1;
             len = 0;
         }
     }
-    if (len > 0 && !skipping && maps_line(buf, len, addrs, n, lo, hi, &found))
+    if (len > 0 && !skipping) {
+        if (maps_line(buf, len, &e))
+            return -1;
+        fn(&e, ctx);
+    }
+    return 0;
+}
+
+struct find_ctx {
+    const uint64_t *addrs;
+    int n, found;
+    uint64_t *lo, *hi;
+};
+
+static void find_one(const struct drd_maps_entry *e, void *data)
+{
+    struct find_ctx *f = data;
+    if (!e->readable)
+        return; /* unreadable: never a range to walk */
+    for (int i = 0; i < f->n; i++)
+        if (f->addrs[i] >= e->lo && f->addrs[i] < e->hi && f->hi[i] == 0) {
+            f->lo[i] = e->lo;
+            f->hi[i] = e->hi;
+            f->found++;
+        }
+}
+
+int drd_maps_find(int fd, const uint64_t *addrs, int n, uint64_t *lo, uint64_t *hi)
+{
+    struct find_ctx f = {addrs, n, 0, lo, hi};
+    for (int i = 0; i < n; i++)
+        lo[i] = hi[i] = 0;
+    if (drd_maps_each(fd, find_one, &f))
         return -1;
-    return found;
+    return f.found;
+}
+
+#define MAX_THREAD_STACK (1ULL << 30) /* no thread's stack is larger than this: beyond it, do not trust the top */
+
+/* Whether a mapping's path names a shared library: a file "*.so" or "*.so.<version>", or the vDSO. */
+static int is_shared_library(const char *path, size_t len)
+{
+    if (len == 6 && memcmp(path, "[vdso]", 6) == 0)
+        return 1;
+    if (len == 0 || path[0] != '/')
+        return 0;
+    for (size_t i = 0; i + 3 <= len; i++)
+        if (memcmp(path + i, ".so", 3) == 0 && (i + 3 == len || path[i + 3] == '.'))
+            return 1;
+    return 0;
+}
+
+struct self_ctx {
+    struct drd_self_ranges *r;
+    int overflow;
+};
+
+static void self_one(const struct drd_maps_entry *e, void *data)
+{
+    struct self_ctx *s = data;
+    struct drd_self_ranges *r = s->r;
+    if (e->path_len == 7 && memcmp(e->path, "[stack]", 7) == 0) {
+        r->main_lo = e->lo;
+        r->main_hi = e->hi;
+        return;
+    }
+    if (!e->executable || !is_shared_library(e->path, e->path_len))
+        return;
+    if (r->n > 0 && r->hi[r->n - 1] == e->lo) {
+        r->hi[r->n - 1] = e->hi; /* adjacent: one range */
+        return;
+    }
+    if (r->n >= DRD_SELF_MAX_NATIVE) {
+        s->overflow = 1;
+        return;
+    }
+    /* the listing is sorted by address, so the ranges are too */
+    r->lo[r->n] = e->lo;
+    r->hi[r->n] = e->hi;
+    r->n++;
+}
+
+int drd_self_ranges_load(int fd, struct drd_self_ranges *r)
+{
+    struct self_ctx s = {r, 0};
+    memset(r, 0, sizeof *r);
+    if (drd_maps_each(fd, self_one, &s) || s.overflow)
+        return -1;
+    /* the main stack grows down into the room the kernel keeps below it for RLIMIT_STACK (no other mapping is
+     * placed there), so a thread pointer anywhere in that room is on it */
+    struct rlimit lim;
+    if (r->main_hi && getrlimit(RLIMIT_STACK, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY &&
+        lim.rlim_cur <= MAX_THREAD_STACK && r->main_hi - lim.rlim_cur < r->main_lo)
+        r->main_lo = r->main_hi - lim.rlim_cur;
+    return 0;
+}
+
+int drd_self_native(const struct drd_self_ranges *r, uint64_t ip)
+{
+    int lo = 0, hi = r->n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (ip < r->lo[mid])
+            hi = mid;
+        else if (ip >= r->hi[mid])
+            lo = mid + 1;
+        else
+            return 1;
+    }
+    return 0;
+}
+
+int drd_fp_walk_self(uint64_t sp, uint64_t fp, uint64_t hi, const struct drd_self_ranges *r, int max_skip,
+                     uint64_t *ips, int max, int *truncated)
+{
+    *truncated = 0;
+    if (max < 1 || hi < 16)
+        return 0;
+    int n = 0, skipped = 0;
+    uint64_t prev = 0;
+    for (;;) {
+        if ((fp & 7) != 0 || fp < sp || fp > hi - 16 || (prev != 0 && fp <= prev))
+            break;
+        const uint64_t *frame = (const uint64_t *)(uintptr_t)fp;
+        uint64_t ret = frame[1];
+        uint64_t next = frame[0];
+        if (ret < MIN_CODE_ADDR)
+            break;
+        if (n == 0 && drd_self_native(r, ret)) {
+            if (++skipped > max_skip)
+                return 0;
+        } else {
+            if (n >= max) {
+                *truncated = 1;
+                break;
+            }
+            ips[n++] = ret;
+        }
+        prev = fp;
+        fp = next;
+    }
+    return n;
+}
+
+
+uint64_t drd_self_stack_top(const struct drd_self_ranges *r, uint64_t sp)
+{
+    if (sp >= r->main_lo && sp < r->main_hi)
+        return r->main_hi;
+    uint64_t self = (uint64_t)pthread_self();
+    if (sp < self && self - sp <= MAX_THREAD_STACK)
+        return self;
+    return 0;
 }

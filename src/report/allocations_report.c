@@ -16,6 +16,7 @@ struct collect {
     struct group *g;
     size_t n, cap;
     char mode[32];
+    char walker[32]; /* how the stacks were walked: cached, runtime, or empty (no stacks) */
 };
 
 static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap)
@@ -31,6 +32,13 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
                 return -1;
             }
             snprintf(k->mode, sizeof k->mode, "%s", f[2]);
+        } else if (n == 3 && strcmp(f[1], "walker") == 0) {
+            if (strcmp(f[2], "cached") != 0 && strcmp(f[2], "runtime") != 0) {
+                drd_raw_clean_text(f[2]);
+                snprintf(err, cap, "unknown allocations walker '%.40s'", f[2]);
+                return -1;
+            }
+            snprintf(k->walker, sizeof k->walker, "%s", f[2]);
         }
         return 0;
     }
@@ -129,8 +137,8 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
         i = j;
     }
     sort_array(types);
-    report = json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:o}", "profiler", "allocations", "mode", k.mode, "exact",
-                       strcmp(k.mode, "exact") == 0, "samples", (json_int_t)all_samples, "count",
+    report = json_pack("{s:s,s:s,s:s?,s:b,s:I,s:I,s:I,s:I,s:o}", "profiler", "allocations", "mode", k.mode,
+                       "walker", *k.walker ? k.walker : NULL, "exact", strcmp(k.mode, "exact") == 0, "samples", (json_int_t)all_samples, "count",
                        (json_int_t)((all_count + 512) / 1024), "bytes", (json_int_t)all_bytes, "dropped",
                        (json_int_t)d.dropped, "types", types);
     if (!report)

@@ -49,6 +49,9 @@ within "alloc: Payload bytes" "$(type_field DrDotnet.Targets.Payload bytes)" $((
 within "alloc: Payload count" "$(type_field DrDotnet.Targets.Payload count)" 4000000
 within "alloc: int[] bytes" "$(type_field 'System.Int32[]' bytes)" $((200000 * 1048))
 check_eq "alloc: allocation stack" "$(jq -r '.report.types[] | select(.type == "DrDotnet.Targets.Payload") | .stacks[0].frames[0]' "$R")" DrDotnet.Targets.Program.Allocate
+# the runtime walked each call path once, the walk reused by frame-pointer chain, callers kept
+check_eq "alloc: stacks walked once per path" "$(jq -r .report.walker "$R")" cached
+check_eq "alloc: the allocating method's caller" "$(jq -r '.report.types[] | select(.type == "DrDotnet.Targets.Payload") | .stacks[0].frames[1]' "$R")" DrDotnet.Targets.Program.Main
 check_contains "alloc: the target allocated" "$TOUT" "allocated 4000000 200000"
 touch "$WORK/stop-alloc"
 wait "$A"

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,121 @@ static void maps_refuses_malformed_lines(void **state)
     assert_int_equal(drd_maps_find(-1, &a, 1, &lo, &hi), -1);
 }
 
+static const char *const SELF_MAPS =
+    "55d0c0000000-55d0c0021000 r-xp 00000000 fe:00 123 /usr/bin/dotnet\n"
+    "7f0000000000-7f0000010000 r-xp 00000000 fe:00 5 /usr/share/dotnet/shared/App/10.0.0/libcoreclr.so\n"
+    "7f0000010000-7f0000020000 r-xp 00010000 fe:00 5 /usr/share/dotnet/shared/App/10.0.0/libcoreclr.so\n"
+    "7f0000020000-7f0000030000 r--p 00020000 fe:00 5 /usr/share/dotnet/shared/App/10.0.0/libcoreclr.so\n"
+    "7f1000000000-7f1000010000 r-xp 00000000 fe:00 6 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+    "7f2000000000-7f2000010000 r-xp 00000000 fe:00 7 /app/System.Private.CoreLib.dll\n"
+    "7f3000000000-7f3000010000 rwxp 00000000 00:00 0 \n"
+    "7f4000000000-7f4000010000 r-xp 00000000 00:01 8 /memfd:doublemapper (deleted)\n"
+    "7f5000000000-7f5000010000 r-xp 00000000 fe:00 9 /opt/app/libsomething.sox\n"
+    "7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]\n"
+    "7ffd10000000-7ffd10002000 r-xp 00000000 00:00 0                          [vdso]\n";
+
+static void self_ranges_keep_shared_libraries_only(void **state)
+{
+    (void)state;
+    struct drd_self_ranges r;
+    int fd = text_fd(SELF_MAPS);
+    assert_int_equal(drd_self_ranges_load(fd, &r), 0);
+    close(fd);
+    /* libcoreclr's two adjacent executable mappings as one range, libc, the vDSO; not the program, the .dll,
+     * anonymous or memfd code (where the JIT's code lives), nor a name that only starts like a library's */
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.lo[0], 0x7f0000000000);
+    assert_int_equal(r.hi[0], 0x7f0000020000);
+    assert_int_equal(r.lo[1], 0x7f1000000000);
+    assert_int_equal(r.hi[1], 0x7f1000010000);
+    assert_int_equal(r.lo[2], 0x7ffd10000000);
+    assert_int_equal(r.hi[2], 0x7ffd10002000);
+    assert_int_equal(r.main_hi, 0x7ffd00021000);
+    assert_true(r.main_lo <= 0x7ffd00000000);
+    assert_true(drd_self_native(&r, 0x7f0000000000));
+    assert_true(drd_self_native(&r, 0x7f0000015000));
+    assert_false(drd_self_native(&r, 0x7f0000020000));
+    assert_false(drd_self_native(&r, 0x7f2000000100));
+    assert_false(drd_self_native(&r, 0x7f4000000100));
+    assert_true(drd_self_native(&r, 0x7ffd10000010));
+    assert_false(drd_self_native(&r, 0x10));
+    assert_false(drd_self_native(&r, UINT64_MAX));
+    /* a malformed listing is refused */
+    fd = text_fd("garbage\n");
+    assert_int_equal(drd_self_ranges_load(fd, &r), -1);
+    close(fd);
+}
+
+static void self_walk_skips_the_native_frames(void **state)
+{
+    (void)state;
+    struct drd_self_ranges r;
+    memset(&r, 0, sizeof r);
+    r.n = 1;
+    r.lo[0] = 0x400000;
+    r.hi[0] = 0x400030; /* the first 3 return addresses of chain() */
+    uint64_t ips[16];
+    int trunc;
+    chain(2, 7);
+    int n = drd_fp_walk_self(at(0), at(2), top(), &r, 8, ips, 16, &trunc);
+    assert_int_equal(n, 4);
+    assert_int_equal(ips[0], 0x400030);
+    assert_int_equal(ips[3], 0x400060);
+    assert_int_equal(trunc, 0);
+    /* max counts the kept addresses only */
+    assert_int_equal(drd_fp_walk_self(at(0), at(2), top(), &r, 8, ips, 2, &trunc), 2);
+    assert_int_equal(trunc, 1);
+    /* more native frames than max_skip: nothing */
+    assert_int_equal(drd_fp_walk_self(at(0), at(2), top(), &r, 2, ips, 16, &trunc), 0);
+    /* a chain that ends while still in native code: nothing */
+    chain(2, 3);
+    assert_int_equal(drd_fp_walk_self(at(0), at(2), top(), &r, 8, ips, 16, &trunc), 0);
+    /* native addresses after the first kept one are kept */
+    chain(2, 5);
+    stack[2 + 4 * 3 + 1] = 0x400000;
+    r.hi[0] = 0x400010;
+    n = drd_fp_walk_self(at(0), at(2), top(), &r, 8, ips, 16, &trunc);
+    assert_int_equal(n, 4);
+    assert_int_equal(ips[2], 0x400000);
+}
+
+static uint64_t thread_top, thread_self, thread_sp;
+
+static void *on_a_thread(void *arg)
+{
+    const struct drd_self_ranges *r = arg;
+    uint64_t here = 0;
+    thread_sp = (uint64_t)(uintptr_t)&here;
+    thread_top = drd_self_stack_top(r, thread_sp);
+    thread_self = (uint64_t)pthread_self();
+    return NULL;
+}
+
+static void self_stack_top_of_main_and_other_threads(void **state)
+{
+    (void)state;
+    struct drd_self_ranges r;
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(drd_self_ranges_load(fd, &r), 0);
+    close(fd);
+    /* cmocka runs the tests on the main thread: its stack is [stack] */
+    uint64_t here = 0, sp = (uint64_t)(uintptr_t)&here;
+    assert_int_equal(drd_self_stack_top(&r, sp), r.main_hi);
+    /* our own code is not native; the C library is */
+    assert_false(drd_self_native(&r, (uint64_t)(uintptr_t)self_stack_top_of_main_and_other_threads));
+    assert_true(drd_self_native(&r, (uint64_t)(uintptr_t)memcpy));
+    /* another thread: its descriptor, above its stack in the same mapping */
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, on_a_thread, &r), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(thread_top, thread_self);
+    assert_true(thread_sp < thread_top);
+    /* an address off any stack has no known top */
+    static uint64_t not_a_stack;
+    assert_int_equal(drd_self_stack_top(&r, (uint64_t)(uintptr_t)&not_a_stack), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +368,9 @@ int main(void)
         cmocka_unit_test(maps_finds_the_mappings),
         cmocka_unit_test(maps_survives_long_lines_and_no_final_newline),
         cmocka_unit_test(maps_refuses_malformed_lines),
+        cmocka_unit_test(self_ranges_keep_shared_libraries_only),
+        cmocka_unit_test(self_walk_skips_the_native_frames),
+        cmocka_unit_test(self_stack_top_of_main_and_other_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

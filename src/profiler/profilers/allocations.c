@@ -15,9 +15,11 @@
 #include "profiler/core.h"
 #include "profiler/keytable.h"
 #include "profiler/rawout.h"
+#include "profiler/stackcache.h"
 #include "profiler/stacks.h"
 
 #define SLOTS 8192
+#define CHAINS 2048 /* call paths whose stack walk is remembered */
 #define SAMPLING_MEAN 102400.0 /* bytes between samples on average (the runtime's AllocationSampled mean) */
 #define FIXED 1024.0 /* estimated counts are kept in 1/1024ths */
 #define EVENT_ALLOCATION_TICK 10
@@ -39,6 +41,7 @@ static struct {
     int exact; /* launched: every object through ObjectAllocated */
     int tick; /* sampling through AllocationTick (before .NET 10) */
     int stacks; /* walk a stack per sample */
+    struct drd_stack_cache cache; /* the runtime's walks remembered by frame-pointer chain (walker=auto) */
     EVENTPIPE_SESSION session;
     int session_open;
 } st;
@@ -49,6 +52,10 @@ static const struct drd_param_desc params[] = {
      NULL},
     {"stacks", DRD_PARAM_BOOL, "true", "walk the allocating thread's stack for each sample (false: by type only, cheaper)",
      0, 0, NULL},
+    {"walker", DRD_PARAM_ENUM, "auto",
+     "auto: the runtime walks a call path once and the walk is reused while the thread's frame-pointer chain is the "
+     "same (x86_64); runtime: the runtime walks every sample (slower)",
+     0, 0, "auto|runtime"},
     {"max_file_mb", DRD_PARAM_INT, "256", "stop collecting when the raw data reaches this size", 1, 4096, NULL},
 };
 
@@ -149,8 +156,7 @@ static HRESULT EventPipeEventDelivered(ICorProfilerCallback11 *This, EVENTPIPE_P
             stack[i] = (struct drd_frame){DRD_FRAME_NATIVE(frames[i]), DRD_FRAME_IP_UNRESOLVED};
     } else {
         /* the profiler's session delivers inline on the allocating thread: walk it ourselves */
-        int truncated;
-        depth = (uint32_t)drd_stack_walk(c->info, 0, stack, st.max_depth, &truncated);
+        depth = (uint32_t)drd_stack_cache_walk(&st.cache, c->info, stack, st.max_depth);
     }
     add(c, cls, stack, depth, count, bytes);
     return S_OK;
@@ -177,6 +183,7 @@ static void override(ICorProfilerCallback11Vtbl *vt)
 
 static void release(void)
 {
+    drd_stack_cache_free(&st.cache);
     drd_keytable_free(&st.table);
     free(st.written);
     memset(&st, 0, sizeof st);
@@ -193,6 +200,15 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
         release();
         snprintf(err, errcap, "out of memory for the allocation table");
         return -1;
+    }
+    const struct drd_param_value *walker = drd_params_get(&c->params, "walker");
+    if (st.stacks && !(walker && strcmp(walker->text, "runtime") == 0)) {
+        if (drd_stack_cache_init(&st.cache, CHAINS, st.max_depth, err, errcap)) {
+            release();
+            return -1;
+        }
+        if (!st.cache.on)
+            drd_log(c, "walker=auto: frame-pointer chains cannot be read here; the runtime walks every sample");
     }
     if (st.exact) {
         *mask = COR_PRF_ENABLE_OBJECT_ALLOCATED | COR_PRF_MONITOR_OBJECT_ALLOCATED;
@@ -224,6 +240,8 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
     }
     st.session_open = 1;
     drd_raw_printf(c->raw, "m\tmode\t%s\n", st.tick ? "allocation-tick" : "allocation-sampled");
+    if (st.stacks)
+        drd_raw_printf(c->raw, "m\twalker\t%s\n", st.cache.on ? "cached" : "runtime");
     /* the events come without stacks: we walk the allocating thread ourselves */
     *mask = st.stacks ? COR_PRF_ENABLE_STACK_SNAPSHOT : COR_PRF_MONITOR_NONE;
     *mask_high = COR_PRF_HIGH_MONITOR_EVENT_PIPE;
@@ -232,6 +250,12 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
 
 static void end(struct drd_core *c)
 {
+    if (st.cache.on && st.session_open)
+        drd_log(c, "stacks: %llu reused, %llu walked by the runtime (%llu chains of shared generic code), %llu "
+                   "with no chain to keep them under (unreadable, or the cache full)",
+                (unsigned long long)atomic_load(&st.cache.reused), (unsigned long long)atomic_load(&st.cache.walked),
+                (unsigned long long)atomic_load(&st.cache.uncacheable),
+                (unsigned long long)atomic_load(&st.cache.direct));
     if (st.session_open) {
         HRESULT hr = c->info->lpVtbl->EventPipeStopSession(c->info, st.session);
         if (FAILED(hr))

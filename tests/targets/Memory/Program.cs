@@ -27,7 +27,7 @@ public static class Program
     public static int Main(string[] args)
     {
         string? go = null, stop = null, grow = null;
-        int gcs = 0, dups = 0, payloads = 0, arrays = 0, leak = 0, bench = 0;
+        int gcs = 0, dups = 0, payloads = 0, arrays = 0, leak = 0, bench = 0, threads = 2;
         bool ticks = false;
         for (int i = 0; i < args.Length; i++)
         {
@@ -43,6 +43,7 @@ public static class Program
                 case "--leak": leak = int.Parse(args[++i]); break;
                 case "--bench": bench = int.Parse(args[++i]); break;
                 case "--ticks": ticks = true; break;
+                case "--threads": threads = int.Parse(args[++i]); break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
@@ -54,7 +55,7 @@ public static class Program
         }
         WaitFor(go);
         if (bench > 0)
-            return Bench(bench, ticks);
+            return Bench(bench, ticks, threads);
         for (int i = 0; i < gcs; i++)
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true);
@@ -124,16 +125,16 @@ public static class Program
             Sessions.Add(new Session(start + i));
     }
 
-    // An allocation-heavy benchmark: 2 threads allocate short-lived objects of a few sizes for the given seconds
+    // An allocation-heavy benchmark: `--threads` threads (2 unless told) allocate short-lived objects of a few sizes for the given seconds
     // (after 2 s of warm-up) and the program prints how many thousand allocations per second it made.
     // With ticks, a timer thread also prints, for every second of the measured window, the line
     // `tick <unix ms at the end of that second> <allocations both threads made in it>`, so that a benchmark can
     // compare the seconds before, during and after something was attached to the same process.
-    static int Bench(int seconds, bool ticks)
+    static int Bench(int seconds, bool ticks, int nthreads)
     {
         long count = 0;
         bool measuring = false, done = false;
-        var threads = new Thread[2];
+        var threads = new Thread[nthreads];
         // Every thread's running total of allocations, published every 1000 for the timer thread; one counter
         // per 128 bytes, so that two threads never write to the same cache line.
         var totals = new PaddedCounter[threads.Length];

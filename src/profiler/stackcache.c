@@ -1,0 +1,141 @@
+/* The runtime's stack walks remembered by frame-pointer chain (stackcache.h). */
+#include "profiler/stackcache.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHAIN_DEPTH 64 /* return addresses that tell one path from another */
+#define MAX_NATIVE_SKIP 64 /* the runtime's frames between a callback and the managed code below it */
+
+/* The state of a chain's slot, in its keytable counter 0. */
+enum { CHAIN_NEW = 0, CHAIN_WALKING = 1, CHAIN_CACHED = 2, CHAIN_UNCACHEABLE = 3 };
+
+struct cached_walk {
+    uint32_t depth;
+    struct drd_frame frames[]; /* max_depth */
+};
+
+static struct cached_walk *walk_at(struct drd_stack_cache *sc, uint32_t slot)
+{
+    return (struct cached_walk *)(void *)(sc->walks + (size_t)(slot - 1) * sc->walk_size);
+}
+
+int drd_stack_cache_init(struct drd_stack_cache *sc, size_t capacity, int max_depth, char *err, size_t errcap)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->max_depth = max_depth;
+#if defined(__x86_64__)
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    int ok = fd >= 0 && drd_self_ranges_load(fd, &sc->ranges) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (!ok)
+        return 0; /* off: the runtime walks every stack */
+    sc->walk_size = (sizeof(struct cached_walk) + (size_t)max_depth * sizeof(struct drd_frame) + 15) & ~(size_t)15;
+    sc->walks = calloc(capacity, sc->walk_size);
+    if (!sc->walks || drd_keytable_init(&sc->chains, capacity, CHAIN_DEPTH)) {
+        drd_stack_cache_free(sc);
+        snprintf(err, errcap, "out of memory for the stack cache");
+        return -1;
+    }
+    sc->on = 1;
+#else
+    (void)capacity, (void)err, (void)errcap;
+#endif
+    return 0;
+}
+
+void drd_stack_cache_free(struct drd_stack_cache *sc)
+{
+    drd_keytable_free(&sc->chains);
+    free(sc->walks);
+    sc->walks = NULL;
+    sc->on = 0;
+}
+
+/* Reads the calling thread's frame-pointer chain below the managed code into chain[] as frames {ip, 0}. Returns
+ * how many, or 0 when it cannot be read. */
+static int __attribute__((noinline)) read_chain(struct drd_stack_cache *sc, struct drd_frame *chain)
+{
+#if defined(__x86_64__)
+    uint64_t ips[CHAIN_DEPTH];
+    uint64_t sp = (uint64_t)(uintptr_t)&ips[0];
+    uint64_t fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+    uint64_t top = drd_self_stack_top(&sc->ranges, sp);
+    if (!top)
+        return 0;
+    int truncated;
+    int n = drd_fp_walk_self(sp, fp, top, &sc->ranges, MAX_NATIVE_SKIP, ips, CHAIN_DEPTH, &truncated);
+    for (int i = 0; i < n; i++)
+        chain[i] = (struct drd_frame){ips[i], 0};
+    return n;
+#else
+    (void)sc, (void)chain;
+    return 0;
+#endif
+}
+
+/* Whether a walk may be reused for every sample of its chain: no frame of shared generic code, whose exact class
+ * (given by the runtime's walk) is not told by the code address. */
+static int reusable(ICorProfilerInfo15 *info, const struct drd_frame *frames, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (DRD_FRAME_IS_NATIVE(&frames[i]) || frames[i].cls == 0)
+            continue;
+        ClassID cls = 0;
+        ModuleID module;
+        mdToken tok;
+        ULONG32 ntypeargs;
+        if (FAILED(info->lpVtbl->GetFunctionInfo2(info, (FunctionID)frames[i].fn, 0, &cls, &module, &tok, 0,
+                                                   &ntypeargs, NULL)) ||
+            cls != frames[i].cls)
+            return 0;
+    }
+    return 1;
+}
+
+int drd_stack_cache_walk(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, struct drd_frame *frames, int max)
+{
+    int truncated;
+    if (max > sc->max_depth)
+        max = sc->max_depth;
+    if (!sc->on)
+        return drd_stack_walk(info, 0, frames, max, &truncated);
+    struct drd_frame chain[CHAIN_DEPTH];
+    int n = read_chain(sc, chain);
+    uint32_t slot = n > 0 ? drd_keytable_find(&sc->chains, 0, chain, (uint32_t)n) : 0;
+    if (!slot) {
+        atomic_fetch_add_explicit(&sc->direct, 1, memory_order_relaxed);
+        return drd_stack_walk(info, 0, frames, max, &truncated);
+    }
+    atomic_ullong *state = drd_keytable_counter(&sc->chains, slot, 0);
+    struct cached_walk *w = walk_at(sc, slot);
+    unsigned long long s = atomic_load_explicit(state, memory_order_acquire);
+    if (s == CHAIN_CACHED) {
+        int d = (int)w->depth < max ? (int)w->depth : max;
+        memcpy(frames, w->frames, (size_t)d * sizeof *frames);
+        atomic_fetch_add_explicit(&sc->reused, 1, memory_order_relaxed);
+        return d;
+    }
+    unsigned long long expected = CHAIN_NEW;
+    if (s == CHAIN_NEW && atomic_compare_exchange_strong(state, &expected, CHAIN_WALKING)) {
+        /* the first sample of this chain: the runtime walks (as deep as the cache keeps), the walk is kept */
+        int d = drd_stack_walk(info, 0, w->frames, sc->max_depth, &truncated);
+        w->depth = (uint32_t)d;
+        int keep = d > 0 && reusable(info, w->frames, d);
+        atomic_store_explicit(state, keep ? CHAIN_CACHED : CHAIN_UNCACHEABLE, memory_order_release);
+        if (!keep)
+            atomic_fetch_add_explicit(&sc->uncacheable, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&sc->walked, 1, memory_order_relaxed);
+        if (d > max)
+            d = max;
+        memcpy(frames, w->frames, (size_t)d * sizeof *frames);
+        return d;
+    }
+    /* shared generic code, or another thread is walking this chain right now */
+    atomic_fetch_add_explicit(&sc->walked, 1, memory_order_relaxed);
+    return drd_stack_walk(info, 0, frames, max, &truncated);
+}

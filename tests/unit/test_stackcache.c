@@ -1,0 +1,172 @@
+/* Unit tests for the stack cache (src/profiler/stackcache.c): the runtime's walk is asked once per frame-pointer
+ * chain, reused after, and never reused for shared generic code. The runtime is a fake ICorProfilerInfo15 whose
+ * DoStackSnapshot reports a fixed managed stack; the chains are this test's own frames (compiled with frame
+ * pointers, in an executable that is not a shared library, so they count as the "managed" code). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "profiler/stackcache.h"
+
+#if defined(__x86_64__)
+
+#define FAKE_FRAMES 5
+static int snapshots; /* DoStackSnapshot calls */
+static int shared_generic; /* GetFunctionInfo2 without a frame names another class than with one */
+
+static HRESULT fake_snapshot(ICorProfilerInfo15 *This, ThreadID thread, StackSnapshotCallback cb, ULONG32 flags,
+                             void *data, BYTE ctx[], ULONG32 ctx_size)
+{
+    (void)This, (void)flags, (void)ctx, (void)ctx_size;
+    assert_int_equal(thread, 0);
+    snapshots++;
+    for (int i = 0; i < FAKE_FRAMES; i++)
+        if (cb((FunctionID)(0x1000 + 0x10 * i), 0x5000 + (UINT_PTR)i, (COR_PRF_FRAME_INFO)(0x77 + i), 0, NULL, data) !=
+            S_OK)
+            break;
+    return S_OK;
+}
+
+static HRESULT fake_function_info(ICorProfilerInfo15 *This, FunctionID fn, COR_PRF_FRAME_INFO frame, ClassID *cls,
+                                  ModuleID *module, mdToken *tok, ULONG32 cap, ULONG32 *n, ClassID args[])
+{
+    (void)This, (void)cap, (void)args;
+    /* the exact class, from the frame, is 0x9000 + fn; without a frame it is the same unless the code is shared */
+    *cls = (ClassID)(0x9000 + fn);
+    if (!frame && shared_generic && fn == 0x1020)
+        *cls = 0x4242;
+    *module = 1;
+    *tok = 0x06000001;
+    *n = 0;
+    return S_OK;
+}
+
+static ICorProfilerInfo15Vtbl vtbl;
+static ICorProfilerInfo15 info = {&vtbl};
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(&vtbl, 0, sizeof vtbl);
+    vtbl.DoStackSnapshot = fake_snapshot;
+    vtbl.GetFunctionInfo2 = fake_function_info;
+    snapshots = 0;
+    shared_generic = 0;
+    return 0;
+}
+
+static void expect_fake_stack(const struct drd_frame *f, int n, int want)
+{
+    assert_int_equal(n, want);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(f[i].fn, 0x1000 + 0x10 * i);
+        assert_int_equal(f[i].cls, 0x9000 + 0x1000 + 0x10 * i);
+    }
+}
+
+/* Two call sites: two chains (a chain holds the callers' return addresses too, so the same site reached from
+ * another line of a test is another chain). */
+static __attribute__((noinline)) int from_site_a(struct drd_stack_cache *sc, struct drd_frame *f, int max)
+{
+    int n = drd_stack_cache_walk(sc, &info, f, max);
+    __asm__ volatile("" ::: "memory");
+    return n;
+}
+
+static __attribute__((noinline)) int from_site_b(struct drd_stack_cache *sc, struct drd_frame *f, int max)
+{
+    int n = drd_stack_cache_walk(sc, &info, f, max);
+    __asm__ volatile("" ::: "memory");
+    return n;
+}
+
+static void one_walk_per_chain(void **state)
+{
+    (void)state;
+    struct drd_stack_cache sc;
+    char err[128];
+    assert_int_equal(drd_stack_cache_init(&sc, 64, 16, err, sizeof err), 0);
+    assert_true(sc.on);
+    /* the calls in a loop without a branch: one call site, so one chain (the last one a reused walk cut to a
+     * smaller max, read from memory so that the compiler makes no second call site for it) */
+    static volatile int maxes[10] = {16, 16, 16, 16, 16, 16, 16, 16, 16, 3};
+    struct drd_frame fs[10][16], f[16];
+    int ns[10];
+    memset(fs, 0, sizeof fs);
+    for (int i = 0; i < 10; i++)
+        ns[i] = from_site_a(&sc, fs[i], maxes[i]);
+    for (int i = 0; i < 9; i++) {
+        expect_fake_stack(fs[i], ns[i], FAKE_FRAMES);
+        assert_int_equal(fs[i][FAKE_FRAMES].fn, 0);
+    }
+    expect_fake_stack(fs[9], ns[9], 3);
+    assert_int_equal(fs[9][3].fn, 0);
+    assert_int_equal(snapshots, 1);
+    for (int i = 0; i < 3; i++) {
+        memset(f, 0, sizeof f);
+        expect_fake_stack(f, from_site_b(&sc, f, 16), FAKE_FRAMES);
+    }
+    assert_int_equal(snapshots, 2);
+    assert_int_equal(atomic_load(&sc.reused), 11);
+    assert_int_equal(atomic_load(&sc.walked), 2);
+    drd_stack_cache_free(&sc);
+    assert_false(sc.on);
+}
+
+static void shared_generic_code_is_walked_every_time(void **state)
+{
+    (void)state;
+    shared_generic = 1;
+    struct drd_stack_cache sc;
+    char err[128];
+    assert_int_equal(drd_stack_cache_init(&sc, 64, 16, err, sizeof err), 0);
+    struct drd_frame f[16];
+    for (int i = 0; i < 4; i++)
+        expect_fake_stack(f, from_site_a(&sc, f, 16), FAKE_FRAMES);
+    assert_int_equal(snapshots, 4);
+    assert_int_equal(atomic_load(&sc.uncacheable), 1);
+    assert_int_equal(atomic_load(&sc.reused), 0);
+    drd_stack_cache_free(&sc);
+}
+
+static void a_full_cache_walks_every_time(void **state)
+{
+    (void)state;
+    struct drd_stack_cache sc;
+    char err[128];
+    /* two slots: the chain's probes find a free one at first, so fill them with other keys first */
+    assert_int_equal(drd_stack_cache_init(&sc, 2, 16, err, sizeof err), 0);
+    struct drd_frame other[1];
+    for (uint64_t k = 1; k < 200; k++) {
+        other[0] = (struct drd_frame){k, 0};
+        if (!drd_keytable_find(&sc.chains, 0, other, 1))
+            break;
+    }
+    struct drd_frame f[16];
+    for (int i = 0; i < 3; i++)
+        expect_fake_stack(f, from_site_a(&sc, f, 16), FAKE_FRAMES);
+    assert_int_equal(snapshots, 3);
+    assert_int_equal(atomic_load(&sc.direct), 3);
+    drd_stack_cache_free(&sc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(one_walk_per_chain, setup),
+        cmocka_unit_test_setup(shared_generic_code_is_walked_every_time, setup),
+        cmocka_unit_test_setup(a_full_cache_walks_every_time, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#else
+int main(void)
+{
+    return 0; /* the chains are read on x86_64 only */
+}
+#endif
