@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks of the memory profilers:
-#  1. the cost to an allocation-heavy workload (Memory --bench: 2 threads allocating small short-lived objects)
+#  1. the cost to an allocation-heavy workload (Memory --bench: one thread allocating small short-lived objects and
+#     nothing else, about 11 GB/s, the worst case; BENCH_WORKLOAD=mixed: small list and string work, about ten
+#     objects per unit; BENCH_THREADS=N: N threads, 1 unless told, which leaves the machine's other core to the
+#     tools, the timer and this script: with 2 threads on this 2-vCPU VM the workload's own rate swings by 40 %)
 #     of `allocations` (with and without stacks), of `dotnet-trace collect --profile gc-verbose`, and of
 #     dotnet-trace with nothing but the runtime's allocation-sampling keyword (what emitting the AllocationSampled
 #     event costs the runtime, whoever listens), with the paired design of bench/cpu.sh (shared code in
@@ -28,7 +31,8 @@
 #     dotnet-gcdump collect on the same process (its pause measured by drdotnet runtime-pauses meanwhile), in
 #     SNAPSHOTS alternated rounds, medians.
 # Usage: bench/memory.sh [RUNS] [SECONDS] [LEAKED_SESSIONS] [SNAPSHOTS]
-#        (SECONDS: the length of each phase of part 1; defaults 5, 8, 900000, 5; needs scripts/build.sh)
+#        (SECONDS: the length of each phase of part 1; defaults 5, 8, 900000, 5; SNAPSHOTS 0 skips part 2;
+#        needs scripts/build.sh)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
@@ -37,7 +41,7 @@ secs=${2:-8}
 leak=${3:-900000}
 snapshots=${4:-5}
 if ! [[ $runs =~ ^[1-9][0-9]*$ && $secs =~ ^[1-9][0-9]*$ && $leak =~ ^[1-9][0-9]*$ &&
-    $snapshots =~ ^[1-9][0-9]*$ ]] || ((secs > 3600)); then
+    $snapshots =~ ^[0-9]+$ ]] || ((secs > 3600)); then
     echo "usage: bench/memory.sh [RUNS] [SECONDS] [LEAKED_SESSIONS] [SNAPSHOTS]" >&2
     exit 2
 fi
@@ -69,7 +73,23 @@ wait_line() { for _ in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 
 # Part 1. The workload's measured window outlasts the three phases with room for a slow attach and detach; the
 # script ends the workload once C is complete. Every wait is bounded.
 window=$((3 * secs + 40))
-workload=(dotnet "$app" --bench "$window" --ticks)
+bench_threads=${BENCH_THREADS:-1}
+case ${BENCH_WORKLOAD:-alloc} in
+alloc) bench_kind=() ;;
+mixed) bench_kind=(--mixed) ;;
+*)
+    echo "bench/memory.sh: BENCH_WORKLOAD is alloc or mixed" >&2
+    exit 2
+    ;;
+esac
+[[ $bench_threads =~ ^[1-9][0-9]?$ ]] || {
+    echo "bench/memory.sh: BENCH_THREADS is 1 to 99" >&2
+    exit 2
+}
+workload=(dotnet "$app" --bench "$window" --ticks --threads "$bench_threads" "${bench_kind[@]}")
+# The workload's rates on its own (5 s), for the notes.
+rates=$(dotnet "$app" --bench 5 --threads "$bench_threads" "${bench_kind[@]}" |
+    awk '/^throughput/ {t = $2} /^allocated/ {a = $2} END {printf "%s thousand units/s, %s MB/s allocated", t, a}')
 app_limit=$((window + 60))
 tool_secs=$((secs + 2))
 tool_limit=$((tool_secs + 60))
@@ -145,18 +165,22 @@ echo "### Allocation throughput, paired: B (tool attached) against A and C (noth
 echo
 paired_table "$runs" "allocation throughput lost"
 echo
-echo "A tick is the allocations both threads made in one second; B: the seconds wholly between the attach and"
-echo "the tool's exit, A: those before the attach, C: those from 1 s after the exit."
+paired_cpu_table "$runs"
+echo
+echo "Workload: Memory --bench ${BENCH_WORKLOAD:-alloc}, $bench_threads thread(s); on its own: $rates."
+echo "A tick is the units of work the workload's threads did in one second; B: the seconds wholly between the"
+echo "attach and the tool's exit, A: those before the attach, C: those from 1 s after the exit."
 echo "drdotnet sessions (status/exit): allocations ${statuses[drdotnet-allocations]% };" \
     "walker=runtime ${statuses[drdotnet-allocations-runtime-walk]% };" \
     "stacks=false ${statuses[drdotnet-allocations-nostacks]% }"
 for k in dotnet-trace-gc-verbose dotnet-trace-keyword; do
-    if [ "${fallbacks[$k]}" -gt 0 ]; then
+    if [ "${fallbacks[$k]:-0}" -gt 0 ]; then
         echo "${labels[$k]} printed no 'Process' line in ${fallbacks[$k]} runs: there B starts 1 s after its start."
     fi
 done
 paired_details
 
+[ "$snapshots" -gt 0 ] || exit 0
 echo
 echo "### Heap snapshot pause on one process holding $leak sessions of 1 KiB"
 out="$work/leak.out"

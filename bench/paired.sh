@@ -1,6 +1,6 @@
 # The paired A-B-A method of bench/cpu.sh and bench/memory.sh, sourced by both (not run on its own).
 # A run is one workload process that prints `ready <pid>`, then `tick <unix ms at the end of a second> <count in
-# that second>` once a second; it is its own baseline: phase A nothing attached, phase B the tool under test
+# that second> [<the process's CPU time so far, us>]` once a second; it is its own baseline: phase A nothing attached, phase B the tool under test
 # attached, phase C after the tool left (the scripts' header comments tell the windows' rules).
 #
 # The sourcing script sets, before it calls anything here:
@@ -34,17 +34,19 @@ stamp() {
 }
 
 # The workload's output, read as it grows through a descriptor kept open (no fork): `ready <pid>` into
-# $app_ready, every `tick <end ms> <count>` into tick_end/tick_units. A line still being written is kept in
+# $app_ready, every `tick <end ms> <count> [cpu us]` into tick_end/tick_units/tick_cpu (cpu: "" when the
+# workload does not print it). A line still being written is kept in
 # $wl_part until its end arrives.
-wl_fd="" wl_part="" app_ready="" tick_end=() tick_units=()
+wl_fd="" wl_part="" app_ready="" tick_end=() tick_units=() tick_cpu=()
 pump() {
     local line=""
     while IFS= read -r -u "$wl_fd" line; do
         line=$wl_part$line
         wl_part=""
-        if [[ $line =~ ^tick\ ([0-9]+)\ ([0-9]+)$ ]]; then
+        if [[ $line =~ ^tick\ ([0-9]+)\ ([0-9]+)(\ [0-9]+)?$ ]]; then
             tick_end+=("${BASH_REMATCH[1]}")
             tick_units+=("${BASH_REMATCH[2]}")
+            tick_cpu+=("${BASH_REMATCH[3]# }")
         elif [[ $line =~ ^ready\ ([0-9]+)$ ]]; then
             app_ready=${BASH_REMATCH[1]}
         fi
@@ -62,12 +64,12 @@ c_ticks() {
     done
 }
 
-declare -A ratios bticks fails fallbacks labels
+declare -A ratios cpu_ratios bticks fails fallbacks labels
 details=()
 paired_init() {
     local k
     for k in "${configs[@]}"; do
-        ratios[$k]="" bticks[$k]="" fails[$k]=0 fallbacks[$k]=0
+        ratios[$k]="" cpu_ratios[$k]="" bticks[$k]="" fails[$k]=0 fallbacks[$k]=0
     done
 }
 
@@ -90,7 +92,7 @@ paired_start() {
     local out=$1 deadline
     : >"$out"
     exec {wl_fd}<"$out"
-    wl_part="" app_ready="" tick_end=() tick_units=()
+    wl_part="" app_ready="" tick_end=() tick_units=() tick_cpu=()
     timeout "$app_limit" "${workload[@]}" >>"$out" 2>&1 &
     app_pid=$!
     live_pids=("$app_pid")
@@ -247,20 +249,31 @@ paired_stop() {
 
 # paired_score KEY RUN: from the ticks, $attach and $gone, the three windows and the run's ratio
 # mean(B) / mean(A and C together), added to ratios[KEY] and bticks[KEY]; or the run counted as failed when B
-# has fewer than SECONDS-2 ticks. Returns 1 when it failed.
+# has fewer than SECONDS-2 ticks. Returns 1 when it failed. When the ticks carry the process's CPU time, also the
+# ratio of work per CPU second, B against A and C (into cpu_ratios[KEY]): it charges every thread of the process
+# (a profiler's own threads too, which a core left idle would hide from the throughput).
 #   A: the ticks that end before the attach; B: those whose whole second lies between the attach and the
 #   tool's exit; C: the first SECONDS of those that start at least 1 s after the exit.
 paired_score() {
-    local key=$1 r=$2 i start end na=0 nb=0 nc=0 sa=0 sb=0 sc=0 ratio
+    local key=$1 r=$2 i start end na=0 nb=0 nc=0 sa=0 sb=0 sc=0 ratio cpu_ratio="" cpu
+    # work and CPU us of the ticks that have a CPU time and a previous one, in A and C together (o) and in B (b)
+    local wo=0 co=0 wb=0 cb=0
     for ((i = 0; i < ${#tick_end[@]}; i++)); do
         end=${tick_end[i]}
         start=$((i > 0 ? tick_end[i - 1] : end - 1000))
+        cpu=""
+        if ((i > 0)) && [ -n "${tick_cpu[i]:-}" ] && [ -n "${tick_cpu[i - 1]:-}" ]; then
+            cpu=$((tick_cpu[i] - tick_cpu[i - 1]))
+        fi
         if ((end <= attach)); then
             na=$((na + 1)) sa=$((sa + tick_units[i]))
+            [ -z "$cpu" ] || wo=$((wo + tick_units[i])) co=$((co + cpu))
         elif ((start >= attach && end <= gone)); then
             nb=$((nb + 1)) sb=$((sb + tick_units[i]))
+            [ -z "$cpu" ] || wb=$((wb + tick_units[i])) cb=$((cb + cpu))
         elif ((start >= gone + 1000 && nc < secs)); then
             nc=$((nc + 1)) sc=$((sc + tick_units[i]))
+            [ -z "$cpu" ] || wo=$((wo + tick_units[i])) co=$((co + cpu))
         fi
     done
     if ((nb < secs - 2 || nb == 0)); then
@@ -270,7 +283,12 @@ paired_score() {
     ratio=$(awk -v sb="$sb" -v nb="$nb" -v s="$((sa + sc))" -v n="$((na + nc))" 'BEGIN{printf "%.4f", (sb / nb) / (s / n)}')
     ratios[$key]+="$ratio "
     bticks[$key]+="$nb "
-    details+=("- $key run $r: $ratio (ticks A $na, B $nb, C $nc; means A $((na ? sa / na : 0)), B $((sb / nb)), C $((nc ? sc / nc : 0)) $tick_unit)")
+    if ((co > 0 && cb > 0 && wo > 0)); then
+        cpu_ratio=$(awk -v wb="$wb" -v cb="$cb" -v wo="$wo" -v co="$co" 'BEGIN{printf "%.4f", (wb / cb) / (wo / co)}')
+        cpu_ratios[$key]+="$cpu_ratio "
+        cpu_ratio="; work per CPU second B / (A+C) $cpu_ratio, CPU used A+C $((co / (na + nc > 0 ? na + nc : 1) / 1000)) ms/s, B $((cb / nb / 1000)) ms/s"
+    fi
+    details+=("- $key run $r: $ratio (ticks A $na, B $nb, C $nc; means A $((na ? sa / na : 0)), B $((sb / nb)), C $((nc ? sc / nc : 0)) $tick_unit$cpu_ratio)")
 }
 
 median() { tr ' ' '\n' | awk NF | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}'; }
@@ -292,6 +310,26 @@ paired_table() {
         [ "${fails[$k]}" -eq 0 ] || note=" (${fails[$k]} of $runs runs failed)"
         lost=$(awk -v m="$m" 'BEGIN{printf "%.1f %%", 100 * (1 - m)}')
         echo "| ${labels[$k]:-$k} | $m$note | $lost | $(echo "${ratios[$k]}" | span) | ${bticks[$k]% } |"
+    done
+}
+
+# paired_cpu_table RUNS: when the workload printed its CPU time, the Markdown table of the median ratio of work
+# per CPU second of the whole process (B against A and C) per configuration; nothing otherwise.
+paired_cpu_table() {
+    local runs=$1 k m any=""
+    for k in "${configs[@]}"; do
+        [ -z "${cpu_ratios[$k]}" ] || any=1
+    done
+    [ -n "$any" ] || return 0
+    echo "| configuration | median work per CPU second, B / (A+C) ($runs runs) | more CPU per unit of work | per-run, min .. max |"
+    echo "|---|---|---|---|"
+    for k in "${configs[@]}"; do
+        m=$(echo "${cpu_ratios[$k]}" | median)
+        if [ -z "$m" ]; then
+            echo "| ${labels[$k]:-$k} | - | - | - |"
+            continue
+        fi
+        echo "| ${labels[$k]:-$k} | $m | $(awk -v m="$m" 'BEGIN{printf "%.1f %%", 100 * (1 / m - 1)}') | $(echo "${cpu_ratios[$k]}" | span) |"
     done
 }
 

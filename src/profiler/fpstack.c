@@ -2,7 +2,6 @@
 #include "profiler/fpstack.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <sys/resource.h>
 #include <string.h>
 #include <unistd.h>
@@ -284,8 +283,5 @@ uint64_t drd_self_stack_top(const struct drd_self_ranges *r, uint64_t sp)
 {
     if (sp >= r->main_lo && sp < r->main_hi)
         return r->main_hi;
-    uint64_t self = (uint64_t)pthread_self();
-    if (sp < self && self - sp <= MAX_THREAD_STACK)
-        return self;
     return 0;
 }

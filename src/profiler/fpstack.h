@@ -58,14 +58,13 @@ int drd_self_native(const struct drd_self_ranges *r, uint64_t ip);
  * comes first) with sp at or below it: return addresses in native code (the runtime's and this library's
  * frames above the managed code that called into them) are skipped, at most max_skip of them; then up to max
  * return addresses are written to ips (*truncated set when the chain went on). The walk reads only [sp, hi) with
- * the rules of drd_fp_walk. hi is the top of the calling thread's stack: drd_self_stack_top. Returns the number of
+ * the rules of drd_fp_walk. hi is the top of the calling thread's stack mapping. Returns the number of
  * ips written; 0 when the chain ended, or max_skip was reached, before any non-native address. */
 int drd_fp_walk_self(uint64_t sp, uint64_t fp, uint64_t hi, const struct drd_self_ranges *r, int max_skip,
                      uint64_t *ips, int max, int *truncated);
 
-/* The top of the calling thread's stack, for a walk from sp: the main thread's from r, any other thread's the
- * address of its thread descriptor (the C library puts it at the top of the thread's stack mapping, above the
- * stack and its TLS). 0 when sp lies in neither (a thread whose layout is not known: do not walk). */
+/* The top of the main thread's stack when sp lies on it (the room below its mapping where it may still grow
+ * included), else 0. */
 uint64_t drd_self_stack_top(const struct drd_self_ranges *r, uint64_t sp);
 
 #endif

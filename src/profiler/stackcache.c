@@ -1,7 +1,11 @@
 /* The runtime's stack walks remembered by frame-pointer chain (stackcache.h). */
+#define _GNU_SOURCE
 #include "profiler/stackcache.h"
 
+#include "drdotnet/raw.h"
+
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +13,9 @@
 
 #define CHAIN_DEPTH 64 /* return addresses that tell one path from another */
 #define MAX_NATIVE_SKIP 64 /* the runtime's frames between a callback and the managed code below it */
+#define CHECK_EVERY 64 /* every 64th reuse of a walk, the runtime walks again and the two must agree */
 
-/* The state of a chain's slot, in its keytable counter 0. */
+/* The state of a chain's slot, in its keytable counter 0; counter 1 counts its reuses. */
 enum { CHAIN_NEW = 0, CHAIN_WALKING = 1, CHAIN_CACHED = 2, CHAIN_UNCACHEABLE = 3 };
 
 struct cached_walk {
@@ -26,6 +31,10 @@ static struct cached_walk *walk_at(struct drd_stack_cache *sc, uint32_t slot)
 int drd_stack_cache_init(struct drd_stack_cache *sc, size_t capacity, int max_depth, char *err, size_t errcap)
 {
     memset(sc, 0, sizeof *sc);
+    if (max_depth < 1 || max_depth > DRD_RAW_MAX_DEPTH) {
+        snprintf(err, errcap, "stack depth %d out of range", max_depth);
+        return -1;
+    }
     sc->max_depth = max_depth;
 #if defined(__x86_64__)
     int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
@@ -36,7 +45,8 @@ int drd_stack_cache_init(struct drd_stack_cache *sc, size_t capacity, int max_de
         return 0; /* off: the runtime walks every stack */
     sc->walk_size = (sizeof(struct cached_walk) + (size_t)max_depth * sizeof(struct drd_frame) + 15) & ~(size_t)15;
     sc->walks = calloc(capacity, sc->walk_size);
-    if (!sc->walks || drd_keytable_init(&sc->chains, capacity, CHAIN_DEPTH)) {
+    sc->threads = calloc(DRD_STACK_CACHE_THREADS, sizeof *sc->threads);
+    if (!sc->walks || !sc->threads || drd_keytable_init(&sc->chains, capacity, CHAIN_DEPTH)) {
         drd_stack_cache_free(sc);
         snprintf(err, errcap, "out of memory for the stack cache");
         return -1;
@@ -52,23 +62,74 @@ void drd_stack_cache_free(struct drd_stack_cache *sc)
 {
     drd_keytable_free(&sc->chains);
     free(sc->walks);
+    free(sc->threads);
     sc->walks = NULL;
+    sc->threads = NULL;
     sc->on = 0;
 }
 
+#define THREAD_PROBES 16
+
+/* The top of the calling thread's stack when sp lies inside it, else 0. The main thread's from the maps; any
+ * other's learned once (pthread_getattr_np: the thread's stack block without its guard, descriptor and TLS at
+ * its top included) and kept by thread handle. A handle that a new thread reuses comes with the same stack
+ * block (the C library keeps the descriptor at the block's top), and sp must lie inside the bounds anyway. */
+static uint64_t thread_top(struct drd_stack_cache *sc, uint64_t sp)
+{
+    uint64_t top = drd_self_stack_top(&sc->ranges, sp);
+    if (top)
+        return top;
+    uint64_t self = (uint64_t)pthread_self();
+    uint64_t h = self * 0x9e3779b97f4a7c15ULL;
+    for (uint32_t p = 0; p < THREAD_PROBES; p++) {
+        struct drd_thread_bounds *b = &sc->threads[((h >> 40) + p) & (DRD_STACK_CACHE_THREADS - 1)];
+        uint64_t owner = atomic_load_explicit(&b->thread, memory_order_acquire);
+        if (owner == 0) {
+            uint64_t expected = 0;
+            if (!atomic_compare_exchange_strong(&b->thread, &expected, self)) {
+                owner = expected;
+            } else {
+                pthread_attr_t attr;
+                void *addr;
+                size_t size;
+                if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+                    if (pthread_attr_getstack(&attr, &addr, &size) == 0 && size > 0) {
+                        b->lo = (uint64_t)(uintptr_t)addr;
+                        b->hi = b->lo + size;
+                    }
+                    pthread_attr_destroy(&attr);
+                }
+                atomic_store_explicit(&b->ready, 1, memory_order_release);
+                owner = self;
+            }
+        }
+        if (owner != self)
+            continue;
+        if (!atomic_load_explicit(&b->ready, memory_order_acquire))
+            return 0; /* cannot happen: only this thread fills its own entry */
+        return sp >= b->lo && sp < b->hi ? b->hi : 0;
+    }
+    return 0;
+}
+
 /* Reads the calling thread's frame-pointer chain below the managed code into chain[] as frames {ip, 0}. Returns
- * how many, or 0 when it cannot be read. */
+ * how many, or 0 when it cannot be read or does not look whole. Whole: it goes on past CHAIN_DEPTH, or its last
+ * address is native code (the thread's start, the runtime's call into Main). A chain that ends in managed code
+ * was cut by a method that keeps something else than a frame pointer in rbp: its addresses would not tell the
+ * path below that method, so it is no key. */
 static int __attribute__((noinline)) read_chain(struct drd_stack_cache *sc, struct drd_frame *chain)
 {
 #if defined(__x86_64__)
     uint64_t ips[CHAIN_DEPTH];
     uint64_t sp = (uint64_t)(uintptr_t)&ips[0];
     uint64_t fp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
-    uint64_t top = drd_self_stack_top(&sc->ranges, sp);
+    uint64_t top = thread_top(sc, sp);
     if (!top)
         return 0;
     int truncated;
     int n = drd_fp_walk_self(sp, fp, top, &sc->ranges, MAX_NATIVE_SKIP, ips, CHAIN_DEPTH, &truncated);
+    if (n <= 0 || (!truncated && !drd_self_native(&sc->ranges, ips[n - 1])))
+        return 0;
     for (int i = 0; i < n; i++)
         chain[i] = (struct drd_frame){ips[i], 0};
     return n;
@@ -97,6 +158,25 @@ static int reusable(ICorProfilerInfo15 *info, const struct drd_frame *frames, in
     return 1;
 }
 
+/* A reuse that the runtime checks: it walks, and when its walk differs from the kept one (two paths with one
+ * chain), the chain is walked by the runtime from then on. Returns the runtime's walk. */
+static int checked(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, atomic_ullong *state,
+                   const struct cached_walk *w, struct drd_frame *frames, int max)
+{
+    int truncated;
+    struct drd_frame fresh[DRD_RAW_MAX_DEPTH];
+    int d = drd_stack_walk(info, 0, fresh, sc->max_depth, &truncated);
+    atomic_fetch_add_explicit(&sc->walked, 1, memory_order_relaxed);
+    if (d != (int)w->depth || memcmp(fresh, w->frames, (size_t)d * sizeof *fresh) != 0) {
+        atomic_store_explicit(state, CHAIN_UNCACHEABLE, memory_order_relaxed);
+        atomic_fetch_add_explicit(&sc->mismatched, 1, memory_order_relaxed);
+    }
+    if (d > max)
+        d = max;
+    memcpy(frames, fresh, (size_t)d * sizeof *frames);
+    return d;
+}
+
 int drd_stack_cache_walk(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, struct drd_frame *frames, int max)
 {
     int truncated;
@@ -115,6 +195,10 @@ int drd_stack_cache_walk(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, s
     struct cached_walk *w = walk_at(sc, slot);
     unsigned long long s = atomic_load_explicit(state, memory_order_acquire);
     if (s == CHAIN_CACHED) {
+        unsigned long long uses = atomic_fetch_add_explicit(drd_keytable_counter(&sc->chains, slot, 1), 1,
+                                                            memory_order_relaxed);
+        if (uses % CHECK_EVERY == CHECK_EVERY - 1)
+            return checked(sc, info, state, w, frames, max);
         int d = (int)w->depth < max ? (int)w->depth : max;
         memcpy(frames, w->frames, (size_t)d * sizeof *frames);
         atomic_fetch_add_explicit(&sc->reused, 1, memory_order_relaxed);

@@ -6,9 +6,14 @@
  * user should read. They do tell one call path from another: the first time a chain is seen, the runtime walks
  * the thread and the result is kept under the chain's addresses; the next samples with the same chain reuse it.
  * A chain through shared generic code (one body for several instantiations, told apart only by the runtime's
- * walk) is never reused: it is walked by the runtime every time, so frames keep their exact class.
- * Where the chain cannot be read (not x86_64, an unknown stack layout, a chain that ends inside the runtime) or
- * the cache is full, the runtime walks every time. */
+ * walk) is never reused: it is walked by the runtime every time, so frames keep their exact class. Every 64th
+ * reuse of a walk is checked by a fresh one; a chain whose walks differ (two paths that only differ in the callers
+ * of frameless methods, reached through one virtual call site) is walked by the runtime from then on. A chain
+ * that ends in managed code (a method that keeps data in rbp cut it) is no key.
+ * The chain is read only inside the calling thread's own stack: the main thread's from /proc/self/maps, any
+ * other's from pthread_getattr_np at its first walk; a thread running elsewhere (an alternate signal stack) or
+ * with unknown bounds reads no chain. Where the chain cannot be read (not x86_64, more threads than the table
+ * holds, a chain that ends inside the runtime) or the cache is full, the runtime walks every time. */
 #ifndef DRD_STACKCACHE_H
 #define DRD_STACKCACHE_H
 
@@ -19,6 +24,14 @@
 #include "profiler/keytable.h"
 #include "profiler/stacks.h"
 
+/* A thread's stack bounds, learned at its first walk (pthread_getattr_np) and kept by its thread handle. */
+struct drd_thread_bounds {
+    _Atomic uint64_t thread; /* pthread_self(), 0: free */
+    _Atomic int ready;
+    uint64_t lo, hi; /* both 0 when they could not be learned */
+};
+#define DRD_STACK_CACHE_THREADS 1024
+
 struct drd_stack_cache {
     struct drd_keytable chains; /* key: the chain's return addresses as frames {ip, 0} */
     unsigned char *walks; /* per chain slot: a struct cached_walk with max_depth frames */
@@ -26,7 +39,10 @@ struct drd_stack_cache {
     int max_depth;
     int on; /* 0: every stack by the runtime's walk */
     struct drd_self_ranges ranges;
-    atomic_ullong reused, walked, uncacheable, direct; /* direct: walked with no chain to keep it under */
+    struct drd_thread_bounds *threads; /* DRD_STACK_CACHE_THREADS, for threads other than the main one */
+    /* reused walks; the runtime's walks; chains of shared generic code; chains whose check found another walk;
+     * walks with no chain to keep them under (unreadable, cut, or the cache full) */
+    atomic_ullong reused, walked, uncacheable, mismatched, direct;
 };
 
 /* Prepares a cache of capacity chains (a power of two) for stacks of at most max_depth frames, reading

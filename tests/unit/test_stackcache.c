@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "profiler/stackcache.h"
@@ -17,6 +20,7 @@
 #define FAKE_FRAMES 5
 static int snapshots; /* DoStackSnapshot calls */
 static int shared_generic; /* GetFunctionInfo2 without a frame names another class than with one */
+static int other_path; /* the fake stack's second frame is another function (a path the chain does not tell) */
 
 static HRESULT fake_snapshot(ICorProfilerInfo15 *This, ThreadID thread, StackSnapshotCallback cb, ULONG32 flags,
                              void *data, BYTE ctx[], ULONG32 ctx_size)
@@ -25,7 +29,7 @@ static HRESULT fake_snapshot(ICorProfilerInfo15 *This, ThreadID thread, StackSna
     assert_int_equal(thread, 0);
     snapshots++;
     for (int i = 0; i < FAKE_FRAMES; i++)
-        if (cb((FunctionID)(0x1000 + 0x10 * i), 0x5000 + (UINT_PTR)i, (COR_PRF_FRAME_INFO)(0x77 + i), 0, NULL, data) !=
+        if (cb((FunctionID)(0x1000 + 0x10 * i + (other_path && i == 1 ? 0x800 : 0)), 0x5000 + (UINT_PTR)i, (COR_PRF_FRAME_INFO)(0x77 + i), 0, NULL, data) !=
             S_OK)
             break;
     return S_OK;
@@ -56,6 +60,7 @@ static int setup(void **state)
     vtbl.GetFunctionInfo2 = fake_function_info;
     snapshots = 0;
     shared_generic = 0;
+    other_path = 0;
     return 0;
 }
 
@@ -133,6 +138,101 @@ static void shared_generic_code_is_walked_every_time(void **state)
     drd_stack_cache_free(&sc);
 }
 
+static void a_reused_walk_is_checked(void **state)
+{
+    (void)state;
+    struct drd_stack_cache sc;
+    char err[128];
+    assert_int_equal(drd_stack_cache_init(&sc, 64, 16, err, sizeof err), 0);
+    static struct drd_frame fs[200][16];
+    static int ns[200];
+    static volatile int switch_at = 10;
+    for (int i = 0; i < 200; i++) {
+        other_path = i >= switch_at;
+        ns[i] = from_site_a(&sc, fs[i], 16);
+    }
+    /* the first walk is kept; the 64th reuse is checked by a fresh walk, which differs from then on */
+    assert_int_equal(atomic_load(&sc.mismatched), 1);
+    assert_int_equal(atomic_load(&sc.reused), 63);
+    /* reuses until the check hand out the kept walk (the old path); the check and all later calls the new one */
+    assert_int_equal(fs[63][1].fn, 0x1010);
+    assert_int_equal(fs[64][1].fn, 0x1810);
+    assert_int_equal(fs[199][1].fn, 0x1810);
+    assert_int_equal(snapshots, 1 + 1 + 135);
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(ns[i], FAKE_FRAMES);
+    drd_stack_cache_free(&sc);
+}
+
+/* Another thread: its bounds from pthread_getattr_np, its chains reused like the main thread's. */
+static struct drd_stack_cache *thread_cache;
+static int thread_ns[5];
+static struct drd_frame thread_fs[5][16];
+
+static void *walk_on_a_thread(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 5; i++)
+        thread_ns[i] = from_site_a(thread_cache, thread_fs[i], 16);
+    return NULL;
+}
+
+static void another_thread_reuses_its_chains(void **state)
+{
+    (void)state;
+    struct drd_stack_cache sc;
+    char err[128];
+    assert_int_equal(drd_stack_cache_init(&sc, 64, 16, err, sizeof err), 0);
+    thread_cache = &sc;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, walk_on_a_thread, NULL), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    for (int i = 0; i < 5; i++)
+        expect_fake_stack(thread_fs[i], thread_ns[i], FAKE_FRAMES);
+    assert_int_equal(snapshots, 1);
+    assert_int_equal(atomic_load(&sc.reused), 4);
+    assert_int_equal(atomic_load(&sc.direct), 0);
+    drd_stack_cache_free(&sc);
+}
+
+/* On an alternate signal stack no chain is read (it is not the thread's stack): the runtime walks. */
+static struct drd_stack_cache *signal_cache;
+static int signal_n;
+static struct drd_frame signal_fs[16];
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    signal_n = from_site_a(signal_cache, signal_fs, 16);
+}
+
+static void an_alternate_stack_reads_no_chain(void **state)
+{
+    (void)state;
+    struct drd_stack_cache sc;
+    char err[128];
+    assert_int_equal(drd_stack_cache_init(&sc, 64, 16, err, sizeof err), 0);
+    signal_cache = &sc;
+    stack_t alt = {.ss_sp = malloc(1 << 16), .ss_size = 1 << 16, .ss_flags = 0}, old;
+    assert_non_null(alt.ss_sp);
+    assert_int_equal(sigaltstack(&alt, &old), 0);
+    struct sigaction sa, prev;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_ONSTACK;
+    assert_int_equal(sigaction(SIGUSR1, &sa, &prev), 0);
+    assert_int_equal(raise(SIGUSR1), 0);
+    assert_int_equal(sigaction(SIGUSR1, &prev, NULL), 0);
+    alt.ss_flags = SS_DISABLE;
+    assert_int_equal(sigaltstack(&alt, NULL), 0);
+    free(alt.ss_sp);
+    expect_fake_stack(signal_fs, signal_n, FAKE_FRAMES);
+    assert_int_equal(snapshots, 1);
+    assert_int_equal(atomic_load(&sc.direct), 1);
+    assert_int_equal(atomic_load(&sc.reused), 0);
+    drd_stack_cache_free(&sc);
+}
+
 static void a_full_cache_walks_every_time(void **state)
 {
     (void)state;
@@ -159,7 +259,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(one_walk_per_chain, setup),
         cmocka_unit_test_setup(shared_generic_code_is_walked_every_time, setup),
+        cmocka_unit_test_setup(a_reused_walk_is_checked, setup),
         cmocka_unit_test_setup(a_full_cache_walks_every_time, setup),
+        cmocka_unit_test_setup(another_thread_reuses_its_chains, setup),
+        cmocka_unit_test_setup(an_alternate_stack_reads_no_chain, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

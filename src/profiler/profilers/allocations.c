@@ -251,10 +251,11 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
 static void end(struct drd_core *c)
 {
     if (st.cache.on && st.session_open)
-        drd_log(c, "stacks: %llu reused, %llu walked by the runtime (%llu chains of shared generic code), %llu "
-                   "with no chain to keep them under (unreadable, or the cache full)",
+        drd_log(c, "stacks: %llu reused, %llu walked by the runtime (%llu chains of shared generic code, %llu whose check "
+                   "found another walk), %llu with no chain to keep them under (unreadable, cut, or the cache full)",
                 (unsigned long long)atomic_load(&st.cache.reused), (unsigned long long)atomic_load(&st.cache.walked),
                 (unsigned long long)atomic_load(&st.cache.uncacheable),
+                (unsigned long long)atomic_load(&st.cache.mismatched),
                 (unsigned long long)atomic_load(&st.cache.direct));
     if (st.session_open) {
         HRESULT hr = c->info->lpVtbl->EventPipeStopSession(c->info, st.session);

@@ -28,7 +28,7 @@ public static class Program
     {
         string? go = null, stop = null, grow = null;
         int gcs = 0, dups = 0, payloads = 0, arrays = 0, leak = 0, bench = 0, threads = 2;
-        bool ticks = false;
+        bool ticks = false, mixed = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -44,6 +44,7 @@ public static class Program
                 case "--bench": bench = int.Parse(args[++i]); break;
                 case "--ticks": ticks = true; break;
                 case "--threads": threads = int.Parse(args[++i]); break;
+                case "--mixed": mixed = true; break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
@@ -55,7 +56,7 @@ public static class Program
         }
         WaitFor(go);
         if (bench > 0)
-            return Bench(bench, ticks, threads);
+            return Bench(bench, ticks, threads, mixed);
         for (int i = 0; i < gcs; i++)
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true);
@@ -125,18 +126,22 @@ public static class Program
             Sessions.Add(new Session(start + i));
     }
 
-    // An allocation-heavy benchmark: `--threads` threads (2 unless told) allocate short-lived objects of a few sizes for the given seconds
-    // (after 2 s of warm-up) and the program prints how many thousand allocations per second it made.
+    // An allocation-heavy benchmark: `--threads` threads (2 unless told) work for the given seconds (after 2 s of
+    // warm-up) and the program prints how many thousand units of work per second they did. A unit is one
+    // allocation of a short-lived object of a few sizes (nothing else: the worst case for an allocation
+    // profiler), or with --mixed one small piece of string and list work that allocates about ten objects (a
+    // list, its array, strings, a builder, a split) along with the work (closer to what an application does).
     // With ticks, a timer thread also prints, for every second of the measured window, the line
-    // `tick <unix ms at the end of that second> <allocations both threads made in it>`, so that a benchmark can
-    // compare the seconds before, during and after something was attached to the same process.
-    static int Bench(int seconds, bool ticks, int nthreads)
+    // `tick <unix ms at the end of that second> <units all threads did in it> <process CPU time so far, us>`, so
+    // that a benchmark can compare the seconds before, during and after something was attached to the same
+    // process; at the end, `allocated <MB per second over the window>`.
+    static int Bench(int seconds, bool ticks, int nthreads, bool mixed)
     {
         long count = 0;
         bool measuring = false, done = false;
         var threads = new Thread[nthreads];
-        // Every thread's running total of allocations, published every 1000 for the timer thread; one counter
-        // per 128 bytes, so that two threads never write to the same cache line.
+        // Every thread's running total of units, published every 1000 for the timer thread; one counter per 128
+        // bytes, so that two threads never write to the same cache line.
         var totals = new PaddedCounter[threads.Length];
         for (int t = 0; t < threads.Length; t++)
         {
@@ -145,11 +150,19 @@ public static class Program
             {
                 long local = 0, total = 0;
                 var keep = new object[64];
+                int seed = slot * 1_000_003;
                 while (!Volatile.Read(ref done))
                 {
-                    for (int i = 0; i < 1000; i++)
+                    if (mixed)
                     {
-                        keep[i & 63] = (i % 3) switch { 0 => new Payload { A = i }, 1 => new int[16], _ => new string('x', 24) };
+                        for (int i = 0; i < 1000; i++)
+                            keep[i & 63] = MixedUnit(seed + i);
+                        seed += 1000;
+                    }
+                    else
+                    {
+                        for (int i = 0; i < 1000; i++)
+                            keep[i & 63] = (i % 3) switch { 0 => new Payload { A = i }, 1 => new int[16], _ => new string('x', 24) };
                     }
                     total += 1000;
                     Volatile.Write(ref totals[slot].Value, total);
@@ -161,6 +174,7 @@ public static class Program
         }
         Thread.Sleep(2000);
         Volatile.Write(ref measuring, true);
+        long bytesAtStart = GC.GetTotalAllocatedBytes(false);
         var clock = Stopwatch.StartNew();
         Thread? ticker = null;
         if (ticks)
@@ -172,9 +186,28 @@ public static class Program
         Thread.Sleep(seconds * 1000);
         ticker?.Join();
         Volatile.Write(ref done, true);
+        long bytes = GC.GetTotalAllocatedBytes(false) - bytesAtStart;
+        double elapsed = clock.Elapsed.TotalSeconds;
         foreach (var t in threads) t.Join();
         Console.WriteLine($"throughput {Interlocked.Read(ref count) / seconds / 1000}");
+        Console.WriteLine($"allocated {bytes / elapsed / 1e6:F0}");
         return 0;
+    }
+
+    // One unit of the mixed benchmark: a list filled and summed, numbers formatted into strings, a builder, a split.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static object MixedUnit(int n)
+    {
+        var list = new List<int>(8);
+        for (int k = 0; k < 8; k++)
+            list.Add(n ^ (k * 7919));
+        int sum = 0;
+        foreach (int v in list)
+            sum += v & 0xff;
+        string name = string.Concat("item-", n.ToString(), "-", (sum & 0x3f).ToString());
+        var sb = new System.Text.StringBuilder(48);
+        sb.Append(name).Append('-').Append(sum);
+        return sb.ToString().Split('-');
     }
 
     [StructLayout(LayoutKind.Explicit, Size = 128)]
@@ -205,7 +238,8 @@ public static class Program
                 Thread.Sleep((int)left);
             long now = Allocated(totals);
             long stamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            Console.WriteLine($"tick {stamp} {now - previous}");
+            long cpu = (long)Environment.CpuUsage.TotalTime.TotalMicroseconds;
+            Console.WriteLine($"tick {stamp} {now - previous} {cpu}");
             Console.Out.Flush();
             previous = now;
         }

@@ -1,0 +1,98 @@
+/* Unit tests for the allocations report (src/report/allocations_report.c), on hand-made raw files. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "tmpdir.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "report/report.h"
+
+/* Writes text to the test's folder as allocations.raw and gives the report (NULL and the error on failure). */
+static json_t *report_of(void **state, const char *text, char *err, size_t cap)
+{
+    const struct tmp *t = *state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/allocations.raw", t->dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+    err[0] = 0;
+    return drd_allocations_report(path, err, cap);
+}
+
+/* Sampled, stacks reused by chain: two slots of the library's table can hold one (type, stack) (two code
+ * addresses of one method: tier-0 and tier-1 code), written as two records; the report adds them up. */
+static const char SAMPLED[] = "drdotnet-raw\t1\tallocations\n"
+                              "m\tmode\tallocation-sampled\n"
+                              "m\twalker\tcached\n"
+                              "f\t1\tApp.Allocate\n"
+                              "f\t2\tApp.Main\n"
+                              "t\t1\tApp.Payload\n"
+                              "t\t2\tSystem.Int32[]\n"
+                              "s\t1\t1,2\n"
+                              "s\t2\t2\n"
+                              "a\t1\t1\t10\t20480\t4800\n"
+                              "a\t1\t1\t5\t10240\t2400\n"
+                              "a\t2\t2\t3\t3072\t3144\n"
+                              "a\t1\t2\t1\t1024\t48\n"
+                              "end\t19\t0\n";
+
+static void sampled_report_adds_records_up(void **state)
+{
+    char err[256];
+    json_t *r = report_of(state, SAMPLED, err, sizeof err);
+    assert_non_null(r);
+    json_t *rep = r;
+    assert_string_equal(json_string_value(json_object_get(rep, "mode")), "allocation-sampled");
+    assert_string_equal(json_string_value(json_object_get(rep, "walker")), "cached");
+    assert_false(json_is_true(json_object_get(rep, "exact")));
+    assert_int_equal(json_integer_value(json_object_get(rep, "samples")), 19);
+    json_t *types = json_object_get(rep, "types");
+    assert_int_equal(json_array_size(types), 2);
+    json_t *payload = json_array_get(types, 0);
+    assert_string_equal(json_string_value(json_object_get(payload, "type")), "App.Payload");
+    assert_int_equal(json_integer_value(json_object_get(payload, "bytes")), 4800 + 2400 + 48);
+    assert_int_equal(json_integer_value(json_object_get(payload, "count")), 20 + 10 + 1);
+    assert_int_equal(json_integer_value(json_object_get(payload, "samples")), 16);
+    json_t *top = json_array_get(json_object_get(payload, "stacks"), 0);
+    assert_int_equal(json_integer_value(json_object_get(top, "bytes")), 7200);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(top, "frames"), 0)), "App.Allocate");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(top, "frames"), 1)), "App.Main");
+    json_decref(r);
+}
+
+static void walker_absent_or_unknown(void **state)
+{
+    char err[256];
+    /* no stacks (stacks=false, or launched): no walker, null in the report */
+    json_t *r = report_of(state,
+                          "drdotnet-raw\t1\tallocations\nm\tmode\texact\nt\t1\tA\ns\t1\t\na\t1\t1\t2\t2048\t96\nend\t2\t0\n",
+                          err, sizeof err);
+    assert_non_null(r);
+    assert_true(json_is_null(json_object_get(r, "walker")));
+    assert_true(json_is_true(json_object_get(r, "exact")));
+    json_decref(r);
+    /* a walker this tool does not know is refused with the reason */
+    r = report_of(state, "drdotnet-raw\t1\tallocations\nm\tmode\tallocation-sampled\nm\twalker\tguessed\nend\t0\t0\n", err,
+                  sizeof err);
+    assert_null(r);
+    assert_non_null(strstr(err, "unknown allocations walker 'guessed'"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(sampled_report_adds_records_up, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(walker_absent_or_unknown, drd_tmp_setup, drd_tmp_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
