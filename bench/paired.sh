@@ -257,7 +257,7 @@ paired_stop() {
 paired_score() {
     local key=$1 r=$2 i start end na=0 nb=0 nc=0 sa=0 sb=0 sc=0 ratio cpu_ratio="" cpu
     # work and CPU us of the ticks that have a CPU time and a previous one, in A and C together (o) and in B (b)
-    local wo=0 co=0 wb=0 cb=0
+    local wo=0 co=0 wb=0 cb=0 nco=0 ncb=0
     for ((i = 0; i < ${#tick_end[@]}; i++)); do
         end=${tick_end[i]}
         start=$((i > 0 ? tick_end[i - 1] : end - 1000))
@@ -267,13 +267,13 @@ paired_score() {
         fi
         if ((end <= attach)); then
             na=$((na + 1)) sa=$((sa + tick_units[i]))
-            [ -z "$cpu" ] || wo=$((wo + tick_units[i])) co=$((co + cpu))
+            [ -z "$cpu" ] || wo=$((wo + tick_units[i])) co=$((co + cpu)) nco=$((nco + 1))
         elif ((start >= attach && end <= gone)); then
             nb=$((nb + 1)) sb=$((sb + tick_units[i]))
-            [ -z "$cpu" ] || wb=$((wb + tick_units[i])) cb=$((cb + cpu))
+            [ -z "$cpu" ] || wb=$((wb + tick_units[i])) cb=$((cb + cpu)) ncb=$((ncb + 1))
         elif ((start >= gone + 1000 && nc < secs)); then
             nc=$((nc + 1)) sc=$((sc + tick_units[i]))
-            [ -z "$cpu" ] || wo=$((wo + tick_units[i])) co=$((co + cpu))
+            [ -z "$cpu" ] || wo=$((wo + tick_units[i])) co=$((co + cpu)) nco=$((nco + 1))
         fi
     done
     if ((nb < secs - 2 || nb == 0)); then
@@ -283,10 +283,10 @@ paired_score() {
     ratio=$(awk -v sb="$sb" -v nb="$nb" -v s="$((sa + sc))" -v n="$((na + nc))" 'BEGIN{printf "%.4f", (sb / nb) / (s / n)}')
     ratios[$key]+="$ratio "
     bticks[$key]+="$nb "
-    if ((co > 0 && cb > 0 && wo > 0)); then
+    if ((co > 0 && cb > 0 && wo > 0 && nco > 0 && ncb > 0)); then
         cpu_ratio=$(awk -v wb="$wb" -v cb="$cb" -v wo="$wo" -v co="$co" 'BEGIN{printf "%.4f", (wb / cb) / (wo / co)}')
         cpu_ratios[$key]+="$cpu_ratio "
-        cpu_ratio="; work per CPU second B / (A+C) $cpu_ratio, CPU used A+C $((co / (na + nc > 0 ? na + nc : 1) / 1000)) ms/s, B $((cb / nb / 1000)) ms/s"
+        cpu_ratio="; work per CPU second B / (A+C) $cpu_ratio, CPU used A+C $((co / nco / 1000)) ms/s, B $((cb / ncb / 1000)) ms/s"
     fi
     details+=("- $key run $r: $ratio (ticks A $na, B $nb, C $nc; means A $((na ? sa / na : 0)), B $((sb / nb)), C $((nc ? sc / nc : 0)) $tick_unit$cpu_ratio)")
 }
