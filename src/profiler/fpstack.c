@@ -231,7 +231,8 @@ int drd_self_ranges_load(int fd, struct drd_self_ranges *r)
     return 0;
 }
 
-int drd_self_native(const struct drd_self_ranges *r, uint64_t ip)
+/* The index of the native range that holds ip, or -1 (binary search). */
+static int native_index(const struct drd_self_ranges *r, uint64_t ip)
 {
     int lo = 0, hi = r->n;
     while (lo < hi) {
@@ -241,9 +242,14 @@ int drd_self_native(const struct drd_self_ranges *r, uint64_t ip)
         else if (ip >= r->hi[mid])
             lo = mid + 1;
         else
-            return 1;
+            return mid;
     }
-    return 0;
+    return -1;
+}
+
+int drd_self_native(const struct drd_self_ranges *r, uint64_t ip)
+{
+    return native_index(r, ip) >= 0;
 }
 
 int drd_fp_walk_self(uint64_t sp, uint64_t fp, uint64_t hi, const struct drd_self_ranges *r, int max_skip,
@@ -252,7 +258,7 @@ int drd_fp_walk_self(uint64_t sp, uint64_t fp, uint64_t hi, const struct drd_sel
     *truncated = 0;
     if (max < 1 || hi < 16)
         return 0;
-    int n = 0, skipped = 0;
+    int n = 0, skipped = 0, hint = -1;
     uint64_t prev = 0;
     for (;;) {
         if ((fp & 7) != 0 || fp < sp || fp > hi - 16 || (prev != 0 && fp <= prev))
@@ -262,7 +268,8 @@ int drd_fp_walk_self(uint64_t sp, uint64_t fp, uint64_t hi, const struct drd_sel
         uint64_t next = frame[0];
         if (ret < MIN_CODE_ADDR)
             break;
-        if (n == 0 && drd_self_native(r, ret)) {
+        /* the runtime's frames above the managed code come mostly from one library: try its range first */
+        if (n == 0 && ((hint >= 0 && ret >= r->lo[hint] && ret < r->hi[hint]) || (hint = native_index(r, ret)) >= 0)) {
             if (++skipped > max_skip)
                 return 0;
         } else {
