@@ -8,15 +8,16 @@
 
 #define MIN_CODE_ADDR 4096 /* a return address below the first page is no code address */
 
-int drd_fp_walk(uint64_t ip, uint64_t sp, uint64_t fp, uint64_t hi, uint64_t *ips, int max, int *truncated)
+static int native_index(const struct drd_self_ranges *r, uint64_t ip);
+
+/* The frame-pointer chain from fp, reading only [sp, hi): the return address of each frame into ips, at most
+ * max (then *truncated is set when the chain went on). With skip, leading return addresses in its native ranges
+ * are passed over, at most max_skip of them (-1 when there were more). No call but the range lookup, no
+ * allocation, no lock: async-signal-safe. */
+static int chain_walk(uint64_t sp, uint64_t fp, uint64_t hi, const struct drd_self_ranges *skip, int max_skip,
+                      uint64_t *ips, int max, int *truncated)
 {
-    *truncated = 0;
-    if (max < 1)
-        return 0;
-    int n = 0;
-    ips[n++] = ip;
-    if (hi < 16)
-        return n;
+    int n = 0, skipped = 0, hint = -1;
     uint64_t prev = 0;
     for (;;) {
         if ((fp & 7) != 0 || fp < sp || fp > hi - 16 || (prev != 0 && fp <= prev))
@@ -26,15 +27,33 @@ int drd_fp_walk(uint64_t ip, uint64_t sp, uint64_t fp, uint64_t hi, uint64_t *ip
         uint64_t next = frame[0];
         if (ret < MIN_CODE_ADDR)
             break;
-        if (n >= max) {
-            *truncated = 1;
-            break;
+        /* the runtime's frames above the managed code come mostly from one library: try its range first */
+        if (skip && n == 0 &&
+            ((hint >= 0 && ret >= skip->lo[hint] && ret < skip->hi[hint]) || (hint = native_index(skip, ret)) >= 0)) {
+            if (++skipped > max_skip)
+                return -1;
+        } else {
+            if (n >= max) {
+                *truncated = 1;
+                break;
+            }
+            ips[n++] = ret;
         }
-        ips[n++] = ret;
         prev = fp;
         fp = next;
     }
     return n;
+}
+
+int drd_fp_walk(uint64_t ip, uint64_t sp, uint64_t fp, uint64_t hi, uint64_t *ips, int max, int *truncated)
+{
+    *truncated = 0;
+    if (max < 1)
+        return 0;
+    ips[0] = ip;
+    if (hi < 16)
+        return 1;
+    return 1 + chain_walk(sp, fp, hi, NULL, 0, ips + 1, max - 1, truncated);
 }
 
 /* Reads hex digits at s (len bytes) into *v; returns how many were read (0: none, or more than 16). */
@@ -258,33 +277,9 @@ int drd_fp_walk_self(uint64_t sp, uint64_t fp, uint64_t hi, const struct drd_sel
     *truncated = 0;
     if (max < 1 || hi < 16)
         return 0;
-    int n = 0, skipped = 0, hint = -1;
-    uint64_t prev = 0;
-    for (;;) {
-        if ((fp & 7) != 0 || fp < sp || fp > hi - 16 || (prev != 0 && fp <= prev))
-            break;
-        const uint64_t *frame = (const uint64_t *)(uintptr_t)fp;
-        uint64_t ret = frame[1];
-        uint64_t next = frame[0];
-        if (ret < MIN_CODE_ADDR)
-            break;
-        /* the runtime's frames above the managed code come mostly from one library: try its range first */
-        if (n == 0 && ((hint >= 0 && ret >= r->lo[hint] && ret < r->hi[hint]) || (hint = native_index(r, ret)) >= 0)) {
-            if (++skipped > max_skip)
-                return 0;
-        } else {
-            if (n >= max) {
-                *truncated = 1;
-                break;
-            }
-            ips[n++] = ret;
-        }
-        prev = fp;
-        fp = next;
-    }
-    return n;
+    int n = chain_walk(sp, fp, hi, r, max_skip, ips, max, truncated);
+    return n < 0 ? 0 : n;
 }
-
 
 uint64_t drd_self_stack_top(const struct drd_self_ranges *r, uint64_t sp)
 {
