@@ -13,7 +13,7 @@
 
 #define CHAIN_DEPTH 64 /* return addresses that tell one path from another */
 #define MAX_NATIVE_SKIP 64 /* the runtime's frames between a callback and the managed code below it */
-#define CHECK_EVERY 64 /* every 64th reuse of a walk, the runtime walks again and the two must agree */
+#define CHECK_EVERY 64 /* reuses of a walk checked by the runtime: the 1st, 2nd, 4th ... 32nd, then every 64th */
 
 /* The state of a chain's slot, in its keytable counter 0; counter 1 counts its reuses. */
 enum { CHAIN_NEW = 0, CHAIN_WALKING = 1, CHAIN_CACHED = 2, CHAIN_UNCACHEABLE = 3 };
@@ -197,7 +197,8 @@ int drd_stack_cache_walk(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, s
     if (s == CHAIN_CACHED) {
         unsigned long long uses = atomic_fetch_add_explicit(drd_keytable_counter(&sc->chains, slot, 1), 1,
                                                             memory_order_relaxed);
-        if (uses % CHECK_EVERY == CHECK_EVERY - 1)
+        /* checked early and often at first (a chain shared by two paths shows soon), then every 64th */
+        if ((uses < CHECK_EVERY && ((uses + 1) & uses) == 0) || uses % CHECK_EVERY == CHECK_EVERY - 1)
             return checked(sc, info, state, w, frames, max);
         int d = (int)w->depth < max ? (int)w->depth : max;
         memcpy(frames, w->frames, (size_t)d * sizeof *frames);

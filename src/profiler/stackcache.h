@@ -6,10 +6,11 @@
  * user should read. They do tell one call path from another: the first time a chain is seen, the runtime walks
  * the thread and the result is kept under the chain's addresses; the next samples with the same chain reuse it.
  * A chain through shared generic code (one body for several instantiations, told apart only by the runtime's
- * walk) is never reused: it is walked by the runtime every time, so frames keep their exact class. Every 64th
- * reuse of a walk is checked by a fresh one; a chain whose walks differ (two paths that only differ in the callers
- * of frameless methods, reached through one virtual call site) is walked by the runtime from then on. A chain
- * that ends in managed code (a method that keeps data in rbp cut it) is no key.
+ * walk) is never reused: it is walked by the runtime every time, so frames keep their exact class. Reuses of a
+ * walk are checked by a fresh one (the 1st, 2nd, 4th, ... 32nd, then every 64th); a chain whose walks differ
+ * (two paths that only differ beyond a break in the chain, or in the callers of frameless methods reached
+ * through one virtual call site) is walked by the runtime from then on. A chain that ends in managed code (a
+ * method that keeps data in rbp cut it) is no key.
  * The chain is read only inside the calling thread's own stack: the main thread's from /proc/self/maps, any
  * other's from pthread_getattr_np at its first walk; a thread running elsewhere (an alternate signal stack) or
  * with unknown bounds reads no chain. Where the chain cannot be read (not x86_64, more threads than the table
