@@ -234,21 +234,9 @@ static int remove_session(struct drd_place *pl)
 {
     if (pl->sess_fd < 0)
         return 0;
-    int rc = 0, fd = openat(pl->sess_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)))
-            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && unlinkat(pl->sess_fd, e->d_name, 0))
-                rc = -1;
-        closedir(d);
-    } else if (fd >= 0)
-        close(fd);
     close(pl->sess_fd);
     pl->sess_fd = -1;
-    if (unlinkat(pl->top_fd, pl->session_id, AT_REMOVEDIR))
-        rc = -1;
-    return rc;
+    return drd_fs_remove_flat_at(pl->top_fd, pl->session_id, NULL, 0) ? -1 : 0;
 }
 
 int drd_place_fetch(struct drd_place *pl, const char *host_dir, unsigned long long max_file, char *err,

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "common/fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -246,4 +247,43 @@ int drd_fs_copy_at(int from_dir, const char *name, int to_dir, mode_t mode, unsi
         errno = e;
     }
     return rc;
+}
+
+int drd_fs_remove_flat_at(int parent_fd, const char *name, char *failed, size_t cap)
+{
+    int first = 0;
+    if (failed && cap)
+        failed[0] = 0;
+    int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        if (failed && cap)
+            snprintf(failed, cap, "%s", name);
+        errno = saved;
+        return -1;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) && !first) {
+            first = errno;
+            if (failed && cap)
+                snprintf(failed, cap, "%s", e->d_name);
+        }
+    }
+    closedir(d);
+    if (unlinkat(parent_fd, name, AT_REMOVEDIR) && !first) {
+        first = errno;
+        if (failed && cap)
+            snprintf(failed, cap, "%s", name);
+    }
+    if (first) {
+        errno = first;
+        return -1;
+    }
+    return 0;
 }

@@ -36,4 +36,10 @@ int drd_fs_read_at(int dir_fd, const char *name, size_t max, char **out, size_t 
  * max bytes). */
 int drd_fs_copy_at(int from_dir, const char *name, int to_dir, mode_t mode, unsigned long long max);
 
+/* Removes the folder parent_fd/name that holds only files (a session folder): each file, then the folder. The
+ * folder is opened without following a symlink. Goes on past a file it cannot remove; returns 0 when the folder
+ * is gone, or -1 with errno of the first failure and, when failed is not NULL, the name of what could not be
+ * removed in it (the folder's own name when the folder itself failed). */
+int drd_fs_remove_flat_at(int parent_fd, const char *name, char *failed, size_t cap);
+
 #endif

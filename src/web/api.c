@@ -1,7 +1,6 @@
 /* The web UI's JSON API: acting on the routes of request.c, session folders as the page sees them, starting sessions as child processes,
  * reports, exports, deletion and the server-sent-events stream of a session's progress. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -414,32 +413,15 @@ static int remove_session(const char *id, char *err, size_t cap)
         snprintf(err, cap, "cannot open the sessions folder: %s", strerror(errno));
         return -1;
     }
-    int rc = -1;
-    int dfd = openat(rfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-    if (!d) {
-        snprintf(err, cap, "cannot open the session folder: %s", strerror(errno));
-        if (dfd >= 0)
-            close(dfd);
-        goto fail_dir;
+    char failed[256];
+    int rc = drd_fs_remove_flat_at(rfd, id, failed, sizeof failed);
+    if (rc) {
+        int saved = errno;
+        if (strcmp(failed, id) == 0)
+            snprintf(err, cap, "cannot remove the session folder: %s", strerror(saved));
+        else
+            snprintf(err, cap, "cannot remove %s: %s", text_or(failed, "a file"), strerror(saved));
     }
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (unlinkat(dirfd(d), e->d_name, 0)) {
-            snprintf(err, cap, "cannot remove %s: %s", text_or(e->d_name, "a file"), strerror(errno));
-            goto fail_files;
-        }
-    }
-    if (unlinkat(rfd, id, AT_REMOVEDIR)) {
-        snprintf(err, cap, "cannot remove the session folder: %s", strerror(errno));
-        goto fail_files;
-    }
-    rc = 0;
-fail_files:
-    closedir(d);
-fail_dir:
     close(rfd);
     return rc;
 }

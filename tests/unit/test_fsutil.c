@@ -577,9 +577,54 @@ static void copy_at_cases(void **state)
     close(to);
 }
 
+/* A session folder removed file by file; a folder inside stops nothing but stays; a symlink is not followed. */
+static void remove_flat_cases(void **state)
+{
+    const struct tmp *t = *state;
+    char path[512], failed[64];
+    int root = open(t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(root >= 0);
+    path_of(path, sizeof path, t, "s1");
+    assert_int_equal(mkdir(path, 0700), 0);
+    put_file(t, "s1/session.json", "{}", 2);
+    put_file(t, "s1/a.raw", "x", 1);
+    put_file(t, "s1/profiler.log", "y", 1);
+    assert_int_equal(drd_fs_remove_flat_at(root, "s1", failed, sizeof failed), 0);
+    assert_string_equal(failed, "");
+    struct stat st;
+    assert_int_equal(fstatat(root, "s1", &st, AT_SYMLINK_NOFOLLOW), -1);
+    /* a folder inside: the files go, the inner folder and the folder stay, the inner folder is named */
+    path_of(path, sizeof path, t, "s2");
+    assert_int_equal(mkdir(path, 0700), 0);
+    path_of(path, sizeof path, t, "s2/inner");
+    assert_int_equal(mkdir(path, 0700), 0);
+    put_file(t, "s2/a.raw", "x", 1);
+    errno = 0;
+    assert_int_equal(drd_fs_remove_flat_at(root, "s2", failed, sizeof failed), -1);
+    assert_int_equal(errno, EISDIR);
+    assert_string_equal(failed, "inner");
+    assert_int_equal(fstatat(root, "s2/a.raw", &st, AT_SYMLINK_NOFOLLOW), -1);
+    assert_int_equal(fstatat(root, "s2/inner", &st, AT_SYMLINK_NOFOLLOW), 0);
+    /* a symlink to a folder is refused and what it points at untouched */
+    path_of(path, sizeof path, t, "s3");
+    assert_int_equal(mkdir(path, 0700), 0);
+    put_file(t, "s3/keep", "k", 1);
+    char link[512];
+    path_of(link, sizeof link, t, "s4");
+    assert_int_equal(symlink(path, link), 0);
+    assert_int_equal(drd_fs_remove_flat_at(root, "s4", failed, sizeof failed), -1);
+    assert_string_equal(failed, "s4");
+    assert_int_equal(fstatat(root, "s3/keep", &st, AT_SYMLINK_NOFOLLOW), 0);
+    /* a folder that is not there */
+    assert_int_equal(drd_fs_remove_flat_at(root, "none", NULL, 0), -1);
+    assert_int_equal(errno, ENOENT);
+    close(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(remove_flat_cases, setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(write_atomic_creates, setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(write_atomic_replaces, setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(write_atomic_replaces_symlink, setup, drd_tmp_teardown),
