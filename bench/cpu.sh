@@ -76,71 +76,44 @@ first_sample=1 # paired_drdotnet also times the first sample
 trace_providers="Microsoft-DotNETCore-SampleProfiler:0xF00000000000:5,Microsoft-Windows-DotNETRuntime:0x14C14FCCBD:4"
 trace_duration=$(printf '%02d:%02d:%02d' $((tool_secs / 3600)) $((tool_secs / 60 % 60)) $((tool_secs % 60)))
 
-declare -A firsts statuses
+declare -A statuses
 configs=(none drdotnet-cpu drdotnet-cpu-signal drdotnet-wall dotnet-trace)
 paired_init
 for k in "${configs[@]}"; do
-    firsts[$k]="" statuses[$k]=""
+    statuses[$k]=""
 done
 
-run_one() { # run_one CONFIG RUN
-    local key=$1 r=$2
-    local home="$DRDOTNET_HOME/$key-$r"
-    local out="$home/workload.out" tool_out="$home/tool.out" tool_err="$home/tool.err"
-    local app_pid tool_pid="" pid launched attach="" gone="" first="" dir=""
-    local tool_rc=0 status="" events=0 why="" mode sampler log=""
-    [ "$key" = none ] || log=$tool_err
-    [ "$key" != dotnet-trace ] || log=$tool_out
-    mkdir -p "$home"
-    paired_start "$out"
-
-    # Phase B: the tool under test, from its attach until it exited.
-    if [ -z "$why" ]; then
-        case $key in
-        none)
-            paired_none
-            ;;
-        drdotnet-*)
-            mode=${key#drdotnet-}
-            mode=${mode%-signal}
-            sampler=suspend
-            [ "$key" = "${key%-signal}" ] || sampler=signal
-            paired_drdotnet "$build/drdotnet" cpu-hotpaths --param frequency=99 --param mode="$mode" \
-                --param sampler="$sampler"
-            statuses[$key]+="$status/rc=$tool_rc "
-            # Samples: counted in session.json, or seen in progress.json (a session.json written by the tool,
-            # when the profiler could not write its own, has no count).
-            if [ -z "$why" ] && [ -z "$first" ] && ! [ "$events" -gt 0 ] 2>/dev/null; then
-                why="no samples"
-            fi
-            ;;
-        dotnet-trace)
-            paired_dotnet_trace "$key" --providers "$trace_providers"
-            ;;
-        esac
-        live_pids=("$app_pid")
-    fi
-
-    # Phase C: SECONDS ticks that start at least 1 s after the tool exited.
-    paired_phase_c
-    paired_stop
-    if [ -n "$why" ]; then
-        failed "$key" "$r" "$why" "$log"
-        return
-    fi
-    if grep -q '^SELFCHECK FAILED' "$out"; then
-        failed "$key" "$r" "the workload's self-check failed" "$out"
-        return
-    fi
-
-    # The three windows, and the ratio.
-    paired_score "$key" "$r" || return 0
-    [ -z "$first" ] || firsts[$key]+="$first "
+# Phase B of a run (bench/paired.sh: paired_run).
+phase_b() {
+    local key=$1 mode sampler
+    case $key in
+    none)
+        paired_none
+        ;;
+    drdotnet-*)
+        mode=${key#drdotnet-}
+        mode=${mode%-signal}
+        sampler=suspend
+        [ "$key" = "${key%-signal}" ] || sampler=signal
+        paired_drdotnet "$build/drdotnet" cpu-hotpaths --param frequency=99 --param mode="$mode" \
+            --param sampler="$sampler"
+        statuses[$key]+="$status/rc=$tool_rc "
+        # Samples: counted in session.json, or seen in progress.json (a session.json written by the tool,
+        # when the profiler could not write its own, has no count).
+        if [ -z "$why" ] && [ -z "$first" ] && ! [ "$events" -gt 0 ] 2>/dev/null; then
+            why="no samples"
+        fi
+        ;;
+    dotnet-trace)
+        paired_dotnet_trace "$key" --providers "$trace_providers"
+        ;;
+    esac
 }
+paired_dir=$DRDOTNET_HOME
 
 for r in $(seq 1 "$runs"); do
     for k in "${configs[@]}"; do
-        run_one "$k" "$r"
+        paired_run "$k" "$r"
     done
 done
 

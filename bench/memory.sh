@@ -108,56 +108,34 @@ labels=([none]="none" [drdotnet-allocations]="drdotnet allocations"
 paired_init
 declare -A statuses=([drdotnet-allocations]="" [drdotnet-allocations-runtime-walk]="" [drdotnet-allocations-nostacks]="")
 
-run_one() { # run_one CONFIG RUN
-    local key=$1 r=$2
-    local home="$work/paired/$key-$r"
-    local out="$home/workload.out" tool_out="$home/tool.out" tool_err="$home/tool.err"
-    local app_pid tool_pid="" pid launched attach="" gone="" dir="" first=""
-    local tool_rc=0 status="" events=0 why="" log="" extra=()
+# Phase B of a run (bench/paired.sh: paired_run).
+phase_b() {
+    local key=$1 extra=()
     case $key in
-    drdotnet-*) log=$tool_err ;;
-    dotnet-trace-*) log=$tool_out ;;
-    esac
-    mkdir -p "$home"
-    paired_start "$out"
-
-    # Phase B: the tool under test, from its attach until it exited.
-    if [ -z "$why" ]; then
+    none)
+        paired_none
+        ;;
+    drdotnet-*)
         case $key in
-        none)
-            paired_none
-            ;;
-        drdotnet-*)
-            case $key in
-            drdotnet-allocations-nostacks) extra=(--param stacks=false) ;;
-            drdotnet-allocations-runtime-walk) extra=(--param walker=runtime) ;;
-            esac
-            paired_drdotnet "$drd" allocations "${extra[@]}"
-            statuses[$key]+="$status/rc=$tool_rc "
-            ;;
-        dotnet-trace-gc-verbose)
-            paired_dotnet_trace "$key" --profile gc-verbose
-            ;;
-        dotnet-trace-keyword)
-            paired_dotnet_trace "$key" --providers Microsoft-Windows-DotNETRuntime:0x80000000000:4
-            ;;
+        drdotnet-allocations-nostacks) extra=(--param stacks=false) ;;
+        drdotnet-allocations-runtime-walk) extra=(--param walker=runtime) ;;
         esac
-        live_pids=("$app_pid")
-    fi
-
-    # Phase C: SECONDS ticks that start at least 1 s after the tool exited.
-    paired_phase_c
-    paired_stop
-    if [ -n "$why" ]; then
-        failed "$key" "$r" "$why" "$log"
-        return 0
-    fi
-    paired_score "$key" "$r" || return 0
+        paired_drdotnet "$drd" allocations "${extra[@]}"
+        statuses[$key]+="$status/rc=$tool_rc "
+        ;;
+    dotnet-trace-gc-verbose)
+        paired_dotnet_trace "$key" --profile gc-verbose
+        ;;
+    dotnet-trace-keyword)
+        paired_dotnet_trace "$key" --providers Microsoft-Windows-DotNETRuntime:0x80000000000:4
+        ;;
+    esac
 }
+paired_dir=$work/paired
 
 for r in $(seq 1 "$runs"); do
     for k in "${configs[@]}"; do
-        run_one "$k" "$r"
+        paired_run "$k" "$r"
     done
 done
 

@@ -10,9 +10,10 @@
 #   tick_unit   what a tick counts, per second ("units/s");
 #   configs     the configuration keys in table order, and labels[KEY] where a row should read otherwise;
 #   for paired_dotnet_trace: trace (dotnet-trace's path) and trace_duration (hh:mm:ss).
-# A run (a function of the sourcing script, with `local app_pid pid why attach gone launched tool_rc home
-# tool_out` and the like) calls paired_start, then sets attach and gone (the window of B) itself or through
-# paired_none, paired_drdotnet or paired_dotnet_trace, then paired_phase_c, paired_stop and paired_score.
+#   paired_dir  the folder under which each run gets its own (KEY-RUN);
+#   phase_b     a function: `phase_b KEY`, phase B of one configuration, which sets attach and gone (the window
+#               of B) through paired_none, paired_drdotnet or paired_dotnet_trace, and why when it failed.
+# A run is `paired_run KEY RUN`: paired_start, phase_b, paired_phase_c, paired_stop, then paired_score.
 
 # Background processes of the run under way, ended (by pid) by paired_cleanup if the script stops early.
 live_pids=()
@@ -64,12 +65,12 @@ c_ticks() {
     done
 }
 
-declare -A ratios cpu_ratios bticks fails fallbacks labels
+declare -A ratios cpu_ratios bticks fails fallbacks labels firsts
 details=()
 paired_init() {
     local k
     for k in "${configs[@]}"; do
-        ratios[$k]="" cpu_ratios[$k]="" bticks[$k]="" fails[$k]=0 fallbacks[$k]=0
+        ratios[$k]="" cpu_ratios[$k]="" bticks[$k]="" fails[$k]=0 fallbacks[$k]=0 firsts[$k]=""
     done
 }
 
@@ -289,6 +290,42 @@ paired_score() {
         cpu_ratio="; work per CPU second B / (A+C) $cpu_ratio, CPU used A+C $((co / nco / 1000)) ms/s, B $((cb / ncb / 1000)) ms/s"
     fi
     details+=("- $key run $r: $ratio (ticks A $na, B $nb, C $nc; means A $((na ? sa / na : 0)), B $((sb / nb)), C $((nc ? sc / nc : 0)) $tick_unit$cpu_ratio)")
+}
+
+# paired_run KEY RUN: one run of configuration KEY: the workload, phase A, the script's phase_b, phase C, then the
+# run scored, or counted as failed (with the tool's log, or the workload's output when its self-check failed).
+# Its locals are the variables phase_b and the paired_* functions set. When phase_b measured the first sample
+# ($first), it is added to firsts[KEY].
+paired_run() {
+    local key=$1 r=$2
+    local home="$paired_dir/$key-$r"
+    local out="$home/workload.out" tool_out="$home/tool.out" tool_err="$home/tool.err"
+    local app_pid tool_pid="" pid launched attach="" gone="" first="" dir=""
+    local tool_rc=0 status="" events=0 why="" log=""
+    case $key in
+    drdotnet-*) log=$tool_err ;;
+    dotnet-trace*) log=$tool_out ;;
+    esac
+    mkdir -p "$home"
+    paired_start "$out"
+    # Phase B: the tool under test, from its attach until it exited.
+    if [ -z "$why" ]; then
+        phase_b "$key"
+        live_pids=("$app_pid")
+    fi
+    # Phase C: SECONDS ticks that start at least 1 s after the tool exited.
+    paired_phase_c
+    paired_stop
+    if [ -n "$why" ]; then
+        failed "$key" "$r" "$why" "$log"
+        return 0
+    fi
+    if grep -q '^SELFCHECK FAILED' "$out"; then
+        failed "$key" "$r" "the workload's self-check failed" "$out"
+        return 0
+    fi
+    paired_score "$key" "$r" || return 0
+    [ -z "$first" ] || firsts[$key]+="$first "
 }
 
 median() { tr ' ' '\n' | awk NF | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}'; }
