@@ -16,10 +16,11 @@ for name in Exceptions Idle Demo CpuSpin Deadlock CpuBench Memory Busy; do
     project_dir="$script_dir/$name"
     dll="$out/$name/$name.dll"
 
-    # Up to date when the dll exists and no source file (or this script) is newer than it.
+    # Up to date when the dll exists and no source file (its own, those of Shared/, or this script) is newer
+    # than it.
     if [[ -f "$dll" && -f "$out/$name/$name.runtimeconfig.json" ]] &&
         [[ ! "${BASH_SOURCE[0]}" -nt "$dll" ]] &&
-        [[ -z "$(find "$project_dir" \( -name bin -o -name obj \) -prune -o \
+        [[ -z "$(find "$project_dir" "$script_dir/Shared" \( -name bin -o -name obj \) -prune -o \
             -type f \( -name '*.cs' -o -name '*.csproj' \) -newer "$dll" -print -quit)" ]]; then
         echo "target $name: up to date ($dll)"
         continue

@@ -2,8 +2,9 @@
 // (integer mixing rounds, sorting a small array, a dictionary insert/lookup mix), every result is checked,
 // and at the end the process prints how many units per second all threads together completed.
 // With --ticks, a timer thread also prints, for every second of the measured window, the line
-// `tick <unix ms at the end of that second> <units all threads completed in it>`, so that a benchmark can compare
-// the seconds before, during and after something was attached to the same process.
+// `tick <unix ms at the end of that second> <units all threads completed in it> <process CPU time so far, us>`
+// (Shared/Ticker.cs), so that a benchmark can compare the seconds before, during and after something was
+// attached to the same process.
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
@@ -74,7 +75,7 @@ public static class Program
         Thread? ticker = null;
         if (ticks)
         {
-            ticker = new Thread(() => Tick(workers, clock, before, seconds)) { Name = "ticker", IsBackground = true };
+            ticker = new Thread(() => Ticker.Run(() => Completed(workers), clock, before, seconds)) { Name = "ticker", IsBackground = true };
             ticker.Start();
         }
         Thread.Sleep(seconds * 1000);
@@ -99,26 +100,6 @@ public static class Program
         Console.WriteLine($"throughput {(long)((after - before) / elapsed)}");
         Console.Out.Flush();
         return 0;
-    }
-
-    // One line per second of the measured window. Each second ends at a deadline counted from the window's start
-    // (not from the previous wake-up), so a late wake-up shortens the next interval instead of shifting all later
-    // ones; the lines' count covers exactly the window's first `seconds` seconds.
-    private static void Tick(Worker[] workers, Stopwatch clock, long start, int seconds)
-    {
-        long previous = start;
-        for (int k = 1; k <= seconds; k++)
-        {
-            long deadline = k * 1000L;
-            long left;
-            while ((left = deadline - clock.ElapsedMilliseconds) > 0)
-                Thread.Sleep((int)left);
-            long now = Completed(workers);
-            long stamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            Console.WriteLine($"tick {stamp} {now - previous}");
-            Console.Out.Flush();
-            previous = now;
-        }
     }
 
     private static long Completed(Worker[] workers)

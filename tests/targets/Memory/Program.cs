@@ -180,7 +180,7 @@ public static class Program
         if (ticks)
         {
             long start = Allocated(totals);
-            ticker = new Thread(() => Tick(totals, clock, start, seconds)) { Name = "ticker", IsBackground = true };
+            ticker = new Thread(() => Ticker.Run(() => Allocated(totals), clock, start, seconds)) { Name = "ticker", IsBackground = true };
             ticker.Start();
         }
         Thread.Sleep(seconds * 1000);
@@ -222,27 +222,6 @@ public static class Program
         for (int t = 0; t < totals.Length; t++)
             sum += Volatile.Read(ref totals[t].Value);
         return sum;
-    }
-
-    // One line per second of the measured window. Each second ends at a deadline counted from the window's start
-    // (not from the previous wake-up), so a late wake-up shortens the next interval instead of shifting all later
-    // ones; the lines cover exactly the window's first `seconds` seconds.
-    static void Tick(PaddedCounter[] totals, Stopwatch clock, long start, int seconds)
-    {
-        long previous = start;
-        for (int k = 1; k <= seconds; k++)
-        {
-            long deadline = k * 1000L;
-            long left;
-            while ((left = deadline - clock.ElapsedMilliseconds) > 0)
-                Thread.Sleep((int)left);
-            long now = Allocated(totals);
-            long stamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            long cpu = (long)Environment.CpuUsage.TotalTime.TotalMicroseconds;
-            Console.WriteLine($"tick {stamp} {now - previous} {cpu}");
-            Console.Out.Flush();
-            previous = now;
-        }
     }
 
     static void WaitFor(string? path)
