@@ -110,9 +110,11 @@ static int skip_utf16z(const BYTE *data, ULONG len, ULONG *pos)
 static atomic_ullong timed_events, timed_cycles, timed_walk_cycles;
 #define TIMING_START(v) unsigned long long v = __rdtsc()
 #define TIMING_ADD(sum, v) atomic_fetch_add_explicit(&(sum), __rdtsc() - (v), memory_order_relaxed)
+#define TIMING_EVENT() atomic_fetch_add_explicit(&timed_events, 1, memory_order_relaxed)
 #else
 #define TIMING_START(v)
 #define TIMING_ADD(sum, v)
+#define TIMING_EVENT()
 #endif
 
 static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data, ULONG nframes, UINT_PTR frames[]);
@@ -129,9 +131,7 @@ static HRESULT EventPipeEventDelivered(ICorProfilerCallback11 *This, EVENTPIPE_P
     TIMING_START(t0);
     deliver(c, id, len, data, nframes, frames);
     TIMING_ADD(timed_cycles, t0);
-#if defined(DRD_CALLBACK_TIMING) && defined(__x86_64__)
-    atomic_fetch_add_explicit(&timed_events, 1, memory_order_relaxed);
-#endif
+    TIMING_EVENT();
     return S_OK;
 }
 
