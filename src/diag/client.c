@@ -60,24 +60,7 @@ static int parse_socket_name(const char *name, pid_t *pid, unsigned long long *k
  * and this tool would otherwise send it the session request and show its answers as pid's. */
 static int owned_by(pid_t pid, const struct stat *st)
 {
-    if (st->st_uid == 0)
-        return 1;
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return 0;
-    int ok = 0;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long u[4];
-        if (sscanf(line, "Uid: %lu %lu %lu %lu", &u[0], &u[1], &u[2], &u[3]) == 4) {
-            for (int i = 0; i < 4; i++)
-                ok |= u[i] == (unsigned long)st->st_uid;
-            break;
-        }
-    }
-    fclose(f);
-    return ok;
+    return st->st_uid == 0 || drd_proc_has_uid(pid, st->st_uid);
 }
 
 /* Looks in dir for the live socket of the process that this tool sees as pid and that names its socket after

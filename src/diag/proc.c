@@ -62,7 +62,7 @@ int drd_proc_maps_file(pid_t pid, const char *name)
     return found;
 }
 
-/* Reads NSpid (last value) and the effective uid and gid from /proc/<pid>/status. Returns 0 or -1. */
+/* Reads NSpid (last value), the uids and the effective gid from /proc/<pid>/status. Returns 0 or -1. */
 static int read_status(pid_t pid, struct drd_proc_view *v)
 {
     char path[64], line[512];
@@ -72,7 +72,7 @@ static int read_status(pid_t pid, struct drd_proc_view *v)
         return -1;
     int have_ns = 0;
     while (fgets(line, sizeof line, f)) {
-        unsigned long real, eff;
+        unsigned long real, eff, saved, fs;
         if (strncmp(line, "NSpid:", 6) == 0) {
             /* one value per pid namespace, from ours down to the process's own */
             char *p = line + 6, *end;
@@ -87,14 +87,32 @@ static int read_status(pid_t pid, struct drd_proc_view *v)
                 }
                 p = end;
             }
-        } else if (sscanf(line, "Uid: %lu %lu", &real, &eff) == 2)
+        } else if (sscanf(line, "Uid: %lu %lu %lu %lu", &real, &eff, &saved, &fs) == 4) {
             v->uid = (uid_t)eff;
+            v->uids[0] = (uid_t)real;
+            v->uids[1] = (uid_t)eff;
+            v->uids[2] = (uid_t)saved;
+            v->uids[3] = (uid_t)fs;
+        }
         else if (sscanf(line, "Gid: %lu %lu", &real, &eff) == 2)
             v->gid = (gid_t)eff;
     }
     fclose(f);
     if (!have_ns)
         v->ns_pid = pid; /* a kernel without NSpid: no pid namespaces to tell apart */
+    return 0;
+}
+
+int drd_proc_has_uid(pid_t pid, uid_t uid)
+{
+    struct drd_proc_view v;
+    memset(&v, 0, sizeof v);
+    v.uids[0] = v.uids[1] = v.uids[2] = v.uids[3] = (uid_t)-1;
+    if (read_status(pid, &v))
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (v.uids[i] == uid)
+            return 1;
     return 0;
 }
 

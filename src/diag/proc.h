@@ -21,6 +21,7 @@ struct drd_proc_view {
     pid_t pid; /* as this tool sees it */
     pid_t ns_pid; /* in its own pid namespace: the last value of NSpid (== pid when it shares ours) */
     uid_t uid; /* effective ids, as this tool's user namespace sees them */
+    uid_t uids[4]; /* real, effective, saved and file-system uids */
     gid_t gid;
     int ns_known; /* 0 when its namespaces could not be inspected (another user's process, no root) */
     int other_mnt; /* 1 when its mount namespace is not ours */
@@ -34,6 +35,10 @@ struct drd_proc_view {
 /* Fills *v for pid. What cannot be read (another user's process without root) is taken as "same as ours".
  * Returns 0, or -1 when the process does not exist. */
 int drd_proc_view_read(pid_t pid, struct drd_proc_view *v);
+
+/* Whether uid is one of pid's uids (real, effective, saved, file-system), from /proc/<pid>/status. 0 when not,
+ * or when the process cannot be read. */
+int drd_proc_has_uid(pid_t pid, uid_t uid);
 
 enum drd_libc { DRD_LIBC_UNKNOWN = 0, DRD_LIBC_GLIBC, DRD_LIBC_MUSL };
 
