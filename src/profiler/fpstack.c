@@ -207,7 +207,7 @@ static int is_shared_library(const char *path, size_t len)
 
 struct self_ctx {
     struct drd_self_ranges *r;
-    int overflow;
+    int bad; /* more ranges than fit, or a listing out of address order */
 };
 
 static void self_one(const struct drd_maps_entry *e, void *data)
@@ -221,12 +221,16 @@ static void self_one(const struct drd_maps_entry *e, void *data)
     }
     if (!e->executable || !is_shared_library(e->path, e->path_len))
         return;
+    if (r->n > 0 && e->lo < r->hi[r->n - 1]) {
+        s->bad = 1; /* the kernel lists mappings in address order: the lookup's binary search needs it */
+        return;
+    }
     if (r->n > 0 && r->hi[r->n - 1] == e->lo) {
         r->hi[r->n - 1] = e->hi; /* adjacent: one range */
         return;
     }
     if (r->n >= DRD_SELF_MAX_NATIVE) {
-        s->overflow = 1;
+        s->bad = 1;
         return;
     }
     /* the listing is sorted by address, so the ranges are too */
@@ -239,7 +243,7 @@ int drd_self_ranges_load(int fd, struct drd_self_ranges *r)
 {
     struct self_ctx s = {r, 0};
     memset(r, 0, sizeof *r);
-    if (drd_maps_each(fd, self_one, &s) || s.overflow)
+    if (drd_maps_each(fd, self_one, &s) || s.bad)
         return -1;
     /* the main stack grows down into the room the kernel keeps below it for RLIMIT_STACK (no other mapping is
      * placed there), so a thread pointer anywhere in that room is on it */

@@ -281,6 +281,11 @@ static void self_ranges_keep_shared_libraries_only(void **state)
     assert_true(drd_self_native(&r, 0x7ffd10000010));
     assert_false(drd_self_native(&r, 0x10));
     assert_false(drd_self_native(&r, UINT64_MAX));
+    /* a listing out of address order is refused (the lookup searches the ranges by halves) */
+    fd = text_fd("7f1000000000-7f1000010000 r-xp 00000000 fe:00 6 /lib/libc.so.6\n"
+                 "7f0000000000-7f0000010000 r-xp 00000000 fe:00 5 /lib/libcoreclr.so\n");
+    assert_int_equal(drd_self_ranges_load(fd, &r), -1);
+    close(fd);
     /* a malformed listing is refused */
     fd = text_fd("garbage\n");
     assert_int_equal(drd_self_ranges_load(fd, &r), -1);
