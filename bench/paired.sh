@@ -132,6 +132,15 @@ seen_line() {
     return 1
 }
 
+# tool_exited FD: the tool under test has exited: the end of B ($gone), its exit status ($tool_rc), FD closed.
+tool_exited() {
+    local fd=$1
+    stamp
+    gone=$now_ms
+    wait "$tool_pid" || tool_rc=$?
+    exec {fd}<&-
+}
+
 # paired_drdotnet DRDOTNET PROFILER ARG...: phase B under `DRDOTNET profile $pid PROFILER --duration $tool_secs
 # ARG...` with its own DRDOTNET_HOME ($home), its stderr into $tool_err. The attach: its stderr line "attached to
 # pid"; with first_sample=1, also the first time the session's progress.json counts an event (into $first, ms
@@ -166,10 +175,7 @@ paired_drdotnet() {
             nap 0.05
         fi
     done
-    stamp
-    gone=$now_ms
-    wait "$tool_pid" || tool_rc=$?
-    exec {err_fd}<&-
+    tool_exited "$err_fd"
     [ -n "$dir" ] || for d in "$home"/sessions/*/; do [ -d "$d" ] && dir=$d; done
     status=$(jq -r '.status // "?"' "$dir/session.json" 2>/dev/null || echo none)
     events=$(jq -r '.events // 0' "$dir/session.json" 2>/dev/null || echo 0)
@@ -210,10 +216,7 @@ paired_dotnet_trace() {
             nap 0.05
         fi
     done
-    stamp
-    gone=$now_ms
-    wait "$tool_pid" || tool_rc=$?
-    exec {err_fd}<&-
+    tool_exited "$err_fd"
     live_pids=("$app_pid")
     rm -f "$home/t.nettrace"
     if [ -z "$attach" ]; then
