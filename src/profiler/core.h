@@ -76,6 +76,8 @@ struct drd_core {
     /* 1 from the detach request until ProfilerDetachSucceeded has run: the session's threads, files and
      * buffers still belong to it, so the class factory must not hand this object to a new session */
     _Atomic int detach_pending;
+    /* 1 once ProfilerAttachComplete has run: before it, the runtime refuses a detach (see request_detach) */
+    _Atomic int attach_completed;
 };
 
 /* The one profiler object of this process (a runtime holds one main profiler at a time). */

@@ -26,6 +26,9 @@
  * environment may raise it (DRDOTNET_DETACH_EXPECTED_MS, up to a minute): the fault tests use it for a late
  * detach. */
 #define DETACH_EXPECTED_MS 200
+/* How long a session that ended very early waits for the runtime to finish loading the profiler before it asks to
+ * leave (ProfilerAttachComplete follows InitializeForAttach at once, on the diagnostics server's thread). */
+#define READY_WAIT_MS 10000
 
 struct drd_core drd_core_instance;
 static atomic_llong log_bytes;
@@ -152,6 +155,30 @@ static void write_progress(struct drd_core *c)
     }
 }
 
+/* Asks the runtime to unload the profiler; returns its answer. The runtime refuses with
+ * CORPROF_E_PROFILER_NOT_YET_INITIALIZED until it has finished loading us (on attach: until ProfilerAttachComplete
+ * has run; at startup: until Initialize has returned), and a refused detach leaves the process unable to take
+ * another profiler until it restarts. A session that ended before that (a snapshot taken within milliseconds)
+ * therefore waits for ProfilerAttachComplete, then asks again while the runtime still says "not yet", both for at
+ * most READY_WAIT_MS. Runs on the worker thread, which holds no lock here. */
+static HRESULT request_detach(struct drd_core *c)
+{
+    int waited = 0;
+    for (; !c->startup && !atomic_load(&c->attach_completed) && waited < READY_WAIT_MS; waited += 5)
+        usleep(5000);
+    if (waited > 0)
+        drd_log(c, "waited %d ms for the runtime to complete the attach before asking to detach", waited);
+    HRESULT hr;
+    for (;;) {
+        hr = c->info->lpVtbl->RequestProfilerDetach(c->info, (DWORD)c->detach_expected_ms);
+        drd_log(c, "RequestProfilerDetach: 0x%08x", (unsigned)hr);
+        if (hr != CORPROF_E_PROFILER_NOT_YET_INITIALIZED || waited >= READY_WAIT_MS)
+            return hr;
+        usleep(20000);
+        waited += 20;
+    }
+}
+
 /* Ends the session: stops callbacks, last drain, files, session.json; then detaches unless the runtime is
  * shutting down. Runs on the worker thread. */
 static void finish(struct drd_core *c, int shutting_down)
@@ -194,8 +221,7 @@ static void finish(struct drd_core *c, int shutting_down)
     char detail[300] = "the process is exiting: the runtime unloads the profiler with it";
     if (!shutting_down) {
         atomic_store(&c->detach_pending, 1);
-        hr = c->info->lpVtbl->RequestProfilerDetach(c->info, (DWORD)c->detach_expected_ms);
-        drd_log(c, "RequestProfilerDetach: 0x%08x", (unsigned)hr);
+        hr = request_detach(c);
         if (SUCCEEDED(hr)) {
             detach = "requested";
             detail[0] = 0;
@@ -322,19 +348,21 @@ static int read_request(const void *data, ULONG len, int startup, struct drd_cli
     return rc;
 }
 
+/* The milliseconds in the target's environment variable name (0 to 60000), or dflt when unset or malformed. */
+static int env_ms(const char *name, int dflt)
+{
+    const char *v = getenv(name);
+    char *end;
+    long ms = v && *v ? strtol(v, &end, 10) : -1;
+    return ms >= 0 && ms <= 60000 && !*end ? (int)ms : dflt;
+}
+
 HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const void *client_data, ULONG client_len,
                                int startup)
 {
     char err[512] = "";
     c->startup = startup;
-    c->detach_expected_ms = DETACH_EXPECTED_MS;
-    const char *dx = getenv("DRDOTNET_DETACH_EXPECTED_MS");
-    if (dx && *dx) {
-        char *end;
-        long v = strtol(dx, &end, 10);
-        if (!*end && v >= 0 && v <= 60000)
-            c->detach_expected_ms = (int)v;
-    }
+    c->detach_expected_ms = env_ms("DRDOTNET_DETACH_EXPECTED_MS", DETACH_EXPECTED_MS);
     c->start_ms = drd_now_ms();
     c->start_wall_ms = wall_ms();
     c->log_fd = -1;
@@ -422,6 +450,11 @@ HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const voi
     c->worker_started = 1;
     drd_log(c, "collecting: mask 0x%x/0x%x, duration %lld ms, info version %d", (unsigned)mask, (unsigned)high,
             (long long)c->duration_ms, c->info_version);
+    /* the fault tests widen the window in which a quick session ends before the runtime has finished loading
+     * us (DRDOTNET_ATTACH_DELAY_MS in the target's environment; see request_detach) */
+    int delay = env_ms("DRDOTNET_ATTACH_DELAY_MS", 0);
+    if (delay > 0)
+        usleep((useconds_t)delay * 1000);
     return S_OK;
 
 fail_started:
@@ -457,6 +490,7 @@ void drd_session_attach_complete(struct drd_core *c)
 {
     if (c->ops->attached && drd_collecting(c))
         c->ops->attached(c);
+    atomic_store(&c->attach_completed, 1);
 }
 
 static void request_stop(struct drd_core *c, int why)
