@@ -265,7 +265,136 @@ static int sig_is_reference(PCCOR_SIGNATURE sig, ULONG len)
     }
 }
 
-/* Finds the app's own static reference fields (modules outside the shared framework) and their slots. */
+/* The ClassID of a type the runtime has already loaded, found without loading anything: GetClassFromToken would
+ * load the type on the app's behalf (running its loader and, on .NET 10, crashing in GetAppDomainStaticAddress for
+ * a class loaded that way), so the type is found through one of its methods instead. GetFunctionFromToken only
+ * looks the method up in the module's table, which the runtime fills with a type's methods when it publishes the
+ * type, and answers E_INVALIDARG for a type not loaded. Returns 0 with *cls, or -1 when the type is not loaded (or
+ * has no method: a static class without one holds no initializer either, and is skipped). */
+static int loaded_class(struct drd_core *c, IMetaDataImport2 *md, ModuleID module, mdTypeDef td, ClassID *cls)
+{
+    HCORENUM me = NULL;
+    mdMethodDef method;
+    ULONG n = 0;
+    HRESULT hr = md->lpVtbl->EnumMethods(md, &me, td, &method, 1, &n);
+    if (me)
+        md->lpVtbl->CloseEnum(md, me);
+    if (FAILED(hr) || n == 0)
+        return -1;
+    FunctionID fn = 0;
+    ModuleID fmod;
+    mdToken ftok;
+    *cls = 0;
+    if (c->info->lpVtbl->GetFunctionFromToken(c->info, module, method, &fn) != S_OK || !fn ||
+        FAILED(c->info->lpVtbl->GetFunctionInfo(c->info, fn, cls, &fmod, &ftok)) || *cls == 0)
+        return -1;
+    return 0;
+}
+
+/* Records the static reference fields of one type whose statics the runtime has allocated: the type loaded by
+ * the app itself (loaded_class) and initialized (GetAppDomainStaticAddress answers CORPROF_E_DATAINCOMPLETE until
+ * the class is initialized, checking the runtime's own flag without side effects). */
+static void type_statics(struct drd_core *c, IMetaDataImport2 *md, ModuleID module, AppDomainID domain, mdTypeDef td)
+{
+    WCHAR tname16[512];
+    ULONG tn = 0;
+    DWORD tflags;
+    mdToken ext;
+    char tname[1536];
+    size_t n8;
+    if (FAILED(md->lpVtbl->GetTypeDefProps(md, td, tname16, 512, &tn, &tflags, &ext)))
+        return;
+    drd_utf16_to_utf8(tname16, tn, tname, sizeof tname, &n8);
+    if (strchr(tname, '`') || strchr(tname, '<'))
+        return; /* generic definitions have no single set of statics; compiler types skipped */
+    HCORENUM fe = NULL;
+    mdFieldDef fds[64];
+    ULONG nfd = 0;
+    ClassID cls = 0;
+    int loaded = -2; /* not asked yet: only a type with a static reference field is looked up */
+    while (loaded != -1 && SUCCEEDED(md->lpVtbl->EnumFields(md, &fe, td, fds, 64, &nfd)) && nfd > 0) {
+        for (ULONG f = 0; f < nfd && st.n_statics < MAX_STATICS; f++) {
+            WCHAR fname16[256];
+            ULONG fn = 0, siglen = 0, vlen = 0;
+            DWORD attr = 0, cplus = 0;
+            mdTypeDef owner;
+            PCCOR_SIGNATURE sig = NULL;
+            UVCP_CONSTANT value;
+            if (FAILED(md->lpVtbl->GetFieldProps(md, fds[f], &owner, fname16, 256, &fn, &attr, &sig, &siglen, &cplus,
+                                                 &value, &vlen)))
+                continue;
+            if (!(attr & mdStatic) || (attr & 0x40 /* literal */) || !sig_is_reference(sig, siglen))
+                continue;
+            if (loaded == -2)
+                loaded = loaded_class(c, md, module, td, &cls);
+            if (loaded == -1)
+                break; /* not loaded by the app: nothing of it may be asked */
+            COR_PRF_STATIC_TYPE kind;
+            void *addr = NULL;
+            if (FAILED(c->info->lpVtbl->GetStaticFieldInfo(c->info, cls, fds[f], &kind)) ||
+                kind != COR_PRF_FIELD_APP_DOMAIN_STATIC ||
+                c->info->lpVtbl->GetAppDomainStaticAddress(c->info, cls, fds[f], domain, &addr) != S_OK || !addr)
+                continue; /* thread static, or not initialized yet: it holds nothing */
+            char fname[768];
+            drd_utf16_to_utf8(fname16, fn, fname, sizeof fname, &n8);
+            struct static_field *sf = &st.statics[st.n_statics++];
+            sf->address = addr;
+            snprintf(sf->name, sizeof sf->name, "%s.%s", tname, fname);
+        }
+    }
+    if (fe)
+        md->lpVtbl->CloseEnum(md, fe);
+}
+
+/* 1 for a module whose statics are looked for: the app's own, on disk, never unloaded. The framework's statics
+ * are not what a leak hunt looks for; a collectible module's statics live in an ordinary array that the forced GC
+ * may move or free before they are read, and a dynamic module has no file. */
+static int app_module(const char *path, DWORD flags)
+{
+    if (!*path || (flags & (COR_PRF_MODULE_COLLECTIBLE | COR_PRF_MODULE_DYNAMIC)))
+        return 0;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    /* the shared framework, and the framework's files beside a self-contained app */
+    return !strstr(path, "/shared/Microsoft.") && strncmp(base, "System.", 7) != 0;
+}
+
+/* Records the static reference fields of one module's loaded and initialized types. */
+static void module_statics(struct drd_core *c, ModuleID module)
+{
+    WCHAR path16[1024];
+    char path[3072];
+    ULONG n = 0;
+    LPCBYTE base;
+    AssemblyID asm_id;
+    DWORD flags;
+    size_t n8;
+    if (FAILED(c->info->lpVtbl->GetModuleInfo2(c->info, module, &base, 1024, &n, path16, &asm_id, &flags)))
+        return;
+    drd_utf16_to_utf8(path16, n, path, sizeof path, &n8);
+    if (!app_module(path, flags))
+        return;
+    AppDomainID domain = 0;
+    ModuleID mod2;
+    if (FAILED(c->info->lpVtbl->GetAssemblyInfo(c->info, asm_id, 0, NULL, NULL, &domain, &mod2)))
+        return;
+    IUnknown *unk = NULL;
+    if (c->info->lpVtbl->GetModuleMetaData(c->info, module, ofRead, &IID_IMetaDataImport, &unk) != S_OK || !unk)
+        return;
+    IMetaDataImport2 *md = (IMetaDataImport2 *)(void *)unk;
+    HCORENUM te = NULL;
+    mdTypeDef tds[64];
+    ULONG ntd = 0;
+    while (SUCCEEDED(md->lpVtbl->EnumTypeDefs(md, &te, tds, 64, &ntd)) && ntd > 0)
+        for (ULONG t = 0; t < ntd && st.n_statics < MAX_STATICS; t++)
+            type_statics(c, md, module, domain, tds[t]);
+    if (te)
+        md->lpVtbl->CloseEnum(md, te);
+    md->lpVtbl->Release(md);
+}
+
+/* Finds the slots of the app's initialized static reference fields, asking the runtime only about what the app
+ * has loaded itself. Runs on the sampler thread, before the forced GC. */
 static void find_statics(struct drd_core *c)
 {
     ICorProfilerModuleEnum *mods = NULL;
@@ -274,84 +403,8 @@ static void find_statics(struct drd_core *c)
     ModuleID ids[32];
     ULONG got = 0;
     while (SUCCEEDED(mods->lpVtbl->Next(mods, 32, ids, &got)) && got > 0) {
-        for (ULONG m = 0; m < got && st.n_statics < MAX_STATICS; m++) {
-            WCHAR path16[1024];
-            char path[3072];
-            ULONG n = 0;
-            LPCBYTE base;
-            AssemblyID asm_id;
-            DWORD flags;
-            size_t n8;
-            if (FAILED(c->info->lpVtbl->GetModuleInfo2(c->info, ids[m], &base, 1024, &n, path16, &asm_id, &flags)))
-                continue;
-            drd_utf16_to_utf8(path16, n, path, sizeof path, &n8);
-            if (strstr(path, "/shared/Microsoft.") || n8 == 0)
-                continue; /* the framework's own statics are not what a leak hunt looks for */
-            AppDomainID domain = 0;
-            ModuleID mod2;
-            if (FAILED(c->info->lpVtbl->GetAssemblyInfo(c->info, asm_id, 0, NULL, NULL, &domain, &mod2)))
-                continue;
-            IUnknown *unk = NULL;
-            if (c->info->lpVtbl->GetModuleMetaData(c->info, ids[m], ofRead, &IID_IMetaDataImport, &unk) != S_OK || !unk)
-                continue;
-            IMetaDataImport2 *md = (IMetaDataImport2 *)(void *)unk;
-            HCORENUM te = NULL;
-            mdTypeDef tds[64];
-            ULONG ntd = 0;
-            while (SUCCEEDED(md->lpVtbl->EnumTypeDefs(md, &te, tds, 64, &ntd)) && ntd > 0) {
-                for (ULONG t = 0; t < ntd && st.n_statics < MAX_STATICS; t++) {
-                    WCHAR tname16[512];
-                    ULONG tn = 0;
-                    DWORD tflags;
-                    mdToken ext;
-                    char tname[1536];
-                    if (FAILED(md->lpVtbl->GetTypeDefProps(md, tds[t], tname16, 512, &tn, &tflags, &ext)))
-                        continue;
-                    drd_utf16_to_utf8(tname16, tn, tname, sizeof tname, &n8);
-                    if (strchr(tname, '`') || strchr(tname, '<'))
-                        continue; /* generic definitions have no single set of statics; compiler types skipped */
-                    HCORENUM fe = NULL;
-                    mdFieldDef fds[64];
-                    ULONG nfd = 0;
-                    ClassID cls = 0;
-                    while (SUCCEEDED(md->lpVtbl->EnumFields(md, &fe, tds[t], fds, 64, &nfd)) && nfd > 0) {
-                        for (ULONG f = 0; f < nfd && st.n_statics < MAX_STATICS; f++) {
-                            WCHAR fname16[256];
-                            ULONG fn = 0, siglen = 0, vlen = 0;
-                            DWORD attr = 0, cplus = 0;
-                            mdTypeDef owner;
-                            PCCOR_SIGNATURE sig = NULL;
-                            UVCP_CONSTANT value;
-                            if (FAILED(md->lpVtbl->GetFieldProps(md, fds[f], &owner, fname16, 256, &fn, &attr, &sig,
-                                                                 &siglen, &cplus, &value, &vlen)))
-                                continue;
-                            if (!(attr & mdStatic) || (attr & 0x40 /* literal */) || !sig_is_reference(sig, siglen))
-                                continue;
-                            if (cls == 0 && FAILED(c->info->lpVtbl->GetClassFromToken(c->info, ids[m], tds[t], &cls)))
-                                break;
-                            COR_PRF_STATIC_TYPE kind;
-                            void *addr = NULL;
-                            if (FAILED(c->info->lpVtbl->GetStaticFieldInfo(c->info, cls, fds[f], &kind)) ||
-                                kind != COR_PRF_FIELD_APP_DOMAIN_STATIC ||
-                                FAILED(c->info->lpVtbl->GetAppDomainStaticAddress(c->info, cls, fds[f], domain,
-                                                                                  &addr)) ||
-                                !addr)
-                                continue; /* not initialized yet: it holds nothing */
-                            char fname[768];
-                            drd_utf16_to_utf8(fname16, fn, fname, sizeof fname, &n8);
-                            struct static_field *sf = &st.statics[st.n_statics++];
-                            sf->address = addr;
-                            snprintf(sf->name, sizeof sf->name, "%s.%s", tname, fname);
-                        }
-                    }
-                    if (fe)
-                        md->lpVtbl->CloseEnum(md, fe);
-                }
-            }
-            if (te)
-                md->lpVtbl->CloseEnum(md, te);
-            md->lpVtbl->Release(md);
-        }
+        for (ULONG m = 0; m < got && st.n_statics < MAX_STATICS; m++)
+            module_statics(c, ids[m]);
         if (got < 32)
             break;
     }
