@@ -247,11 +247,15 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
         snprintf(err, errcap, "sampling allocations after attach needs ICorProfilerInfo12 (.NET 5 or later)");
         return -1;
     }
-    USHORT clr_id, major = 0, minor, build, qfe;
-    COR_PRF_RUNTIME_TYPE type;
-    if (SUCCEEDED(c->info->lpVtbl->GetRuntimeInformation(c->info, &clr_id, &type, &major, &minor, &build, &qfe, 0,
-                                                          NULL, NULL)))
-        st.tick = major < 10;
+    /* the core asked the runtime its version at initialize: before .NET 10 there is no AllocationSampled event,
+     * and asking for its keyword would deliver nothing, silently */
+    int major = atoi(c->runtime_version);
+    if (major <= 0) {
+        release();
+        snprintf(err, errcap, "the runtime did not tell its version: cannot choose the allocation event");
+        return -1;
+    }
+    st.tick = major < 10;
     COR_PRF_EVENTPIPE_PROVIDER_CONFIG cfg = {
         u"Microsoft-Windows-DotNETRuntime",
         st.tick ? KEYWORD_GC : KEYWORD_ALLOCATION_SAMPLING,

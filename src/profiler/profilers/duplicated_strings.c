@@ -13,6 +13,7 @@
 #include "clr/utf16.h"
 #include "profiler/core.h"
 #include "profiler/rawout.h"
+#include "profiler/types.h"
 
 struct entry {
     ObjectID rep; /* a representative object; 0 = empty slot */
@@ -142,7 +143,8 @@ static void select_tops(void)
     }
 }
 
-/* Finds System.String's ClassID through CoreLib's metadata. Returns 0 or -1. */
+/* Finds System.String's ClassID through CoreLib's metadata (a lookup: the runtime loads String at its start).
+ * Returns 0 or -1. */
 static int find_string_class(struct drd_core *c)
 {
     ICorProfilerModuleEnum *mods = NULL;
@@ -172,7 +174,7 @@ static int find_string_class(struct drd_core *c)
             IMetaDataImport2 *md = (IMetaDataImport2 *)(void *)unk;
             mdTypeDef td = 0;
             if (SUCCEEDED(md->lpVtbl->FindTypeDefByName(md, u"System.String", 0, &td)) &&
-                SUCCEEDED(c->info->lpVtbl->GetClassFromToken(c->info, ids[i], td, &st.string_class)))
+                drd_types_loaded_class(c->info, md, ids[i], td, &st.string_class) == 0)
                 found = 0;
             md->lpVtbl->Release(md);
         }

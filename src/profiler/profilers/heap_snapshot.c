@@ -21,6 +21,7 @@
 #include "clr/utf16.h"
 #include "profiler/core.h"
 #include "profiler/rawout.h"
+#include "profiler/types.h"
 
 #define MAX_STATICS 65536
 #define CLASS_SLOTS (1 << 18)
@@ -265,34 +266,8 @@ static int sig_is_reference(PCCOR_SIGNATURE sig, ULONG len)
     }
 }
 
-/* The ClassID of a type the runtime has already loaded, found without loading anything: GetClassFromToken would
- * load the type on the app's behalf (running its loader and, on .NET 10, crashing in GetAppDomainStaticAddress for
- * a class loaded that way), so the type is found through one of its methods instead. GetFunctionFromToken only
- * looks the method up in the module's table, which the runtime fills with a type's methods when it publishes the
- * type, and answers E_INVALIDARG for a type not loaded. Returns 0 with *cls, or -1 when the type is not loaded (or
- * has no method: a static class without one holds no initializer either, and is skipped). */
-static int loaded_class(struct drd_core *c, IMetaDataImport2 *md, ModuleID module, mdTypeDef td, ClassID *cls)
-{
-    HCORENUM me = NULL;
-    mdMethodDef method;
-    ULONG n = 0;
-    HRESULT hr = md->lpVtbl->EnumMethods(md, &me, td, &method, 1, &n);
-    if (me)
-        md->lpVtbl->CloseEnum(md, me);
-    if (FAILED(hr) || n == 0)
-        return -1;
-    FunctionID fn = 0;
-    ModuleID fmod;
-    mdToken ftok;
-    *cls = 0;
-    if (c->info->lpVtbl->GetFunctionFromToken(c->info, module, method, &fn) != S_OK || !fn ||
-        FAILED(c->info->lpVtbl->GetFunctionInfo(c->info, fn, cls, &fmod, &ftok)) || *cls == 0)
-        return -1;
-    return 0;
-}
-
 /* Records the static reference fields of one type whose statics the runtime has allocated: the type loaded by
- * the app itself (loaded_class) and initialized (GetAppDomainStaticAddress answers CORPROF_E_DATAINCOMPLETE until
+ * the app itself (drd_types_loaded_class: never one loaded on the app's behalf) and initialized (GetAppDomainStaticAddress answers CORPROF_E_DATAINCOMPLETE until
  * the class is initialized, checking the runtime's own flag without side effects). */
 static void type_statics(struct drd_core *c, IMetaDataImport2 *md, ModuleID module, AppDomainID domain, mdTypeDef td)
 {
@@ -326,7 +301,7 @@ static void type_statics(struct drd_core *c, IMetaDataImport2 *md, ModuleID modu
             if (!(attr & mdStatic) || (attr & 0x40 /* literal */) || !sig_is_reference(sig, siglen))
                 continue;
             if (loaded == -2)
-                loaded = loaded_class(c, md, module, td, &cls);
+                loaded = drd_types_loaded_class(c->info, md, module, td, &cls);
             if (loaded == -1)
                 break; /* not loaded by the app: nothing of it may be asked */
             COR_PRF_STATIC_TYPE kind;
