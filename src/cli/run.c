@@ -103,12 +103,12 @@ static void write_tool_session(const char *dir, const char *id, const struct drd
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     long long end_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    struct drd_session_part part = {.profiler = p->name, .clsid = p->clsid, .params = vals};
     struct drd_session_record r = {
         .id = id,
-        .profiler = p->name,
-        .clsid = p->clsid,
+        .parts = &part,
+        .n_parts = 1,
         .mode = mode,
-        .params = vals,
         .pid = (long)pid,
         .start_wall_ms = started_wall_ms,
         .end_wall_ms = end_ms,
@@ -119,7 +119,7 @@ static void write_tool_session(const char *dir, const char *id, const struct drd
     };
     snprintf(raw, sizeof raw, "%s.raw", p->name);
     if (exists(dir, raw))
-        r.files[r.n_files++] = raw;
+        part.files[part.n_files++] = raw;
     if (drd_session_record_write(dir, &r, buf, sizeof buf))
         drd_cli_error("cannot write %s/session.json: %s", dir, strerror(errno));
 }

@@ -46,7 +46,7 @@ struct tslot {
 };
 
 static struct {
-    struct drd_core *core;
+    struct drd_prof *prof; /* counts the samples the full ring drops */
     struct drd_ip_ring ring;
     uint64_t period_ns;
     int max_depth;
@@ -88,7 +88,7 @@ static void take(const siginfo_t *si, const ucontext_t *uc)
 #endif
     struct drd_ip_sample *s = drd_ip_ring_claim(&sg.ring);
     if (!s) {
-        atomic_fetch_add_explicit(&sg.core->dropped, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&sg.prof->dropped, 1, memory_order_relaxed);
         return;
     }
     int depth = 1, truncated = 0;
@@ -128,10 +128,10 @@ static void on_sigprof(int sig, siginfo_t *si, void *ctx)
     errno = saved;
 }
 
-int drd_sig_start(struct drd_core *c, uint64_t period_ns, int max_depth, char *err, size_t errcap)
+int drd_sig_start(struct drd_prof *p, uint64_t period_ns, int max_depth, char *err, size_t errcap)
 {
 #if !defined(__x86_64__)
-    (void)c;
+    (void)p;
     (void)period_ns;
     (void)max_depth;
     snprintf(err, errcap, "sampler=signal walks x86_64 frame pointers; on this architecture use sampler=suspend");
@@ -159,7 +159,7 @@ int drd_sig_start(struct drd_core *c, uint64_t period_ns, int max_depth, char *e
         snprintf(err, errcap, "out of memory for the signal sample ring");
         return -1;
     }
-    sg.core = c;
+    sg.prof = p;
     sg.period_ns = period_ns;
     sg.max_depth = max_depth;
     sg.n_free = MAX_THREADS;
@@ -374,11 +374,11 @@ void drd_sig_tick(struct drd_core *c)
     learn_bounds(c);
 }
 
-void drd_sig_drain(struct drd_core *c)
+void drd_sig_drain(struct drd_prof *p)
 {
     struct drd_frame frames[DRD_RAW_MAX_DEPTH];
     struct drd_ip_sample *s;
-    if (!c->raw)
+    if (!p->raw)
         return;
     while ((s = drd_ip_ring_peek(&sg.ring)) != NULL) {
         int n = s->depth;
@@ -395,9 +395,9 @@ void drd_sig_drain(struct drd_core *c)
         uint32_t tid = s->tid;
         uint64_t weight = s->weight_ns;
         drd_ip_ring_release(&sg.ring, s);
-        if (drd_sample_write(c, tid, frames, n, 1, weight))
+        if (drd_sample_write(p, tid, frames, n, 1, weight))
             break;
-        atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&p->events, 1, memory_order_relaxed);
     }
 }
 

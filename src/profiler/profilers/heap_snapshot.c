@@ -23,6 +23,9 @@
 #include "profiler/rawout.h"
 #include "profiler/types.h"
 
+/* This profiler's part of the session (its parameters, raw file and counts), set by start. */
+static struct drd_prof *self;
+
 #define MAX_STATICS 65536
 #define CLASS_SLOTS (1 << 18)
 #define PREFAULT_BYTES (64u << 20)
@@ -66,7 +69,7 @@ static const struct drd_profiler_desc desc = {
     .description = "What holds memory: per type count, shallow and retained bytes, retention paths from roots",
     .params = params,
     .n_params = (int)(sizeof params / sizeof params[0]),
-    .flags = DRD_PROFILER_ATTACH,
+    .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_ONESHOT,
 };
 
 static uint64_t now_ns(void)
@@ -386,8 +389,9 @@ static void find_statics(struct drd_core *c)
     mods->lpVtbl->Release(mods);
 }
 
-static int sample(struct drd_core *c)
+static int sample(struct drd_prof *p)
 {
+    struct drd_core *c = p->core;
     if (st.static_roots)
         find_statics(c);
     atomic_store(&st.armed, 1);
@@ -417,7 +421,7 @@ static int sample(struct drd_core *c)
         drd_session_fail(c, "the heap is larger than max_file_mb allows; the snapshot is incomplete");
     else if (st.failed)
         drd_session_fail(c, "writing the heap graph failed (disk full or folder unwritable?)");
-    atomic_store(&c->events, st.objects);
+    atomic_store(&p->events, st.objects);
     __atomic_store_n(&st.done, 1, __ATOMIC_RELEASE);
     drd_session_request_end(c);
     return 1;
@@ -434,12 +438,14 @@ static void release(void)
     memset(&st, 0, sizeof st);
 }
 
-static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
 {
+    struct drd_core *c = p->core;
+    self = p;
     memset(&st, 0, sizeof st);
     atomic_flag_clear(&st.lock);
-    st.max_bytes = (uint64_t)drd_params_int(&c->params, "max_file_mb", 4096) << 20;
-    st.static_roots = (int)drd_params_int(&c->params, "static_roots", 1);
+    st.max_bytes = (uint64_t)drd_params_int(&p->params, "max_file_mb", 4096) << 20;
+    st.static_roots = (int)drd_params_int(&p->params, "static_roots", 1);
     st.buf = mmap(NULL, st.max_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (st.buf == MAP_FAILED)
         st.buf = NULL;
@@ -466,33 +472,34 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
         release();
         return -1;
     }
-    c->sample_period_ns = 50000000;
+    p->sample_period_ns = 50000000;
     /* MONITOR_GC is allowed only here, at attach; it turns background GC off until we detach */
     *mask = COR_PRF_MONITOR_GC | COR_PRF_MONITOR_SUSPENDS;
     *mask_high = 0;
     return 0;
 }
 
-static void drain(struct drd_core *c)
+static void drain(struct drd_prof *p)
 {
     if (!__atomic_load_n(&st.done, __ATOMIC_ACQUIRE) || st.done == 2)
         return;
     st.done = 2;
     for (int i = 0; i < st.n_statics; i++)
-        drd_raw_printf(c->raw, "sf\t%d\t%s\n", i, st.statics[i].name);
+        drd_raw_printf(p->raw, "sf\t%d\t%s\n", i, st.statics[i].name);
     for (size_t i = 0; i < CLASS_SLOTS; i++) {
         uint32_t tid;
-        if (st.classes[i] && drd_raw_type(c->raw, st.classes[i], &tid) == 0)
-            drd_raw_printf(c->raw, "c\t%llx\t%u\n", (unsigned long long)st.classes[i], tid);
+        if (st.classes[i] && drd_raw_type(p->raw, st.classes[i], &tid) == 0)
+            drd_raw_printf(p->raw, "c\t%llx\t%u\n", (unsigned long long)st.classes[i], tid);
     }
-    drd_raw_printf(c->raw, "m\tobjects\t%llu\nm\tedges\t%llu\nm\troots\t%llu\nm\theap_bytes\t%llu\nm\tpause_ns\t%llu\n"
+    drd_raw_printf(p->raw, "m\tobjects\t%llu\nm\tedges\t%llu\nm\troots\t%llu\nm\theap_bytes\t%llu\nm\tpause_ns\t%llu\n"
                            "m\tgc_ns\t%llu\n",
                    (unsigned long long)st.objects, (unsigned long long)st.edges, (unsigned long long)st.roots,
                    (unsigned long long)st.heap_bytes, (unsigned long long)st.pause_ns, (unsigned long long)st.gc_ns);
 }
 
-static void stop(struct drd_core *c)
+static void stop(struct drd_prof *p)
 {
+    struct drd_core *c = p->core;
     (void)c;
     release();
 }
