@@ -11,6 +11,7 @@
 #include "drdotnet/clientdata.h"
 #include "drdotnet/params.h"
 #include "drdotnet/profilers.h"
+#include "profiler/reason.h"
 
 struct drd_core;
 struct drd_raw;
@@ -60,7 +61,7 @@ struct drd_core {
     _Atomic int state; /* enum drd_state */
     atomic_ullong events; /* recorded */
     atomic_ullong dropped; /* lost: queue full, caps */
-    char fail_reason[512]; /* first failure that stopped collecting */
+    struct drd_reason fail; /* the first failure that stopped collecting, claimed before it is written */
 
     pthread_t worker;
     int worker_started;

@@ -70,9 +70,8 @@ void drd_log(struct drd_core *c, const char *fmt, ...)
 void drd_session_fail(struct drd_core *c, const char *reason)
 {
     int expected = DRD_COLLECTING;
-    /* only the first failure is kept; fail_reason is written before the state changes */
-    if (c->fail_reason[0] == 0)
-        snprintf(c->fail_reason, sizeof c->fail_reason, "%s", reason);
+    /* only the first failure is kept, whole when two come at once; it is written before the state changes */
+    drd_reason_set(&c->fail, reason);
     atomic_compare_exchange_strong(&c->state, &expected, DRD_FINISHING);
     drd_log(c, "failure: %s", reason);
 }
@@ -203,9 +202,10 @@ static void finish(struct drd_core *c, int shutting_down)
 
     const char *status = "completed", *reason = "";
     char why[640];
-    if (c->fail_reason[0]) {
+    const char *failure = drd_reason_get(&c->fail);
+    if (failure) {
         status = raw_ok ? "incomplete" : "failed";
-        snprintf(why, sizeof why, "%s", c->fail_reason);
+        snprintf(why, sizeof why, "%s", failure);
         reason = why;
     } else if (!raw_ok) {
         status = "failed";
