@@ -116,7 +116,4 @@ void drd_session_request_end(struct drd_core *c);
 /* Appends one line to profiler.log in the session folder (bounded; dropped when the log is full). */
 void drd_log(struct drd_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Milliseconds on the monotonic clock. */
-int64_t drd_now_ms(void);
-
 #endif

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/fsutil.h"
 #include "common/session_record.h"
 #include "drdotnet/version.h"
@@ -33,26 +34,12 @@
 struct drd_core drd_core_instance;
 static atomic_llong log_bytes;
 
-int64_t drd_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void drd_log(struct drd_core *c, const char *fmt, ...)
 {
     char line[1024];
     if (c->log_fd < 0)
         return;
-    int n = snprintf(line, sizeof line, "%lld ", (long long)(drd_now_ms() - c->start_ms));
+    int n = snprintf(line, sizeof line, "%lld ", (long long)(drd_clock_mono_ms() - c->start_ms));
     va_list ap;
     va_start(ap, fmt);
     int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
@@ -106,7 +93,7 @@ static int write_session_json(struct drd_core *c, const char *status, const char
     char cmdline[4096], comm[64], raw[96];
     read_self("cmdline", cmdline, sizeof cmdline);
     read_self("comm", comm, sizeof comm);
-    int64_t now = wall_ms();
+    int64_t now = drd_clock_wall_ms();
     struct drd_session_record r = {
         .id = c->cd.session_id,
         .profiler = c->ops ? c->ops->desc->name : c->cd.profiler,
@@ -119,7 +106,7 @@ static int write_session_json(struct drd_core *c, const char *status, const char
         .runtime_version = c->runtime_version,
         .start_wall_ms = c->start_wall_ms ? c->start_wall_ms : now,
         .end_wall_ms = now,
-        .duration_ms = c->start_ms ? drd_now_ms() - c->start_ms : 0,
+        .duration_ms = c->start_ms ? drd_clock_mono_ms() - c->start_ms : 0,
         .status = status,
         .reason = reason,
         .has_counts = 1,
@@ -142,7 +129,7 @@ static void write_progress(struct drd_core *c)
     char buf[512];
     int n = snprintf(buf, sizeof buf,
                      "{\"elapsed_ms\":%lld,\"duration_ms\":%lld,\"events\":%llu,\"dropped\":%llu,\"raw_bytes\":%llu}\n",
-                     (long long)(drd_now_ms() - c->start_ms), (long long)c->duration_ms,
+                     (long long)(drd_clock_mono_ms() - c->start_ms), (long long)c->duration_ms,
                      (unsigned long long)atomic_load(&c->events), (unsigned long long)atomic_load(&c->dropped),
                      (unsigned long long)(c->raw ? drd_raw_bytes(c->raw) : 0));
     if (n > 0 && drd_fs_write_atomic(c->cd.out_dir, "progress.json", buf, (size_t)n, 0600)) {
@@ -301,7 +288,7 @@ static void *worker_main(void *arg)
         c->ops->drain(c);
         if (c->raw)
             drd_raw_flush(c->raw);
-        int64_t now = drd_now_ms();
+        int64_t now = drd_clock_mono_ms();
         if (now >= next_progress) {
             write_progress(c);
             next_progress = now + PROGRESS_EVERY_MS;
@@ -363,8 +350,8 @@ HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const voi
     char err[512] = "";
     c->startup = startup;
     c->detach_expected_ms = env_ms("DRDOTNET_DETACH_EXPECTED_MS", DETACH_EXPECTED_MS);
-    c->start_ms = drd_now_ms();
-    c->start_wall_ms = wall_ms();
+    c->start_ms = drd_clock_mono_ms();
+    c->start_wall_ms = drd_clock_wall_ms();
     c->log_fd = -1;
     atomic_store(&log_bytes, 0);
     if (read_request(client_data, client_len, startup, &c->cd, err, sizeof err))

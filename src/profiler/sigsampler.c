@@ -16,6 +16,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "drdotnet/raw.h"
 #include "profiler/core.h"
 #include "profiler/fpstack.h"
@@ -267,8 +268,7 @@ static void thread_add(struct drd_core *c, uint32_t tid)
     sev.sigev_signo = SIGPROF;
     sev.sigev_value.sival_int = i;
     sev._sigev_un._tid = (pid_t)tid;
-    clockid_t clock = (clockid_t)((~(unsigned)tid << 3) | 6); /* the thread's own scheduler CPU clock */
-    if (timer_create(clock, &sev, &t->timer)) {
+    if (timer_create(drd_clock_thread_cpu(tid), &sev, &t->timer)) {
         int e = errno;
         if (e != EINVAL && e != ESRCH && !sg.warned_timer++) /* EINVAL, ESRCH: the thread just ended */
             drd_log(c, "signal sampler: timer_create for thread %u: %s", tid, strerror(e));
@@ -378,7 +378,7 @@ void drd_sig_tick(struct drd_core *c)
 {
     if (!sg.installed)
         return;
-    int64_t now = drd_now_ms();
+    int64_t now = drd_clock_mono_ms();
     if (now >= sg.next_rescan_ms) {
         rescan(c);
         sg.next_rescan_ms = now + RESCAN_EVERY_NS / 1000000;

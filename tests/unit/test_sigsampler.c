@@ -28,13 +28,6 @@ void drd_log(struct drd_core *c, const char *fmt, ...)
     (void)c, (void)fmt;
 }
 
-int64_t drd_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int drd_sample_write(struct drd_core *c, uint32_t tid, const struct drd_frame *frames, int depth, int with_weight,
                      uint64_t weight_ns)
 {
