@@ -11,6 +11,7 @@
 #include "drdotnet/clientdata.h"
 #include "drdotnet/params.h"
 #include "drdotnet/profilers.h"
+#include "profiler/reason.h"
 
 struct drd_core;
 struct drd_prof;
@@ -76,7 +77,7 @@ struct drd_core {
     int64_t start_ms, start_wall_ms;
 
     _Atomic int state; /* enum drd_state */
-    char fail_reason[512]; /* first failure that stopped collecting */
+    struct drd_reason fail; /* the first failure that stopped collecting, claimed before it is written */
 
     pthread_t worker;
     int worker_started;
@@ -129,10 +130,6 @@ void drd_session_request_end(struct drd_core *c);
 
 /* Appends one line to profiler.log in the session folder (bounded; dropped when the log is full). */
 void drd_log(struct drd_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Milliseconds, nanoseconds on the monotonic clock. */
-int64_t drd_now_ms(void);
-int64_t drd_now_ns(void);
 
 /* The library's profiler of that name, or NULL (entry.c). */
 const struct drd_profiler_ops *drd_profiler_ops_find(const char *name);

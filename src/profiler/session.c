@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/fsutil.h"
 #include "common/session_record.h"
 #include "drdotnet/version.h"
@@ -35,33 +36,12 @@
 struct drd_core drd_core_instance;
 static atomic_llong log_bytes;
 
-int64_t drd_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-int64_t drd_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void drd_log(struct drd_core *c, const char *fmt, ...)
 {
     char line[1024];
     if (c->log_fd < 0)
         return;
-    int n = snprintf(line, sizeof line, "%lld ", (long long)(drd_now_ms() - c->start_ms));
+    int n = snprintf(line, sizeof line, "%lld ", (long long)(drd_clock_mono_ms() - c->start_ms));
     va_list ap;
     va_start(ap, fmt);
     int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
@@ -79,9 +59,8 @@ void drd_log(struct drd_core *c, const char *fmt, ...)
 void drd_session_fail(struct drd_core *c, const char *reason)
 {
     int expected = DRD_COLLECTING;
-    /* only the first failure is kept; fail_reason is written before the state changes */
-    if (c->fail_reason[0] == 0)
-        snprintf(c->fail_reason, sizeof c->fail_reason, "%s", reason);
+    /* only the first failure is kept, whole when two come at once; it is written before the state changes */
+    drd_reason_set(&c->fail, reason);
     atomic_compare_exchange_strong(&c->state, &expected, DRD_FINISHING);
     drd_log(c, "failure: %s", reason);
 }
@@ -141,7 +120,7 @@ static int write_session_json(struct drd_core *c, const char *status, const char
     char cmdline[4096], comm[64];
     read_self("cmdline", cmdline, sizeof cmdline);
     read_self("comm", comm, sizeof comm);
-    int64_t now = wall_ms();
+    int64_t now = drd_clock_wall_ms();
     struct drd_session_record r = {
         .id = c->cd.session_id,
         .parts = parts,
@@ -154,7 +133,7 @@ static int write_session_json(struct drd_core *c, const char *status, const char
         .runtime_version = c->runtime_version,
         .start_wall_ms = c->start_wall_ms ? c->start_wall_ms : now,
         .end_wall_ms = now,
-        .duration_ms = c->start_ms ? drd_now_ms() - c->start_ms : 0,
+        .duration_ms = c->start_ms ? drd_clock_mono_ms() - c->start_ms : 0,
         .status = status,
         .reason = reason,
         .has_counts = 1,
@@ -183,7 +162,8 @@ static void write_progress(struct drd_core *c)
     totals(c, &events, &dropped, &raw_bytes);
     int n = snprintf(buf, sizeof buf,
                      "{\"elapsed_ms\":%lld,\"duration_ms\":%lld,\"events\":%llu,\"dropped\":%llu,\"raw_bytes\":%llu}\n",
-                     (long long)(drd_now_ms() - c->start_ms), (long long)c->duration_ms, events, dropped, raw_bytes);
+                     (long long)(drd_clock_mono_ms() - c->start_ms), (long long)c->duration_ms, events, dropped,
+                     raw_bytes);
     if (n > 0 && drd_fs_write_atomic(c->cd.out_dir, "progress.json", buf, (size_t)n, 0600)) {
         /* the folder cannot take a small file any more (read-only, removed, no space past the reserve): the
          * session.json at the end will not fit either, so stop writing now and leave the target */
@@ -247,9 +227,10 @@ static void finish(struct drd_core *c, int shutting_down)
 
     const char *status = "completed", *reason = "";
     char why[640];
-    if (c->fail_reason[0]) {
+    const char *failure = drd_reason_get(&c->fail);
+    if (failure) {
         status = raw_ok ? "incomplete" : "failed";
-        snprintf(why, sizeof why, "%s", c->fail_reason);
+        snprintf(why, sizeof why, "%s", failure);
         reason = why;
     } else if (!raw_ok) {
         status = "failed";
@@ -296,7 +277,7 @@ static void *sampler_main(void *arg)
         drd_log(c, "sampler: InitializeCurrentThread: 0x%08x", (unsigned)hr);
     int64_t due[DRD_MAX_PROFILERS];
     int sampling = 0;
-    int64_t now = drd_now_ns();
+    int64_t now = (int64_t)drd_clock_mono_ns();
     for (int i = 0; i < c->n_profs; i++) {
         due[i] = c->profs[i].ops->sample && c->profs[i].sample_period_ns > 0 ? now : -1;
         sampling += due[i] >= 0;
@@ -307,7 +288,8 @@ static void *sampler_main(void *arg)
             struct drd_prof *p = &c->profs[i];
             if (due[i] < 0)
                 continue;
-            if (drd_now_ns() >= due[i]) {
+            int64_t now_ns = (int64_t)drd_clock_mono_ns();
+            if (now_ns >= due[i]) {
                 if (p->ops->sample(p)) {
                     due[i] = -1;
                     sampling--;
@@ -315,8 +297,8 @@ static void *sampler_main(void *arg)
                 }
                 due[i] += p->sample_period_ns;
                 /* after a long stall, do not try to catch up with a burst of samples */
-                if (drd_now_ns() > due[i] + 1000000000LL)
-                    due[i] = drd_now_ns();
+                if (now_ns > due[i] + 1000000000LL)
+                    due[i] = now_ns;
             }
             if (due[i] < next)
                 next = due[i];
@@ -364,7 +346,7 @@ static void *worker_main(void *arg)
             if (c->profs[i].raw)
                 drd_raw_flush(c->profs[i].raw);
         }
-        int64_t now = drd_now_ms();
+        int64_t now = drd_clock_mono_ms();
         if (now >= next_progress) {
             write_progress(c);
             next_progress = now + PROGRESS_EVERY_MS;
@@ -569,8 +551,8 @@ HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const voi
     char err[512] = "";
     c->startup = startup;
     c->detach_expected_ms = env_ms("DRDOTNET_DETACH_EXPECTED_MS", DETACH_EXPECTED_MS);
-    c->start_ms = drd_now_ms();
-    c->start_wall_ms = wall_ms();
+    c->start_ms = drd_clock_mono_ms();
+    c->start_wall_ms = drd_clock_wall_ms();
     c->log_fd = -1;
     atomic_store(&log_bytes, 0);
     if (read_request(client_data, client_len, startup, &c->cd, err, sizeof err))

@@ -1,8 +1,8 @@
 /* The cpu-hotpaths profiler: where the app burns CPU (or, in wall mode, where its threads stand), sampled. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "drdotnet/raw.h"
 #include "profiler/core.h"
 #include "profiler/rawout.h"
@@ -52,22 +52,12 @@ static const struct drd_profiler_desc desc = {
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
 };
 
-/* The CPU clock of a thread of this process, as the kernel numbers per-thread clocks. */
-static uint64_t thread_cpu_ns(uint32_t tid)
-{
-    clockid_t clock = (clockid_t)((~(unsigned)tid << 3) | 6); /* per-thread, scheduler clock */
-    struct timespec ts;
-    if (clock_gettime(clock, &ts))
-        return 0;
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* CPU mode: a thread is sampled once it has used a period's worth of CPU since its last sample; the sample
  * carries all that CPU time. A thread that waits accumulates nothing and is never walked. */
 static int cpu_filter(void *ctx, uint32_t tid, uint64_t *weight_ns)
 {
     (void)ctx;
-    uint64_t now = thread_cpu_ns(tid);
+    uint64_t now = drd_clock_thread_cpu_ns(tid);
     uint32_t h = (tid * 2654435761u) & (MAX_THREADS - 1);
     struct thread_cpu *t = NULL;
     for (uint32_t p = 0; p < 32; p++) {

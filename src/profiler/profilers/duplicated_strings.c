@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "clr/metadata.h"
 #include "clr/utf16.h"
+#include "common/clock.h"
 #include "profiler/core.h"
 #include "profiler/rawout.h"
 #include "profiler/types.h"
@@ -62,13 +62,6 @@ static const struct drd_profiler_desc desc = {
     .n_params = (int)(sizeof params / sizeof params[0]),
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_ONESHOT,
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* The size of a string object on a 64-bit runtime: header and method table, length, the characters and a
  * terminating NUL, rounded up to 8 bytes. */
@@ -202,14 +195,14 @@ static int sample(struct drd_prof *p)
             drd_log(c, "ForceGC: 0x%08x; walking with the garbage", (unsigned)ghr);
         st.gc_first = 0;
     }
-    uint64_t t0 = now_ns();
+    uint64_t t0 = drd_clock_mono_ns();
     if (FAILED(c->info->lpVtbl->SuspendRuntime(c->info)))
         return 0; /* a GC is suspending the runtime: try at the next tick */
     HRESULT hr = c->info->lpVtbl->EnumerateGCHeapObjects(c->info, on_object, NULL);
     if (SUCCEEDED(hr))
         select_tops();
     HRESULT rhr = c->info->lpVtbl->ResumeRuntime(c->info);
-    st.pause_ns = now_ns() - t0;
+    st.pause_ns = drd_clock_mono_ns() - t0;
     if (FAILED(rhr))
         drd_session_fail(c, "the runtime refused to resume after the heap walk");
     if (FAILED(hr)) {

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "profiler/core.h"
 #include "profiler/rawout.h"
 
@@ -44,13 +44,6 @@ static const struct drd_profiler_desc desc = {
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
 };
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static HRESULT RuntimeSuspendStarted(ICorProfilerCallback11 *This, COR_PRF_SUSPEND_REASON reason)
 {
     if (!drd_collecting(drd_core_from(This)))
@@ -58,7 +51,7 @@ static HRESULT RuntimeSuspendStarted(ICorProfilerCallback11 *This, COR_PRF_SUSPE
     atomic_store_explicit(&st.cur_reason, (int32_t)reason, memory_order_relaxed);
     atomic_store_explicit(&st.cur_gen, -1, memory_order_relaxed);
     atomic_store_explicit(&st.cur_induced, 0, memory_order_relaxed);
-    atomic_store_explicit(&st.cur_start, now_ns(), memory_order_release);
+    atomic_store_explicit(&st.cur_start, drd_clock_mono_ns(), memory_order_release);
     return S_OK;
 }
 
@@ -81,7 +74,7 @@ static HRESULT RuntimeResumeFinished(ICorProfilerCallback11 *This)
     uint64_t start = atomic_exchange_explicit(&st.cur_start, 0, memory_order_acq_rel);
     if (start == 0 || !drd_collecting(c))
         return S_OK; /* a pause that began before the session */
-    uint64_t end = now_ns();
+    uint64_t end = drd_clock_mono_ns();
     size_t i = atomic_load_explicit(&st.count, memory_order_relaxed);
     if (i >= st.cap) {
         atomic_fetch_add_explicit(&self->dropped, 1, memory_order_relaxed);
@@ -116,7 +109,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
         snprintf(err, errcap, "out of memory for %zu pauses", st.cap);
         return -1;
     }
-    st.origin_ns = now_ns();
+    st.origin_ns = drd_clock_mono_ns();
     drd_raw_printf(p->raw, "m\tunit\tns\n");
     *mask = COR_PRF_MONITOR_SUSPENDS;
     *mask_high = COR_PRF_HIGH_BASIC_GC; /* GC start with its generations, without the cost of MONITOR_GC */
