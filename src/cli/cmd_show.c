@@ -47,7 +47,7 @@ int drd_cmd_show(int argc, char **argv)
         }
     }
     if (json) {
-        json_t *all = json_pack("{s:O,s:O}", "session", s, "report", report ? report : json_null());
+        json_t *all = drd_report_json(s, report);
         json_dumpf(all, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
         json_decref(all);

@@ -40,13 +40,9 @@ int drd_report_raw_path(const char *dir, const char *profiler, char *out, size_t
     return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap)
+/* The report of one profiler's data in the session folder dir. Returns a new reference, or NULL with err. */
+static json_t *build_one(const char *dir, json_t *session, const char *name, char *err, size_t cap)
 {
-    const char *name = json_string_value(json_object_get(json_object_get(session, "profiler"), "name"));
-    if (!name) {
-        snprintf(err, cap, "the session names no profiler");
-        return NULL;
-    }
     const struct drd_report_kind *k = drd_report_kind(name);
     if (!k) {
         snprintf(err, cap, "this tool has no report for profiler '%s'", name);
@@ -60,10 +56,81 @@ json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap
     return k->from_raw ? k->from_raw(raw, err, cap) : k->build(raw, dir, session, err, cap);
 }
 
+/* A session of several profilers: {"profiler": "a,b", "reports": {"a": report, "b": report}}; a profiler whose
+ * report cannot be built gets {"profiler": "b", "error": why} and the others stay. */
+static json_t *build_several(const char *dir, json_t *session, json_t *list)
+{
+    json_t *reports = json_object();
+    json_t *all = json_pack("{s:O,s:o}", "profiler", json_object_get(json_object_get(session, "profiler"), "name"),
+                            "reports", reports);
+    if (!all)
+        return NULL;
+    size_t i;
+    json_t *entry;
+    json_array_foreach(list, i, entry)
+    {
+        const char *name = json_string_value(json_object_get(entry, "name"));
+        char err[512];
+        if (!name)
+            continue;
+        json_t *one = build_one(dir, session, name, err, sizeof err);
+        json_object_set_new(reports, name, one ? one : json_pack("{s:s,s:s}", "profiler", name, "error", err));
+    }
+    return all;
+}
+
+json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap)
+{
+    json_t *list = json_object_get(session, "profilers");
+    if (json_array_size(list) > 1) {
+        json_t *all = build_several(dir, session, list);
+        if (!all)
+            snprintf(err, cap, "out of memory");
+        return all;
+    }
+    const char *name = json_string_value(json_object_get(json_object_get(session, "profiler"), "name"));
+    if (!name) {
+        snprintf(err, cap, "the session names no profiler");
+        return NULL;
+    }
+    return build_one(dir, session, name, err, cap);
+}
+
+json_t *drd_report_json(json_t *session, json_t *report)
+{
+    json_t *several = json_object_get(report, "reports");
+    if (several)
+        return json_pack("{s:O,s:O}", "session", session, "reports", several);
+    return json_pack("{s:O,s:O}", "session", session, "report", report ? report : json_null());
+}
+
 static const char *str(json_t *o, const char *k)
 {
     const char *s = json_string_value(json_object_get(o, k));
     return s ? s : "";
+}
+
+/* Prints one report, or each report of a session of several under its profiler's name. */
+static void print_report(FILE *out, json_t *report)
+{
+    json_t *several = json_object_get(report, "reports");
+    if (several) {
+        const char *name;
+        json_t *one;
+        json_object_foreach(several, name, one)
+        {
+            fprintf(out, "==== %s ====\n", name);
+            if (*str(one, "error"))
+                fprintf(out, "  no report: %s\n\n", str(one, "error"));
+            else
+                print_report(out, one);
+            fputc('\n', out);
+        }
+        return;
+    }
+    const struct drd_report_kind *k = report ? drd_report_kind(str(report, "profiler")) : NULL;
+    if (k)
+        k->print(out, report);
 }
 
 void drd_report_print(FILE *out, json_t *session, json_t *report)
@@ -81,7 +148,5 @@ void drd_report_print(FILE *out, json_t *session, json_t *report)
             str(target, "command_line"));
     fprintf(out, "Collected for %.1f s from %s\n\n",
             (double)json_integer_value(json_object_get(session, "duration_ms")) / 1000.0, str(session, "start"));
-    const struct drd_report_kind *k = report ? drd_report_kind(str(report, "profiler")) : NULL;
-    if (k)
-        k->print(out, report);
+    print_report(out, report);
 }

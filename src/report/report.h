@@ -41,11 +41,16 @@ const struct drd_report_kind *drd_report_kind(const char *profiler);
  * when it does not fit in cap. */
 int drd_report_raw_path(const char *dir, const char *profiler, char *out, size_t cap);
 
-/* Builds the report data of a finished session (dispatching on its profiler). Returns a new reference, or NULL
- * with err (no data, malformed data, unknown profiler). */
+/* Builds the report data of a finished session (dispatching on its profiler; for a session of several,
+ * {"profiler", "reports": {"<profiler>": report or {"profiler", "error"}}}). Returns a new reference, or NULL with
+ * err (no data, malformed data, unknown profiler). */
 json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap);
 
-/* Prints the session header and the report as text. */
+/* What --json prints for a session: {"session": session, "report": report} for one profiler, {"session": session,
+ * "reports": {"<profiler>": report, ...}} for several. Returns a new reference, or NULL when out of memory. */
+json_t *drd_report_json(json_t *session, json_t *report);
+
+/* Prints the session header and the report as text (each report of a session of several, one after the other). */
 void drd_report_print(FILE *out, json_t *session, json_t *report);
 
 /* The exceptions profiler's report. */
