@@ -23,7 +23,12 @@
 #include "web/http.h"
 #include "web/web.h"
 
-#define HEADER_MEMORY (32 * 1024) /* per connection: request line and headers must fit */
+/* A request head (request line and headers) may take up to HEAD_MAX bytes, like Kestrel's default; past that the
+ * answer is our 431 with a sentence. libmicrohttpd needs about twice a head in its per-connection pool (it copies the
+ * Cookie header to parse it), and its own answer when the pool runs out is a broken 431 (0.9.75 sends the status
+ * line twice), so the pool leaves it room to spare for any head up to HEAD_MAX and well past it. */
+#define HEAD_MAX (32 * 1024)
+#define CONNECTION_MEMORY (128 * 1024)
 #define MAX_CONNECTIONS 64
 #define IDLE_TIMEOUT_S 60
 #define DISCARD_MAX (1024 * 1024) /* of an oversized body without a length: past this the connection is cut */
@@ -100,7 +105,16 @@ static int gate(struct MHD_Connection *c, const char *url, const char *method, e
     const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
     const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN);
     const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const union MHD_ConnectionInfo *head = MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
     int safe = safe_method(method), seen[2] = {0, 0};
+    if (head && head->header_size > HEAD_MAX) {
+        *rc = refuse(c, method, url, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+                     "the request's headers take %zu KiB, more than the %d KiB this server reads; often these are "
+                     "cookies that other local web apps set for this host name, which browsers send to every port: "
+                     "clear them, or open the page with another loopback name (localhost or [::1] for 127.0.0.1)",
+                     (head->header_size + 1023) / 1024, HEAD_MAX / 1024);
+        return 1;
+    }
     MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, seen);
     if (seen[0] > 1 || seen[1] > 1) {
         *rc = refuse(c, method, url, MHD_HTTP_BAD_REQUEST, "a request carries one Host header and at most one Origin");
@@ -306,7 +320,7 @@ static struct MHD_Daemon *start_daemon(unsigned flags, int fd)
     };
     return MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                             MHD_OPTION_ARRAY, sock, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY, MHD_OPTION_CONNECTION_LIMIT,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_CONNECTION_LIMIT,
                             (unsigned)MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
                             MHD_OPTION_END);
 }
