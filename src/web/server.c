@@ -21,6 +21,7 @@
 #include "web/assets.h"
 #include "web/guard.h"
 #include "web/http.h"
+#include "web/slots.h"
 #include "web/web.h"
 
 /* A request head (request line and headers) may take up to HEAD_MAX bytes, like Kestrel's default; past that the
@@ -29,7 +30,13 @@
  * line twice), so the pool leaves it room to spare for any head up to HEAD_MAX and well past it. */
 #define HEAD_MAX (32 * 1024)
 #define CONNECTION_MEMORY (128 * 1024)
-#define MAX_CONNECTIONS 64
+/* Slow clients (slowloris) cannot fill the connection cap: a request head must be complete within HEAD_DEADLINE_S
+ * of its connection (or of the previous answer on a kept-alive one), and at most WAITING_MAX connections wait for
+ * a head at once, a new connection making the oldest waiting one give way (slots.h). Only connections past their
+ * head, which without the token end as soon as they are answered, count towards the rest of MAX_CONNECTIONS. */
+#define MAX_CONNECTIONS 256
+#define WAITING_MAX 32
+#define HEAD_DEADLINE_S 10
 #define IDLE_TIMEOUT_S 60
 #define DISCARD_MAX (1024 * 1024) /* of an oversized body without a length: past this the connection is cut */
 
@@ -46,6 +53,7 @@ struct body {
 };
 
 static struct drd_guard guard;
+static struct drd_slots *slots; /* NULL in fuzz builds: connections there are not watched */
 static int port;
 static int quiet; /* no line on stderr for each refusal */
 
@@ -207,6 +215,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct body *b = *req_cls;
     if (!b) {
         enum MHD_Result rc;
+        const union MHD_ConnectionInfo *ctx = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        drd_slots_head(slots, ctx ? ctx->socket_context : NULL);
         b = calloc(1, sizeof *b);
         if (!b)
             return MHD_NO;
@@ -250,13 +260,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode why)
 {
     (void)cls;
-    (void)c;
     (void)why;
     struct body *b = *req_cls;
     if (b)
         free(b->data);
     free(b);
     *req_cls = NULL;
+    const union MHD_ConnectionInfo *ctx = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    drd_slots_wait(slots, ctx ? ctx->socket_context : NULL);
+}
+
+/* Each connection's slot in the table of those waiting for a head: from its start (on the listening thread) to
+ * its end, before libmicrohttpd closes the socket. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode what)
+{
+    (void)cls;
+    if (what == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = fd ? drd_slots_open(slots, fd->connect_fd) : NULL;
+    } else if (what == MHD_CONNECTION_NOTIFY_CLOSED) {
+        drd_slots_close(slots, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -320,6 +346,7 @@ static struct MHD_Daemon *start_daemon(unsigned flags, int fd)
     };
     return MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                             MHD_OPTION_ARRAY, sock, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_CONNECTION_LIMIT,
                             (unsigned)MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
                             MHD_OPTION_END);
@@ -379,6 +406,12 @@ int drd_web_serve(const struct drd_web_config *cfg)
         close(fd);
         return DRD_EXIT_FAILED;
     }
+    if (drd_slots_create(WAITING_MAX, HEAD_DEADLINE_S * 1000, 1000, &slots)) {
+        drd_cli_error("serve: cannot start the watch on slow clients: %s", strerror(errno));
+        drd_api_stop();
+        close(fd);
+        return DRD_EXIT_FAILED;
+    }
 
     /* every thread started from here on (libmicrohttpd's) leaves SIGINT and SIGTERM to sigwait below */
     sigset_t stop, old;
@@ -393,6 +426,8 @@ int drd_web_serve(const struct drd_web_config *cfg)
     if (!d) {
         drd_cli_error("serve: the HTTP server did not start");
         drd_api_stop();
+        drd_slots_destroy(slots);
+        slots = NULL;
         close(fd);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return DRD_EXIT_FAILED;
@@ -419,6 +454,8 @@ int drd_web_serve(const struct drd_web_config *cfg)
     fprintf(stderr, "drdotnet serve: stopping (%s)\n", strsignal(sig));
     drd_api_stop();
     MHD_stop_daemon(d);
+    drd_slots_destroy(slots);
+    slots = NULL;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return DRD_EXIT_OK;
 }
