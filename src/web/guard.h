@@ -5,12 +5,16 @@
 #include <stddef.h>
 
 #define DRD_GUARD_TOKEN_LEN 32 /* hex characters */
-#define DRD_GUARD_MAX_HOSTS 4
+#define DRD_GUARD_MAX_ALLOWED 8 /* names added with drd_guard_allow_host */
+#define DRD_GUARD_MAX_HOSTS (4 + DRD_GUARD_MAX_ALLOWED)
+#define DRD_GUARD_MAX_NAME 80 /* of a host name, in bytes */
 
 struct drd_guard {
     char token[DRD_GUARD_TOKEN_LEN + 1];
     char hosts[DRD_GUARD_MAX_HOSTS][96]; /* Host header values accepted, "name:port" */
     int n_hosts;
+    int n_allowed; /* of them, added by drd_guard_allow_host */
+    int port;
     char cookie[32]; /* the cookie's name, per port: two servers on one machine keep their own */
 };
 
@@ -18,6 +22,12 @@ struct drd_guard {
  * v6) at port: 127.0.0.1:port, localhost:port, [::1]:port, and addr:port itself when it is neither a loopback
  * nor a wildcard address. Returns 0, or -1 when no random bytes could be had. */
 int drd_guard_init(struct drd_guard *g, const char *addr, int port);
+
+/* Accepts Host headers (and Origins) that name this server as name, at its port: a DNS name (letters, digits, '-'
+ * and '.', at most DRD_GUARD_MAX_NAME bytes), a dotted IPv4 address or an IPv6 address (with or without its
+ * brackets). Returns 0, or -1 with errno EINVAL for anything else (a port, a path, a wildcard, an empty name) or
+ * ENOSPC past DRD_GUARD_MAX_ALLOWED names. */
+int drd_guard_allow_host(struct drd_guard *g, const char *name);
 
 /* 1 if addr (numeric) is a loopback address, 0 otherwise (wildcards and anything else). */
 int drd_guard_addr_loopback(const char *addr);

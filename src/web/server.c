@@ -130,9 +130,9 @@ static int gate(struct MHD_Connection *c, const char *url, const char *method, e
     }
     if (!drd_guard_host_ok(&guard, host)) {
         *rc = refuse(c, method, url, MHD_HTTP_FORBIDDEN,
-                     "the Host header must be 127.0.0.1:%d or localhost:%d (other names are refused, against DNS "
-                     "rebinding)",
-                     port, port);
+                     "the Host header must be 127.0.0.1:%d, localhost:%d, [::1]:%d or a name given with "
+                     "--allow-host (other names are refused, against DNS rebinding)",
+                     port, port, port);
         return 1;
     }
     if (origin && !drd_guard_origin_ok(&guard, origin)) {
@@ -401,6 +401,17 @@ int drd_web_serve(const struct drd_web_config *cfg)
         close(fd);
         return DRD_EXIT_FAILED;
     }
+    for (int i = 0; i < cfg->n_allow_hosts; i++) {
+        if (drd_guard_allow_host(&guard, cfg->allow_hosts[i]) == 0)
+            continue;
+        if (errno == ENOSPC)
+            drd_cli_error("serve: --allow-host takes at most %d names", DRD_GUARD_MAX_ALLOWED);
+        else
+            drd_cli_error("serve: --allow-host takes a host name or an IP address, without a port, not '%s'",
+                          cfg->allow_hosts[i]);
+        close(fd);
+        return DRD_EXIT_USAGE;
+    }
     if (drd_api_init(err, sizeof err)) {
         drd_cli_error("serve: %s", err);
         close(fd);
@@ -433,17 +444,34 @@ int drd_web_serve(const struct drd_web_config *cfg)
         return DRD_EXIT_FAILED;
     }
 
+    /* an address that reaches the socket from here: a wildcard names no host; :: is IPv6 only (IPV6_V6ONLY) */
     char host[64];
-    if (strcmp(addr, "0.0.0.0") == 0 || strcmp(addr, "::") == 0)
+    if (strcmp(addr, "0.0.0.0") == 0)
         snprintf(host, sizeof host, "127.0.0.1");
+    else if (strcmp(addr, "::") == 0)
+        snprintf(host, sizeof host, "[::1]");
     else
         snprintf(host, sizeof host, v6 ? "[%s]" : "%s", addr);
-    if (!drd_guard_addr_loopback(addr))
+    if (!drd_guard_addr_loopback(addr)) {
         fprintf(stderr,
                 "drdotnet serve: WARNING: listening on %s, which is not a loopback address: other machines can\n"
                 "reach this server, which can load native code into your processes. The token is all that stands\n"
                 "in their way, and it travels unencrypted over plain HTTP. Prefer the default, 127.0.0.1.\n",
                 addr);
+        if (guard.n_allowed > 0) {
+            fprintf(stderr, "drdotnet serve: from other machines, open the address below with one of these names in "
+                            "place of %s:",
+                    host);
+            for (int i = guard.n_hosts - guard.n_allowed; i < guard.n_hosts; i++)
+                fprintf(stderr, " %.*s", (int)(strrchr(guard.hosts[i], ':') - guard.hosts[i]), guard.hosts[i]);
+            fputc('\n', stderr);
+        } else if (strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0) {
+            fprintf(stderr,
+                    "drdotnet serve: requests that name this machine otherwise than %s, localhost or [::1] are\n"
+                    "refused (403, against DNS rebinding): name the host names to accept with --allow-host NAME\n",
+                    host);
+        }
+    }
     printf("http://%s:%d/?token=%s\n", host, port, guard.token);
     fflush(stdout);
     fprintf(stderr, "drdotnet serve: open the address above in a browser; Ctrl-C stops the server\n");

@@ -1,4 +1,5 @@
-/* Fuzz target: the web server's checks of request headers (Host, Origin, token, Cookie) and of its own address. */
+/* Fuzz target: the web server's checks of request headers (Host, Origin, token, Cookie), of its own address and of
+ * --allow-host names. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -55,6 +56,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         DRD_FUZZ_CHECK(other.n_hosts >= 3 && other.n_hosts <= DRD_GUARD_MAX_HOSTS, "%d hosts", other.n_hosts);
         for (int i = 0; i < other.n_hosts; i++)
             DRD_FUZZ_CHECK(memchr(other.hosts[i], 0, sizeof other.hosts[i]) != NULL, "host %d not terminated", i);
+    }
+
+    /* an --allow-host name: accepted ones hold no separator of a Host header's port or of a header line */
+    struct drd_guard named = g;
+    int before = named.n_hosts;
+    if (drd_guard_allow_host(&named, text) == 0) {
+        DRD_FUZZ_CHECK(named.n_hosts <= before + 1 && named.n_allowed <= DRD_GUARD_MAX_ALLOWED, "%d hosts",
+                       named.n_hosts);
+        const char *last = named.hosts[named.n_hosts - 1];
+        DRD_FUZZ_CHECK(strcspn(last, " /?#@\r\n\t") == strlen(last), "allowed host '%s'", last);
+    } else {
+        DRD_FUZZ_CHECK(named.n_hosts == before, "a refused name added a host");
     }
     free(text);
     return 0;
