@@ -1,4 +1,4 @@
-/* The web server's gatekeeping: a random token, exact Host and Origin checks, the token's cookie. */
+/* The web server's gatekeeping: a random token and the header it comes in, exact Host and Origin checks. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -68,7 +68,6 @@ int drd_guard_init(struct drd_guard *g, const char *addr, int port)
         snprintf(name, sizeof name, strchr(addr, ':') ? "[%s]" : "%s", addr);
         add_host(g, name, port);
     }
-    snprintf(g->cookie, sizeof g->cookie, "drdotnet-%d", port);
     g->port = port;
     return 0;
 }
@@ -152,26 +151,12 @@ int drd_guard_token_ok(const struct drd_guard *g, const char *candidate)
     return diff == 0;
 }
 
-int drd_guard_cookie_value(const struct drd_guard *g, const char *header, char *out, size_t cap)
+const char *drd_guard_bearer(const char *authorization)
 {
-    size_t nlen = strlen(g->cookie);
-    const char *p = header;
-    while (p && *p) {
-        while (*p == ' ' || *p == '\t' || *p == ';')
-            p++;
-        const char *end = strchr(p, ';');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len > nlen && strncmp(p, g->cookie, nlen) == 0 && p[nlen] == '=') {
-            size_t vlen = len - nlen - 1;
-            while (vlen > 0 && (p[nlen + 1 + vlen - 1] == ' ' || p[nlen + 1 + vlen - 1] == '\t'))
-                vlen--;
-            if (vlen >= cap)
-                return -1;
-            memcpy(out, p + nlen + 1, vlen);
-            out[vlen] = 0;
-            return 0;
-        }
-        p = end;
-    }
-    return -1;
+    if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
+        return NULL;
+    const char *p = authorization + 7;
+    while (*p == ' ')
+        p++;
+    return *p ? p : NULL;
 }

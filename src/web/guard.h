@@ -1,4 +1,5 @@
-/* The web server's gatekeeping, apart from HTTP: the token, the accepted Host and Origin values, cookies. */
+/* The web server's gatekeeping, apart from HTTP: the token and the header it comes in, the accepted Host and Origin
+ * values. */
 #ifndef DRD_GUARD_H
 #define DRD_GUARD_H
 
@@ -15,7 +16,6 @@ struct drd_guard {
     int n_hosts;
     int n_allowed; /* of them, added by drd_guard_allow_host */
     int port;
-    char cookie[32]; /* the cookie's name, per port: two servers on one machine keep their own */
 };
 
 /* Makes a fresh token (getrandom) and the accepted Host values for a server listening on addr (numeric, v4 or
@@ -41,8 +41,8 @@ int drd_guard_origin_ok(const struct drd_guard *g, const char *origin);
 /* 1 if candidate equals the token, in time that does not depend on where they differ; 0 for NULL or other. */
 int drd_guard_token_ok(const struct drd_guard *g, const char *candidate);
 
-/* Finds the server's cookie in a Cookie header value. Returns 0 with its value in out (cap bytes), or -1 when
- * absent, or too long for out. */
-int drd_guard_cookie_value(const struct drd_guard *g, const char *header, char *out, size_t cap);
+/* The credentials of an Authorization header value of the Bearer scheme ("Bearer TOKEN", the scheme's name in any
+ * case, spaces after it): a pointer into authorization, or NULL for NULL, another scheme or no credentials. */
+const char *drd_guard_bearer(const char *authorization);
 
 #endif

@@ -1,5 +1,5 @@
-/* The web UI's HTTP server: the listening socket, libmicrohttpd, the checks every request passes (Host, Origin,
- * token, body size), the page's files and the token's cookie, and serving until a signal. */
+/* The web UI's HTTP server: the listening socket, libmicrohttpd, the checks every request passes (head size, Host,
+ * Origin, token, body size), the page's files, and serving until a signal. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -145,18 +145,18 @@ static int gate(struct MHD_Connection *c, const char *url, const char *method, e
         return 1;
     }
     if (is_api(url)) {
-        char cookie[DRD_GUARD_TOKEN_LEN + 8];
-        const char *token = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-DrDotnet-Token");
-        const char *cookies = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
-        if (!token && cookies && drd_guard_cookie_value(&guard, cookies, cookie, sizeof cookie) == 0)
-            token = cookie;
-        if (!token) {
+        /* the token comes in a header that the page's script adds, never in a cookie: browsers send a cookie of
+         * 127.0.0.1 to every server on 127.0.0.1, whatever its port, so another local user's server would get it */
+        const char *header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-DrDotnet-Token");
+        const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+        const char *bearer = drd_guard_bearer(auth);
+        if (!header && !bearer) {
             *rc = refuse(c, method, url, MHD_HTTP_FORBIDDEN,
-                         "the API needs the token: open the address that drdotnet serve printed (it ends in "
-                         "?token=...)");
+                         "the API needs the token (header Authorization: Bearer TOKEN, or X-DrDotnet-Token): open "
+                         "the address that drdotnet serve printed (it ends in ?token=...)");
             return 1;
         }
-        if (!drd_guard_token_ok(&guard, token)) {
+        if ((header && !drd_guard_token_ok(&guard, header)) || (bearer && !drd_guard_token_ok(&guard, bearer))) {
             *rc = refuse(c, method, url, MHD_HTTP_FORBIDDEN,
                          "wrong token: open the address that this drdotnet serve printed");
             return 1;
@@ -173,24 +173,15 @@ static int gate(struct MHD_Connection *c, const char *url, const char *method, e
     return 0;
 }
 
-/* GET of the page's files; "/?token=..." sets the token's cookie and sends the browser on to "/". */
+/* GET of the page's files. "/?token=..." is the page too: its script takes the token from the address (no cookie
+ * is ever set); a wrong one is refused here, so that a stale address says so at once. */
 static enum MHD_Result page(struct MHD_Connection *c, const char *method, const char *url)
 {
     if (strcmp(url, "/") == 0) {
         const char *token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
-        if (token) {
-            if (!drd_guard_token_ok(&guard, token))
-                return refuse(c, method, url, MHD_HTTP_FORBIDDEN,
-                              "wrong token: open the address that this drdotnet serve printed");
-            char cookie[160];
-            snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict", guard.cookie, guard.token);
-            struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
-            if (!r)
-                return MHD_NO;
-            MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-            MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, "/");
-            return drd_http_queue(c, MHD_HTTP_SEE_OTHER, r);
-        }
+        if (token && !drd_guard_token_ok(&guard, token))
+            return refuse(c, method, url, MHD_HTTP_FORBIDDEN,
+                          "wrong token: open the address that this drdotnet serve printed");
         url = "/index.html";
     }
     for (int i = 0; i < drd_assets_count; i++) {

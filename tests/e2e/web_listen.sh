@@ -36,7 +36,7 @@ stop() {
 if serve_with v6 --listen ::; then
     check_eq ":: prints an [::1] address" "$(echo "$URL" | grep -cE '^http://\[::1\]:[0-9]+/\?token=[0-9a-f]{32}$')" 1
     check_eq ":: the printed address answers" "$(get "$BASE/api/info")" 200
-    check_eq ":: the printed address itself is answered" "$(s=$(get "$URL"); [ "$s" != 000 ] && echo yes)" yes
+    check_eq ":: the printed address serves the page" "$(get "$URL")" 200
     stop
 fi
 

@@ -1,4 +1,5 @@
-/* Unit tests for the web server's gatekeeping (src/web/guard.c): token, Host, Origin, cookie, --allow-host names. */
+/* Unit tests for the web server's gatekeeping (src/web/guard.c): token, its Bearer header, Host, Origin,
+ * --allow-host names. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -146,27 +147,29 @@ static void origin_is_the_page(void **state)
     assert_false(drd_guard_origin_ok(&g, "http://127.0.0.1:41000.evil.example"));
 }
 
-static void cookie_found_among_others(void **state)
+static void bearer_credentials(void **state)
 {
     (void)state;
+    assert_string_equal(drd_guard_bearer("Bearer abc"), "abc");
+    assert_string_equal(drd_guard_bearer("bearer abc"), "abc");
+    assert_string_equal(drd_guard_bearer("BEARER   abc"), "abc");
+    /* no credentials, another scheme, or no scheme at all */
+    assert_null(drd_guard_bearer(NULL));
+    assert_null(drd_guard_bearer(""));
+    assert_null(drd_guard_bearer("Bearer"));
+    assert_null(drd_guard_bearer("Bearer "));
+    assert_null(drd_guard_bearer("Bearer    "));
+    assert_null(drd_guard_bearer("Basic YWxhZGRpbjpvcGVuc2VzYW1l"));
+    assert_null(drd_guard_bearer("Bearerabc"));
+    assert_null(drd_guard_bearer("abc"));
+    /* what follows the scheme is checked as a whole by drd_guard_token_ok: trailing text makes it wrong */
     struct drd_guard g;
-    char v[64];
+    char header[DRD_GUARD_TOKEN_LEN + 16];
     assert_int_equal(drd_guard_init(&g, "127.0.0.1", 5000), 0);
-    assert_string_equal(g.cookie, "drdotnet-5000");
-    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-5000=abc", v, sizeof v), 0);
-    assert_string_equal(v, "abc");
-    assert_int_equal(drd_guard_cookie_value(&g, "a=1; drdotnet-5000=xyz ; b=2", v, sizeof v), 0);
-    assert_string_equal(v, "xyz");
-    /* another server's cookie, a longer name, or a name as a value are not ours */
-    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-5001=abc", v, sizeof v), -1);
-    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-50000=abc", v, sizeof v), -1);
-    assert_int_equal(drd_guard_cookie_value(&g, "x=drdotnet-5000=abc", v, sizeof v), -1);
-    assert_int_equal(drd_guard_cookie_value(&g, "", v, sizeof v), -1);
-    assert_int_equal(drd_guard_cookie_value(&g, NULL, v, sizeof v), -1);
-    /* too long for the buffer: refused, not cut */
-    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-5000=0123456789", v, 8), -1);
-    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-5000=", v, sizeof v), 0);
-    assert_string_equal(v, "");
+    snprintf(header, sizeof header, "Bearer %s", g.token);
+    assert_true(drd_guard_token_ok(&g, drd_guard_bearer(header)));
+    snprintf(header, sizeof header, "Bearer %s x", g.token);
+    assert_false(drd_guard_token_ok(&g, drd_guard_bearer(header)));
 }
 
 static void loopback_addresses(void **state)
@@ -188,7 +191,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(token_is_fresh_hex),         cmocka_unit_test(host_exact_loopback_names),
         cmocka_unit_test(host_of_a_named_address),    cmocka_unit_test(origin_is_the_page),
-        cmocka_unit_test(cookie_found_among_others),  cmocka_unit_test(loopback_addresses),
+        cmocka_unit_test(bearer_credentials),  cmocka_unit_test(loopback_addresses),
         cmocka_unit_test(allowed_host_names),         cmocka_unit_test(allowed_host_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
