@@ -165,6 +165,22 @@ test('a server on another loopback port receives nothing usable', async () => {
   assert.deepEqual(await context.cookies(), [], 'no cookie at all');
 });
 
+// Any local web app can set cookies on 127.0.0.1, and the browser sends them to this server too: 16 KiB of them must
+// not keep the page from loading and working.
+test('16 KiB of other apps\' cookies on 127.0.0.1: the page still works', async () => {
+  const url = new URL(address);
+  await context.addCookies(Array.from({ length: 160 }, (_, i) =>
+    ({ name: `app${i}`, value: 'x'.repeat(90), domain: url.hostname, path: '/' })));
+  try {
+    const res = await page.goto(address);
+    assert.equal(res.status(), 200);
+    await page.locator('button[data-profiler="cpu-hotpaths"]').waitFor();
+    assert.equal(await page.locator('.error').count(), 0);
+  } finally {
+    await context.clearCookies();
+  }
+});
+
 test('cpu-hotpaths on CpuSpin: the hot method in the flame graph, searched, hovered, zoomed', async () => {
   const spin = start('dotnet', [path.join(TARGETS, 'CpuSpin', 'CpuSpin.dll'), '--seconds', '120']);
   await spin.waitFor(/^ready/m, 30000);
