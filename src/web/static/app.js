@@ -44,13 +44,56 @@
     }
   }
 
+  // The API's token: taken from the address that drdotnet serve printed (?token=...), which then leaves the
+  // address bar, and kept in this tab's sessionStorage, which only this origin (this port) can read. It goes in a
+  // header of each API call, never in a cookie: browsers send 127.0.0.1's cookies to every port of 127.0.0.1, so
+  // any other local server the browser visits would receive it.
+  const TOKEN_KEY = 'drdotnet-token';
+  const token = (() => {
+    const params = new URLSearchParams(location.search);
+    if (params.has('token')) {
+      try {
+        sessionStorage.setItem(TOKEN_KEY, params.get('token'));
+      } catch (e) {
+        // no storage (a private mode that refuses it): the token lives in this page only
+      }
+      history.replaceState(null, '', location.pathname + location.hash);
+      return params.get('token');
+    }
+    try {
+      return sessionStorage.getItem(TOKEN_KEY) || '';
+    } catch (e) {
+      return '';
+    }
+  })();
+
+  // fetch of /api + path with the token; no cookies go along (credentials 'omit'), whatever other local web apps
+  // have set on this host name
+  function apiFetch(path, opts) {
+    opts = Object.assign({ credentials: 'omit' }, opts || {});
+    opts.headers = Object.assign({ Authorization: 'Bearer ' + token }, opts.headers || {});
+    return fetch('/api' + path, opts);
+  }
+
+  // The error of a refused API call: its JSON sentence, or the status.
+  async function apiError(res) {
+    let data = null;
+    try {
+      data = await res.json();
+    } catch (e) {
+      data = null;
+    }
+    return new ApiError(res.status, (data && data.error) || `the server answered ${res.status}`);
+  }
+
   async function api(method, path, body) {
-    const opts = { method, headers: {}, credentials: 'same-origin' };
+    const opts = { method, headers: {} };
     if (body !== undefined) {
       opts.headers['Content-Type'] = 'application/json';
       opts.body = JSON.stringify(body);
     }
-    const res = await fetch('/api' + path, opts);
+    const res = await apiFetch(path, opts);
+    if (!res.ok) throw await apiError(res);
     const text = await res.text();
     let data = null;
     try {
@@ -58,8 +101,61 @@
     } catch (e) {
       data = null;
     }
-    if (!res.ok) throw new ApiError(res.status, (data && data.error) || `the server answered ${res.status}`);
     return data;
+  }
+
+  // Follows the server-sent events of /api + path (EventSource cannot send the token's header): calls
+  // on(name, data) for each event. Resolves when the server ends the stream; rejects when it cannot be had, is
+  // refused, or signal aborts it.
+  async function followEvents(path, on, signal) {
+    const res = await apiFetch(path, { signal });
+    if (!res.ok) throw await apiError(res);
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        let name = 'message';
+        const data = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) name = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+        }
+        if (data.length) on(name, data.join('\n'));
+      }
+    }
+  }
+
+  // A download link for /api + path, saved as filename: fetched with the token and handed to the browser as a
+  // blob (a plain link would carry no token). onerror(err) when the server refuses.
+  function downloadLink(path, filename, label, attrs, onerror) {
+    const link = h('a', Object.assign({ href: '#', role: 'button', class: 'download' }, attrs || {}), label);
+    link.addEventListener('click', async (e) => {
+      e.preventDefault();
+      if (link.getAttribute('aria-busy') === 'true') return;
+      link.setAttribute('aria-busy', 'true');
+      try {
+        const res = await apiFetch(path);
+        if (!res.ok) throw await apiError(res);
+        const url = URL.createObjectURL(await res.blob());
+        const save = h('a', { href: url, download: filename, hidden: true });
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 60000);
+      } catch (err) {
+        onerror(err);
+      } finally {
+        link.removeAttribute('aria-busy');
+      }
+    });
+    return link;
   }
 
   function pct(x) {
@@ -431,17 +527,22 @@
         text.textContent = progressText(p);
       };
       update(s.progress);
-      const es = new EventSource('/api/sessions/' + encodeURIComponent(id) + '/events');
-      cleanup.push(() => es.close());
-      es.addEventListener('progress', (e) => update(JSON.parse(e.data).progress));
-      es.addEventListener('end', () => {
-        es.close();
+      const stream = new AbortController();
+      let ended = false;
+      cleanup.push(() => stream.abort());
+      followEvents('/sessions/' + encodeURIComponent(id) + '/events', (name, data) => {
+        if (name === 'progress') update(JSON.parse(data).progress);
+        if (name !== 'end') return;
+        ended = true;
+        stream.abort();
         bar.style.width = '100%';
         setTimeout(() => route(), 150);
+      }, stream.signal).then(() => {
+        // the stream closed before its end: read the session again, as EventSource would reconnect
+        if (!ended && !stream.signal.aborted) setTimeout(() => route(), 1000);
+      }, () => {
+        if (!ended && !stream.signal.aborted) text.textContent = 'lost the connection to the server';
       });
-      es.onerror = () => {
-        if (es.readyState === EventSource.CLOSED) text.textContent = 'lost the connection to the server';
-      };
       return;
     }
     if (!s.files || !s.files.length) {
@@ -456,11 +557,12 @@
       fill(body, errorBox(e));
       return;
     }
-    const base = '/api/sessions/' + encodeURIComponent(id);
-    const links = [h('a', { href: base + '/report', download: `${id}.report.json`, class: 'download' }, 'report (JSON)')];
+    const base = '/sessions/' + encodeURIComponent(id);
+    const failed = (err) => body.prepend(errorBox(err));
+    const links = [downloadLink(base + '/report', `${id}.report.json`, 'report (JSON)', {}, failed)];
     if (report.profiler === 'cpu-hotpaths' || report.profiler === 'merged-stacks') {
       for (const [fmt, suffix, label] of EXPORTS) {
-        links.push(h('a', { href: `${base}/export/${fmt}`, download: `${id}.${suffix}`, class: 'download', dataset: { format: fmt } }, label));
+        links.push(downloadLink(`${base}/export/${fmt}`, `${id}.${suffix}`, label, { dataset: { format: fmt } }, failed));
       }
     }
     head.appendChild(h('div', { class: 'exports' }, h('span', { class: 'muted' }, 'Download: '), links));
