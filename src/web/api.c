@@ -283,7 +283,7 @@ static enum MHD_Result start(const struct drd_api_request *r)
     if (drd_diag_process_info(req.pid, drd_cli_ipc_timeout(10000), &pi, &de))
         return drd_http_error(c, target_status(de.code), "%s", de.message);
     struct drd_run_outcome o;
-    if (drd_runs_start(req.pid, req.profiler->name, req.params, req.n_params, START_WAIT_MS, &o, err, sizeof err))
+    if (drd_runs_start(req.pid, req.names, req.params, req.n_params, START_WAIT_MS, &o, err, sizeof err))
         return drd_http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
     if (o.attached || (o.state == DRD_RUN_STARTING && o.id[0])) {
         enum state st;
