@@ -97,8 +97,8 @@ static void start_refusals(void **state)
     refused("{\"pid\": 2147483648, \"profiler\": \"exceptions\"}", 400, "2147483648 is not a pid");
     refused("{\"pid\": 1, \"profiler\": \"nosuch\"}", 400, "no profiler named 'nosuch'");
     refused("{\"pid\": 1, \"profiler\": \"exceptions,merged-stacks\"}", 400, "takes one snapshot");
-    refused("{\"pid\": 1, \"profiler\": \"exceptions,cpu-hotpaths\", \"parameters\": {\"max_stack_depth\": 8}}",
-            400, "taken by exceptions and cpu-hotpaths");
+    refused("{\"pid\": 1, \"profiler\": \"exceptions,cpu-hotpaths\", \"parameters\": {\"nope\": 8}}", 400,
+            "none of this session's profilers takes it");
     refused("{\"pid\": 1, \"profiler\": \"startup-only\"}", 400, "cannot be attached to a running process");
     refused("{\"pid\": 1, \"profiler\": \"exceptions\", \"parameters\": [\"duration=5\"]}", 400, "the body must be");
     refused("{\"pid\": 1, \"profiler\": \"exceptions\", \"parameters\": \"duration=5\"}", 400, "the body must be");
