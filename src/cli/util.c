@@ -183,10 +183,11 @@ json_t *drd_cli_profilers_json(const struct drd_profiler_table *t)
                 json_object_set_new(o, "choices", json_string(d->choices));
             json_array_append_new(params, o);
         }
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:b,s:b,s:o}", "name", p->name, "clsid", p->clsid,
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:b,s:b,s:b,s:o}", "name", p->name, "clsid", p->clsid,
                                              "description", p->description, "attach",
                                              !!(p->flags & DRD_PROFILER_ATTACH), "launch",
-                                             !!(p->flags & DRD_PROFILER_STARTUP), "parameters", params));
+                                             !!(p->flags & DRD_PROFILER_STARTUP), "alone",
+                                             !!(p->flags & DRD_PROFILER_ONESHOT), "parameters", params));
     }
     return arr;
 }

@@ -4,6 +4,8 @@
 
 #include "report/report.h"
 
+static const char *str(json_t *o, const char *k);
+
 static json_t *pauses_build(const char *raw, const char *dir, json_t *session, char *err, size_t cap)
 {
     (void)dir;
@@ -94,6 +96,40 @@ json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap
         return NULL;
     }
     return build_one(dir, session, name, err, cap);
+}
+
+const char *drd_report_export_profiler(json_t *session, const char *wanted, char *err, size_t cap)
+{
+    json_t *list = json_object_get(session, "profilers");
+    const char *only = json_string_value(json_object_get(json_object_get(session, "profiler"), "name"));
+    const char *found = NULL;
+    int n = 0;
+    if (json_array_size(list) > 1) {
+        size_t i;
+        json_t *entry;
+        json_array_foreach(list, i, entry)
+        {
+            const char *name = json_string_value(json_object_get(entry, "name"));
+            const struct drd_report_kind *k = drd_report_kind(name);
+            if (k && k->sampled_stacks && (!wanted || strcmp(wanted, name) == 0))
+                found = name, n++;
+        }
+    } else {
+        const struct drd_report_kind *k = drd_report_kind(only);
+        if (k && k->sampled_stacks && (!wanted || strcmp(wanted, only) == 0))
+            found = only, n = 1;
+    }
+    if (n == 1)
+        return found;
+    if (n > 1)
+        snprintf(err, cap, "session %s has several profilers whose samples export: name one", str(session, "id"));
+    else if (wanted)
+        snprintf(err, cap, "session %s has no samples of profiler '%s' to export (exports are for cpu-hotpaths and "
+                           "merged-stacks)", str(session, "id"), wanted);
+    else
+        snprintf(err, cap, "session %s (%s) holds no samples: export works on cpu-hotpaths and merged-stacks "
+                           "sessions", str(session, "id"), only ? only : "no profiler");
+    return NULL;
 }
 
 json_t *drd_report_json(json_t *session, json_t *report)

@@ -46,6 +46,11 @@ int drd_report_raw_path(const char *dir, const char *profiler, char *out, size_t
  * err (no data, malformed data, unknown profiler). */
 json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap);
 
+/* The profiler of session whose sampled stacks an export writes: wanted when it names one that has them, else the
+ * one profiler of the session that has them. Returns its name (owned by session), or NULL with err (none, or
+ * several and none named). */
+const char *drd_report_export_profiler(json_t *session, const char *wanted, char *err, size_t cap);
+
 /* What --json prints for a session: {"session": session, "report": report} for one profiler, {"session": session,
  * "reports": {"<profiler>": report, ...}} for several. Returns a new reference, or NULL when out of memory. */
 json_t *drd_report_json(json_t *session, json_t *report);

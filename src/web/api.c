@@ -366,17 +366,16 @@ static enum MHD_Result export_session(struct MHD_Connection *c, const char *id, 
     json_t *s = finished_session(c, id, dir, &rc);
     if (!s)
         return rc;
-    const char *prof = json_string_value(json_object_get(json_object_get(s, "profiler"), "name"));
-    if (!prof || (strcmp(prof, "cpu-hotpaths") != 0 && strcmp(prof, "merged-stacks") != 0)) {
-        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST,
-                            "sessions of the %s profiler have no sampled stacks to export (exports are for "
-                            "cpu-hotpaths and merged-stacks; its report is at /api/sessions/%s/report)",
-                            prof ? prof : "?", id);
+    const char *prof = drd_report_export_profiler(s, NULL, err, sizeof err);
+    if (!prof) {
+        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "%s; its report is at /api/sessions/%s/report", err, id);
         json_decref(s);
         return rc;
     }
-    snprintf(raw, sizeof raw, "%s/%s.raw", dir, prof);
+    int long_path = drd_report_raw_path(dir, prof, raw, sizeof raw);
     json_decref(s);
+    if (long_path)
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the session folder's path is too long");
 
     snprintf(path, sizeof path, "%s/export-XXXXXX", tmpdir);
     int fd = mkostemp(path, O_CLOEXEC);

@@ -292,6 +292,48 @@ test('exceptions on the Exceptions target: the table, searched and opened', asyn
   await shot('13-exceptions');
 });
 
+test('several profilers in one session: ticked together, one tab per report', async () => {
+  const go = path.join(work, 'go-several');
+  const exc = start('dotnet', [path.join(TARGETS, 'Exceptions', 'Exceptions.dll'), '--go-file', go, '--stop-file', path.join(work, 'stop-several'), '--gc', '5']);
+  await exc.waitFor(/^ready/m, 30000);
+  await page.goto(address.replace(/\/\?token=.*/, '/#/'));
+  await page.locator(`tr[data-pid="${exc.pid}"]`).click();
+  for (const p of ['exceptions', 'cpu-hotpaths', 'runtime-pauses']) await page.locator(`button[data-profiler="${p}"]`).click();
+  // a snapshot profiler runs alone: ticking it clears the others, and ticking another clears it
+  await page.locator('button[data-profiler="heap-snapshot"]').click();
+  assert.equal(await page.locator('button.prof.selected').count(), 1);
+  await page.locator('button[data-profiler="heap-snapshot"]').click();
+  for (const p of ['exceptions', 'cpu-hotpaths', 'runtime-pauses']) await page.locator(`button[data-profiler="${p}"]`).click();
+  assert.equal(await page.locator('button.prof.selected').count(), 3);
+  // each profiler's parameters under its name
+  await page.locator('fieldset.param-group legend', { hasText: 'cpu-hotpaths' }).waitFor();
+  for (const p of ['exceptions', 'cpu-hotpaths', 'runtime-pauses']) await page.locator(`#param-${p}-duration`).fill('4');
+  await page.locator('#param-cpu-hotpaths-frequency').fill('199');
+  await page.locator('#start').click();
+  await page.waitForURL(/#\/session\//, { timeout: 60000 });
+  fs.writeFileSync(go, '');
+  const excTab = page.locator('[data-tab="exceptions"]');
+  await excTab.waitFor({ timeout: 60000 });
+  await shot('14-several-session');
+  await excTab.click();
+  const row = page.locator('tr[data-type="System.InvalidOperationException"]');
+  await row.waitFor({ timeout: 10000 });
+  assert.match(await row.textContent(), /1,000/);
+  await shot('15-several-exceptions');
+  await page.locator('[data-tab="cpu-hotpaths"]').click();
+  await page.locator('canvas.flame-canvas').waitFor({ timeout: 10000 });
+  await shot('16-several-cpu');
+  await page.locator('[data-tab="runtime-pauses"]').click();
+  await page.locator('.report-tab').last().waitFor();
+  await page.waitForFunction(() => /pauses/i.test(document.querySelector('.tab-panel').textContent));
+  await shot('17-several-pauses');
+  const id = decodeURIComponent(new URL(page.url()).hash.replace('#/session/', ''));
+  const session = JSON.parse(fs.readFileSync(path.join(work, 'home', 'sessions', id, 'session.json'), 'utf8'));
+  assert.deepEqual(session.profilers.map((p) => p.name), ['exceptions', 'cpu-hotpaths', 'runtime-pauses']);
+  assert.equal(session.parameters['cpu-hotpaths.frequency'], 199);
+  fs.writeFileSync(path.join(work, 'stop-several'), '');
+});
+
 test('the page made no errors of its own', () => {
   assert.deepEqual(problems, []);
 });

@@ -293,7 +293,8 @@
   // ---- new session ---------------------------------------------------------------------------------------------
 
   async function viewNew() {
-    const state = { pid: null, profiler: null, profilers: [] };
+    // chosen: the profilers ticked, in the order they were ticked (one attach runs them all)
+    const state = { pid: null, chosen: [], profilers: [] };
     const procBody = h('div', { class: 'proc-list' }, h('p', { class: 'muted' }, 'Looking for .NET processes…'));
     const profBody = h('div', { class: 'prof-list' });
     const paramBody = h('div', { class: 'params' }, h('p', { class: 'muted' }, 'Pick a profiler first.'));
@@ -304,12 +305,13 @@
     show(
       h('h1', {}, 'New session'),
       card('1. Pick a .NET process', h('div', { class: 'card-tools' }, refresh), procBody),
-      card('2. Pick a profiler', profBody),
+      card('2. Pick one or more profilers', h('p', { class: 'muted small' },
+        'Profilers that collect over a duration run together in one attach; one that takes a snapshot runs alone.'), profBody),
       card('3. Parameters', paramBody),
       h('div', { class: 'start-row' }, startBtn, message));
 
     function ready() {
-      startBtn.disabled = !(state.pid && state.profiler);
+      startBtn.disabled = !(state.pid && state.chosen.length);
     }
 
     async function loadProcesses() {
@@ -352,24 +354,35 @@
     }
 
     function pickProfiler(p) {
-      state.profiler = p;
-      for (const el of profBody.querySelectorAll('.prof')) el.classList.toggle('selected', el.dataset.profiler === p.name);
-      fill(paramBody, paramForm(p));
+      const at = state.chosen.indexOf(p);
+      if (at >= 0) state.chosen.splice(at, 1);
+      else if (p.alone) state.chosen = [p];
+      else state.chosen = state.chosen.filter((c) => !c.alone).concat([p]);
+      for (const el of profBody.querySelectorAll('.prof')) {
+        const on = state.chosen.some((c) => c.name === el.dataset.profiler);
+        el.classList.toggle('selected', on);
+        el.setAttribute('aria-pressed', on ? 'true' : 'false');
+      }
+      if (!state.chosen.length) fill(paramBody, h('p', { class: 'muted' }, 'Pick a profiler first.'));
+      else if (state.chosen.length === 1) fill(paramBody, paramForm(state.chosen[0], ''));
+      else fill(paramBody, ...state.chosen.map((c) => h('fieldset', { class: 'param-group' }, h('legend', {}, c.name), paramForm(c, c.name + '.'))));
       ready();
     }
 
-    function paramForm(p) {
+    // prefix: '' for a session of one profiler, '<profiler>.' for each one's parameters in a session of several
+    function paramForm(p, prefix) {
       if (!p.parameters.length) return h('p', { class: 'muted' }, `${p.name} takes no parameters.`);
       return h('form', { class: 'param-form', onsubmit: (e) => e.preventDefault() },
         p.parameters.map((d) => {
           let input;
-          const id = 'param-' + d.key;
+          const name = prefix + d.key;
+          const id = 'param-' + name.replace('.', '-');
           if (d.type === 'int') {
-            input = h('input', { id, name: d.key, type: 'number', min: d.min, max: d.max, step: 1, value: d.default, required: true });
+            input = h('input', { id, name, type: 'number', min: d.min, max: d.max, step: 1, value: d.default, required: true });
           } else if (d.type === 'enum') {
-            input = h('select', { id, name: d.key }, d.choices.split('|').map((c) => h('option', { value: c, selected: c === d.default }, c)));
+            input = h('select', { id, name }, d.choices.split('|').map((c) => h('option', { value: c, selected: c === d.default }, c)));
           } else {
-            input = h('input', { id, name: d.key, type: 'checkbox', checked: d.default === 'true' });
+            input = h('input', { id, name, type: 'checkbox', checked: d.default === 'true' });
           }
           input.dataset.type = d.type;
           input.dataset.default = d.default;
@@ -403,7 +416,8 @@
       startBtn.disabled = true;
       fill(message, h('span', { class: 'muted' }, 'Attaching…'));
       try {
-        const s = await api('POST', '/sessions', { pid: state.pid, profiler: state.profiler.name, parameters });
+        const profiler = state.chosen.map((c) => c.name).join(',');
+        const s = await api('POST', '/sessions', { pid: state.pid, profiler, parameters });
         location.hash = '#/session/' + encodeURIComponent(s.id);
       } catch (e) {
         fill(message, errorBox(e));
@@ -414,7 +428,7 @@
     try {
       state.profilers = await api('GET', '/profilers');
       fill(profBody, ...state.profilers.filter((p) => p.attach).map((p) =>
-        h('button', { class: 'prof', type: 'button', dataset: { profiler: p.name }, onclick: () => pickProfiler(p) },
+        h('button', { class: 'prof', type: 'button', 'aria-pressed': 'false', dataset: { profiler: p.name }, onclick: () => pickProfiler(p) },
           h('strong', {}, p.name), h('span', {}, p.description))));
     } catch (e) {
       fill(profBody, errorBox(e));
@@ -560,14 +574,24 @@
     const base = '/sessions/' + encodeURIComponent(id);
     const failed = (err) => body.prepend(errorBox(err));
     const links = [downloadLink(base + '/report', `${id}.report.json`, 'report (JSON)', {}, failed)];
-    if (report.profiler === 'cpu-hotpaths' || report.profiler === 'merged-stacks') {
+    const names = report.reports ? Object.keys(report.reports) : [report.profiler];
+    if (names.includes('cpu-hotpaths') || names.includes('merged-stacks')) {
       for (const [fmt, suffix, label] of EXPORTS) {
         links.push(downloadLink(`${base}/export/${fmt}`, `${id}.${suffix}`, label, { dataset: { format: fmt } }, failed));
       }
     }
     head.appendChild(h('div', { class: 'exports' }, h('span', { class: 'muted' }, 'Download: '), links));
-    const render = RENDERERS[report.profiler] || renderGeneric;
-    fill(body, render(report, s));
+    fill(body, renderReport(report, s));
+  }
+
+  // A report with its profiler's renderer (a profiler without one gets the generic view); a session of several
+  // profilers gets one tab per report.
+  function renderReport(report, s) {
+    if (!report.reports) return (RENDERERS[report.profiler] || renderGeneric)(report, s);
+    return tabs(Object.entries(report.reports).map(([name, r]) => ({
+      id: name, label: name,
+      render: () => (r.error ? errorBox(`no report for ${name}: ${r.error}`) : h('div', { class: 'report-tab' }, renderReport(r, s))),
+    })));
   }
 
   // ---- reports ---------------------------------------------------------------------------------------------------
