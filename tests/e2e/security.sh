@@ -56,6 +56,40 @@ for f in folded:folded speedscope:speedscope.json pprof:pb.gz; do
 done
 check_eq "exports readable by others" "$(find "$D" -type f -perm /077 | wc -l)" 0
 
+# --- export --output as Unix tools write a path: FIFOs, devices and standard output in place, files replaced whole ---
+"$DRD_BIN" export "$ID" --format folded --output - >"$WORK/folded.ref"
+check_eq "--output -: folded stacks on standard output" "$(grep -c ' [0-9]*$' "$WORK/folded.ref" | awk '$1 > 0 {print "yes"}')" yes
+mkfifo "$WORK/fifo"
+timeout 20 cat "$WORK/fifo" >"$WORK/fifo.out" &
+READER=$!
+check_eq "--output FIFO: exit" "$(run export "$ID" --format folded --output "$WORK/fifo")" 0
+wait "$READER"
+check_eq "--output FIFO: still a FIFO" "$(stat -c %F "$WORK/fifo")" fifo
+check_eq "--output FIFO: its reader got the export" "$(cmp -s "$WORK/fifo.out" "$WORK/folded.ref" && echo same)" same
+"$DRD_BIN" export "$ID" --format folded --output >(gzip >"$WORK/subst.gz") >"$WORK/out" 2>"$WORK/err"
+check_eq "--output process substitution: exit" "$?" 0
+sleep 0.5
+check_eq "--output process substitution: written" "$(gzip -dc "$WORK/subst.gz" | cmp -s - "$WORK/folded.ref" && echo same)" same
+"$DRD_BIN" export "$ID" --format folded --output /dev/stdout >"$WORK/devstdout"
+check_eq "--output /dev/stdout: the export alone" "$(cmp -s "$WORK/devstdout" "$WORK/folded.ref" && echo same)" same
+"$DRD_BIN" export "$ID" --format pprof --output - | gzip -t
+check_eq "--output - for pprof (not a terminal): gzip data" "$?" 0
+if [ "$(id -u)" -eq 0 ]; then
+    mknod "$WORK/null" c 1 3
+    check_eq "--output a character device: exit" "$(run export "$ID" --format speedscope --output "$WORK/null")" 0
+    check_eq "--output a character device: still one" "$(stat -c %F "$WORK/null")" "character special file"
+fi
+printf 'old\n' >"$WORK/real.folded"
+chmod 640 "$WORK/real.folded"
+ln -s real.folded "$WORK/link.folded"
+check_eq "--output through a symlink: exit" "$(run export "$ID" --format folded --output "$WORK/link.folded")" 0
+check_eq "--output through a symlink: still a link" "$(stat -c %F "$WORK/link.folded")" "symbolic link"
+check_eq "--output through a symlink: its file written" "$(cmp -s "$WORK/real.folded" "$WORK/folded.ref" && echo same)" same
+check_eq "--output through a symlink: the file's mode kept" "$(stat -c %a "$WORK/real.folded")" 640
+ln -s "$WORK/nowhere/x.folded" "$WORK/dangling.folded"
+check_eq "--output a symlink to nothing: exit" "$(run export "$ID" --format folded --output "$WORK/dangling.folded")" 1
+check_contains "--output a symlink to nothing: message" "$WORK/err" "a symlink to nothing"
+
 # --- planted session.json and raw data: a symlink to a secret, a FIFO ---
 sed 's/"status": "[a-z]*"/"status": "failed", "reason2": "TOPSECRET"/' "$D/session.json" >"$WORK/secret.json"
 sed 's/Spinner/TOPSECRET/g' "$D/cpu-hotpaths.raw" >"$WORK/secret.raw"
