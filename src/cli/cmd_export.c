@@ -131,15 +131,15 @@ int drd_cmd_export(int argc, char **argv)
     }
 
     char root[4096], dir[4200], err[512];
-    if (drd_sessions_root(root, sizeof root)) {
-        drd_cli_error("cannot tell where sessions live (set DRDOTNET_HOME)");
+    if (drd_cli_sessions_root_read(root, sizeof root, err, sizeof err)) {
+        drd_cli_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     if (drd_session_resolve(root, arg, dir, sizeof dir, err, sizeof err)) {
         drd_cli_error("%s", err);
         return DRD_EXIT_USAGE;
     }
-    json_t *s = drd_session_load(dir, err, sizeof err);
+    json_t *s = drd_session_load_any(dir, err, sizeof err);
     if (!s) {
         drd_cli_error("%s", err);
         return DRD_EXIT_FAILED;
@@ -147,6 +147,10 @@ int drd_cmd_export(int argc, char **argv)
     int rc = DRD_EXIT_FAILED;
     const char *id = json_string_value(json_object_get(s, "id"));
     const char *profiler = json_string_value(json_object_get(json_object_get(s, "profiler"), "name"));
+    if (strcmp(json_string_value(json_object_get(s, "status")), "running") == 0) {
+        drd_cli_error("session %s is still running: export it once it has ended", id);
+        goto out;
+    }
     if (!profiler || (strcmp(profiler, "cpu-hotpaths") != 0 && strcmp(profiler, "merged-stacks") != 0)) {
         drd_cli_error("session %s (%s) holds no samples: export works on cpu-hotpaths and merged-stacks sessions", id,
                       profiler ? profiler : "no profiler");

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "common/safetext.h"
 #include "diag/diag.h"
 
 int drd_cmd_ps(int argc, char **argv)
@@ -59,8 +60,14 @@ int drd_cmd_ps(int argc, char **argv)
             char ns_pid[16] = "-";
             if (procs[i].ns_pid != procs[i].pid)
                 snprintf(ns_pid, sizeof ns_pid, "%d", (int)procs[i].ns_pid);
-            printf("%8d  %-20s %-10s %7s %-6s  %s\n", (int)procs[i].pid, procs[i].name, ok ? info.clr_version : "?",
-                   ns_pid, procs[i].other_mnt ? "other" : "same", ok ? info.command_line : err.message);
+            /* the name, version and command line are the target's own words: printed escaped */
+            char *name = drd_safetext_dup(procs[i].name), *version = drd_safetext_dup(ok ? info.clr_version : "?"),
+                 *line = drd_safetext_dup(ok ? info.command_line : err.message);
+            printf("%8d  %-20s %-10s %7s %-6s  %s\n", (int)procs[i].pid, name ? name : "?", version ? version : "?",
+                   ns_pid, procs[i].other_mnt ? "other" : "same", line ? line : "?");
+            free(name);
+            free(version);
+            free(line);
         }
     }
     if (json) {

@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "cli/place.h"
 #include "common/fsutil.h"
+#include "common/safetext.h"
 #include "common/session_record.h"
 #include "diag/diag.h"
 #include "drdotnet/params.h"
@@ -499,7 +500,11 @@ int drd_run(const struct drd_run_request *req)
             return refused ? DRD_EXIT_USAGE : exit_for(&de);
         }
         if (!req->quiet)
-            fprintf(stderr, "drdotnet: attached to pid %d (%s)\n", (int)pid, info.command_line);
+        {
+            char *safe = drd_safetext_dup(info.command_line);
+            fprintf(stderr, "drdotnet: attached to pid %d (%s)\n", (int)pid, safe ? safe : "?");
+            free(safe);
+        }
     }
 
     struct sigaction sa = {.sa_handler = on_sigint}, old_int, old_term;

@@ -183,6 +183,54 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 check_eq "nothing loaded in the target" "$(grep -c libdrdotnet "/proc/$TPID/maps")" 0
 
+# --- the read commands check the sessions folder as profile does, and never follow a session that is a symlink ---
+mkdir -m 700 "$WORK/rootonly" && cp "$D"/session.json "$D"/cpu-hotpaths.raw "$WORK/rootonly/"
+touch "$WORK/rootonly/mark"
+H4="$WORK/home4"
+mkdir -p "$H4/sessions" && ln -s "$WORK/rootonly" "$H4/sessions/$ID"
+if [ "$(id -u)" -eq 0 ]; then
+    chown -h 65534 "$H4/sessions" "$H4/sessions/$ID" && chmod 755 "$H4/sessions"
+    for cmd in "sessions" "show $ID" "export $ID --format folded" "diff $ID $ID"; do
+        # shellcheck disable=SC2086
+        check_eq "sessions folder of another user: $cmd: exit" "$(DRDOTNET_HOME=$H4 run $cmd)" 1
+        check_contains "sessions folder of another user: $cmd: message" "$WORK/err" "not a private folder"
+    done
+fi
+chown -h "$(id -u)" "$H4/sessions" "$H4/sessions/$ID" && chmod 700 "$H4/sessions"
+check_eq "a session that is a symlink: show" "$(DRDOTNET_HOME=$H4 run show "$ID")" 2
+check_eq "a session that is a symlink: export" "$(DRDOTNET_HOME=$H4 run export "$ID" --format folded)" 2
+check_eq "a session that is a symlink: not listed" "$(DRDOTNET_HOME=$H4 "$DRD_BIN" sessions --json | jq length)" 0
+check_eq "nothing written through a planted session" "$(find "$WORK/rootonly" -newer "$WORK/rootonly/mark" | wc -l)" 0
+
+# --- terminal escapes in what a target says of itself, and in a session file, are printed escaped ---
+ESC=$'\e'
+start_target Idle --seconds 60 --stop-file "$WORK/stop${ESC}]0;PWNED"$'\a'"${ESC}[2J" || exit 1
+# (the target's socket is in this tool's temp folder: ps there alone, or also through /proc)
+"$DRD_BIN" ps >"$WORK/ps.txt" 2>&1
+check_contains "ps: the escape shown as text" "$WORK/ps.txt" '\x1b]0;PWNED\x07\x1b[2J'
+check_eq "ps: no raw escape" "$(grep -c "$ESC" "$WORK/ps.txt")" 0
+run profile "$TPID" exceptions --duration 1 >/dev/null
+cat "$WORK/out" "$WORK/err" >"$WORK/profile.txt"
+check_contains "profile: the command line escaped" "$WORK/profile.txt" '\x1b]0;PWNED'
+check_eq "profile: no raw escape" "$(grep -c "$ESC" "$WORK/profile.txt")" 0
+E="$ROOT/20000101-000000-4-exceptions"
+mkdir -m 700 "$E"
+jq -n '{id: "20000101-000000-4-exceptions", status: "failed", reason: "r\u001b]0;PWNED\u0007",
+        profiler: {name: "exceptions"}, files: [],
+        target: {pid: 4, name: "n\u001b[2J", command_line: "c\u001b[31m\nFAKE LINE"}}' >"$E/session.json"
+for cmd in "show $(basename "$E")" "sessions" "export $(basename "$E") --format folded"; do
+    # shellcheck disable=SC2086
+    run $cmd >/dev/null
+    cat "$WORK/out" "$WORK/err" >"$WORK/esc.txt"
+    check_eq "$cmd: no raw escape" "$(grep -c "$ESC" "$WORK/esc.txt")" 0
+done
+run show "$(basename "$E")" >/dev/null
+check_contains "show: the reason escaped" "$WORK/out" 'r\x1b]0;PWNED\x07'
+check_contains "show: the line break escaped" "$WORK/out" 'c\x1b[31m\x0aFAKE LINE'
+run show "$(basename "$E")" --json >/dev/null
+check_eq "show --json: the reason as JSON has it" "$(jq -r .session.reason "$WORK/out")" "r${ESC}]0;PWNED"$'\a'
+rm -rf "$E"
+
 # --- a diagnostics socket that another user made under a process's name is not that process's runtime ---
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && [ -x /usr/bin/python3 ]; then
     SOCKS=$(mktemp -d /tmp/drd-sec-sock.XXXXXX)
