@@ -93,17 +93,30 @@ static int make_session_dir(pid_t pid, const char *profiler, char *id, size_t id
     return -1;
 }
 
-/* Writes session.json from the tool's side, for a session the profiler could not end itself. Keeps every
- * data file already there. */
+static long long wall_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* What the tool knew of the target when the session started, for a record it writes itself. */
+struct target_known {
+    const char *name, *command_line, *runtime_version; /* NULL: unknown */
+};
+
+/* Writes session.json from the tool's side, for a session the profiler could not end itself: with what was known
+ * of the target at the start, and the collection window from started_wall_ms to end_ms (0: now). Keeps every
+ * data file already there. A record the profiler wrote meanwhile stands (drd_session_record_write). */
 static void write_tool_session(const char *dir, const char *id, const struct drd_profiler_desc *p,
                                const struct drd_param_values *vals, pid_t pid, const char *mode, const char *status,
-                               const char *reason, long long started_wall_ms)
+                               const char *reason, long long started_wall_ms, const struct target_known *known,
+                               long long end_ms)
 {
     static char buf[16384];
     char raw[96];
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    long long end_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    if (end_ms <= 0)
+        end_ms = wall_now_ms();
     struct drd_session_record r = {
         .id = id,
         .profiler = p->name,
@@ -111,6 +124,9 @@ static void write_tool_session(const char *dir, const char *id, const struct drd
         .mode = mode,
         .params = vals,
         .pid = (long)pid,
+        .name = known ? known->name : NULL,
+        .command_line = known ? known->command_line : NULL,
+        .runtime_version = known ? known->runtime_version : NULL,
         .start_wall_ms = started_wall_ms,
         .end_wall_ms = end_ms,
         .duration_ms = end_ms - started_wall_ms,
@@ -121,8 +137,47 @@ static void write_tool_session(const char *dir, const char *id, const struct drd
     snprintf(raw, sizeof raw, "%s.raw", p->name);
     if (exists(dir, raw))
         r.files[r.n_files++] = raw;
-    if (drd_session_record_write(dir, &r, buf, sizeof buf))
+    if (drd_session_record_write(dir, &r, buf, sizeof buf) && errno != EEXIST)
         drd_cli_error("cannot write %s/session.json: %s", dir, strerror(errno));
+}
+
+/* Fills name (/proc/<pid>/comm, or argv[0]'s last part for a command being launched) and cmd (the runtime's
+ * command line, or argv joined by spaces), cut to their caps. */
+static void target_facts(pid_t pid, char *const *argv, const char *command_line, char *name, size_t ncap, char *cmd,
+                         size_t ccap)
+{
+    char path[64], *text = NULL;
+    size_t len;
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+    if (argv) {
+        const char *slash = strrchr(argv[0], '/');
+        snprintf(name, ncap, "%s", slash ? slash + 1 : argv[0]);
+        size_t used = 0;
+        cmd[0] = 0;
+        for (int i = 0; argv[i] && used + 1 < ccap; i++) {
+            int n = snprintf(cmd + used, ccap - used, "%s%s", i ? " " : "", argv[i]);
+            if (n < 0)
+                break;
+            used += (size_t)n;
+        }
+        return;
+    }
+    snprintf(cmd, ccap, "%s", command_line ? command_line : "");
+    if (drd_fs_read_all(path, 256, &text, &len) == 0) {
+        text[strcspn(text, "\n")] = 0;
+        snprintf(name, ncap, "%s", text);
+        free(text);
+    }
+}
+
+/* How long past the deadline the tool waits for the profiler to end the session: $DRDOTNET_END_GRACE_MS, else
+ * GRACE_MS. */
+static long long grace_ms(void)
+{
+    const char *v = getenv("DRDOTNET_END_GRACE_MS");
+    char *end;
+    long ms = v ? strtol(v, &end, 10) : -1;
+    return v && *v && !*end && ms >= 0 && ms <= 3600000 ? ms : GRACE_MS;
 }
 
 /* Writes s back as dir/session.json (atomically, keys in their order, a newline at the end): the tool's additions
@@ -439,10 +494,15 @@ int drd_run(const struct drd_run_request *req)
     clock_gettime(CLOCK_REALTIME, &wall);
     long long started_wall = (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
     const char *mode = launch ? "startup" : "attach";
+    /* what is known of the target now is kept for a record the tool may have to write (the target killed) */
+    char known_name[64] = "", known_cmd[sizeof info.command_line] = "";
+    struct target_known known = {known_name, known_cmd, launch ? NULL : info.clr_version};
+    target_facts(pid, launch ? req->argv : NULL, launch ? NULL : info.command_line, known_name, sizeof known_name,
+                 known_cmd, sizeof known_cmd);
     if (view.other_root) {
         if (drd_place_create(&view, lib, cd.session_id, &pl, err, sizeof err)) {
             drd_cli_error("%s", err);
-            write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "failed", err, started_wall);
+            write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "failed", err, started_wall, &known, 0);
             return DRD_EXIT_TARGET;
         }
         snprintf(libcopy, sizeof libcopy, "%s", pl->lib_path);
@@ -494,7 +554,8 @@ int drd_run(const struct drd_run_request *req)
                 drd_cli_error("the profiler refused the session: %s", reason);
             else {
                 drd_cli_error("%s", de.message);
-                write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "failed", de.message, started_wall);
+                write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "failed", de.message, started_wall, &known,
+                                   0);
             }
             json_decref(s);
             return refused ? DRD_EXIT_USAGE : exit_for(&de);
@@ -519,6 +580,10 @@ int drd_run(const struct drd_run_request *req)
     const char *lib_name = pl ? pl->top_name : libcopy;
     int polls = 0, lib_seen = 0;
     long long lib_gone_since = 0;
+    long long grace = grace_ms();
+    /* the end of the collection window, should the tool end the session: the last time the target was seen
+     * running (not gone, not stopped) */
+    long long last_running_wall = started_wall;
     for (;;) {
         if (pl ? drd_place_has(pl, "session.json") : exists(dir, "session.json"))
             break;
@@ -568,6 +633,9 @@ int drd_run(const struct drd_run_request *req)
             alive = !child_done;
         } else
             alive = drd_proc_alive(pid, start_ticks);
+        int stopped = alive && drd_proc_stopped(pid);
+        if (alive && !stopped)
+            last_running_wall = wall_now_ms();
         if (!alive) {
             /* let a profiler that was writing at the end finish its files */
             if (!gone_since)
@@ -587,11 +655,22 @@ int drd_run(const struct drd_run_request *req)
                 break;
             }
         }
-        if (duration_ms > 0 && now_ms() - started > duration_ms + GRACE_MS) {
+        if (duration_ms > 0 && now_ms() - started > duration_ms + grace) {
             if (tty)
                 fputc('\n', stderr);
-            drd_cli_error("the profiler did not end the session within %d s of its deadline", GRACE_MS / 1000);
-            snprintf(end_reason, sizeof end_reason, "the profiler did not end the session in time");
+            if (stopped)
+                snprintf(end_reason, sizeof end_reason,
+                         "the target was stopped (SIGSTOP, or a debugger) %.1f s into the session and still was %.1f s "
+                         "past its end; the data collected until then is kept (the profiler may finish its files once "
+                         "the target runs again; this record stands)",
+                         (double)(last_running_wall - started_wall) / 1000.0, (double)grace / 1000.0);
+            else {
+                drd_cli_error("the profiler did not end the session within %.1f s of its deadline",
+                              (double)grace / 1000.0);
+                snprintf(end_reason, sizeof end_reason, "the profiler did not end the session in time");
+            }
+            if (stopped)
+                drd_cli_error("%s", end_reason);
             break;
         }
         if (tty)
@@ -602,8 +681,14 @@ int drd_run(const struct drd_run_request *req)
         fprintf(stderr, "\r%60s\r", "");
     if (pl)
         bring_back(pl, dir, &vals);
-    if (*end_reason)
-        write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "incomplete", end_reason, started_wall);
+    if (*end_reason) {
+        /* the window ends when the target was last seen running, and never past the session's own end */
+        long long end = last_running_wall;
+        if (duration_ms > 0 && end > started_wall + duration_ms)
+            end = started_wall + duration_ms;
+        write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "incomplete", end_reason, started_wall, &known,
+                           end);
+    }
     else if (!(launch && child_done))
         confirm_detach(dir, pid, start_ticks, lib_name);
     if (!launch && view.ns_pid != pid)

@@ -7,9 +7,11 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int write_all(int fd, const void *data, size_t len)
@@ -49,6 +51,51 @@ int drd_fs_write_atomic(const char *dir, const char *name, const void *data, siz
         return -1;
     }
     if (close(fd) || rename(tmp, dst)) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+/* Renames from to a new name to: fails with EEXIST when to exists. Returns 0 or -1. */
+static int rename_noreplace(const char *from, const char *to)
+{
+#ifdef SYS_renameat2
+    if (syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+#endif
+    /* a file system without RENAME_NOREPLACE: link(2) fails on an existing name just the same */
+    if (link(from, to))
+        return -1;
+    unlink(from);
+    return 0;
+}
+
+int drd_fs_write_new(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
+{
+    static atomic_uint counter;
+    char tmp[4096], dst[4096];
+    int n1 = snprintf(tmp, sizeof tmp, "%s/.%s.%d.%u.new", dir, name, (int)getpid(), atomic_fetch_add(&counter, 1));
+    int n2 = snprintf(dst, sizeof dst, "%s/%s", dir, name);
+    if (n1 < 0 || n2 < 0 || (size_t)n1 >= sizeof tmp || (size_t)n2 >= sizeof dst) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0)
+        return -1;
+    if (write_all(fd, data, len) || fsync(fd)) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    if (close(fd) || rename_noreplace(tmp, dst)) {
         int e = errno;
         unlink(tmp);
         errno = e;

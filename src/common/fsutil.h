@@ -10,6 +10,12 @@
  * Returns 0, or -1 with errno set. */
 int drd_fs_write_atomic(const char *dir, const char *name, const void *data, size_t len, mode_t mode);
 
+/* As drd_fs_write_atomic, but never replaces: when dir/name exists (whatever it is), nothing is written and -1 is
+ * returned with errno EEXIST. The existence check and the appearance of the file are one step
+ * (renameat2 RENAME_NOREPLACE, or link(2) where the file system lacks it). Returns 0, or -1 with errno. Safe
+ * in the target: no allocation. */
+int drd_fs_write_new(const char *dir, const char *name, const void *data, size_t len, mode_t mode);
+
 /* Makes dir (one level) with mode, or accepts an existing one only if it is a real directory (not a symlink)
  * owned by the caller with no group/other write bit. Returns 0, or -1 with errno (EEXIST for an unsafe
  * existing entry). */
