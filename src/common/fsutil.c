@@ -348,14 +348,32 @@ static int folder_of(const char *path, char *dir, size_t cap)
     return 0;
 }
 
+/* The descriptor that path names as the shell means it: 1 for "-" and /dev/stdout, 2 for /dev/stderr, N for
+ * /dev/fd/N and /proc/self/fd/N; -1 for any other path. Such a path is written through the descriptor itself
+ * (its offset, its append mode), never reopened nor replaced, whatever file is behind it. */
+static int descriptor_name(const char *path)
+{
+    if (strcmp(path, "-") == 0 || strcmp(path, "/dev/stdout") == 0)
+        return STDOUT_FILENO;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return STDERR_FILENO;
+    const char *n = strncmp(path, "/dev/fd/", 8) == 0 ? path + 8
+                    : strncmp(path, "/proc/self/fd/", 14) == 0 ? path + 14
+                                                                : NULL;
+    if (!n || *n < '0' || *n > '9' || strlen(n) > 6 || strspn(n, "0123456789") != strlen(n))
+        return -1;
+    return atoi(n);
+}
+
 int drd_fs_output_open(const char *path, mode_t mode, struct drd_fs_output *o)
 {
     static atomic_uint counter;
     struct stat st, lst;
     memset(o, 0, sizeof *o);
     o->fd = -1;
-    if (strcmp(path, "-") == 0) {
-        o->fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
+    int std = descriptor_name(path);
+    if (std >= 0) {
+        o->fd = fcntl(std, F_DUPFD_CLOEXEC, 0);
         return o->fd < 0 ? -1 : 0;
     }
     if (stat(path, &st) == 0) {

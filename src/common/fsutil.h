@@ -60,7 +60,8 @@ struct drd_fs_output {
 };
 
 /* Opens path for output the way Unix tools treat a path they are told to write:
- * - "-" is standard output (a duplicate of descriptor 1);
+ * - "-" and /dev/stdout are standard output, /dev/stderr, /dev/fd/N and /proc/self/fd/N that descriptor: a
+ *   duplicate of it is written (its offset and append mode kept, whatever file is behind it);
  * - an existing file that is not a regular one (a FIFO, a character device, /dev/stdout, a process substitution's
  *   /dev/fd/N) is opened and written in place: it is never replaced, and a FIFO open waits for its reader;
  * - a regular file, or nothing at all, is written to a fresh temporary file beside it (O_EXCL), which

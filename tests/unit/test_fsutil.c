@@ -741,6 +741,20 @@ static void output_in_place(void **state)
     assert_int_equal(read(pipefd[0], buf, sizeof buf), 7);
     assert_string_equal(buf, "stdout\n");
     close(pipefd[0]);
+    /* /dev/fd/N: that descriptor itself (a regular file behind it is written at its offset, not replaced) */
+    path_of(p, sizeof p, t, "behind-fd");
+    int fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "kept\n", 5), 5);
+    assert_int_equal(lstat(p, &st), 0);
+    ino_t ino = st.st_ino;
+    char name[64];
+    snprintf(name, sizeof name, "/dev/fd/%d", fd);
+    assert_int_equal(output_write(name, "added\n"), 0);
+    close(fd);
+    check_content(t, "behind-fd", "kept\nadded\n", 11);
+    assert_int_equal(lstat(p, &st), 0);
+    assert_int_equal(st.st_ino, ino);
 }
 
 int main(void)
