@@ -247,6 +247,44 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && [ -x /usr/bin/python
     check_eq "foreign socket: not listed" "$(jq --argjson p "$S" '[.[] | select(.pid == $p)] | length' "$WORK/ps.json")" 0
     check_eq "foreign socket: profile refused" "$(TMPDIR=$SOCKS run profile "$S" exceptions --duration 1)" 3
     check_contains "foreign socket: message" "$WORK/err" "not a .NET process"
+
+    # 10 sockets that accept and never answer, each named after a live process of its own user, and 10 more
+    # planted by nobody for root's processes: ps asks the 10 at once under one deadline (3 s), and skips the
+    # 10 planted ones (before: 3 s each, one after the other, 30 s and more)
+    SILENT=()
+    PLANTED=()
+    for k in $(seq 1 10); do
+        sleep 120 &
+        PIDS+=("$!")
+        SILENT+=("$!:$(awk '{sub(/.*\) /, ""); print $20}' "/proc/$!/stat")")
+        sleep 120 &
+        PIDS+=("$!")
+        PLANTED+=("$!:$(awk '{sub(/.*\) /, ""); print $20}' "/proc/$!/stat")")
+    done
+    listen='import socket,sys,time
+socks=[]
+for a in sys.argv[1:]:
+    pid, start = a.split(":")
+    s = socket.socket(socket.AF_UNIX); s.bind(f"{DIR}/dotnet-diagnostic-{pid}-{start}-socket"); s.listen(8)
+    socks.append(s)
+open(f"{DIR}/ready-{UID}", "w").close()
+time.sleep(120)'
+    /usr/bin/python3 -c "DIR='$SOCKS'; UID=0
+$listen" "${SILENT[@]}" &
+    PIDS+=("$!")
+    setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 -c "DIR='$SOCKS'; UID=65534
+$listen" "${PLANTED[@]}" &
+    PIDS+=("$!")
+    for _ in $(seq 1 100); do [ -e "$SOCKS/ready-0" ] && [ -e "$SOCKS/ready-65534" ] && break; sleep 0.05; done
+    T0=$(date +%s.%N)
+    TMPDIR="$SOCKS" "$DRD_BIN" ps --json >"$WORK/ps-silent.json"
+    T=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    echo "ps with 10 silent sockets and 10 planted ones: $T s"
+    CHECKS=$((CHECKS + 1))
+    if awk -v t="$T" 'BEGIN { exit !(t < 8) }'; then pass "10 silent sockets: one deadline ($T s)"; else fail "10 silent sockets: ps took $T s"; fi
+    check_eq "10 silent sockets: listed, each without an answer" "$(jq '[.[] | select(.error != null and (.error | test("in time")))] | length' "$WORK/ps-silent.json")" 10
+    PL=$(printf '%s\n' "${PLANTED[@]%%:*}" | jq -s -c .)
+    check_eq "10 planted sockets: not listed" "$(jq --argjson pl "$PL" '[.[] | select(.pid as $p | $pl | index($p))] | length' "$WORK/ps-silent.json")" 0
     rm -rf "$SOCKS"
 fi
 
