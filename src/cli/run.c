@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,6 +361,29 @@ static int check_libc(pid_t pid)
     return -1;
 }
 
+/* Refuses, with what to do, a target in this tool's file system that runs as another user than this tool's
+ * (root's, in practice): the library copy and the session folder are private to this tool's user (0700), so
+ * that runtime can neither load the one (it answered "0x8007007E", module not found) nor write the other. A
+ * target that runs as root can read them; a container's target gets its own copies (place.c). Returns 0 when it
+ * may go on. */
+static int check_user(const struct drd_proc_view *v)
+{
+    if (v->other_root || v->uid == geteuid() || v->uid == 0)
+        return 0;
+    char who[96];
+    struct passwd pw, *found = NULL;
+    char pwbuf[1024];
+    if (getpwuid_r(v->uid, &pw, pwbuf, sizeof pwbuf, &found) == 0 && found)
+        snprintf(who, sizeof who, "%s", pw.pw_name);
+    else
+        snprintf(who, sizeof who, "#%u", (unsigned)v->uid);
+    drd_cli_error("pid %d runs as uid %u (%s), which cannot read the library copy nor write the session folder: both "
+                  "are private to uid %u, this tool's user. Run drdotnet as that user (e.g. sudo -u %s drdotnet "
+                  "profile %d ...); its sessions then go to that user's sessions folder",
+                  (int)v->pid, (unsigned)v->uid, who, (unsigned)geteuid(), who, (int)v->pid);
+    return -1;
+}
+
 /* Records in dir/session.json the target's pid as this tool sees it (target.pid, the one in the session's id)
  * and as the target sees itself (target.ns_pid), for a target in another pid namespace. */
 static void note_pids(const char *dir, pid_t pid, pid_t ns_pid)
@@ -438,7 +462,7 @@ int drd_run(const struct drd_run_request *req)
         drd_proc_start_time(req->pid, &start_ticks);
         if (drd_proc_view_read(req->pid, &view))
             view.ns_pid = req->pid;
-        if (check_libc(req->pid))
+        if (check_libc(req->pid) || check_user(&view))
             return DRD_EXIT_TARGET;
     }
     if (drd_cli_library_path(lib, sizeof lib, err, sizeof err) ||

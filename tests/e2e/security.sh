@@ -288,4 +288,21 @@ $listen" "${PLANTED[@]}" &
     rm -rf "$SOCKS"
 fi
 
+# --- root and another user's process: the library copy and the session folder are private to root, so the
+# runtime could not load the library ("0x8007007E"): the tool says why and what to do, before attaching ---
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+    setpriv --reuid 65534 --regid 65534 --clear-groups env HOME=/tmp dotnet "$DRD_TARGETS/Idle/Idle.dll" \
+        --seconds 60 >"$WORK/nobody.out" 2>&1 &
+    NB=$!
+    PIDS+=("$NB")
+    if wait_for_line "$WORK/nobody.out" ready 20; then
+        check_eq "another user's process: exit" "$(run profile "$NB" exceptions --duration 1)" 3
+        check_contains "another user's process: why" "$WORK/err" "which cannot read the library copy nor write the session folder"
+        check_contains "another user's process: what to do" "$WORK/err" "Run drdotnet as that user (e.g. sudo -u nobody drdotnet profile $NB"
+        check_eq "another user's process: nothing loaded" "$(grep -c libdrdotnet "/proc/$NB/maps")" 0
+    else
+        fail "the target of nobody did not start"
+    fi
+fi
+
 finish
