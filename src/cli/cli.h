@@ -27,6 +27,11 @@ int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap);
  * is a real folder of this user that nobody else can write. Returns 0, or -1 with err. */
 int drd_cli_sessions_root_make(char *root, size_t cap, char *err, size_t errcap);
 
+/* Puts the sessions root in root for a command that only reads it (sessions, show, export, diff), with the same
+ * rule as drd_cli_sessions_root_make: an existing root must be a real folder of this user that nobody else can
+ * write; a missing one is accepted (it holds no session). Returns 0, or -1 with err. */
+int drd_cli_sessions_root_read(char *root, size_t cap, char *err, size_t errcap);
+
 /* dlopens the library in this process and returns its profiler table (the handle stays open for the life of
  * the process). Returns NULL with err. */
 const struct drd_profiler_table *drd_cli_profilers(char *err, size_t errcap);
@@ -71,7 +76,7 @@ int drd_cli_ipc_timeout(int fallback);
 /* 1 when stream is a terminal. */
 int drd_cli_tty(FILE *f);
 
-/* Prints "drdotnet: <message>" on stderr. */
+/* Prints "drdotnet: <message>" on stderr, its control characters escaped (common/safetext.h), cut at 4 KiB. */
 void drd_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The verbs. */

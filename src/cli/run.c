@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "cli/cli.h"
 #include "cli/place.h"
 #include "common/fsutil.h"
+#include "common/safetext.h"
 #include "common/session_record.h"
 #include "diag/diag.h"
 #include "drdotnet/params.h"
@@ -113,18 +115,27 @@ struct run {
     char cdbuf[DRD_CD_MAX_BYTES];
     size_t cdlen;
     long long started, started_wall;
+    /* what the tool knew of the target at the start, for a record it writes itself (the target killed) */
+    char known_name[64], known_cmd[sizeof(((struct drd_process_info *)0)->command_line)];
 };
 
-/* Writes session.json from the tool's side, for a session the profiler could not end itself. Keeps every
- * data file already there. */
-static void write_tool_session(const struct run *r, const char *status, const char *reason)
+static long long wall_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* Writes session.json from the tool's side, for a session the profiler could not end itself: with what was known
+ * of the target at the start, and the collection window from the start to end_ms (0: now). Keeps every data file
+ * already there. A record the profiler wrote meanwhile stands (drd_session_record_write). */
+static void write_tool_session(const struct run *r, const char *status, const char *reason, long long end_ms)
 {
     static char buf[65536];
     static struct drd_session_part parts[DRD_SELECTION_MAX];
     static char raw[DRD_SELECTION_MAX][96];
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    long long end_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    if (end_ms <= 0)
+        end_ms = wall_now_ms();
     for (int i = 0; i < r->sel.n; i++) {
         const struct drd_profiler_desc *d = r->sel.desc[i];
         parts[i] = (struct drd_session_part){.profiler = d->name, .clsid = d->clsid, .params = &r->vals[i]};
@@ -138,6 +149,9 @@ static void write_tool_session(const struct run *r, const char *status, const ch
         .n_parts = r->sel.n,
         .mode = r->mode,
         .pid = (long)r->pid,
+        .name = r->known_name[0] ? r->known_name : NULL,
+        .command_line = r->known_cmd[0] ? r->known_cmd : NULL,
+        .runtime_version = r->launch ? NULL : r->info.clr_version,
         .start_wall_ms = r->started_wall,
         .end_wall_ms = end_ms,
         .duration_ms = end_ms - r->started_wall,
@@ -145,8 +159,47 @@ static void write_tool_session(const struct run *r, const char *status, const ch
         .reason = reason,
         .written_by = "tool",
     };
-    if (drd_session_record_write(r->dir, &rec, buf, sizeof buf))
+    if (drd_session_record_write(r->dir, &rec, buf, sizeof buf) && errno != EEXIST)
         drd_cli_error("cannot write %s/session.json: %s", r->dir, strerror(errno));
+}
+
+/* Fills name (/proc/<pid>/comm, or argv[0]'s last part for a command being launched) and cmd (the runtime's
+ * command line, or argv joined by spaces), cut to their caps. */
+static void target_facts(pid_t pid, char *const *argv, const char *command_line, char *name, size_t ncap, char *cmd,
+                         size_t ccap)
+{
+    char path[64], *text = NULL;
+    size_t len;
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+    if (argv) {
+        const char *slash = strrchr(argv[0], '/');
+        snprintf(name, ncap, "%s", slash ? slash + 1 : argv[0]);
+        size_t used = 0;
+        cmd[0] = 0;
+        for (int i = 0; argv[i] && used + 1 < ccap; i++) {
+            int n = snprintf(cmd + used, ccap - used, "%s%s", i ? " " : "", argv[i]);
+            if (n < 0)
+                break;
+            used += (size_t)n;
+        }
+        return;
+    }
+    snprintf(cmd, ccap, "%s", command_line ? command_line : "");
+    if (drd_fs_read_all(path, 256, &text, &len) == 0) {
+        text[strcspn(text, "\n")] = 0;
+        snprintf(name, ncap, "%s", text);
+        free(text);
+    }
+}
+
+/* How long past the deadline the tool waits for the profiler to end the session: $DRDOTNET_END_GRACE_MS, else
+ * GRACE_MS. */
+static long long grace_ms(void)
+{
+    const char *v = getenv("DRDOTNET_END_GRACE_MS");
+    char *end;
+    long ms = v ? strtol(v, &end, 10) : -1;
+    return v && *v && !*end && ms >= 0 && ms <= 3600000 ? ms : GRACE_MS;
 }
 
 /* Writes s back as dir/session.json (atomically, keys in their order, a newline at the end): the tool's additions
@@ -333,6 +386,29 @@ static int check_libc(pid_t pid)
     return -1;
 }
 
+/* Refuses, with what to do, a target in this tool's file system that runs as another user than this tool's
+ * (root's, in practice): the library copy and the session folder are private to this tool's user (0700), so
+ * that runtime can neither load the one (it answered "0x8007007E", module not found) nor write the other. A
+ * target that runs as root can read them; a container's target gets its own copies (place.c). Returns 0 when it
+ * may go on. */
+static int check_user(const struct drd_proc_view *v)
+{
+    if (v->other_root || v->uid == geteuid() || v->uid == 0)
+        return 0;
+    char who[96];
+    struct passwd pw, *found = NULL;
+    char pwbuf[1024];
+    if (getpwuid_r(v->uid, &pw, pwbuf, sizeof pwbuf, &found) == 0 && found)
+        snprintf(who, sizeof who, "%s", pw.pw_name);
+    else
+        snprintf(who, sizeof who, "#%u", (unsigned)v->uid);
+    drd_cli_error("pid %d runs as uid %u (%s), which cannot read the library copy nor write the session folder: both "
+                  "are private to uid %u, this tool's user. Run drdotnet as that user (e.g. sudo -u %s drdotnet "
+                  "profile %d ...); its sessions then go to that user's sessions folder",
+                  (int)v->pid, (unsigned)v->uid, who, (unsigned)geteuid(), who, (int)v->pid);
+    return -1;
+}
+
 /* Records in dir/session.json the target's pid as this tool sees it (target.pid, the one in the session's id)
  * and as the target sees itself (target.ns_pid), for a target in another pid namespace. */
 static void note_pids(const char *dir, pid_t pid, pid_t ns_pid)
@@ -421,7 +497,7 @@ static int find_target(struct run *r)
         drd_proc_start_time(r->pid, &r->start_ticks);
         if (drd_proc_view_read(r->pid, &r->view))
             r->view.ns_pid = r->pid;
-        if (check_libc(r->pid))
+        if (check_libc(r->pid) || check_user(&r->view))
             return DRD_EXIT_TARGET;
     }
     if (drd_cli_library_path(r->lib, sizeof r->lib, err, sizeof err) ||
@@ -505,10 +581,12 @@ static int prepare_session(struct run *r)
     struct timespec wall;
     clock_gettime(CLOCK_REALTIME, &wall);
     r->started_wall = (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
+    target_facts(r->pid, r->launch ? r->req->argv : NULL, r->launch ? NULL : r->info.command_line, r->known_name,
+                 sizeof r->known_name, r->known_cmd, sizeof r->known_cmd);
     if (r->view.other_root) {
         if (drd_place_create(&r->view, r->lib, r->cd.session_id, &r->pl, err, sizeof err)) {
             drd_cli_error("%s", err);
-            write_tool_session(r, "failed", err);
+            write_tool_session(r, "failed", err, 0);
             return DRD_EXIT_TARGET;
         }
         snprintf(r->libcopy, sizeof r->libcopy, "%s", r->pl->lib_path);
@@ -569,13 +647,16 @@ static int start_session(struct run *r)
             drd_cli_error("the profiler refused the session: %s", reason);
         else {
             drd_cli_error("%s", de.message);
-            write_tool_session(r, "failed", de.message);
+            write_tool_session(r, "failed", de.message, 0);
         }
         json_decref(s);
         return refused ? DRD_EXIT_USAGE : exit_for(&de);
     }
-    if (!r->req->quiet)
-        fprintf(stderr, "drdotnet: attached to pid %d (%s)\n", (int)r->pid, r->info.command_line);
+    if (!r->req->quiet) {
+        char *safe = drd_safetext_dup(r->info.command_line);
+        fprintf(stderr, "drdotnet: attached to pid %d (%s)\n", (int)r->pid, safe ? safe : "?");
+        free(safe);
+    }
     return DRD_EXIT_OK;
 }
 
@@ -585,6 +666,10 @@ struct watch {
     long long gone_since;
     int polls, lib_seen;
     long long lib_gone_since;
+    long long grace; /* past the deadline */
+    /* the end of the collection window, should the tool end the session: the last time the target was seen
+     * running (not gone, not stopped) */
+    long long last_running_wall;
 };
 
 /* One look at a session that has no session.json yet: a library that left without writing it, a target gone.
@@ -619,6 +704,9 @@ static int session_lost(struct run *r, struct watch *w, const char *lib_name, ch
         alive = !w->child_done;
     } else
         alive = drd_proc_alive(r->pid, r->start_ticks);
+    int stopped = alive && drd_proc_stopped(r->pid);
+    if (alive && !stopped)
+        w->last_running_wall = wall_now_ms();
     if (!alive) {
         /* let a profiler that was writing at the end finish its files */
         if (!w->gone_since)
@@ -635,9 +723,16 @@ static int session_lost(struct run *r, struct watch *w, const char *lib_name, ch
             return 1;
         }
     }
-    if (r->duration_ms > 0 && now_ms() - r->started > r->duration_ms + GRACE_MS) {
-        snprintf(end_reason, cap, "the profiler did not end the session within %d s of its deadline",
-                 GRACE_MS / 1000);
+    if (r->duration_ms > 0 && now_ms() - r->started > r->duration_ms + w->grace) {
+        if (stopped)
+            snprintf(end_reason, cap,
+                     "the target was stopped (SIGSTOP, or a debugger) %.1f s into the session and still was %.1f s "
+                     "past its end; the data collected until then is kept (the profiler may finish its files once "
+                     "the target runs again; this record stands)",
+                     (double)(w->last_running_wall - r->started_wall) / 1000.0, (double)w->grace / 1000.0);
+        else
+            snprintf(end_reason, cap, "the profiler did not end the session within %.1f s of its deadline",
+                     (double)w->grace / 1000.0);
         return 1;
     }
     return 0;
@@ -689,8 +784,13 @@ static int conclude_session(struct run *r, struct watch *w, const char *end_reas
     if (r->pl)
         bring_back(r);
     int occupied = 0; /* an attached profiler that could not leave: the process takes no other until it restarts */
-    if (*end_reason)
-        write_tool_session(r, "incomplete", end_reason);
+    if (*end_reason) {
+        /* the window ends when the target was last seen running, and never past the session's own end */
+        long long end = w->last_running_wall;
+        if (r->duration_ms > 0 && end > r->started_wall + r->duration_ms)
+            end = r->started_wall + r->duration_ms;
+        write_tool_session(r, "incomplete", end_reason, end);
+    }
     else if (!(r->launch && w->child_done))
         occupied = confirm_detach(r->dir, r->pid, r->start_ticks, r->pl ? r->pl->top_name : r->libcopy) &&
                    !r->launch;
@@ -743,7 +843,7 @@ int drd_run(const struct drd_run_request *req)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    struct watch w = {.child_status = -1};
+    struct watch w = {.child_status = -1, .grace = grace_ms(), .last_running_wall = r->started_wall};
     char end_reason[512] = ""; /* set when the tool ends the session instead of the profiler */
     if (wait_session(r, &w, end_reason, sizeof end_reason) == 0)
         rc = conclude_session(r, &w, end_reason);

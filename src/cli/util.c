@@ -7,23 +7,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "cli/cli.h"
 #include "common/fsutil.h"
+#include "common/safetext.h"
 #include "drdotnet/version.h"
 #include "report/report.h"
 
 void drd_cli_error(const char *fmt, ...)
 {
     va_list ap;
-    fputs("drdotnet: ", stderr);
+    char msg[4096];
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    /* messages quote reasons, command lines and paths that may come from a target or a session file */
+    char *safe = drd_safetext_dup(msg);
+    fprintf(stderr, "drdotnet: %s\n", safe ? safe : "(out of memory)");
+    free(safe);
 }
 
 int drd_cli_ipc_timeout(int fallback)
@@ -41,6 +46,37 @@ int drd_cli_tty(FILE *f)
 int drd_cli_is_help(const char *arg)
 {
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+/* Says in err why the existing sessions folder root is refused. */
+static void not_private(const char *root, char *err, size_t errcap)
+{
+    snprintf(err, errcap,
+             "the sessions folder %s is not a private folder of uid %u (a symlink, another owner, or writable by "
+             "others): fix it or set DRDOTNET_HOME",
+             root, (unsigned)geteuid());
+}
+
+int drd_cli_sessions_root_read(char *root, size_t cap, char *err, size_t errcap)
+{
+    struct stat st;
+    if (drd_sessions_root(root, cap)) {
+        snprintf(err, errcap, "cannot tell where drdotnet keeps its sessions (set DRDOTNET_HOME)");
+        return -1;
+    }
+    if (lstat(root, &st)) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errcap, "cannot read the sessions folder %s: %s", root, strerror(errno));
+        return -1;
+    }
+    /* as drd_fs_mkdir_private accepts an existing folder for profile: a folder someone else can fill could hold
+     * a session that is a symlink to a folder of theirs choosing, or files that are not what a session wrote */
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+        not_private(root, err, errcap);
+        return -1;
+    }
+    return 0;
 }
 
 int drd_cli_sessions_root_make(char *root, size_t cap, char *err, size_t errcap)
@@ -63,10 +99,7 @@ int drd_cli_sessions_root_make(char *root, size_t cap, char *err, size_t errcap)
      * the folder must be ours alone, not a symlink, nor a folder that someone else could fill or swap */
     if (drd_fs_mkdir_private(root, 0700)) {
         if (errno == EEXIST)
-            snprintf(err, errcap,
-                     "the sessions folder %s is not a private folder of uid %u (a symlink, another owner, or writable "
-                     "by others): fix it or set DRDOTNET_HOME",
-                     root, (unsigned)geteuid());
+            not_private(root, err, errcap);
         else
             snprintf(err, errcap, "cannot create the sessions folder %s: %s", root, strerror(errno));
         return -1;

@@ -1,7 +1,9 @@
 /* Report dispatch: one row per profiler (its report builder, its printer, what it exports), and the common session
  * header. Adding a profiler to the tool is one row in `kinds`. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/safetext.h"
 #include "report/report.h"
 
 static const char *str(json_t *o, const char *k);
@@ -169,7 +171,67 @@ static void print_report(FILE *out, json_t *report)
         k->print(out, report);
 }
 
+/* A copy of v in which every string, keys included, has its control characters escaped (safetext.h): the one
+ * place where the text printers' strings are made safe, since every string of a session or a report (command
+ * lines, thread, type and method names, exception messages, strings from the heap, reasons) may come from the
+ * target or from a session file. Returns a new reference, or NULL when out of memory. */
+static json_t *safe_copy(json_t *v)
+{
+    if (json_is_string(v)) {
+        if (!drd_safetext_needed(json_string_value(v)))
+            return json_incref(v);
+        char *e = drd_safetext_dup(json_string_value(v));
+        json_t *r = e ? json_string(e) : NULL;
+        free(e);
+        return r;
+    }
+    if (json_is_array(v)) {
+        json_t *a = json_array();
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x)
+        {
+            if (!a || json_array_append_new(a, safe_copy(x))) {
+                json_decref(a);
+                return NULL;
+            }
+        }
+        return a;
+    }
+    if (json_is_object(v)) {
+        json_t *o = json_object();
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x)
+        {
+            char *ek = drd_safetext_dup(k);
+            int bad = !o || !ek || json_object_set_new(o, ek, safe_copy(x));
+            free(ek);
+            if (bad) {
+                json_decref(o);
+                return NULL;
+            }
+        }
+        return o;
+    }
+    return json_incref(v);
+}
+
+static void print_safe(FILE *out, json_t *session, json_t *report);
+
 void drd_report_print(FILE *out, json_t *session, json_t *report)
+{
+    json_t *s = safe_copy(session), *r = report ? safe_copy(report) : NULL;
+    if (!s || (report && !r))
+        fprintf(out, "(out of memory: no report)\n");
+    else
+        print_safe(out, s, r);
+    json_decref(s);
+    json_decref(r);
+}
+
+/* drd_report_print on strings already made safe. */
+static void print_safe(FILE *out, json_t *session, json_t *report)
 {
     json_t *target = json_object_get(session, "target");
     fprintf(out, "Session %s: %s, %s\n", str(session, "id"), str(json_object_get(session, "profiler"), "name"),
@@ -182,7 +244,13 @@ void drd_report_print(FILE *out, json_t *session, json_t *report)
     fprintf(out, "Target: pid %lld %s, .NET %s\n  %s\n", (long long)json_integer_value(json_object_get(target, "pid")),
             str(target, "name"), *str(target, "runtime_version") ? str(target, "runtime_version") : "?",
             str(target, "command_line"));
-    fprintf(out, "Collected for %.1f s from %s\n\n",
-            (double)json_integer_value(json_object_get(session, "duration_ms")) / 1000.0, str(session, "start"));
+    if (json_is_true(json_object_get(session, "partial")))
+        fprintf(out, "No session.json: what follows is the data written so far, unchecked; its last records may be "
+                     "cut\n\n");
+    else if (*str(session, "start"))
+        fprintf(out, "Collected for %.1f s from %s\n\n",
+                (double)json_integer_value(json_object_get(session, "duration_ms")) / 1000.0, str(session, "start"));
+    else
+        fputc('\n', out);
     print_report(out, report);
 }

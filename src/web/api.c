@@ -25,7 +25,6 @@
 #include "web/runs.h"
 
 #define START_WAIT_MS 45000 /* the child's ProcessInfo (10 s) and AttachProfiler (30 s), and its own start */
-#define STALE_MS 60000 /* a folder without session.json where nothing changed for this long is abandoned */
 #define EVENT_EVERY_MS 500
 #define PROGRESS_MAX 4096
 
@@ -33,7 +32,7 @@
 enum state {
     FINISHED, /* session.json is there */
     RUNNING, /* not yet, and the session is alive */
-    ABANDONED, /* not yet, and nothing has moved for STALE_MS */
+    ABANDONED, /* not yet, and nothing has moved for DRD_SESSION_STALE_MS (report.h) */
     BROKEN, /* session.json is there but cannot be read */
     GONE, /* no such folder (any more) */
 };
@@ -42,26 +41,10 @@ static char root[PATH_MAX];
 static char tmpdir[PATH_MAX];
 static atomic_int stopping;
 
-static long long wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-}
-
-/* The modification time of path in ms, or -1. */
-static long long mtime_ms(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st))
-        return -1;
-    return (long long)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
 }
 
 #ifdef DRD_WEB_FUZZ
@@ -152,17 +135,12 @@ static json_t *session_view(const char *id, enum state *st)
         char prof[DRD_CD_MAX_ID];
         long pid;
         parse_id(id, prof, sizeof prof, &pid);
-        snprintf(path, sizeof path, "%s/progress.json", dir);
-        long long newest = mtime_ms(dir), p = mtime_ms(path);
-        if (p > newest)
-            newest = p;
-        int live = drd_runs_active(id) || (newest >= 0 && wall_ms() - newest < STALE_MS);
+        int live = drd_runs_active(id) || drd_session_folder_live(dir);
         *st = live ? RUNNING : ABANDONED;
         v = json_pack("{s:s,s:s,s:{s:s},s:{s:i}}", "id", id, "status", live ? "running" : "abandoned", "profiler",
                       "name", prof, "target", "pid", (int)pid);
         if (v && !live)
-            json_object_set_new(v, "reason", json_string("no session.json, and nothing in the folder changed for a "
-                                                         "minute: the session stopped before its end"));
+            json_object_set_new(v, "reason", json_string(DRD_SESSION_ABANDONED_REASON));
     }
     if (v && progress)
         json_object_set(v, "progress", progress);
