@@ -19,7 +19,8 @@ enum {
     DRD_EXIT_BUSY = 4, /* a profiler is already loaded in the target */
 };
 
-/* The library the tool hands to targets: $DRDOTNET_LIB, else libdrdotnet.so beside the executable.
+/* The library the tool hands to targets: $DRDOTNET_LIB, else libdrdotnet.so beside the executable (a build
+ * folder), else in <executable's folder>/../lib/drdotnet (the installed layout; DRD_LIB_FROM_BIN).
  * Returns 0 with the absolute path, or -1 with err. */
 int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap);
 
@@ -33,7 +34,7 @@ int drd_cli_sessions_root_make(char *root, size_t cap, char *err, size_t errcap)
 int drd_cli_sessions_root_read(char *root, size_t cap, char *err, size_t errcap);
 
 /* dlopens the library in this process and returns its profiler table (the handle stays open for the life of
- * the process). Returns NULL with err. */
+ * the process). Returns NULL with err, also for a library of another version than the tool's. */
 const struct drd_profiler_table *drd_cli_profilers(char *err, size_t errcap);
 
 /* The profilers and their parameters as JSON (the form `drdotnet profilers --json` and the web API give).

@@ -107,6 +107,12 @@ int drd_cli_sessions_root_make(char *root, size_t cap, char *err, size_t errcap)
     return 0;
 }
 
+/* Where an installed tool finds its library, relative to the executable's folder (set by the build from the
+ * install layout: bin/ and lib/drdotnet/ under one prefix). */
+#ifndef DRD_LIB_FROM_BIN
+#define DRD_LIB_FROM_BIN "../lib/drdotnet"
+#endif
+
 int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap)
 {
     const char *env = getenv("DRDOTNET_LIB");
@@ -127,11 +133,21 @@ int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap)
         char *slash = strrchr(exe, '/');
         if (slash)
             *slash = 0;
-        char beside[PATH_MAX + 32];
-        snprintf(beside, sizeof beside, "%s/libdrdotnet.so", exe);
-        /* resolved, as DRDOTNET_LIB: the copy is read without following a symlink */
-        if (!realpath(beside, buf) || access(buf, R_OK)) {
-            snprintf(err, errcap, "libdrdotnet.so is not beside %s/drdotnet; set DRDOTNET_LIB to its path", exe);
+        /* beside the executable (the build folder), else the installed layout; resolved, as DRDOTNET_LIB: the
+         * copy is read without following a symlink */
+        static const char *const dirs[] = {"", "/" DRD_LIB_FROM_BIN};
+        size_t i;
+        for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+            char cand[PATH_MAX + 64];
+            if (snprintf(cand, sizeof cand, "%s%s/libdrdotnet.so", exe, dirs[i]) >= (int)sizeof cand)
+                continue;
+            if (realpath(cand, buf) && access(buf, R_OK) == 0)
+                break;
+        }
+        if (i == sizeof dirs / sizeof dirs[0]) {
+            snprintf(err, errcap,
+                     "libdrdotnet.so is neither beside %s/drdotnet nor in %s/%s; set DRDOTNET_LIB to its path", exe,
+                     exe, DRD_LIB_FROM_BIN);
             return -1;
         }
     }
@@ -166,6 +182,14 @@ const struct drd_profiler_table *drd_cli_profilers(char *err, size_t errcap)
     if (!t || t->abi != DRD_DESCRIPTOR_ABI) {
         snprintf(err, errcap, "%s speaks descriptor version %d, this tool %d: use the library built with it", path,
                  t ? t->abi : -1, DRD_DESCRIPTOR_ABI);
+        return NULL;
+    }
+    /* one build's tool and library go together: a session request or raw format may differ between versions */
+    if (!t->version || strcmp(t->version, DRD_VERSION) != 0) {
+        snprintf(err, errcap,
+                 "%s is version %s but this drdotnet is version %s: install the tool and the library of one build "
+                 "together (or set DRDOTNET_LIB to the matching library)",
+                 path, t->version ? t->version : "(none)", DRD_VERSION);
         return NULL;
     }
     table = t;
