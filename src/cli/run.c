@@ -599,6 +599,7 @@ static int prepare_session(struct run *r)
     /* the names as the user gave them, and the parameters as given: the library routes them by the same rules */
     snprintf(r->cd.profiler, sizeof r->cd.profiler, "%s", r->req->profiler);
     r->cd.mode = r->launch ? DRD_MODE_STARTUP : DRD_MODE_ATTACH;
+    snprintf(r->cd.tool, sizeof r->cd.tool, "%s", DRD_VERSION);
     r->cd.n_params = r->req->n_params;
     memcpy(r->cd.params, r->req->params, sizeof r->cd.params);
     if (drd_cd_encode(&r->cd, r->cdbuf, sizeof r->cdbuf, &r->cdlen)) {
