@@ -29,27 +29,27 @@ static json_t *load(const char *root, const char *arg, char *dir, size_t cap, in
 {
     char err[512];
     if (drd_session_resolve(root, arg, dir, cap, err, sizeof err)) {
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
         *rc = DRD_EXIT_USAGE;
         return NULL;
     }
     json_t *s = drd_session_load(dir, err, sizeof err);
     if (!s) {
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
         *rc = DRD_EXIT_FAILED;
         return NULL;
     }
     const char *id = json_string_value(json_object_get(s, "id"));
     const char *profiler = json_string_value(json_object_get(json_object_get(s, "profiler"), "name"));
     if (!profiler || strcmp(profiler, "heap-snapshot") != 0) {
-        drd_cli_error("session %s (%s) is not a heap snapshot: diff compares two heap-snapshot sessions", id,
+        drd_tool_error("session %s (%s) is not a heap snapshot: diff compares two heap-snapshot sessions", id,
                       profiler ? profiler : "no profiler");
         *rc = DRD_EXIT_USAGE;
         json_decref(s);
         return NULL;
     }
     if (json_array_size(json_object_get(s, "files")) == 0) {
-        drd_cli_error("session %s left no data (%s%s%s)", id, json_string_value(json_object_get(s, "status")),
+        drd_tool_error("session %s left no data (%s%s%s)", id, json_string_value(json_object_get(s, "status")),
                       *json_string_value(json_object_get(s, "reason")) ? ": " : "",
                       json_string_value(json_object_get(s, "reason")));
         *rc = DRD_EXIT_FAILED;
@@ -131,18 +131,18 @@ int drd_cmd_diff(int argc, char **argv)
         } else if (strcmp(argv[i], "--json") == 0)
             json = 1;
         else if (argv[i][0] == '-' || n == 2) {
-            drd_cli_error("diff: unexpected '%s' (drdotnet diff --help)", argv[i]);
+            drd_tool_error("diff: unexpected '%s' (drdotnet diff --help)", argv[i]);
             return DRD_EXIT_USAGE;
         } else
             args[n++] = argv[i];
     }
     if (n < 2) {
-        drd_cli_error("diff needs two heap-snapshot sessions, the earlier first (drdotnet sessions lists them)");
+        drd_tool_error("diff needs two heap-snapshot sessions, the earlier first (drdotnet sessions lists them)");
         return DRD_EXIT_USAGE;
     }
     char root[4096], dir[2][4200], err[512];
-    if (drd_cli_sessions_root_read(root, sizeof root, err, sizeof err)) {
-        drd_cli_error("%s", err);
+    if (drd_tool_sessions_root_read(root, sizeof root, err, sizeof err)) {
+        drd_tool_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     int rc = DRD_EXIT_FAILED;
@@ -153,12 +153,12 @@ int drd_cmd_diff(int argc, char **argv)
     rc = DRD_EXIT_FAILED;
     for (int k = 0; k < 2; k++)
         if (!(r[k] = drd_heap_analyze(dir[k], SIZE_MAX, err, sizeof err))) {
-            drd_cli_error("session %s: %s", json_string_value(json_object_get(s[k], "id")), err);
+            drd_tool_error("session %s: %s", json_string_value(json_object_get(s[k], "id")), err);
             goto out;
         }
     types = drd_heap_diff(r[0], r[1]);
     if (!types) {
-        drd_cli_error("out of memory");
+        drd_tool_error("out of memory");
         goto out;
     }
     if (json) {

@@ -49,11 +49,11 @@ static int to_output(const char *output, const char *format, const char *raw, co
     struct drd_fs_output o;
     if (drd_fs_output_open(output, 0666, &o)) {
         if (errno == ELOOP)
-            drd_cli_error("cannot write %s: a symlink to nothing (the file would appear wherever it points); name "
+            drd_tool_error("cannot write %s: a symlink to nothing (the file would appear wherever it points); name "
                           "the file itself",
                           output);
         else
-            drd_cli_error("cannot write %s: %s", output, strerror(errno));
+            drd_tool_error("cannot write %s: %s", output, strerror(errno));
         return DRD_EXIT_FAILED;
     }
     int fd = o.fd;
@@ -62,12 +62,12 @@ static int to_output(const char *output, const char *format, const char *raw, co
     struct stat a, b;
     int is_stdout = fstat(fd, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
     if (drd_export_fd(format, raw, name, fd, output, err, sizeof err)) {
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
         drd_fs_output_abort(&o);
         return DRD_EXIT_FAILED;
     }
     if (drd_fs_output_commit(&o)) {
-        drd_cli_error("cannot write %s: %s", output, errno == EEXIST ? "something else than a regular file is there now"
+        drd_tool_error("cannot write %s: %s", output, errno == EEXIST ? "something else than a regular file is there now"
                                                                      : strerror(errno));
         return DRD_EXIT_FAILED;
     }
@@ -86,7 +86,7 @@ int drd_cmd_export(int argc, char **argv)
         } else if (strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--output") == 0 ||
                    strcmp(argv[i], "-o") == 0) {
             if (i + 1 == argc) {
-                drd_cli_error("export: %s needs a value", argv[i]);
+                drd_tool_error("export: %s needs a value", argv[i]);
                 return DRD_EXIT_USAGE;
             }
             if (argv[i][1] == 'f' || argv[i][2] == 'f')
@@ -98,17 +98,17 @@ int drd_cmd_export(int argc, char **argv)
         else if (strncmp(argv[i], "--output=", 9) == 0)
             output = argv[i] + 9;
         else if ((argv[i][0] == '-' && argv[i][1]) || arg) {
-            drd_cli_error("export: unexpected '%s' (drdotnet export --help)", argv[i]);
+            drd_tool_error("export: unexpected '%s' (drdotnet export --help)", argv[i]);
             return DRD_EXIT_USAGE;
         } else
             arg = argv[i];
     }
     if (!arg) {
-        drd_cli_error("export needs a session (drdotnet sessions lists them)");
+        drd_tool_error("export needs a session (drdotnet sessions lists them)");
         return DRD_EXIT_USAGE;
     }
     if (!format) {
-        drd_cli_error("export needs --format speedscope, folded or pprof");
+        drd_tool_error("export needs --format speedscope, folded or pprof");
         return DRD_EXIT_USAGE;
     }
     int fmt = -1;
@@ -116,49 +116,49 @@ int drd_cmd_export(int argc, char **argv)
         if (strcmp(format, formats[i].name) == 0)
             fmt = (int)i;
     if (fmt < 0) {
-        drd_cli_error("export: unknown format '%s' (speedscope, folded or pprof)", format);
+        drd_tool_error("export: unknown format '%s' (speedscope, folded or pprof)", format);
         return DRD_EXIT_USAGE;
     }
     if (output && !*output) {
-        drd_cli_error("export: --output needs a path");
+        drd_tool_error("export: --output needs a path");
         return DRD_EXIT_USAGE;
     }
     /* as gzip does: compressed data is not written to a terminal */
     if (output && fmt == PPROF && (strcmp(output, "-") == 0 || strcmp(output, "/dev/stdout") == 0) &&
-        drd_cli_tty(stdout)) {
-        drd_cli_error("export: pprof is gzip-compressed binary data: not written to a terminal (redirect it)");
+        drd_tool_tty(stdout)) {
+        drd_tool_error("export: pprof is gzip-compressed binary data: not written to a terminal (redirect it)");
         return DRD_EXIT_USAGE;
     }
 
     char root[4096], dir[4200], err[512];
-    if (drd_cli_sessions_root_read(root, sizeof root, err, sizeof err)) {
-        drd_cli_error("%s", err);
+    if (drd_tool_sessions_root_read(root, sizeof root, err, sizeof err)) {
+        drd_tool_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     if (drd_session_resolve(root, arg, dir, sizeof dir, err, sizeof err)) {
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
         return DRD_EXIT_USAGE;
     }
     json_t *s = drd_session_load_any(dir, err, sizeof err);
     if (!s) {
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     int rc = DRD_EXIT_FAILED;
     const char *id = json_string_value(json_object_get(s, "id"));
     const char *profiler = json_string_value(json_object_get(json_object_get(s, "profiler"), "name"));
     if (strcmp(json_string_value(json_object_get(s, "status")), "running") == 0) {
-        drd_cli_error("session %s is still running: export it once it has ended", id);
+        drd_tool_error("session %s is still running: export it once it has ended", id);
         goto out;
     }
     if (!profiler || (strcmp(profiler, "cpu-hotpaths") != 0 && strcmp(profiler, "merged-stacks") != 0)) {
-        drd_cli_error("session %s (%s) holds no samples: export works on cpu-hotpaths and merged-stacks sessions", id,
+        drd_tool_error("session %s (%s) holds no samples: export works on cpu-hotpaths and merged-stacks sessions", id,
                       profiler ? profiler : "no profiler");
         goto out;
     }
     if (json_array_size(json_object_get(s, "files")) == 0) {
         const char *reason = json_string_value(json_object_get(s, "reason"));
-        drd_cli_error("session %s left no data (%s%s%s)", id, json_string_value(json_object_get(s, "status")),
+        drd_tool_error("session %s left no data (%s%s%s)", id, json_string_value(json_object_get(s, "status")),
                       reason ? ": " : "", reason ? reason : "");
         goto out;
     }
@@ -174,17 +174,17 @@ int drd_cmd_export(int argc, char **argv)
     snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        drd_cli_error("cannot write %s: %s", path, strerror(errno));
+        drd_tool_error("cannot write %s: %s", path, strerror(errno));
         goto out;
     }
     /* mkstemp made it private: so it stays in the session folder, like the session's other files */
     if (drd_export_fd(formats[fmt].name, raw, name, fd, tmp, err, sizeof err)) {
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
         unlink(tmp);
         goto out;
     }
     if (rename(tmp, path)) {
-        drd_cli_error("cannot write %s: %s", path, strerror(errno));
+        drd_tool_error("cannot write %s: %s", path, strerror(errno));
         unlink(tmp);
         goto out;
     }

@@ -12,7 +12,7 @@ static int common_option(struct drd_run_request *req, int argc, char **argv, int
     const char *a = argv[*i];
     if (strcmp(a, "--duration") == 0 || strcmp(a, "--param") == 0 || strcmp(a, "-p") == 0) {
         if (*i + 1 >= argc) {
-            drd_cli_error("%s needs a value", a);
+            drd_tool_error("%s needs a value", a);
             return -1;
         }
         const char *v = argv[++*i];
@@ -20,11 +20,11 @@ static int common_option(struct drd_run_request *req, int argc, char **argv, int
             char kv[64];
             snprintf(kv, sizeof kv, "duration=%s", v);
             *have_duration = 1;
-            return drd_cli_add_param(req, kv) ? -1 : 1;
+            return drd_run_add_param(req, kv) ? -1 : 1;
         }
         if (strncmp(v, "duration=", 9) == 0)
             *have_duration = 1;
-        return drd_cli_add_param(req, v) ? -1 : 1;
+        return drd_run_add_param(req, v) ? -1 : 1;
     }
     if (strcmp(a, "--json") == 0) {
         req->json = 1;
@@ -58,20 +58,20 @@ int drd_cmd_profile(int argc, char **argv)
         if (r)
             continue;
         if (argv[i][0] == '-' || npos == 2) {
-            drd_cli_error("profile: unexpected '%s' (see drdotnet profile --help)", argv[i]);
+            drd_tool_error("profile: unexpected '%s' (see drdotnet profile --help)", argv[i]);
             return DRD_EXIT_USAGE;
         }
         pos[npos++] = argv[i];
     }
     if (npos != 2) {
-        drd_cli_error("profile needs a pid and a profiler: drdotnet profile <pid> <profiler>");
+        drd_tool_error("profile needs a pid and a profiler: drdotnet profile <pid> <profiler>");
         return DRD_EXIT_USAGE;
     }
     char *end;
     errno = 0;
     long pid = strtol(pos[0], &end, 10);
     if (errno || *end || pid <= 0 || pid > 0x7fffffff) {
-        drd_cli_error("'%s' is not a pid", pos[0]);
+        drd_tool_error("'%s' is not a pid", pos[0]);
         return DRD_EXIT_USAGE;
     }
     req.pid = (pid_t)pid;
@@ -100,16 +100,16 @@ int drd_cmd_launch(int argc, char **argv)
         if (r)
             continue;
         if (argv[i][0] == '-' || req.profiler) {
-            drd_cli_error("launch: unexpected '%s' (see drdotnet launch --help)", argv[i]);
+            drd_tool_error("launch: unexpected '%s' (see drdotnet launch --help)", argv[i]);
             return DRD_EXIT_USAGE;
         }
         req.profiler = argv[i];
     }
     if (!req.profiler || i >= argc - 1) {
-        drd_cli_error("launch needs a profiler and a command: drdotnet launch <profiler> -- <command> [args]");
+        drd_tool_error("launch needs a profiler and a command: drdotnet launch <profiler> -- <command> [args]");
         return DRD_EXIT_USAGE;
     }
-    if (!have_duration && drd_cli_add_param(&req, "duration=0"))
+    if (!have_duration && drd_run_add_param(&req, "duration=0"))
         return DRD_EXIT_USAGE;
     req.argv = argv + i + 1;
     return drd_run(&req);

@@ -17,18 +17,18 @@ int drd_cmd_profilers(int argc, char **argv)
         } else if (strcmp(argv[i], "--json") == 0)
             json = 1;
         else {
-            drd_cli_error("profilers: unknown option '%s'", argv[i]);
+            drd_tool_error("profilers: unknown option '%s'", argv[i]);
             return DRD_EXIT_USAGE;
         }
     }
     char err[512];
-    const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
+    const struct drd_profiler_table *t = drd_tool_profilers(err, sizeof err);
     if (!t) {
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     if (json) {
-        json_t *arr = drd_cli_profilers_json(t);
+        json_t *arr = drd_tool_profilers_json(t);
         json_dumpf(arr, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
         json_decref(arr);
@@ -45,7 +45,7 @@ int drd_cmd_profilers(int argc, char **argv)
                 snprintf(range, sizeof range, " [%lld..%lld]", (long long)d->min, (long long)d->max);
             else if (d->type == DRD_PARAM_ENUM)
                 snprintf(range, sizeof range, " [%s]", d->choices);
-            printf("    %-16s %-4s default %-6s%s  %s\n", d->key, drd_cli_param_type_name(d->type), d->default_value,
+            printf("    %-16s %-4s default %-6s%s  %s\n", d->key, drd_tool_param_type_name(d->type), d->default_value,
                    range, d->description);
         }
         printf("\n");

@@ -27,24 +27,24 @@ int drd_cmd_ps(int argc, char **argv)
         } else if (strcmp(argv[i], "--json") == 0)
             json = 1;
         else {
-            drd_cli_error("ps: unknown option '%s'", argv[i]);
+            drd_tool_error("ps: unknown option '%s'", argv[i]);
             return DRD_EXIT_USAGE;
         }
     }
     struct drd_dotnet_process *procs;
     int n = drd_diag_list(NULL, &procs);
     if (n < 0) {
-        drd_cli_error("cannot list the .NET processes: %s", strerror(errno));
+        drd_tool_error("cannot list the .NET processes: %s", strerror(errno));
         return DRD_EXIT_FAILED;
     }
     /* every runtime asked at once under one deadline: sockets that never answer cost one timeout, not one each */
     struct drd_diag_probe *probes = n ? calloc((size_t)n, sizeof *probes) : NULL;
     if (n && !probes) {
-        drd_cli_error("out of memory");
+        drd_tool_error("out of memory");
         free(procs);
         return DRD_EXIT_FAILED;
     }
-    drd_diag_process_info_all(procs, n, drd_cli_ipc_timeout(3000), probes);
+    drd_diag_process_info_all(procs, n, drd_tool_ipc_timeout(3000), probes);
     json_t *arr = json_array();
     if (!json)
         printf("%8s  %-20s %-10s %7s %-6s  %s\n", "PID", "NAME", "RUNTIME", "NS PID", "MNT NS", "COMMAND LINE");

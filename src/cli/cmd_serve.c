@@ -38,7 +38,7 @@ int drd_cmd_serve(int argc, char **argv)
         }
         if (strcmp(a, "--listen") == 0 || strcmp(a, "--port") == 0 || strcmp(a, "--allow-host") == 0) {
             if (i + 1 >= argc) {
-                drd_cli_error("serve: %s needs a value", a);
+                drd_tool_error("serve: %s needs a value", a);
                 return DRD_EXIT_USAGE;
             }
             const char *v = argv[++i];
@@ -48,7 +48,7 @@ int drd_cmd_serve(int argc, char **argv)
             }
             if (strcmp(a, "--allow-host") == 0) {
                 if (cfg.n_allow_hosts >= DRD_SERVE_MAX_ALLOW) {
-                    drd_cli_error("serve: --allow-host takes at most %d names", DRD_SERVE_MAX_ALLOW);
+                    drd_tool_error("serve: --allow-host takes at most %d names", DRD_SERVE_MAX_ALLOW);
                     return DRD_EXIT_USAGE;
                 }
                 allow[cfg.n_allow_hosts++] = v;
@@ -58,14 +58,14 @@ int drd_cmd_serve(int argc, char **argv)
             errno = 0;
             long port = strtol(v, &end, 10);
             if (errno || !*v || *end || port < 0 || port > 65535) {
-                drd_cli_error("serve: --port takes a number from 0 to 65535, not '%s'", v);
+                drd_tool_error("serve: --port takes a number from 0 to 65535, not '%s'", v);
                 return DRD_EXIT_USAGE;
             }
             cfg.port = (int)port;
             cfg.port_given = 1;
             continue;
         }
-        drd_cli_error("serve: unexpected '%s' (see drdotnet serve --help)", a);
+        drd_tool_error("serve: unexpected '%s' (see drdotnet serve --help)", a);
         return DRD_EXIT_USAGE;
     }
     return drd_web_serve(&cfg);

@@ -18,19 +18,19 @@ int drd_cmd_sessions(int argc, char **argv)
         } else if (strcmp(argv[i], "--json") == 0)
             json = 1;
         else {
-            drd_cli_error("sessions: unknown option '%s'", argv[i]);
+            drd_tool_error("sessions: unknown option '%s'", argv[i]);
             return DRD_EXIT_USAGE;
         }
     }
     char root[4096], err[512];
-    if (drd_cli_sessions_root_read(root, sizeof root, err, sizeof err)) {
-        drd_cli_error("%s", err);
+    if (drd_tool_sessions_root_read(root, sizeof root, err, sizeof err)) {
+        drd_tool_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     char **ids;
     int n = drd_sessions_list(root, &ids);
     if (n < 0) {
-        drd_cli_error("cannot read %s", root);
+        drd_tool_error("cannot read %s", root);
         return DRD_EXIT_FAILED;
     }
     json_t *arr = json_array();

@@ -20,35 +20,35 @@ int drd_cmd_show(int argc, char **argv)
         } else if (strcmp(argv[i], "--json") == 0)
             json = 1;
         else if (argv[i][0] == '-' || arg) {
-            drd_cli_error("show: unexpected '%s'", argv[i]);
+            drd_tool_error("show: unexpected '%s'", argv[i]);
             return DRD_EXIT_USAGE;
         } else
             arg = argv[i];
     }
     if (!arg) {
-        drd_cli_error("show needs a session (drdotnet sessions lists them)");
+        drd_tool_error("show needs a session (drdotnet sessions lists them)");
         return DRD_EXIT_USAGE;
     }
     char root[4096], dir[4200], err[512];
-    if (drd_cli_sessions_root_read(root, sizeof root, err, sizeof err)) {
-        drd_cli_error("%s", err);
+    if (drd_tool_sessions_root_read(root, sizeof root, err, sizeof err)) {
+        drd_tool_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     if (drd_session_resolve(root, arg, dir, sizeof dir, err, sizeof err)) {
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
         return DRD_EXIT_USAGE;
     }
     /* a folder without session.json (the tool and the target both killed) still shows what was written */
     json_t *s = drd_session_load_any(dir, err, sizeof err);
     if (!s) {
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     json_t *report = NULL;
     if (json_array_size(json_object_get(s, "files")) > 0) {
         report = drd_report_build(dir, s, err, sizeof err);
         if (!report) {
-            drd_cli_error("%s", err);
+            drd_tool_error("%s", err);
             json_decref(s);
             return DRD_EXIT_FAILED;
         }

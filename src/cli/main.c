@@ -43,6 +43,8 @@ static void usage(FILE *f)
                "                                  ProcessInfo, 30 s for the attach, 3 s per process in ps)\n"
                "  DRDOTNET_DETACH_WAIT_MS         how long to wait for the target to unload the library after a\n"
                "                                  session (default 10 s)\n"
+               "  DRDOTNET_END_GRACE_MS           how long past a session's end to wait for the profiler to end\n"
+               "                                  it before recording it as incomplete (default 30 s)\n"
                "  TMPDIR                          where the runtimes' diagnostics sockets are looked for\n"
                "                                  (default /tmp)\n"
                "  DRDOTNET_SESSION_FILE           read by the library in a process started with a profiler\n"
@@ -61,14 +63,14 @@ static int version(void)
 {
     char path[PATH_MAX], err[1024];
     const struct drd_profiler_table *t = NULL;
-    if (drd_cli_library_path(path, sizeof path, err, sizeof err) == 0)
-        t = drd_cli_profilers(err, sizeof err);
+    if (drd_tool_library_path(path, sizeof path, err, sizeof err) == 0)
+        t = drd_tool_profilers(err, sizeof err);
     if (t) {
         printf("drdotnet %s (commit %s; libdrdotnet.so %s, %s)\n", DRD_VERSION, DRD_COMMIT, t->version, path);
         return DRD_EXIT_OK;
     }
     printf("drdotnet %s (commit %s)\n", DRD_VERSION, DRD_COMMIT);
-    drd_cli_error("%s", err);
+    drd_tool_error("%s", err);
     return DRD_EXIT_FAILED;
 }
 
@@ -95,6 +97,11 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (strcmp(argv[1], verbs[i].verb) == 0)
             return verbs[i].fn(argc - 1, argv + 1);
-    drd_cli_error("unknown verb '%s' (drdotnet --help lists them)", argv[1]);
+    drd_tool_error("unknown verb '%s' (drdotnet --help lists them)", argv[1]);
     return DRD_EXIT_USAGE;
+}
+
+int drd_cli_is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }

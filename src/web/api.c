@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "tool/tool.h"
 #include "common/fsutil.h"
 #include "diag/diag.h"
 #include "drdotnet/params.h"
@@ -63,7 +63,7 @@ static const struct drd_profiler_table *profiler_table(char *err, size_t cap)
     if (fuzz_table)
         return fuzz_table;
 #endif
-    return drd_cli_profilers(err, cap);
+    return drd_tool_profilers(err, cap);
 }
 
 /* s when it is valid UTF-8 (JSON can carry it), else fallback. */
@@ -182,7 +182,7 @@ static enum MHD_Result processes(struct MHD_Connection *c)
         struct drd_diag_error de;
         json_t *o = json_pack("{s:i,s:s?}", "pid", (int)procs[i].pid, "name",
                               text_or(procs[i].name, NULL));
-        if (drd_diag_process_info(procs[i].pid, drd_cli_ipc_timeout(3000), &pi, &de) == 0) {
+        if (drd_diag_process_info(procs[i].pid, drd_tool_ipc_timeout(3000), &pi, &de) == 0) {
             json_object_set_new(o, "command_line", json_string(pi.command_line));
             json_object_set_new(o, "runtime_version", json_string(pi.clr_version));
             json_object_set_new(o, "entry_assembly", json_string(pi.entry_assembly));
@@ -202,7 +202,7 @@ static enum MHD_Result profilers(struct MHD_Connection *c)
     const struct drd_profiler_table *t = profiler_table(err, sizeof err);
     if (!t)
         return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
-    return drd_http_json(c, MHD_HTTP_OK, drd_cli_profilers_json(t));
+    return drd_http_json(c, MHD_HTTP_OK, drd_tool_profilers_json(t));
 }
 
 static enum MHD_Result sessions(struct MHD_Connection *c)
@@ -258,7 +258,7 @@ static enum MHD_Result start(const struct drd_api_request *r)
 #endif
     struct drd_process_info pi;
     struct drd_diag_error de = {0};
-    if (drd_diag_process_info(req.pid, drd_cli_ipc_timeout(10000), &pi, &de))
+    if (drd_diag_process_info(req.pid, drd_tool_ipc_timeout(10000), &pi, &de))
         return drd_http_error(c, target_status(de.code), "%s", de.message);
     struct drd_run_outcome o;
     if (drd_runs_start(req.pid, req.names, req.params, req.n_params, START_WAIT_MS, &o, err, sizeof err))
@@ -504,7 +504,7 @@ static enum MHD_Result events(struct MHD_Connection *c, const char *id)
 int drd_api_init(char *err, size_t cap)
 {
     char perr[512];
-    if (drd_cli_sessions_root_make(root, sizeof root, err, cap))
+    if (drd_tool_sessions_root_make(root, sizeof root, err, cap))
         return -1;
     const char *t = getenv("TMPDIR");
     snprintf(tmpdir, sizeof tmpdir, "%s/drdotnet-serve-XXXXXX", t && *t ? t : "/tmp");

@@ -16,7 +16,7 @@
 
 #include <microhttpd.h>
 
-#include "cli/cli.h"
+#include "tool/tool.h"
 #include "web/api.h"
 #include "web/assets.h"
 #include "web/guard.h"
@@ -370,7 +370,7 @@ int drd_web_serve(const struct drd_web_config *cfg)
     if (strcmp(addr, "localhost") == 0)
         addr = "127.0.0.1";
     if (cfg->port < 0 || cfg->port > 65535) {
-        drd_cli_error("serve: --port takes 0 to 65535");
+        drd_tool_error("serve: --port takes 0 to 65535");
         return DRD_EXIT_USAGE;
     }
     int want = cfg->port_given ? cfg->port : DRD_WEB_DEFAULT_PORT;
@@ -382,13 +382,13 @@ int drd_web_serve(const struct drd_web_config *cfg)
     }
     if (fd < 0) {
         if (errno == EINVAL)
-            drd_cli_error("serve: --listen takes a numeric IPv4 or IPv6 address, not '%s'", addr);
+            drd_tool_error("serve: --listen takes a numeric IPv4 or IPv6 address, not '%s'", addr);
         else
-            drd_cli_error("serve: cannot listen on %s port %d: %s", addr, want, strerror(errno));
+            drd_tool_error("serve: cannot listen on %s port %d: %s", addr, want, strerror(errno));
         return errno == EINVAL ? DRD_EXIT_USAGE : DRD_EXIT_FAILED;
     }
     if (drd_guard_init(&guard, addr, port)) {
-        drd_cli_error("serve: no random bytes for the token: %s", strerror(errno));
+        drd_tool_error("serve: no random bytes for the token: %s", strerror(errno));
         close(fd);
         return DRD_EXIT_FAILED;
     }
@@ -396,20 +396,20 @@ int drd_web_serve(const struct drd_web_config *cfg)
         if (drd_guard_allow_host(&guard, cfg->allow_hosts[i]) == 0)
             continue;
         if (errno == ENOSPC)
-            drd_cli_error("serve: --allow-host takes at most %d names", DRD_GUARD_MAX_ALLOWED);
+            drd_tool_error("serve: --allow-host takes at most %d names", DRD_GUARD_MAX_ALLOWED);
         else
-            drd_cli_error("serve: --allow-host takes a host name or an IP address, without a port, not '%s'",
+            drd_tool_error("serve: --allow-host takes a host name or an IP address, without a port, not '%s'",
                           cfg->allow_hosts[i]);
         close(fd);
         return DRD_EXIT_USAGE;
     }
     if (drd_api_init(err, sizeof err)) {
-        drd_cli_error("serve: %s", err);
+        drd_tool_error("serve: %s", err);
         close(fd);
         return DRD_EXIT_FAILED;
     }
     if (drd_slots_create(WAITING_MAX, HEAD_DEADLINE_S * 1000, 1000, &slots)) {
-        drd_cli_error("serve: cannot start the watch on slow clients: %s", strerror(errno));
+        drd_tool_error("serve: cannot start the watch on slow clients: %s", strerror(errno));
         drd_api_stop();
         close(fd);
         return DRD_EXIT_FAILED;
@@ -426,7 +426,7 @@ int drd_web_serve(const struct drd_web_config *cfg)
                                             MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0),
                                         fd);
     if (!d) {
-        drd_cli_error("serve: the HTTP server did not start");
+        drd_tool_error("serve: the HTTP server did not start");
         drd_api_stop();
         drd_slots_destroy(slots);
         slots = NULL;

@@ -165,9 +165,9 @@ check_eq "man: the profilers and their parameters" \
 check_eq "man: the verbs" "$(man_section VERBS | awk '/^   [a-z]+$/ { print $1 }' | sort | tr '\n' ' ')" \
     "$("$DRD_BIN" --help | awk '/^verbs:$/ { v = 1; next } v && /^  [a-z]/ { print $1 } v && !/^ / { v = 0 }' | sort |
         tr '\n' ' ')"
-check_eq "man: the exit statuses of src/cli/cli.h" \
+check_eq "man: the exit statuses of src/tool/tool.h" \
     "$(man_section "EXIT STATUS" | awk '/^       [0-9]+ / { print $1 }' | sort -n | tr '\n' ' ')" \
-    "$(grep -oE 'DRD_EXIT_[A-Z]+ = [0-9]+' "$SRC/src/cli/cli.h" | awk '{ print $3 }' | sort -n | tr '\n' ' ')"
+    "$(grep -oE 'DRD_EXIT_[A-Z]+ = [0-9]+' "$SRC/src/tool/tool.h" | awk '{ print $3 }' | sort -n | tr '\n' ' ')"
 for var in $(grep -rhoE 'getenv\("DRDOTNET_[A-Z_]+"\)' "$SRC/src" | sort -u | sed 's/getenv("\(.*\)")/\1/'); do
     check_eq "man: environment variable $var" "$(man_section ENVIRONMENT | grep -cx "       $var")" 1
 done

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/place.h"
+#include "tool/place.h"
 
 #define ID "20261126-101500-42-exceptions"
 

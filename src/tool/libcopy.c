@@ -9,7 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "tool/libcopy.h"
+#include "tool/tool.h"
 #include "common/fsutil.h"
 #include "report/report.h"
 

@@ -1,6 +1,6 @@
 /* Sessions in another process's file system: folders made through /proc/<pid>/root, results moved back. */
 #define _GNU_SOURCE
-#include "cli/place.h"
+#include "tool/place.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +18,8 @@
 #include <linux/openat2.h>
 #endif
 
-#include "cli/cli.h"
+#include "tool/libcopy.h"
+#include "tool/tool.h"
 #include "common/fsutil.h"
 #include "diag/proc.h"
 

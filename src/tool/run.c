@@ -13,8 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "cli/place.h"
+#include "tool/libcopy.h"
+#include "tool/run.h"
+#include "tool/tool.h"
+#include "tool/place.h"
 #include "common/fsutil.h"
 #include "common/safetext.h"
 #include "common/session_record.h"
@@ -67,8 +69,8 @@ static int exists(const char *dir, const char *name)
 static int make_session_dir(pid_t pid, const char *profiler, char *id, size_t idcap, char *dir, size_t dircap)
 {
     char root[4096], err[4400];
-    if (drd_cli_sessions_root_make(root, sizeof root, err, sizeof err)) {
-        drd_cli_error("%s", err);
+    if (drd_tool_sessions_root_make(root, sizeof root, err, sizeof err)) {
+        drd_tool_error("%s", err);
         return -1;
     }
     time_t t = time(NULL);
@@ -87,11 +89,11 @@ static int make_session_dir(pid_t pid, const char *profiler, char *id, size_t id
         if (mkdir(dir, 0700) == 0)
             return 0;
         if (errno != EEXIST) {
-            drd_cli_error("cannot create %s: %s", dir, strerror(errno));
+            drd_tool_error("cannot create %s: %s", dir, strerror(errno));
             return -1;
         }
     }
-    drd_cli_error("too many sessions named %s", id);
+    drd_tool_error("too many sessions named %s", id);
     return -1;
 }
 
@@ -160,7 +162,7 @@ static void write_tool_session(const struct run *r, const char *status, const ch
         .written_by = "tool",
     };
     if (drd_session_record_write(r->dir, &rec, buf, sizeof buf) && errno != EEXIST)
-        drd_cli_error("cannot write %s/session.json: %s", r->dir, strerror(errno));
+        drd_tool_error("cannot write %s/session.json: %s", r->dir, strerror(errno));
 }
 
 /* Fills name (/proc/<pid>/comm, or argv[0]'s last part for a command being launched) and cmd (the runtime's
@@ -208,13 +210,13 @@ static void save_session(const char *dir, json_t *s)
 {
     char *text = json_dumps(s, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (!text) {
-        drd_cli_error("cannot update %s/session.json: out of memory", dir);
+        drd_tool_error("cannot update %s/session.json: out of memory", dir);
         return;
     }
     size_t n = strlen(text);
     text[n] = '\n'; /* in the place of the NUL */
     if (drd_fs_write_atomic(dir, "session.json", text, n + 1, 0600))
-        drd_cli_error("cannot update %s/session.json: %s", dir, strerror(errno));
+        drd_tool_error("cannot update %s/session.json: %s", dir, strerror(errno));
     free(text);
 }
 
@@ -251,7 +253,7 @@ static int confirm_detach(const char *dir, pid_t pid, unsigned long long start_t
     char why[512] = "";
     if (detach && strcmp(detach, "refused") == 0) {
         refused = 1;
-        drd_cli_error("note: the runtime refused to unload the profiler from pid %d: %s; the process runs on",
+        drd_tool_error("note: the runtime refused to unload the profiler from pid %d: %s; the process runs on",
                       (int)pid, detail ? detail : "no reason given");
     } else if (detach && strcmp(detach, "requested") == 0) {
         int wait = detach_wait_ms();
@@ -268,7 +270,7 @@ static int confirm_detach(const char *dir, pid_t pid, unsigned long long start_t
                      "the profiler asked to leave, but the runtime had not unloaded it %d ms later (a thread still in "
                      "its code?); its events are off, and the runtime unloads it once every thread has left",
                      wait);
-            drd_cli_error("note: pid %d: %s; the process runs on", (int)pid, why);
+            drd_tool_error("note: pid %d: %s; the process runs on", (int)pid, why);
         }
     }
     if (outcome) {
@@ -313,7 +315,7 @@ static int conclude(const char *dir, int json_out, int quiet)
     char err[512];
     json_t *s = drd_session_load(dir, err, sizeof err);
     if (!s) {
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     const char *status = json_string_value(json_object_get(s, "status"));
@@ -322,7 +324,7 @@ static int conclude(const char *dir, int json_out, int quiet)
     if (json_array_size(json_object_get(s, "files")) > 0) {
         report = drd_report_build(dir, s, err, sizeof err);
         if (!report)
-            drd_cli_error("report: %s", err);
+            drd_tool_error("report: %s", err);
     }
     if (report) {
         /* through a fresh temporary file and rename(2): whatever sits at summary.md is replaced, never written
@@ -335,7 +337,7 @@ static int conclude(const char *dir, int json_out, int quiet)
             drd_report_print(f, s, report);
             fprintf(f, "```\n");
             if (fclose(f) == 0 && drd_fs_write_atomic(dir, "summary.md", text, len, 0600))
-                drd_cli_error("cannot write %s/summary.md: %s", dir, strerror(errno));
+                drd_tool_error("cannot write %s/summary.md: %s", dir, strerror(errno));
         }
         free(text);
     }
@@ -348,7 +350,7 @@ static int conclude(const char *dir, int json_out, int quiet)
         drd_report_print(stdout, s, report);
     }
     if (!completed)
-        drd_cli_error("the session did not complete: %s%s%s", status ? status : "?",
+        drd_tool_error("the session did not complete: %s%s%s", status ? status : "?",
                       *json_string_value(json_object_get(s, "reason")) ? ": " : "",
                       json_string_value(json_object_get(s, "reason")));
     json_decref(report);
@@ -378,7 +380,7 @@ static int check_libc(pid_t pid)
     enum drd_libc libc = drd_proc_libc(pid);
     if (libc == DRD_LIBC_UNKNOWN || libc == TOOL_LIBC)
         return 0;
-    drd_cli_error("pid %d runs on %s%s, but libdrdotnet.so is built for %s and cannot be loaded there: a %s build of "
+    drd_tool_error("pid %d runs on %s%s, but libdrdotnet.so is built for %s and cannot be loaded there: a %s build of "
                   "drdotnet is needed (build it on a %s system%s)",
                   (int)pid, drd_proc_libc_name(libc), libc == DRD_LIBC_MUSL ? " (an Alpine-based image?)" : "",
                   drd_proc_libc_name(TOOL_LIBC), drd_proc_libc_name(libc), drd_proc_libc_name(libc),
@@ -402,7 +404,7 @@ static int check_user(const struct drd_proc_view *v)
         snprintf(who, sizeof who, "%s", pw.pw_name);
     else
         snprintf(who, sizeof who, "#%u", (unsigned)v->uid);
-    drd_cli_error("pid %d runs as uid %u (%s), which cannot read the library copy nor write the session folder: both "
+    drd_tool_error("pid %d runs as uid %u (%s), which cannot read the library copy nor write the session folder: both "
                   "are private to uid %u, this tool's user. Run drdotnet as that user (e.g. sudo -u %s drdotnet "
                   "profile %d ...); its sessions then go to that user's sessions folder",
                   (int)v->pid, (unsigned)v->uid, who, (unsigned)geteuid(), who, (int)v->pid);
@@ -436,14 +438,14 @@ static void bring_back(const struct run *r)
     }
     unsigned long long max = ((unsigned long long)mb << 21) + (64ULL << 20);
     if (drd_place_fetch(r->pl, r->dir, max, err, sizeof err))
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
 }
 
 /* Removes the library copy from the target's file system once it is unloaded, or says why it stays; frees pl. */
 static void leave(struct drd_place *pl, int wait_ms)
 {
     if (pl && drd_place_clean(pl, wait_ms))
-        drd_cli_error("note: %s stays in pid %d's file system: its runtime still has the library loaded (it goes with "
+        drd_tool_error("note: %s stays in pid %d's file system: its runtime still has the library loaded (it goes with "
                       "the container's temp folder, or remove it once the process has exited)",
                       pl->host_top, (int)pl->pid);
     drd_place_destroy(pl);
@@ -454,28 +456,28 @@ static void leave(struct drd_place *pl, int wait_ms)
 static int resolve(struct run *r)
 {
     char err[512];
-    const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
+    const struct drd_profiler_table *t = drd_tool_profilers(err, sizeof err);
     if (!t) {
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     if (drd_selection_parse(t, r->req->profiler, &r->sel, err, sizeof err) ||
         drd_selection_check(&r->sel, r->launch, err, sizeof err) ||
         drd_selection_assign(&r->sel, r->req->params, r->req->n_params, err, sizeof err)) {
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
         return DRD_EXIT_USAGE;
     }
     r->duration_ms = 0;
     for (int i = 0; i < r->sel.n; i++) {
         if (drd_params_resolve(r->sel.desc[i], r->sel.params[i], r->sel.n_params[i], &r->vals[i], err, sizeof err)) {
-            drd_cli_error("%s", err);
+            drd_tool_error("%s", err);
             return DRD_EXIT_USAGE;
         }
         long long d = drd_params_int(&r->vals[i], "duration", 10) * 1000;
         r->duration_ms = i == 0 || d > r->duration_ms ? d : r->duration_ms;
     }
     if (!r->launch && r->duration_ms <= 0) {
-        drd_cli_error("a duration of 0 (until the process exits) needs drdotnet launch");
+        drd_tool_error("a duration of 0 (until the process exits) needs drdotnet launch");
         return DRD_EXIT_USAGE;
     }
     return DRD_EXIT_OK;
@@ -490,8 +492,8 @@ static int find_target(struct run *r)
     struct drd_diag_error de = {0};
     r->view = (struct drd_proc_view){.pid = r->pid, .ns_pid = r->pid};
     if (!r->launch) {
-        if (drd_diag_process_info(r->pid, drd_cli_ipc_timeout(10000), &r->info, &de)) {
-            drd_cli_error("%s", de.message);
+        if (drd_diag_process_info(r->pid, drd_tool_ipc_timeout(10000), &r->info, &de)) {
+            drd_tool_error("%s", de.message);
             return exit_for(&de);
         }
         drd_proc_start_time(r->pid, &r->start_ticks);
@@ -500,9 +502,9 @@ static int find_target(struct run *r)
         if (check_libc(r->pid) || check_user(&r->view))
             return DRD_EXIT_TARGET;
     }
-    if (drd_cli_library_path(r->lib, sizeof r->lib, err, sizeof err) ||
+    if (drd_tool_library_path(r->lib, sizeof r->lib, err, sizeof err) ||
         (!r->view.other_root && drd_libcopy_place(r->lib, r->libcopy, sizeof r->libcopy, err, sizeof err))) {
-        drd_cli_error("%s", err);
+        drd_tool_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     return DRD_EXIT_OK;
@@ -538,14 +540,14 @@ static void child_main(const struct run *r)
 static int fork_child(struct run *r)
 {
     if (pipe2(r->go, O_CLOEXEC)) {
-        drd_cli_error("pipe: %s", strerror(errno));
+        drd_tool_error("pipe: %s", strerror(errno));
         r->go[0] = r->go[1] = -1;
         return -1;
     }
     fflush(NULL);
     r->pid = fork();
     if (r->pid < 0) {
-        drd_cli_error("fork: %s", strerror(errno));
+        drd_tool_error("fork: %s", strerror(errno));
         close(r->go[0]);
         close(r->go[1]);
         r->go[0] = r->go[1] = -1;
@@ -585,14 +587,14 @@ static int prepare_session(struct run *r)
                  sizeof r->known_name, r->known_cmd, sizeof r->known_cmd);
     if (r->view.other_root) {
         if (drd_place_create(&r->view, r->lib, r->cd.session_id, &r->pl, err, sizeof err)) {
-            drd_cli_error("%s", err);
+            drd_tool_error("%s", err);
             write_tool_session(r, "failed", err, 0);
             return DRD_EXIT_TARGET;
         }
         snprintf(r->libcopy, sizeof r->libcopy, "%s", r->pl->lib_path);
         snprintf(r->cd.out_dir, sizeof r->cd.out_dir, "%s", r->pl->out_dir);
     } else if (strlen(r->dir) >= sizeof r->cd.out_dir) {
-        drd_cli_error("session folder path too long: %s", r->dir);
+        drd_tool_error("session folder path too long: %s", r->dir);
         return DRD_EXIT_FAILED;
     } else
         snprintf(r->cd.out_dir, sizeof r->cd.out_dir, "%s", r->dir);
@@ -603,7 +605,7 @@ static int prepare_session(struct run *r)
     r->cd.n_params = r->req->n_params;
     memcpy(r->cd.params, r->req->params, sizeof r->cd.params);
     if (drd_cd_encode(&r->cd, r->cdbuf, sizeof r->cdbuf, &r->cdlen)) {
-        drd_cli_error("the session request does not fit (too many or too long parameters)");
+        drd_tool_error("the session request does not fit (too many or too long parameters)");
         return DRD_EXIT_FAILED;
     }
     return DRD_EXIT_OK;
@@ -618,13 +620,13 @@ static int start_session(struct run *r)
         fprintf(stderr, "drdotnet: session %s\n", r->cd.session_id);
     if (r->launch) {
         if (drd_fs_write_atomic(r->dir, "request.txt", r->cdbuf, r->cdlen, 0600)) {
-            drd_cli_error("cannot write the session request: %s", strerror(errno));
+            drd_tool_error("cannot write the session request: %s", strerror(errno));
             return DRD_EXIT_FAILED;
         }
         char line[PATH_MAX + 64];
         int n = snprintf(line, sizeof line, "%s/request.txt", r->dir);
         if (write(r->go[1], line, (size_t)n) != n) {
-            drd_cli_error("cannot start the command");
+            drd_tool_error("cannot start the command");
             return DRD_EXIT_FAILED;
         }
         close(r->go[1]);
@@ -633,7 +635,7 @@ static int start_session(struct run *r)
     }
     struct drd_diag_error de = {0};
     if (drd_diag_attach(r->pid, r->sel.desc[0]->clsid, r->libcopy, r->cdbuf, r->cdlen,
-                        drd_cli_ipc_timeout(ATTACH_TIMEOUT_MS), &de)) {
+                        drd_tool_ipc_timeout(ATTACH_TIMEOUT_MS), &de)) {
         if (r->pl) {
             bring_back(r);
             leave(r->pl, UNLOAD_WAIT_MS);
@@ -645,9 +647,9 @@ static int start_session(struct run *r)
         const char *reason = s ? json_string_value(json_object_get(s, "reason")) : NULL;
         int refused = reason && *reason; /* reason lives in s: decided before s is released */
         if (refused)
-            drd_cli_error("the profiler refused the session: %s", reason);
+            drd_tool_error("the profiler refused the session: %s", reason);
         else {
-            drd_cli_error("%s", de.message);
+            drd_tool_error("%s", de.message);
             write_tool_session(r, "failed", de.message, 0);
         }
         json_decref(s);
@@ -744,7 +746,7 @@ static int session_lost(struct run *r, struct watch *w, const char *lib_name, ch
  * when interrupted (said: the profiler finishes alone). */
 static int wait_session(struct run *r, struct watch *w, char *end_reason, size_t cap)
 {
-    int tty = drd_cli_tty(stderr) && !r->req->quiet;
+    int tty = drd_tool_tty(stderr) && !r->req->quiet;
     const char *lib_name = r->pl ? r->pl->top_name : r->libcopy;
     for (;;) {
         if (r->pl ? drd_place_has(r->pl, "session.json") : exists(r->dir, "session.json"))
@@ -753,12 +755,12 @@ static int wait_session(struct run *r, struct watch *w, char *end_reason, size_t
             if (tty)
                 fputc('\n', stderr);
             if (r->pl)
-                drd_cli_error("interrupted: the profiler in the target still ends the session by itself at its "
+                drd_tool_error("interrupted: the profiler in the target still ends the session by itself at its "
                               "deadline, in %s/%s (%s inside the target); copy that folder to %s to read it with "
                               "'drdotnet show %s'",
                               r->pl->host_top, r->cd.session_id, r->pl->out_dir, r->dir, r->cd.session_id);
             else
-                drd_cli_error("interrupted: the profiler in the target still ends the session by itself at its "
+                drd_tool_error("interrupted: the profiler in the target still ends the session by itself at its "
                               "deadline; 'drdotnet show %s' shows it then",
                               r->cd.session_id);
             return -1;
@@ -766,7 +768,7 @@ static int wait_session(struct run *r, struct watch *w, char *end_reason, size_t
         if (session_lost(r, w, lib_name, end_reason, cap)) {
             if (tty)
                 fputc('\n', stderr);
-            drd_cli_error("%s", end_reason);
+            drd_tool_error("%s", end_reason);
             break;
         }
         if (tty)
@@ -799,7 +801,7 @@ static int conclude_session(struct run *r, struct watch *w, const char *end_reas
         note_pids(r->dir, r->pid, r->view.ns_pid);
     int rc = conclude(r->dir, r->req->json, r->req->quiet);
     if (occupied) {
-        drd_cli_error("pid %d is left with the profiler loaded: no profiler can attach to it again until it "
+        drd_tool_error("pid %d is left with the profiler loaded: no profiler can attach to it again until it "
                       "restarts; the data above is whole, but restart the process to profile it again",
                       (int)r->pid);
         rc = DRD_EXIT_FAILED;
@@ -864,4 +866,25 @@ fail_child:
         waitpid(r->pid, NULL, 0);
     }
     return rc;
+}
+
+int drd_run_add_param(struct drd_run_request *req, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    char key[DRD_CD_MAX_KEY], err[256];
+    if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof key) {
+        drd_tool_error("--param takes KEY=VALUE, not '%s'", kv);
+        return -1;
+    }
+    memcpy(key, kv, (size_t)(eq - kv));
+    key[eq - kv] = 0;
+    struct drd_client_data tmp = {.n_params = req->n_params};
+    memcpy(tmp.params, req->params, sizeof req->params);
+    if (drd_cd_add_param(&tmp, key, eq + 1, err, sizeof err)) {
+        drd_tool_error("%s", err);
+        return -1;
+    }
+    memcpy(req->params, tmp.params, sizeof req->params);
+    req->n_params = tmp.n_params;
+    return 0;
 }

@@ -1,4 +1,5 @@
-/* Helpers of the drdotnet command: where the library is, loading its descriptors, messages. */
+/* What the tool's front ends share (see tool.h): where the library and the sessions live, the library's profiler
+ * table, messages. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -12,13 +13,13 @@
 
 #include <jansson.h>
 
-#include "cli/cli.h"
+#include "tool/tool.h"
 #include "common/fsutil.h"
 #include "common/safetext.h"
 #include "drdotnet/version.h"
 #include "report/report.h"
 
-void drd_cli_error(const char *fmt, ...)
+void drd_tool_error(const char *fmt, ...)
 {
     va_list ap;
     char msg[4096];
@@ -31,21 +32,16 @@ void drd_cli_error(const char *fmt, ...)
     free(safe);
 }
 
-int drd_cli_ipc_timeout(int fallback)
+int drd_tool_ipc_timeout(int fallback)
 {
     const char *v = getenv("DRDOTNET_IPC_TIMEOUT_MS");
     int ms = v ? atoi(v) : 0;
     return ms > 0 ? ms : fallback;
 }
 
-int drd_cli_tty(FILE *f)
+int drd_tool_tty(FILE *f)
 {
     return isatty(fileno(f));
-}
-
-int drd_cli_is_help(const char *arg)
-{
-    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
 /* Says in err why the existing sessions folder root is refused. */
@@ -57,7 +53,7 @@ static void not_private(const char *root, char *err, size_t errcap)
              root, (unsigned)geteuid());
 }
 
-int drd_cli_sessions_root_read(char *root, size_t cap, char *err, size_t errcap)
+int drd_tool_sessions_root_read(char *root, size_t cap, char *err, size_t errcap)
 {
     struct stat st;
     if (drd_sessions_root(root, cap)) {
@@ -79,7 +75,7 @@ int drd_cli_sessions_root_read(char *root, size_t cap, char *err, size_t errcap)
     return 0;
 }
 
-int drd_cli_sessions_root_make(char *root, size_t cap, char *err, size_t errcap)
+int drd_tool_sessions_root_make(char *root, size_t cap, char *err, size_t errcap)
 {
     if (drd_sessions_root(root, cap)) {
         snprintf(err, errcap, "cannot tell where drdotnet keeps its sessions (set DRDOTNET_HOME)");
@@ -113,7 +109,7 @@ int drd_cli_sessions_root_make(char *root, size_t cap, char *err, size_t errcap)
 #define DRD_LIB_FROM_BIN "../lib/drdotnet"
 #endif
 
-int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap)
+int drd_tool_library_path(char *out, size_t cap, char *err, size_t errcap)
 {
     const char *env = getenv("DRDOTNET_LIB");
     char buf[PATH_MAX];
@@ -159,13 +155,13 @@ int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap)
     return 0;
 }
 
-const struct drd_profiler_table *drd_cli_profilers(char *err, size_t errcap)
+const struct drd_profiler_table *drd_tool_profilers(char *err, size_t errcap)
 {
     static const struct drd_profiler_table *table;
     char path[PATH_MAX];
     if (table)
         return table;
-    if (drd_cli_library_path(path, sizeof path, err, errcap))
+    if (drd_tool_library_path(path, sizeof path, err, errcap))
         return NULL;
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
@@ -196,33 +192,12 @@ const struct drd_profiler_table *drd_cli_profilers(char *err, size_t errcap)
     return table;
 }
 
-int drd_cli_add_param(struct drd_run_request *req, const char *kv)
-{
-    const char *eq = strchr(kv, '=');
-    char key[DRD_CD_MAX_KEY], err[256];
-    if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof key) {
-        drd_cli_error("--param takes KEY=VALUE, not '%s'", kv);
-        return -1;
-    }
-    memcpy(key, kv, (size_t)(eq - kv));
-    key[eq - kv] = 0;
-    struct drd_client_data tmp = {.n_params = req->n_params};
-    memcpy(tmp.params, req->params, sizeof req->params);
-    if (drd_cd_add_param(&tmp, key, eq + 1, err, sizeof err)) {
-        drd_cli_error("%s", err);
-        return -1;
-    }
-    memcpy(req->params, tmp.params, sizeof req->params);
-    req->n_params = tmp.n_params;
-    return 0;
-}
-
-const char *drd_cli_param_type_name(enum drd_param_type t)
+const char *drd_tool_param_type_name(enum drd_param_type t)
 {
     return t == DRD_PARAM_INT ? "int" : t == DRD_PARAM_ENUM ? "enum" : "bool";
 }
 
-json_t *drd_cli_profilers_json(const struct drd_profiler_table *t)
+json_t *drd_tool_profilers_json(const struct drd_profiler_table *t)
 {
     json_t *arr = json_array();
     for (int i = 0; i < t->count; i++) {
@@ -230,7 +205,7 @@ json_t *drd_cli_profilers_json(const struct drd_profiler_table *t)
         json_t *params = json_array();
         for (int k = 0; k < p->n_params; k++) {
             const struct drd_param_desc *d = &p->params[k];
-            json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "key", d->key, "type", drd_cli_param_type_name(d->type),
+            json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "key", d->key, "type", drd_tool_param_type_name(d->type),
                                   "default", d->default_value, "description", d->description);
             if (d->type == DRD_PARAM_INT) {
                 json_object_set_new(o, "min", json_integer(d->min));
