@@ -26,9 +26,10 @@ static const struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: drdotnet export <session> --format speedscope|folded|pprof [--output PATH]\n\n"
+    fprintf(f, "usage: drdotnet export <session> --format speedscope|folded|pprof [--output PATH] [--profiler NAME]\n\n"
                "Writes the samples of a cpu-hotpaths or merged-stacks session (its id, a unique prefix of it, or\n"
-               "'last') for other tools:\n"
+               "'last') for other tools; in a session of several profilers, those of the one that has samples\n"
+               "(--profiler names it):\n"
                "  speedscope  a speedscope file (https://www.speedscope.app), one profile per thread\n"
                "  folded      folded stacks, one 'root;...;leaf count' line per stack (flamegraph.pl, inferno)\n"
                "  pprof       a gzip-compressed pprof profile (go tool pprof)\n\n"
@@ -78,7 +79,7 @@ static int to_output(const char *output, const char *format, const char *raw, co
 
 int drd_cmd_export(int argc, char **argv)
 {
-    const char *arg = NULL, *format = NULL, *output = NULL;
+    const char *arg = NULL, *format = NULL, *output = NULL, *wanted = NULL;
     for (int i = 1; i < argc; i++) {
         if (drd_cli_is_help(argv[i])) {
             usage(stdout);
@@ -93,7 +94,15 @@ int drd_cmd_export(int argc, char **argv)
                 format = argv[++i];
             else
                 output = argv[++i];
-        } else if (strncmp(argv[i], "--format=", 9) == 0)
+        } else if (strcmp(argv[i], "--profiler") == 0) {
+            if (i + 1 == argc) {
+                drd_tool_error("export: --profiler needs a name");
+                return DRD_EXIT_USAGE;
+            }
+            wanted = argv[++i];
+        } else if (strncmp(argv[i], "--profiler=", 11) == 0)
+            wanted = argv[i] + 11;
+        else if (strncmp(argv[i], "--format=", 9) == 0)
             format = argv[i] + 9;
         else if (strncmp(argv[i], "--output=", 9) == 0)
             output = argv[i] + 9;
@@ -146,14 +155,13 @@ int drd_cmd_export(int argc, char **argv)
     }
     int rc = DRD_EXIT_FAILED;
     const char *id = json_string_value(json_object_get(s, "id"));
-    const char *profiler = json_string_value(json_object_get(json_object_get(s, "profiler"), "name"));
     if (strcmp(json_string_value(json_object_get(s, "status")), "running") == 0) {
         drd_tool_error("session %s is still running: export it once it has ended", id);
         goto out;
     }
-    if (!profiler || (strcmp(profiler, "cpu-hotpaths") != 0 && strcmp(profiler, "merged-stacks") != 0)) {
-        drd_tool_error("session %s (%s) holds no samples: export works on cpu-hotpaths and merged-stacks sessions", id,
-                      profiler ? profiler : "no profiler");
+    const char *profiler = drd_report_export_profiler(s, wanted, err, sizeof err);
+    if (!profiler) {
+        drd_tool_error("%s", err);
         goto out;
     }
     if (json_array_size(json_object_get(s, "files")) == 0) {
@@ -163,7 +171,10 @@ int drd_cmd_export(int argc, char **argv)
         goto out;
     }
     char raw[4400], name[300], path[4400], tmp[4500];
-    snprintf(raw, sizeof raw, "%s/%s.raw", dir, profiler);
+    if (drd_report_raw_path(dir, profiler, raw, sizeof raw)) {
+        drd_tool_error("the session folder's path is too long: %s", dir);
+        goto out;
+    }
     snprintf(name, sizeof name, "%s", id);
     if (output) {
         rc = to_output(output, formats[fmt].name, raw, name);

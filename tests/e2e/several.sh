@@ -34,6 +34,16 @@ check_eq "three: target running" "$(kill -0 "$T" && echo yes)" yes
 "$DRD_BIN" show last >"$WORK/three.txt"
 check_contains "three: show prints each report" "$WORK/three.txt" "==== runtime-pauses ===="
 check_contains "three: show prints the exceptions" "$WORK/three.txt" "System.InvalidOperationException"
+# export: the one profiler of the session whose samples export, or the one named; another is refused
+ID=$(jq -r .session.id "$R")
+"$DRD_BIN" export "$ID" --format folded --output - >"$WORK/three.folded" 2>"$WORK/export.err"
+check_eq "three: export exit" "$?" 0
+check_contains "three: export holds the hot method" "$WORK/three.folded" "DrDotnet.Targets.Work.SumPrimesBySieve"
+"$DRD_BIN" export "$ID" --format folded --profiler cpu-hotpaths --output "$WORK/named.folded" >/dev/null 2>&1
+check_eq "three: export of the named profiler" "$(cmp -s "$WORK/three.folded" "$WORK/named.folded" && echo same)" same
+"$DRD_BIN" export "$ID" --format folded --profiler exceptions --output - >/dev/null 2>"$WORK/export-exc.err"
+check_eq "three: export of exceptions refused" "$?" 1
+check_contains "three: export says why" "$WORK/export-exc.err" "has no samples of profiler 'exceptions'"
 touch "$WORK/stop"
 
 # launched with two profilers: exact counts from the start
