@@ -15,7 +15,7 @@
 
 struct drd_core;
 struct drd_prof;
-struct drd_raw;
+struct drd_rawout;
 
 /* What one profiler file provides. Every function runs outside the runtime's callbacks except where noted; each
  * gets the profiler's own part of the session (its parameters, raw file and counts). */
@@ -53,7 +53,7 @@ struct drd_prof {
     struct drd_core *core;
     const struct drd_profiler_ops *ops;
     struct drd_param_values params;
-    struct drd_raw *raw; /* <name>.raw */
+    struct drd_rawout *raw; /* <name>.raw */
     atomic_ullong events; /* recorded */
     atomic_ullong dropped; /* lost: queue full, caps */
     int64_t sample_period_ns; /* set by start; 0: no sampling */

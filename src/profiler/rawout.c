@@ -37,7 +37,7 @@ struct name_entry {
     char *name;
 };
 
-struct drd_raw {
+struct drd_rawout {
     struct drd_core *core;
     FILE *f;
     uint64_t bytes, max_bytes;
@@ -106,7 +106,7 @@ static void idmap_free(struct idmap *m)
     free(m->ids);
 }
 
-static int names_grow(struct drd_raw *r);
+static int names_grow(struct drd_rawout *r);
 
 static void sanitize(char *s)
 {
@@ -115,7 +115,7 @@ static void sanitize(char *s)
             *s = ' ';
 }
 
-static int fail(struct drd_raw *r, const char *why)
+static int fail(struct drd_rawout *r, const char *why)
 {
     if (!r->failed) {
         r->failed = 1;
@@ -124,7 +124,7 @@ static int fail(struct drd_raw *r, const char *why)
     return -1;
 }
 
-int drd_raw_printf(struct drd_raw *r, const char *fmt, ...)
+int drd_rawout_printf(struct drd_rawout *r, const char *fmt, ...)
 {
     if (r->failed)
         return -1;
@@ -143,7 +143,7 @@ int drd_raw_printf(struct drd_raw *r, const char *fmt, ...)
 /* Space kept free in the output folder so that the files that end a session still fit there. */
 #define RESERVE_BYTES (256u * 1024u)
 
-int drd_raw_flush(struct drd_raw *r)
+int drd_rawout_flush(struct drd_rawout *r)
 {
     if (r->failed)
         return -1;
@@ -155,19 +155,19 @@ int drd_raw_flush(struct drd_raw *r)
     return 0;
 }
 
-uint64_t drd_raw_bytes(const struct drd_raw *r)
+uint64_t drd_rawout_bytes(const struct drd_rawout *r)
 {
     return r->bytes;
 }
 
-struct drd_raw *drd_raw_open(struct drd_core *c, const char *dir, const char *profiler, uint64_t max_bytes)
+struct drd_rawout *drd_rawout_open(struct drd_core *c, const char *dir, const char *profiler, uint64_t max_bytes)
 {
     char path[4096];
     if (snprintf(path, sizeof path, "%s/%s.raw", dir, profiler) >= (int)sizeof path) {
         errno = ENAMETOOLONG;
         return NULL;
     }
-    struct drd_raw *r = calloc(1, sizeof *r);
+    struct drd_rawout *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -188,7 +188,7 @@ struct drd_raw *drd_raw_open(struct drd_core *c, const char *dir, const char *pr
     r->stacks = calloc(r->stack_cap, sizeof *r->stacks);
     if (!r->stacks)
         goto fail_alloc;
-    if (drd_raw_printf(r, "%s\t1\t%s\n", DRD_RAW_MAGIC, profiler))
+    if (drd_rawout_printf(r, "%s\t1\t%s\n", DRD_RAW_MAGIC, profiler))
         goto fail_alloc;
     return r;
 fail_alloc:
@@ -218,7 +218,7 @@ static uint64_t hash_text(const char *t)
     return h;
 }
 
-static int names_grow(struct drd_raw *r)
+static int names_grow(struct drd_rawout *r)
 {
     uint32_t ncap = r->name_cap ? r->name_cap * 2 : 1024;
     struct name_entry *nt = calloc(ncap, sizeof *nt);
@@ -239,7 +239,7 @@ static int names_grow(struct drd_raw *r)
 }
 
 /* The id of a frame name, writing an 'f' line the first time. */
-static int name_id(struct drd_raw *r, const char *name, uint32_t *id)
+static int name_id(struct drd_rawout *r, const char *name, uint32_t *id)
 {
     uint64_t h = hash_text(name);
     uint32_t j = (uint32_t)h & (r->name_cap - 1);
@@ -256,7 +256,7 @@ static int name_id(struct drd_raw *r, const char *name, uint32_t *id)
     if (!copy)
         return fail(r, "out of memory for the frame table");
     uint32_t nid = r->name_count + 1;
-    if (drd_raw_printf(r, "f\t%u\t%s\n", nid, name)) {
+    if (drd_rawout_printf(r, "f\t%u\t%s\n", nid, name)) {
         free(copy);
         return -1;
     }
@@ -268,7 +268,7 @@ static int name_id(struct drd_raw *r, const char *name, uint32_t *id)
     return 0;
 }
 
-int drd_raw_frame(struct drd_raw *r, const struct drd_frame *f, uint32_t *id)
+int drd_rawout_frame(struct drd_rawout *r, const struct drd_frame *f, uint32_t *id)
 {
     uint64_t key = f->fn ^ mix(f->cls);
     uint32_t slot = 0, found = idmap_find(&r->frames, key, &slot);
@@ -294,7 +294,7 @@ int drd_raw_frame(struct drd_raw *r, const struct drd_frame *f, uint32_t *id)
     return 0;
 }
 
-int drd_raw_thread(struct drd_raw *r, uint32_t tid)
+int drd_rawout_thread(struct drd_rawout *r, uint32_t tid)
 {
     uint32_t slot = 0;
     if (idmap_find(&r->threads, tid, &slot))
@@ -314,10 +314,10 @@ int drd_raw_thread(struct drd_raw *r, uint32_t tid)
     r->threads.count++;
     if (r->threads.count * 2 > r->threads.cap && idmap_grow(&r->threads))
         return fail(r, "out of memory for the thread table");
-    return drd_raw_printf(r, "n\t%u\t%s\n", tid, name);
+    return drd_rawout_printf(r, "n\t%u\t%s\n", tid, name);
 }
 
-int drd_raw_type(struct drd_raw *r, ClassID cls, uint32_t *id)
+int drd_rawout_type(struct drd_rawout *r, ClassID cls, uint32_t *id)
 {
     uint32_t slot = 0, found = idmap_find(&r->types, cls, &slot);
     if (found) {
@@ -330,7 +330,7 @@ int drd_raw_type(struct drd_raw *r, ClassID cls, uint32_t *id)
     drd_names_class(r->names, cls, name, sizeof name);
     sanitize(name);
     uint32_t nid = r->types.count + 1;
-    if (drd_raw_printf(r, "t\t%u\t%s\n", nid, name))
+    if (drd_rawout_printf(r, "t\t%u\t%s\n", nid, name))
         return -1;
     r->types.keys[slot] = cls;
     r->types.ids[slot] = nid;
@@ -341,7 +341,7 @@ int drd_raw_type(struct drd_raw *r, ClassID cls, uint32_t *id)
     return 0;
 }
 
-static int stacks_grow(struct drd_raw *r)
+static int stacks_grow(struct drd_rawout *r)
 {
     uint32_t ncap = r->stack_cap * 2;
     struct stack_entry *ns = calloc(ncap, sizeof *ns);
@@ -361,13 +361,13 @@ static int stacks_grow(struct drd_raw *r)
     return 0;
 }
 
-int drd_raw_stack(struct drd_raw *r, const struct drd_frame *frames, int n, uint32_t *id)
+int drd_rawout_stack(struct drd_rawout *r, const struct drd_frame *frames, int n, uint32_t *id)
 {
     uint32_t ids[DRD_RAW_MAX_DEPTH];
     uint32_t k = 0;
     uint64_t h = 0x9e3779b97f4a7c15ULL;
     for (int i = 0; i < n && k < DRD_RAW_MAX_DEPTH; i++) {
-        if (drd_raw_frame(r, &frames[i], &ids[k]))
+        if (drd_rawout_frame(r, &frames[i], &ids[k]))
             return -1;
         h = mix(h ^ ids[k]);
         k++;
@@ -390,16 +390,16 @@ int drd_raw_stack(struct drd_raw *r, const struct drd_frame *frames, int n, uint
     memcpy(copy, ids, k * sizeof *ids);
     uint32_t nid = r->stack_count + 1;
     /* the line: s <id> <f1>,<f2>,... */
-    if (drd_raw_printf(r, "s\t%u\t", nid)) {
+    if (drd_rawout_printf(r, "s\t%u\t", nid)) {
         free(copy);
         return -1;
     }
     for (uint32_t i = 0; i < k; i++)
-        if (drd_raw_printf(r, i ? ",%u" : "%u", ids[i])) {
+        if (drd_rawout_printf(r, i ? ",%u" : "%u", ids[i])) {
             free(copy);
             return -1;
         }
-    if (drd_raw_printf(r, "\n")) {
+    if (drd_rawout_printf(r, "\n")) {
         free(copy);
         return -1;
     }
@@ -411,13 +411,13 @@ int drd_raw_stack(struct drd_raw *r, const struct drd_frame *frames, int n, uint
     return 0;
 }
 
-int drd_raw_close(struct drd_raw *r, int ok, uint64_t events, uint64_t dropped)
+int drd_rawout_close(struct drd_rawout *r, int ok, uint64_t events, uint64_t dropped)
 {
     if (!r)
         return 0;
     int rc = 0;
     if (ok && !r->failed)
-        rc = drd_raw_printf(r, "end\t%llu\t%llu\n", (unsigned long long)events, (unsigned long long)dropped);
+        rc = drd_rawout_printf(r, "end\t%llu\t%llu\n", (unsigned long long)events, (unsigned long long)dropped);
     if (fclose(r->f) && !r->failed) {
         fail(r, "writing the raw data failed (disk full or folder unwritable?)");
         rc = -1;

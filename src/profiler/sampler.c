@@ -90,10 +90,10 @@ int drd_sample_write(struct drd_prof *p, uint32_t tid, const struct drd_frame *f
                      uint64_t weight_ns)
 {
     uint32_t sid;
-    if (drd_raw_thread(p->raw, tid) || drd_raw_stack(p->raw, frames, depth, &sid))
+    if (drd_rawout_thread(p->raw, tid) || drd_rawout_stack(p->raw, frames, depth, &sid))
         return -1;
-    return with_weight ? drd_raw_printf(p->raw, "p\t%u\t%u\t%llu\n", tid, sid, (unsigned long long)weight_ns)
-                       : drd_raw_printf(p->raw, "w\t%u\t%u\n", tid, sid);
+    return with_weight ? drd_rawout_printf(p->raw, "p\t%u\t%u\t%llu\n", tid, sid, (unsigned long long)weight_ns)
+                       : drd_rawout_printf(p->raw, "w\t%u\t%u\n", tid, sid);
 }
 
 void drd_ring_drain(struct drd_prof *p, struct drd_sample_ring *r, int with_weight)

@@ -151,7 +151,7 @@ static void totals(struct drd_core *c, unsigned long long *events, unsigned long
     for (int i = 0; i < c->n_profs; i++) {
         *events += atomic_load(&c->profs[i].events);
         *dropped += atomic_load(&c->profs[i].dropped);
-        *raw_bytes += c->profs[i].raw ? drd_raw_bytes(c->profs[i].raw) : 0;
+        *raw_bytes += c->profs[i].raw ? drd_rawout_bytes(c->profs[i].raw) : 0;
     }
 }
 
@@ -221,7 +221,7 @@ static void finish(struct drd_core *c, int shutting_down)
     int raw_ok = 1;
     for (int i = 0; i < c->n_profs; i++) {
         struct drd_prof *p = &c->profs[i];
-        raw_ok &= drd_raw_close(p->raw, 1, atomic_load(&p->events), atomic_load(&p->dropped)) == 0;
+        raw_ok &= drd_rawout_close(p->raw, 1, atomic_load(&p->events), atomic_load(&p->dropped)) == 0;
         p->raw = NULL;
     }
 
@@ -344,7 +344,7 @@ static void *worker_main(void *arg)
         for (int i = 0; i < c->n_profs; i++) {
             c->profs[i].ops->drain(&c->profs[i]);
             if (c->profs[i].raw)
-                drd_raw_flush(c->profs[i].raw);
+                drd_rawout_flush(c->profs[i].raw);
         }
         int64_t now = drd_clock_mono_ms();
         if (now >= next_progress) {
@@ -463,7 +463,7 @@ static void close_raws(struct drd_core *c, int discard)
         struct drd_prof *p = &c->profs[i];
         if (!p->raw)
             continue;
-        drd_raw_close(p->raw, 0, 0, 0);
+        drd_rawout_close(p->raw, 0, 0, 0);
         p->raw = NULL;
         if (discard) {
             char path[DRD_CD_MAX_PATH + 96];
@@ -479,7 +479,7 @@ static int open_raws(struct drd_core *c, char *err, size_t cap)
     for (int i = 0; i < c->n_profs; i++) {
         struct drd_prof *p = &c->profs[i];
         uint64_t max_bytes = (uint64_t)drd_params_int(&p->params, "max_file_mb", 256) << 20;
-        p->raw = drd_raw_open(c, c->cd.out_dir, p->ops->desc->name, max_bytes);
+        p->raw = drd_rawout_open(c, c->cd.out_dir, p->ops->desc->name, max_bytes);
         if (!p->raw) {
             snprintf(err, cap, "cannot create %s.raw in %s: %s", p->ops->desc->name, c->cd.out_dir, strerror(errno));
             return -1;

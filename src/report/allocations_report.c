@@ -27,14 +27,14 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
             /* only the modes include/drdotnet/raw.h names: the report says which one it was */
             if (strcmp(f[2], "exact") != 0 && strcmp(f[2], "allocation-sampled") != 0 &&
                 strcmp(f[2], "allocation-tick") != 0) {
-                drd_raw_clean_text(f[2]);
+                drd_rawread_clean_text(f[2]);
                 snprintf(err, cap, "unknown allocations mode '%.40s'", f[2]);
                 return -1;
             }
             snprintf(k->mode, sizeof k->mode, "%s", f[2]);
         } else if (n == 3 && strcmp(f[1], "walker") == 0) {
             if (strcmp(f[2], "cached") != 0 && strcmp(f[2], "runtime") != 0) {
-                drd_raw_clean_text(f[2]);
+                drd_rawread_clean_text(f[2]);
                 snprintf(err, cap, "unknown allocations walker '%.40s'", f[2]);
                 return -1;
             }
@@ -43,8 +43,8 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         return 0;
     }
     uint64_t type, stack, samples, count, bytes;
-    if (strcmp(f[0], "a") != 0 || n != 6 || drd_raw_u64(f[1], &type) || drd_raw_u64(f[2], &stack) ||
-        drd_raw_u64(f[3], &samples) || drd_raw_u64(f[4], &count) || drd_raw_u64(f[5], &bytes) || type == 0 ||
+    if (strcmp(f[0], "a") != 0 || n != 6 || drd_rawread_u64(f[1], &type) || drd_rawread_u64(f[2], &stack) ||
+        drd_rawread_u64(f[3], &samples) || drd_rawread_u64(f[4], &count) || drd_rawread_u64(f[5], &bytes) || type == 0 ||
         type > d->n_types || stack == 0 || stack > d->n_stacks || bytes > (1ULL << 56) || count > (1ULL << 56)) {
         snprintf(err, cap, "malformed allocation record");
         return -1;
@@ -104,7 +104,7 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
     struct drd_rawdata d;
     char *buf = NULL;
     json_t *report = NULL;
-    if (drd_raw_load(raw_path, DRD_RAW_READ_MAX, &d, &buf, on_record, &k, err, cap))
+    if (drd_rawread_load(raw_path, DRD_RAW_READ_MAX, &d, &buf, on_record, &k, err, cap))
         goto out;
     if (k.n > 1) /* a file without any allocation leaves k.g NULL, which qsort must not be given */
         qsort(k.g, k.n, sizeof *k.g, by_type);
@@ -119,7 +119,7 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
             count += k.g[j].count_fixed;
             bytes += k.g[j].bytes;
             json_t *frames = json_array();
-            const struct drd_raw_stack *s = &d.stacks[k.g[j].stack - 1];
+            const struct drd_rawread_stack *s = &d.stacks[k.g[j].stack - 1];
             for (uint32_t f = 0; f < s->n; f++)
                 json_array_append_new(frames, json_string(d.frames[s->frames[f] - 1]));
             json_array_append_new(stacks, json_pack("{s:I,s:I,s:o}", "count", (json_int_t)((k.g[j].count_fixed + 512) / 1024),

@@ -135,7 +135,7 @@ static int add_tid(struct tree *t, uint32_t node, uint64_t tid)
 static int tree_add(struct tree *t, const struct drd_samples *s, uint32_t stack, uint64_t count, uint64_t w,
                     int with_tid, uint64_t tid)
 {
-    const struct drd_raw_stack *st = &s->d.stacks[stack - 1];
+    const struct drd_rawread_stack *st = &s->d.stacks[stack - 1];
     uint32_t node = 0;
     t->n[0].total += count;
     t->n[0].total_w += w;
@@ -338,7 +338,7 @@ static json_t *top_json(const struct drd_samples *s)
         f[i].name = i;
     for (uint32_t id = 1; id <= s->d.n_stacks; id++) {
         uint64_t c = s->stack_samples[id - 1], w = s->stack_weight[id - 1];
-        const struct drd_raw_stack *st = &s->d.stacks[id - 1];
+        const struct drd_rawread_stack *st = &s->d.stacks[id - 1];
         if (c == 0 || st->n == 0)
             continue;
         struct fn *leaf = &f[s->name_of[st->frames[0] - 1]];
@@ -433,7 +433,7 @@ fail_load:
 static json_t *frames_json(const struct drd_samples *s, uint32_t stack)
 {
     json_t *arr = json_array();
-    const struct drd_raw_stack *st = &s->d.stacks[stack - 1];
+    const struct drd_rawread_stack *st = &s->d.stacks[stack - 1];
     for (uint32_t i = 0; i < st->n; i++)
         json_array_append_new(arr, json_string(s->d.frames[st->frames[i] - 1]));
     return arr;

@@ -58,8 +58,8 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         snprintf(err, cap, "unknown record '%s' in an exceptions file", f[0]);
         return -1;
     }
-    if (n != (is_x ? 4 : 5) || drd_raw_u64(f[1], &type) || drd_raw_u64(f[2], &stack) ||
-        drd_raw_u64(f[n - 1], &count) || (is_c && drd_raw_u64(f[3], &frame)) || type == 0 || type > d->n_types ||
+    if (n != (is_x ? 4 : 5) || drd_rawread_u64(f[1], &type) || drd_rawread_u64(f[2], &stack) ||
+        drd_rawread_u64(f[n - 1], &count) || (is_c && drd_rawread_u64(f[3], &frame)) || type == 0 || type > d->n_types ||
         stack == 0 || stack > d->n_stacks || (is_c && (frame == 0 || frame > d->n_frames)) || count > (1ULL << 48)) {
         snprintf(err, cap, "malformed '%s' record", f[0]);
         return -1;
@@ -123,7 +123,7 @@ static void sort_by_count(json_t *arr)
 static json_t *frames_of(const struct drd_rawdata *d, uint32_t stack)
 {
     json_t *arr = json_array();
-    const struct drd_raw_stack *s = &d->stacks[stack - 1];
+    const struct drd_rawread_stack *s = &d->stacks[stack - 1];
     for (uint32_t i = 0; i < s->n; i++)
         json_array_append_new(arr, json_string(d->frames[s->frames[i] - 1]));
     return arr;
@@ -135,7 +135,7 @@ json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap)
     struct drd_rawdata d;
     char *buf = NULL;
     json_t *report = NULL;
-    if (drd_raw_load(raw_path, DRD_RAW_READ_MAX, &d, &buf, on_record, &k, err, cap))
+    if (drd_rawread_load(raw_path, DRD_RAW_READ_MAX, &d, &buf, on_record, &k, err, cap))
         goto out;
     if (k.ng > 1) /* a file without any throw leaves k.g NULL, which qsort must not be given */
         qsort(k.g, k.ng, sizeof *k.g, by_type_stack);

@@ -40,7 +40,7 @@ static long number_frames(const struct drd_samples *s, uint32_t **out, uint32_t 
     memset(*out, 0xff, n * sizeof **out);
     long used = 0;
     for (uint32_t id = 1; id <= s->d.n_stacks; id++) {
-        const struct drd_raw_stack *st = &s->d.stacks[id - 1];
+        const struct drd_rawread_stack *st = &s->d.stacks[id - 1];
         if (!s->stack_samples[id - 1])
             continue;
         for (uint32_t i = st->n; i-- > 0;) {
@@ -67,7 +67,7 @@ static int by_text(const void *a, const void *b)
 }
 
 /* The folded text of a stack, root first (caller frees). */
-static char *fold(const struct drd_samples *s, const struct drd_raw_stack *st)
+static char *fold(const struct drd_samples *s, const struct drd_rawread_stack *st)
 {
     if (st->n == 0)
         return strdup("(no stack)");
@@ -147,7 +147,7 @@ static void put_str(FILE *out, const char *s)
 /* Writes one sampled stack: the frame numbers from root to leaf. */
 static void put_stack(FILE *out, const struct drd_samples *s, uint32_t stack, const uint32_t *num)
 {
-    const struct drd_raw_stack *st = &s->d.stacks[stack - 1];
+    const struct drd_rawread_stack *st = &s->d.stacks[stack - 1];
     fputc('[', out);
     for (uint32_t i = st->n; i-- > 0;)
         fprintf(out, "%s%u", i + 1 < st->n ? "," : "", num[s->name_of[st->frames[i] - 1]]);
@@ -394,7 +394,7 @@ static int write_profile(const struct drd_samples *s, gzFile gz)
         value_type(&top, PROFILE_SAMPLE_TYPE, &sub, s_cpu, s_ns);
     for (uint32_t id = 1; id <= s->d.n_stacks; id++) {
         uint64_t count = s->stack_samples[id - 1];
-        const struct drd_raw_stack *st = &s->d.stacks[id - 1];
+        const struct drd_rawread_stack *st = &s->d.stacks[id - 1];
         if (!count)
             continue;
         for (uint32_t i = 0; i < st->n; i++) /* leaf first; location id = function id = number + 1 */

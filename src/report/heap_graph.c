@@ -84,7 +84,7 @@ int drd_heap_meta_record(void *ctx, const struct drd_rawdata *d, char **f, int n
     struct meta *m = ctx;
     uint64_t a = 0, b = 0;
     if (strcmp(f[0], "c") == 0) {
-        if (n != 3 || parse_hex(f[1], &a) || drd_raw_u64(f[2], &b)) {
+        if (n != 3 || parse_hex(f[1], &a) || drd_rawread_u64(f[2], &b)) {
             snprintf(err, cap, "malformed class record");
             return -1;
         }
@@ -101,11 +101,11 @@ int drd_heap_meta_record(void *ctx, const struct drd_rawdata *d, char **f, int n
         return 0;
     }
     if (strcmp(f[0], "sf") == 0) {
-        if (n != 3 || drd_raw_u64(f[1], &a) || a > UINT32_MAX || !*f[2]) {
+        if (n != 3 || drd_rawread_u64(f[1], &a) || a > UINT32_MAX || !*f[2]) {
             snprintf(err, cap, "malformed static field record");
             return -1;
         }
-        drd_raw_clean_text(f[2]);
+        drd_rawread_clean_text(f[2]);
         if (grow((void **)&m->fields, &m->cap_fields, m->n_fields + 1, sizeof *m->fields)) {
             snprintf(err, cap, "out of memory");
             return -1;
@@ -120,7 +120,7 @@ int drd_heap_meta_record(void *ctx, const struct drd_rawdata *d, char **f, int n
             return -1;
         }
         for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-            if (strcmp(f[1], known[i]) == 0 && drd_raw_u64(f[2], &a)) {
+            if (strcmp(f[1], known[i]) == 0 && drd_rawread_u64(f[2], &a)) {
                 snprintf(err, cap, "malformed fact record");
                 return -1;
             }

@@ -85,7 +85,7 @@ struct dom {
 /* malloc for n elements, never NULL for n == 0 unless out of memory. */
 void *drd_heap_alloc(size_t n, size_t elem);
 
-/* drd_raw_load's record callback (ctx: struct meta): the class, field and count lines of heap-snapshot.raw. */
+/* drd_rawread_load's record callback (ctx: struct meta): the class, field and count lines of heap-snapshot.raw. */
 int drd_heap_meta_record(void *ctx, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap);
 
 /* Sorts the class and field tables for lookups. Returns 0, or -1 with err for a class named twice with two

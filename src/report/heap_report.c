@@ -143,7 +143,7 @@ json_t *drd_heap_analyze(const char *dir, size_t max_types, char *err, size_t ca
     char *buf = NULL, path[4200];
     json_t *report = NULL;
     snprintf(path, sizeof path, "%s/heap-snapshot.raw", dir);
-    if (drd_raw_load(path, DRD_RAW_READ_MAX, &d, &buf, drd_heap_meta_record, &m, err, cap))
+    if (drd_rawread_load(path, DRD_RAW_READ_MAX, &d, &buf, drd_heap_meta_record, &m, err, cap))
         goto out;
     if (strcmp(d.profiler, "heap-snapshot") != 0) {
         snprintf(err, cap, "%s is a '%s' file, not a heap snapshot", path, d.profiler);

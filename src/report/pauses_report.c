@@ -39,7 +39,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         return -1;
     }
     struct pause p;
-    if (n != 6 || drd_raw_u64(f[1], &p.start_ns) || drd_raw_u64(f[2], &p.duration_ns) ||
+    if (n != 6 || drd_rawread_u64(f[1], &p.start_ns) || drd_rawread_u64(f[2], &p.duration_ns) ||
         parse_int(f[3], 0, 64, &p.reason) || parse_int(f[4], -1, 2, &p.generation) ||
         parse_int(f[5], 0, 1, &p.induced) || p.duration_ns > (1ULL << 50)) {
         snprintf(err, cap, "malformed pause record");
@@ -105,7 +105,7 @@ json_t *drd_pauses_report(const char *raw_path, double wall_ms, char *err, size_
     char *buf = NULL;
     json_t *report = NULL;
     struct pause **order = NULL;
-    if (drd_raw_load(raw_path, DRD_RAW_READ_MAX, &d, &buf, on_record, &k, err, cap))
+    if (drd_rawread_load(raw_path, DRD_RAW_READ_MAX, &d, &buf, on_record, &k, err, cap))
         goto out;
     order = malloc((k.n ? k.n : 1) * sizeof *order);
     if (!order) {

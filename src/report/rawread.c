@@ -21,7 +21,7 @@ static int fail(char *err, size_t cap, const char *fmt, ...)
     return -1;
 }
 
-int drd_raw_u64(const char *s, uint64_t *out)
+int drd_rawread_u64(const char *s, uint64_t *out)
 {
     if (!*s || strlen(s) > 20)
         return -1;
@@ -67,7 +67,7 @@ static size_t utf8_char(const unsigned char *s)
     return need + 1;
 }
 
-void drd_raw_clean_text(char *s)
+void drd_rawread_clean_text(char *s)
 {
     while (*s) {
         unsigned char c = (unsigned char)*s;
@@ -96,7 +96,7 @@ static int push(void **arr, uint32_t *n, size_t elem, const void *item)
     return 0;
 }
 
-static int parse_stack(char *list, const struct drd_rawdata *d, struct drd_raw_stack *s)
+static int parse_stack(char *list, const struct drd_rawdata *d, struct drd_rawread_stack *s)
 {
     s->n = 0;
     s->frames = NULL;
@@ -113,7 +113,7 @@ static int parse_stack(char *list, const struct drd_rawdata *d, struct drd_raw_s
     char *save = NULL;
     for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         uint64_t id;
-        if (drd_raw_u64(tok, &id) || id == 0 || id > d->n_frames || s->n >= count) {
+        if (drd_rawread_u64(tok, &id) || id == 0 || id > d->n_frames || s->n >= count) {
             free(s->frames);
             s->frames = NULL;
             return -1;
@@ -128,7 +128,7 @@ static int parse_stack(char *list, const struct drd_rawdata *d, struct drd_raw_s
     return 0;
 }
 
-int drd_raw_parse(char *buf, size_t len, struct drd_rawdata *d, drd_raw_record_fn fn, void *ctx, char *err, size_t cap)
+int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_record_fn fn, void *ctx, char *err, size_t cap)
 {
     memset(d, 0, sizeof *d);
     size_t pos = 0;
@@ -167,7 +167,7 @@ int drd_raw_parse(char *buf, size_t len, struct drd_rawdata *d, drd_raw_record_f
             if (strcmp(fields[1], "1") != 0)
                 return fail(err, cap, "raw data version %s is not supported (this tool reads 1)", fields[1]);
             snprintf(d->profiler, sizeof d->profiler, "%s", fields[2]);
-            drd_raw_clean_text(d->profiler);
+            drd_rawread_clean_text(d->profiler);
             continue;
         }
         if (d->ended)
@@ -175,14 +175,14 @@ int drd_raw_parse(char *buf, size_t len, struct drd_rawdata *d, drd_raw_record_f
         const char *tag = fields[0];
         uint64_t id = 0;
         if ((strcmp(tag, "f") == 0 || strcmp(tag, "t") == 0 || strcmp(tag, "s") == 0)) {
-            if (nf != 3 || drd_raw_u64(fields[1], &id))
+            if (nf != 3 || drd_rawread_u64(fields[1], &id))
                 return fail(err, cap, "line %lu: malformed '%s' record", line_no, tag);
             uint32_t *count = tag[0] == 'f' ? &d->n_frames : tag[0] == 't' ? &d->n_types : &d->n_stacks;
             if (id != (uint64_t)*count + 1)
                 return fail(err, cap, "line %lu: '%s' id %llu out of order", line_no, tag, (unsigned long long)id);
             int rc;
             if (tag[0] == 's') {
-                struct drd_raw_stack s;
+                struct drd_rawread_stack s;
                 if (parse_stack(fields[2], d, &s))
                     return fail(err, cap, "line %lu: bad stack", line_no);
                 rc = push((void **)&d->stacks, &d->n_stacks, sizeof s, &s);
@@ -190,7 +190,7 @@ int drd_raw_parse(char *buf, size_t len, struct drd_rawdata *d, drd_raw_record_f
                     free(s.frames);
             } else {
                 char *name = fields[2];
-                drd_raw_clean_text(name); /* reports print names and put them in JSON, which must be UTF-8 */
+                drd_rawread_clean_text(name); /* reports print names and put them in JSON, which must be UTF-8 */
                 rc = push(tag[0] == 'f' ? (void **)&d->frames : (void **)&d->types, count, sizeof name, &name);
             }
             if (rc)
@@ -198,7 +198,7 @@ int drd_raw_parse(char *buf, size_t len, struct drd_rawdata *d, drd_raw_record_f
             continue;
         }
         if (strcmp(tag, "end") == 0) {
-            if (nf != 3 || drd_raw_u64(fields[1], &d->events) || drd_raw_u64(fields[2], &d->dropped))
+            if (nf != 3 || drd_rawread_u64(fields[1], &d->events) || drd_rawread_u64(fields[2], &d->dropped))
                 return fail(err, cap, "line %lu: malformed end record", line_no);
             d->ended = 1;
             continue;
@@ -214,7 +214,7 @@ int drd_raw_parse(char *buf, size_t len, struct drd_rawdata *d, drd_raw_record_f
     return 0;
 }
 
-int drd_raw_load(const char *path, size_t max_bytes, struct drd_rawdata *d, char **buf_out, drd_raw_record_fn fn,
+int drd_rawread_load(const char *path, size_t max_bytes, struct drd_rawdata *d, char **buf_out, drd_rawread_record_fn fn,
                  void *ctx, char *err, size_t cap)
 {
     char *buf = NULL;
@@ -224,7 +224,7 @@ int drd_raw_load(const char *path, size_t max_bytes, struct drd_rawdata *d, char
     if (drd_fs_read_all(path, max_bytes, &buf, &len))
         return fail(err, cap, "cannot read %s: %s", path, strerror(errno));
     *buf_out = buf;
-    return drd_raw_parse(buf, len, d, fn, ctx, err, cap);
+    return drd_rawread_parse(buf, len, d, fn, ctx, err, cap);
 }
 
 void drd_rawdata_free(struct drd_rawdata *d)

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct drd_raw_stack {
+struct drd_rawread_stack {
     uint32_t n;
     uint32_t *frames; /* frame ids, leaf first */
 };
@@ -17,22 +17,22 @@ struct drd_rawdata {
     uint32_t n_frames, n_types, n_stacks;
     char **frames; /* index id-1 */
     char **types;
-    struct drd_raw_stack *stacks;
+    struct drd_rawread_stack *stacks;
     int ended; /* the end line was present */
     uint64_t events, dropped;
 };
 
 /* A profiler-specific record: fields[0] is the tag. Return 0 to go on, -1 (with err) to refuse the file. */
-typedef int (*drd_raw_record_fn)(void *ctx, const struct drd_rawdata *d, char **fields, int n, char *err, size_t cap);
+typedef int (*drd_rawread_record_fn)(void *ctx, const struct drd_rawdata *d, char **fields, int n, char *err, size_t cap);
 
 /* Parses len bytes of buf (modified in place: fields point into it). Returns 0, or -1 with a sentence in err
  * naming the line. The tables must be freed with drd_rawdata_free, also after a failure. */
-int drd_raw_parse(char *buf, size_t len, struct drd_rawdata *d, drd_raw_record_fn fn, void *ctx, char *err,
+int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_record_fn fn, void *ctx, char *err,
                   size_t cap);
 
 /* Reads and parses path (at most max_bytes). Returns 0 or -1 with err. *buf_out keeps the text the names point
  * into: free it after the data. */
-int drd_raw_load(const char *path, size_t max_bytes, struct drd_rawdata *d, char **buf_out, drd_raw_record_fn fn,
+int drd_rawread_load(const char *path, size_t max_bytes, struct drd_rawdata *d, char **buf_out, drd_rawread_record_fn fn,
                  void *ctx, char *err, size_t cap);
 
 void drd_rawdata_free(struct drd_rawdata *d);
@@ -40,9 +40,9 @@ void drd_rawdata_free(struct drd_rawdata *d);
 /* Makes the NUL-terminated s valid UTF-8 without control characters, in place and never longer: each byte that is
  * not part of a well-formed character becomes '?', each control character (below 0x20, and 0x7f) a space. For the
  * names that profiler records carry (thread names, ...). */
-void drd_raw_clean_text(char *s);
+void drd_rawread_clean_text(char *s);
 
 /* Parses a decimal u64 field; returns 0 or -1. */
-int drd_raw_u64(const char *s, uint64_t *out);
+int drd_rawread_u64(const char *s, uint64_t *out);
 
 #endif

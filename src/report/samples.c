@@ -128,7 +128,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         return -1;
     }
     if (strcmp(tag, "n") == 0) {
-        if (n != 3 || drd_raw_u64(f[1], &tid)) {
+        if (n != 3 || drd_rawread_u64(f[1], &tid)) {
             snprintf(err, cap, "malformed 'n' record");
             return -1;
         }
@@ -158,7 +158,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
             }
             snprintf(s->sampler, sizeof s->sampler, "%s", f[2]);
         } else if (strcmp(f[1], "frequency") == 0 || strcmp(f[1], "period_ns") == 0) {
-            if (drd_raw_u64(f[2], strcmp(f[1], "frequency") == 0 ? &s->frequency : &s->period_ns)) {
+            if (drd_rawread_u64(f[2], strcmp(f[1], "frequency") == 0 ? &s->frequency : &s->period_ns)) {
                 snprintf(err, cap, "malformed '%s' value", f[1]);
                 return -1;
             }
@@ -171,8 +171,8 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         return -1;
     }
     weight = 1;
-    if (n != (is_p ? 4 : 3) || drd_raw_u64(f[1], &tid) || drd_raw_u64(f[2], &stack) ||
-        (is_p && drd_raw_u64(f[3], &weight)) || weight > MAX_WEIGHT) {
+    if (n != (is_p ? 4 : 3) || drd_rawread_u64(f[1], &tid) || drd_rawread_u64(f[2], &stack) ||
+        (is_p && drd_rawread_u64(f[3], &weight)) || weight > MAX_WEIGHT) {
         snprintf(err, cap, "malformed '%s' record", tag);
         return -1;
     }
@@ -241,7 +241,7 @@ static int by_tid(const void *a, const void *b)
 int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, size_t cap)
 {
     memset(s, 0, sizeof *s);
-    if (drd_raw_load(raw_path, DRD_RAW_READ_MAX, &s->d, &s->buf, on_record, s, err, cap))
+    if (drd_rawread_load(raw_path, DRD_RAW_READ_MAX, &s->d, &s->buf, on_record, s, err, cap))
         return -1;
     s->merged = strcmp(s->d.profiler, "merged-stacks") == 0;
     if (!s->merged && strcmp(s->d.profiler, "cpu-hotpaths") != 0) {
@@ -251,7 +251,7 @@ int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, siz
     /* frame names come cleaned by the raw reader; thread names are profiler fields, cleaned the same way */
     for (size_t i = 0; i < s->n_threads; i++)
         if (s->threads[i].name)
-            drd_raw_clean_text((char *)s->threads[i].name);
+            drd_rawread_clean_text((char *)s->threads[i].name);
     if (stack_room(s, s->d.n_stacks) || dedup_names(s)) {
         snprintf(err, cap, "out of memory");
         return -1;

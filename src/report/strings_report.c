@@ -38,7 +38,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
     (void)d;
     uint64_t v[4];
     if (strcmp(f[0], "m") == 0) {
-        if (n != 3 || drd_raw_u64(f[2], &v[0]) || strlen(f[1]) > 32) {
+        if (n != 3 || drd_rawread_u64(f[2], &v[0]) || strlen(f[1]) > 32) {
             snprintf(err, cap, "malformed fact record");
             return -1;
         }
@@ -49,8 +49,8 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         snprintf(err, cap, "unknown record '%s' in a duplicated-strings file", f[0]);
         return -1;
     }
-    if (n != 6 || drd_raw_u64(f[1], &v[0]) || drd_raw_u64(f[2], &v[1]) || drd_raw_u64(f[3], &v[2]) ||
-        drd_raw_u64(f[4], &v[3]) || v[0] < 2 || v[0] > (1ULL << 40) || v[2] > (1ULL << 40) || v[3] > (1ULL << 50) ||
+    if (n != 6 || drd_rawread_u64(f[1], &v[0]) || drd_rawread_u64(f[2], &v[1]) || drd_rawread_u64(f[3], &v[2]) ||
+        drd_rawread_u64(f[4], &v[3]) || v[0] < 2 || v[0] > (1ULL << 40) || v[2] > (1ULL << 40) || v[3] > (1ULL << 50) ||
         unescape(f[5])) {
         snprintf(err, cap, "malformed duplicate record");
         return -1;
@@ -77,7 +77,7 @@ json_t *drd_strings_report(const char *raw_path, char *err, size_t cap)
     struct drd_rawdata d;
     char *buf = NULL;
     json_t *report = NULL;
-    if (drd_raw_load(raw_path, DRD_RAW_READ_MAX, &d, &buf, on_record, &k, err, cap))
+    if (drd_rawread_load(raw_path, DRD_RAW_READ_MAX, &d, &buf, on_record, &k, err, cap))
         goto out;
     report = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:O}", "profiler", "duplicated-strings", "strings",
                        fact(k.facts, "strings"), "string_bytes", fact(k.facts, "string_bytes"), "distinct",

@@ -19,7 +19,7 @@ static int any_record(void *ctx, const struct drd_rawdata *d, char **fields, int
         DRD_FUZZ_CHECK(memchr(fields[i], '\t', len) == NULL && memchr(fields[i], '\n', len) == NULL,
                        "field %d holds a separator", i);
         uint64_t v;
-        (void)drd_raw_u64(fields[i], &v);
+        (void)drd_rawread_u64(fields[i], &v);
     }
     return 0;
 }
@@ -44,7 +44,7 @@ static void check_tables(const struct drd_rawdata *d)
     for (uint32_t i = 0; i < d->n_types; i++)
         check_name("type", i + 1, d->types[i]);
     for (uint32_t i = 0; i < d->n_stacks; i++) {
-        const struct drd_raw_stack *s = &d->stacks[i];
+        const struct drd_rawread_stack *s = &d->stacks[i];
         DRD_FUZZ_CHECK(s->n <= DRD_RAW_MAX_DEPTH, "stack %u has %u frames", i + 1, s->n);
         for (uint32_t k = 0; k < s->n; k++)
             DRD_FUZZ_CHECK(s->frames[k] >= 1 && s->frames[k] <= d->n_frames, "stack %u names frame %u of %u", i + 1,
@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(buf, data, size);
     struct drd_rawdata d;
     char err[256] = "";
-    if (drd_raw_parse(buf, size, &d, any_record, NULL, err, sizeof err) == 0)
+    if (drd_rawread_parse(buf, size, &d, any_record, NULL, err, sizeof err) == 0)
         check_tables(&d);
     else
         DRD_FUZZ_CHECK(err[0] != 0, "file refused without a reason");
@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size)
         memcpy(buf, data, size);
     err[0] = 0;
-    if (drd_raw_parse(buf, size, &d, NULL, NULL, err, sizeof err) == 0)
+    if (drd_rawread_parse(buf, size, &d, NULL, NULL, err, sizeof err) == 0)
         check_tables(&d);
     else
         DRD_FUZZ_CHECK(err[0] != 0, "file refused without a reason");

@@ -62,7 +62,7 @@ static void parse_valid(void **state)
     struct drd_rawdata d;
     struct xcount c = {0};
     char err[256] = "";
-    assert_int_equal(drd_raw_parse(buf, len, &d, count_x, &c, err, sizeof err), 0);
+    assert_int_equal(drd_rawread_parse(buf, len, &d, count_x, &c, err, sizeof err), 0);
     assert_string_equal(d.profiler, "exceptions");
     assert_int_equal(d.n_frames, 3);
     assert_string_equal(d.frames[0], "App.Main");
@@ -103,7 +103,7 @@ static void parse_many_records(void **state)
     n += (size_t)snprintf(text + n, cap - n, "s\t301\t\n"); /* an empty stack */
     struct drd_rawdata d;
     char err[256] = "";
-    assert_int_equal(drd_raw_parse(text, n, &d, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(drd_rawread_parse(text, n, &d, NULL, NULL, err, sizeof err), 0);
     assert_int_equal(d.n_frames, 1000);
     assert_string_equal(d.frames[0], "F1");
     assert_string_equal(d.frames[999], "F1000");
@@ -120,14 +120,14 @@ static void parse_many_records(void **state)
 }
 
 /* Parses text and expects a refusal with a message; frees the tables afterwards. */
-static void refuse_fn(const char *text, drd_raw_record_fn fn, void *ctx, const char *why)
+static void refuse_fn(const char *text, drd_rawread_record_fn fn, void *ctx, const char *why)
 {
     size_t len;
     char *buf = dup_text(text, &len);
     struct drd_rawdata d;
     char err[256];
     memset(err, 0, sizeof err);
-    int rc = drd_raw_parse(buf, len, &d, fn, ctx, err, sizeof err);
+    int rc = drd_rawread_parse(buf, len, &d, fn, ctx, err, sizeof err);
     if (rc != -1)
         fail_msg("accepted a file with %s", why);
     if (err[0] == 0)
@@ -204,7 +204,7 @@ static void parse_nul_byte(void **state)
     memcpy(buf, text, len);
     struct drd_rawdata d;
     char err[256] = "";
-    assert_int_equal(drd_raw_parse(buf, len, &d, NULL, NULL, err, sizeof err), -1);
+    assert_int_equal(drd_rawread_parse(buf, len, &d, NULL, NULL, err, sizeof err), -1);
     assert_true(strlen(err) > 0);
     drd_rawdata_free(&d);
     free(buf);
@@ -227,7 +227,7 @@ static void parse_stack_depth(void **state)
     memcpy(buf, text, n);
     struct drd_rawdata d;
     char err[256] = "";
-    assert_int_equal(drd_raw_parse(buf, n, &d, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(drd_rawread_parse(buf, n, &d, NULL, NULL, err, sizeof err), 0);
     assert_int_equal(d.n_stacks, 1);
     assert_int_equal(d.stacks[0].n, DRD_RAW_MAX_DEPTH);
     assert_int_equal(d.stacks[0].frames[DRD_RAW_MAX_DEPTH - 1], 1);
@@ -249,7 +249,7 @@ static void parse_partial_last_line(void **state)
     char *buf = dup_text(HDR "f\t1\tA\nf\t2\tB\nend\t7\t0\nf\t3\tCu", &len);
     struct drd_rawdata d;
     char err[256] = "";
-    assert_int_equal(drd_raw_parse(buf, len, &d, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(drd_rawread_parse(buf, len, &d, NULL, NULL, err, sizeof err), 0);
     assert_int_equal(d.n_frames, 2);
     assert_string_equal(d.frames[0], "A");
     assert_string_equal(d.frames[1], "B");
@@ -260,7 +260,7 @@ static void parse_partial_last_line(void **state)
 
     /* cut in the middle of a stack: the frames before it are kept, no stack */
     buf = dup_text(HDR "f\t1\tA\nf\t2\tB\ns\t1\t1,", &len);
-    assert_int_equal(drd_raw_parse(buf, len, &d, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(drd_rawread_parse(buf, len, &d, NULL, NULL, err, sizeof err), 0);
     assert_int_equal(d.n_frames, 2);
     assert_int_equal(d.n_stacks, 0);
     assert_int_equal(d.ended, 0);
@@ -269,7 +269,7 @@ static void parse_partial_last_line(void **state)
 
     /* a partial line that would be an error if whole is still ignored */
     buf = dup_text(HDR "f\t1\tA\nf\t9\tgarbage", &len);
-    assert_int_equal(drd_raw_parse(buf, len, &d, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(drd_rawread_parse(buf, len, &d, NULL, NULL, err, sizeof err), 0);
     assert_int_equal(d.n_frames, 1);
     drd_rawdata_free(&d);
     free(buf);
@@ -301,24 +301,24 @@ static void raw_u64(void **state)
 {
     (void)state;
     uint64_t v = 99;
-    assert_int_equal(drd_raw_u64("0", &v), 0);
+    assert_int_equal(drd_rawread_u64("0", &v), 0);
     assert_int_equal(v, 0);
-    assert_int_equal(drd_raw_u64("42", &v), 0);
+    assert_int_equal(drd_rawread_u64("42", &v), 0);
     assert_int_equal(v, 42);
-    assert_int_equal(drd_raw_u64("18446744073709551615", &v), 0);
+    assert_int_equal(drd_rawread_u64("18446744073709551615", &v), 0);
     assert_true(v == UINT64_MAX);
-    assert_int_equal(drd_raw_u64("00000000000000000007", &v), 0); /* 20 digits */
+    assert_int_equal(drd_rawread_u64("00000000000000000007", &v), 0); /* 20 digits */
     assert_int_equal(v, 7);
     v = 99;
-    assert_int_equal(drd_raw_u64("18446744073709551616", &v), -1);
-    assert_int_equal(drd_raw_u64("99999999999999999999", &v), -1);
-    assert_int_equal(drd_raw_u64("000000000000000000007", &v), -1); /* 21 digits */
-    assert_int_equal(drd_raw_u64("", &v), -1);
-    assert_int_equal(drd_raw_u64("-1", &v), -1);
-    assert_int_equal(drd_raw_u64("+1", &v), -1);
-    assert_int_equal(drd_raw_u64("1a", &v), -1);
-    assert_int_equal(drd_raw_u64(" 1", &v), -1);
-    assert_int_equal(drd_raw_u64("1 ", &v), -1);
+    assert_int_equal(drd_rawread_u64("18446744073709551616", &v), -1);
+    assert_int_equal(drd_rawread_u64("99999999999999999999", &v), -1);
+    assert_int_equal(drd_rawread_u64("000000000000000000007", &v), -1); /* 21 digits */
+    assert_int_equal(drd_rawread_u64("", &v), -1);
+    assert_int_equal(drd_rawread_u64("-1", &v), -1);
+    assert_int_equal(drd_rawread_u64("+1", &v), -1);
+    assert_int_equal(drd_rawread_u64("1a", &v), -1);
+    assert_int_equal(drd_rawread_u64(" 1", &v), -1);
+    assert_int_equal(drd_rawread_u64("1 ", &v), -1);
     assert_int_equal(v, 99); /* refusals leave the output alone */
 }
 

@@ -244,7 +244,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     if (st.exact) {
         *mask = COR_PRF_ENABLE_OBJECT_ALLOCATED | COR_PRF_MONITOR_OBJECT_ALLOCATED;
         *mask_high = 0;
-        drd_raw_printf(p->raw, "m\tmode\texact\n");
+        drd_rawout_printf(p->raw, "m\tmode\texact\n");
         return 0;
     }
     if (c->info_version < 12) {
@@ -274,9 +274,9 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
         return -1;
     }
     st.session_open = 1;
-    drd_raw_printf(p->raw, "m\tmode\t%s\n", st.tick ? "allocation-tick" : "allocation-sampled");
+    drd_rawout_printf(p->raw, "m\tmode\t%s\n", st.tick ? "allocation-tick" : "allocation-sampled");
     if (st.stacks)
-        drd_raw_printf(p->raw, "m\twalker\t%s\n", st.cache.on ? "cached" : "runtime");
+        drd_rawout_printf(p->raw, "m\twalker\t%s\n", st.cache.on ? "cached" : "runtime");
     /* the events come without stacks: we walk the allocating thread ourselves */
     *mask = st.stacks ? COR_PRF_ENABLE_STACK_SNAPSHOT : COR_PRF_MONITOR_NONE;
     *mask_high = COR_PRF_HIGH_MONITOR_EVENT_PIPE;
@@ -322,10 +322,10 @@ static void drain(struct drd_prof *p)
         if (n == w->samples)
             continue;
         const struct drd_frame *frames = drd_keytable_frames(&st.table, i, &depth);
-        if (!w->stack_id && (drd_raw_type(p->raw, drd_keytable_class(&st.table, i), &w->type_id) ||
-                             drd_raw_stack(p->raw, frames, (int)depth, &w->stack_id)))
+        if (!w->stack_id && (drd_rawout_type(p->raw, drd_keytable_class(&st.table, i), &w->type_id) ||
+                             drd_rawout_stack(p->raw, frames, (int)depth, &w->stack_id)))
             continue;
-        if (drd_raw_printf(p->raw, "a\t%u\t%u\t%llu\t%llu\t%llu\n", w->type_id, w->stack_id,
+        if (drd_rawout_printf(p->raw, "a\t%u\t%u\t%llu\t%llu\t%llu\n", w->type_id, w->stack_id,
                            (unsigned long long)(n - w->samples), (unsigned long long)(ec - w->est_count),
                            (unsigned long long)(eb - w->est_bytes)))
             return;

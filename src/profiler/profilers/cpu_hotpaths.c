@@ -153,7 +153,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
         *mask = COR_PRF_ENABLE_STACK_SNAPSHOT;
     }
     *mask_high = 0;
-    drd_raw_printf(p->raw, "m\tmode\t%s\nm\tfrequency\t%lld\nm\tperiod_ns\t%llu\nm\tsampler\t%s\n",
+    drd_rawout_printf(p->raw, "m\tmode\t%s\nm\tfrequency\t%lld\nm\tperiod_ns\t%llu\nm\tsampler\t%s\n",
                    st.wall ? "wall" : "cpu", (long long)hz, (unsigned long long)st.period_ns,
                    st.signal ? "signal" : "suspend");
     return 0;

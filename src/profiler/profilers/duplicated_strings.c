@@ -283,7 +283,7 @@ static void write_value(struct drd_prof *p, const char *v)
             out[n++] = *q;
     }
     out[n] = 0;
-    drd_raw_printf(p->raw, "%s\n", out);
+    drd_rawout_printf(p->raw, "%s\n", out);
 }
 
 static void drain(struct drd_prof *p)
@@ -291,7 +291,7 @@ static void drain(struct drd_prof *p)
     if (!__atomic_load_n(&st.done, __ATOMIC_ACQUIRE) || st.done == 2)
         return;
     st.done = 2;
-    drd_raw_printf(p->raw, "m\tstrings\t%llu\nm\tstring_bytes\t%llu\nm\tdistinct\t%zu\nm\toverflow\t%llu\nm\tpause_ns\t%llu\n",
+    drd_rawout_printf(p->raw, "m\tstrings\t%llu\nm\tstring_bytes\t%llu\nm\tdistinct\t%zu\nm\toverflow\t%llu\nm\tpause_ns\t%llu\n",
                    (unsigned long long)st.strings, (unsigned long long)st.string_bytes, st.distinct,
                    (unsigned long long)st.overflow, (unsigned long long)st.pause_ns);
     uint64_t wasted_all = 0, dup_values = 0;
@@ -300,14 +300,14 @@ static void drain(struct drd_prof *p)
             wasted_all += (uint64_t)(st.table[i].count - 1) * string_size(st.table[i].length);
             dup_values++;
         }
-    drd_raw_printf(p->raw, "m\tduplicated_values\t%llu\nm\twasted_bytes\t%llu\n", (unsigned long long)dup_values,
+    drd_rawout_printf(p->raw, "m\tduplicated_values\t%llu\nm\twasted_bytes\t%llu\n", (unsigned long long)dup_values,
                    (unsigned long long)wasted_all);
     for (int t = 0; t < st.n_tops; t++) {
         const struct entry *e = &st.table[st.tops[t].slot];
         char value[4096];
         size_t n8 = 0;
         drd_utf16_to_utf8(st.values + (size_t)t * st.max_display, st.value_units[t], value, sizeof value, &n8);
-        drd_raw_printf(p->raw, "d\t%u\t%u\t%llu\t%llu\t", e->count, e->length,
+        drd_rawout_printf(p->raw, "d\t%u\t%u\t%llu\t%llu\t", e->count, e->length,
                        (unsigned long long)string_size(e->length), (unsigned long long)st.tops[t].wasted);
         write_value(p, value);
     }

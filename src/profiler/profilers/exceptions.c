@@ -136,8 +136,8 @@ static int intern_throw(struct drd_prof *p, size_t i)
         return 0;
     uint32_t depth;
     const struct drd_frame *frames = drd_keytable_frames(&state.throws, i, &depth);
-    if (drd_raw_type(p->raw, drd_keytable_class(&state.throws, i), &w->type_id) ||
-        drd_raw_stack(p->raw, frames, (int)depth, &w->stack_id))
+    if (drd_rawout_type(p->raw, drd_keytable_class(&state.throws, i), &w->type_id) ||
+        drd_rawout_stack(p->raw, frames, (int)depth, &w->stack_id))
         return -1;
     return 0;
 }
@@ -153,7 +153,7 @@ static void drain(struct drd_prof *p)
         struct written *w = &state.throw_written[i];
         if (n == w->count || intern_throw(p, i))
             continue;
-        if (drd_raw_printf(p->raw, "x\t%u\t%u\t%llu\n", w->type_id, w->stack_id, (unsigned long long)(n - w->count)))
+        if (drd_rawout_printf(p->raw, "x\t%u\t%u\t%llu\n", w->type_id, w->stack_id, (unsigned long long)(n - w->count)))
             return;
         w->count = n;
     }
@@ -164,10 +164,10 @@ static void drain(struct drd_prof *p)
         uint32_t depth, frame;
         const struct drd_frame *catcher = drd_keytable_frames(&state.catches, i, &depth);
         size_t throw_slot = (size_t)drd_keytable_class(&state.catches, i) - 1;
-        if (n == state.catch_written[i] || intern_throw(p, throw_slot) || drd_raw_frame(p->raw, catcher, &frame))
+        if (n == state.catch_written[i] || intern_throw(p, throw_slot) || drd_rawout_frame(p->raw, catcher, &frame))
             continue;
         struct written *w = &state.throw_written[throw_slot];
-        if (drd_raw_printf(p->raw, "c\t%u\t%u\t%u\t%llu\n", w->type_id, w->stack_id, frame,
+        if (drd_rawout_printf(p->raw, "c\t%u\t%u\t%u\t%llu\n", w->type_id, w->stack_id, frame,
                            (unsigned long long)(n - state.catch_written[i])))
             return;
         state.catch_written[i] = n;

@@ -485,13 +485,13 @@ static void drain(struct drd_prof *p)
         return;
     st.done = 2;
     for (int i = 0; i < st.n_statics; i++)
-        drd_raw_printf(p->raw, "sf\t%d\t%s\n", i, st.statics[i].name);
+        drd_rawout_printf(p->raw, "sf\t%d\t%s\n", i, st.statics[i].name);
     for (size_t i = 0; i < CLASS_SLOTS; i++) {
         uint32_t tid;
-        if (st.classes[i] && drd_raw_type(p->raw, st.classes[i], &tid) == 0)
-            drd_raw_printf(p->raw, "c\t%llx\t%u\n", (unsigned long long)st.classes[i], tid);
+        if (st.classes[i] && drd_rawout_type(p->raw, st.classes[i], &tid) == 0)
+            drd_rawout_printf(p->raw, "c\t%llx\t%u\n", (unsigned long long)st.classes[i], tid);
     }
-    drd_raw_printf(p->raw, "m\tobjects\t%llu\nm\tedges\t%llu\nm\troots\t%llu\nm\theap_bytes\t%llu\nm\tpause_ns\t%llu\n"
+    drd_rawout_printf(p->raw, "m\tobjects\t%llu\nm\tedges\t%llu\nm\troots\t%llu\nm\theap_bytes\t%llu\nm\tpause_ns\t%llu\n"
                            "m\tgc_ns\t%llu\n",
                    (unsigned long long)st.objects, (unsigned long long)st.edges, (unsigned long long)st.roots,
                    (unsigned long long)st.heap_bytes, (unsigned long long)st.pause_ns, (unsigned long long)st.gc_ns);

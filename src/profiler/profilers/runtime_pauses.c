@@ -110,7 +110,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
         return -1;
     }
     st.origin_ns = drd_clock_mono_ns();
-    drd_raw_printf(p->raw, "m\tunit\tns\n");
+    drd_rawout_printf(p->raw, "m\tunit\tns\n");
     *mask = COR_PRF_MONITOR_SUSPENDS;
     *mask_high = COR_PRF_HIGH_BASIC_GC; /* GC start with its generations, without the cost of MONITOR_GC */
     return 0;
@@ -121,7 +121,7 @@ static void drain(struct drd_prof *p)
     size_t n = atomic_load_explicit(&st.count, memory_order_acquire);
     for (; st.written < n; st.written++) {
         const struct pause *u = &st.pauses[st.written];
-        if (drd_raw_printf(p->raw, "u\t%llu\t%llu\t%d\t%d\t%d\n", (unsigned long long)u->start_ns,
+        if (drd_rawout_printf(p->raw, "u\t%llu\t%llu\t%d\t%d\t%d\n", (unsigned long long)u->start_ns,
                            (unsigned long long)u->duration_ns, u->reason, u->generation, u->induced))
             return;
     }
