@@ -180,7 +180,7 @@ int drd_cmd_export(int argc, char **argv)
         rc = to_output(output, formats[fmt].name, raw, name);
         goto out;
     }
-    snprintf(path, sizeof path, "%s/%s.%s", dir, profiler, formats[fmt].suffix);
+    drd_fs_path(path, sizeof path, "%s/%s.%s", dir, profiler, formats[fmt].suffix);
     /* a whole file or none: written beside the target, then renamed over it */
     snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
     int fd = mkstemp(tmp);

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "common/safetext.h"
 #include "report/report.h"
+#include "common/fsutil.h"
 
 int drd_cmd_sessions(int argc, char **argv)
 {
@@ -38,7 +39,7 @@ int drd_cmd_sessions(int argc, char **argv)
         printf("%-48s %-14s %-11s %s\n", "SESSION", "PROFILER", "STATUS", "TARGET");
     for (int i = 0; i < n; i++) {
         char dir[4200];
-        snprintf(dir, sizeof dir, "%s/%s", root, ids[i]);
+        drd_fs_path(dir, sizeof dir, "%s/%s", root, ids[i]);
         /* without session.json: running or abandoned by the rule the web API follows (report.h) */
         json_t *s = drd_session_load_any(dir, err, sizeof err);
         if (!s)

@@ -6,16 +6,7 @@
 #include <string.h>
 
 #include "drdotnet/version.h"
-
-static void fail(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-}
+#include "common/textcut.h"
 
 int drd_session_id_valid(const char *id)
 {
@@ -65,18 +56,18 @@ static int value_valid(const char *v, size_t n)
 int drd_cd_add_param(struct drd_client_data *cd, const char *key, const char *value, char *err, size_t errcap)
 {
     if (!key_valid(key)) {
-        fail(err, errcap, "bad parameter name '%s' (use lowercase letters, digits and '_', or <profiler>.<key>)",
+        drd_text_cut(err, errcap, "bad parameter name '%s' (use lowercase letters, digits and '_', or <profiler>.<key>)",
              key);
         return -1;
     }
     size_t vn = strlen(value);
     if (vn >= DRD_CD_MAX_VALUE || !value_valid(value, vn)) {
-        fail(err, errcap, "bad value for parameter '%s' (printable text, at most %d bytes)", key,
+        drd_text_cut(err, errcap, "bad value for parameter '%s' (printable text, at most %d bytes)", key,
              DRD_CD_MAX_VALUE - 1);
         return -1;
     }
     if (cd->n_params >= DRD_CD_MAX_PARAMS) {
-        fail(err, errcap, "too many parameters (at most %d)", DRD_CD_MAX_PARAMS);
+        drd_text_cut(err, errcap, "too many parameters (at most %d)", DRD_CD_MAX_PARAMS);
         return -1;
     }
     struct drd_cd_param *p = &cd->params[cd->n_params++];
@@ -144,11 +135,11 @@ int drd_cd_decode(const void *data, size_t len, struct drd_client_data *cd, char
     int seen_v = 0, seen_session = 0, seen_out = 0, seen_profiler = 0, seen_mode = 0;
     memset(cd, 0, sizeof *cd);
     if (!buf || len == 0) {
-        fail(err, errcap, "empty session request");
+        drd_text_cut(err, errcap, "empty session request");
         return -1;
     }
     if (len > DRD_CD_MAX_BYTES) {
-        fail(err, errcap, "session request too large (%zu bytes, at most %d)", len, DRD_CD_MAX_BYTES);
+        drd_text_cut(err, errcap, "session request too large (%zu bytes, at most %d)", len, DRD_CD_MAX_BYTES);
         return -1;
     }
     size_t pos = 0;
@@ -157,7 +148,7 @@ int drd_cd_decode(const void *data, size_t len, struct drd_client_data *cd, char
         const char *line = buf + pos;
         const char *nl = memchr(line, '\n', len - pos);
         if (!nl) {
-            fail(err, errcap, "session request line %d has no end of line", line_no + 1);
+            drd_text_cut(err, errcap, "session request line %d has no end of line", line_no + 1);
             return -1;
         }
         size_t n = (size_t)(nl - line);
@@ -165,50 +156,50 @@ int drd_cd_decode(const void *data, size_t len, struct drd_client_data *cd, char
         line_no++;
         const char *eq = memchr(line, '=', n);
         if (!eq) {
-            fail(err, errcap, "session request line %d has no '='", line_no);
+            drd_text_cut(err, errcap, "session request line %d has no '='", line_no);
             return -1;
         }
         size_t kn = (size_t)(eq - line);
         const char *v = eq + 1;
         size_t vn = n - kn - 1;
         if (memchr(line, 0, n) || !value_valid(v, vn)) {
-            fail(err, errcap, "session request line %d holds control characters", line_no);
+            drd_text_cut(err, errcap, "session request line %d holds control characters", line_no);
             return -1;
         }
         if (line_no == 1) {
             if (kn != 1 || line[0] != 'v') {
-                fail(err, errcap, "session request does not start with its version");
+                drd_text_cut(err, errcap, "session request does not start with its version");
                 return -1;
             }
         }
 #define KEY_IS(lit) (kn == sizeof(lit) - 1 && memcmp(line, lit, kn) == 0)
         if (KEY_IS("v")) {
             if (seen_v++ || vn != 1 || v[0] != '0' + DRD_CLIENT_DATA_VERSION) {
-                fail(err, errcap, "unsupported session request version '%.*s' (this library reads %d)", (int)vn,
+                drd_text_cut(err, errcap, "unsupported session request version '%.*s' (this library reads %d)", (int)vn,
                      v, DRD_CLIENT_DATA_VERSION);
                 return -1;
             }
         } else if (KEY_IS("session")) {
             if (seen_session++ || copy_field(cd->session_id, sizeof cd->session_id, v, vn) ||
                 !drd_session_id_valid(cd->session_id)) {
-                fail(err, errcap, "bad or repeated session id");
+                drd_text_cut(err, errcap, "bad or repeated session id");
                 return -1;
             }
         } else if (KEY_IS("out")) {
             if (seen_out++ || copy_field(cd->out_dir, sizeof cd->out_dir, v, vn) || cd->out_dir[0] != '/') {
-                fail(err, errcap, "bad or repeated output folder (an absolute path of at most %d bytes)",
+                drd_text_cut(err, errcap, "bad or repeated output folder (an absolute path of at most %d bytes)",
                      DRD_CD_MAX_PATH - 1);
                 return -1;
             }
         } else if (KEY_IS("profiler")) {
             if (seen_profiler++ || copy_field(cd->profiler, sizeof cd->profiler, v, vn) ||
                 !profiler_name_valid(cd->profiler)) {
-                fail(err, errcap, "bad or repeated profiler name");
+                drd_text_cut(err, errcap, "bad or repeated profiler name");
                 return -1;
             }
         } else if (KEY_IS("mode")) {
             if (seen_mode++) {
-                fail(err, errcap, "repeated mode");
+                drd_text_cut(err, errcap, "repeated mode");
                 return -1;
             }
             if (vn == 6 && memcmp(v, "attach", 6) == 0)
@@ -216,30 +207,30 @@ int drd_cd_decode(const void *data, size_t len, struct drd_client_data *cd, char
             else if (vn == 7 && memcmp(v, "startup", 7) == 0)
                 cd->mode = DRD_MODE_STARTUP;
             else {
-                fail(err, errcap, "bad mode '%.*s' (attach or startup)", (int)vn, v);
+                drd_text_cut(err, errcap, "bad mode '%.*s' (attach or startup)", (int)vn, v);
                 return -1;
             }
         } else if (KEY_IS("tool")) {
             if (cd->tool[0] || copy_field(cd->tool, sizeof cd->tool, v, vn) || !cd->tool[0]) {
-                fail(err, errcap, "bad or repeated tool version");
+                drd_text_cut(err, errcap, "bad or repeated tool version");
                 return -1;
             }
         } else if (kn > 6 && memcmp(line, "param.", 6) == 0) {
             char key[DRD_CD_MAX_KEY], val[DRD_CD_MAX_VALUE];
             if (copy_field(key, sizeof key, line + 6, kn - 6) || copy_field(val, sizeof val, v, vn)) {
-                fail(err, errcap, "parameter name or value too long on line %d", line_no);
+                drd_text_cut(err, errcap, "parameter name or value too long on line %d", line_no);
                 return -1;
             }
             if (drd_cd_add_param(cd, key, val, err, errcap))
                 return -1;
         } else {
-            fail(err, errcap, "unknown field '%.*s' in session request", (int)(kn > 40 ? 40 : kn), line);
+            drd_text_cut(err, errcap, "unknown field '%.*s' in session request", (int)(kn > 40 ? 40 : kn), line);
             return -1;
         }
 #undef KEY_IS
     }
     if (!seen_v || !seen_session || !seen_out || !seen_profiler) {
-        fail(err, errcap, "session request lacks %s", !seen_v ? "its version"
+        drd_text_cut(err, errcap, "session request lacks %s", !seen_v ? "its version"
                                                        : !seen_session ? "the session id"
                                                        : !seen_out ? "the output folder"
                                                                    : "the profiler name");

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -13,6 +14,22 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+
+int drd_fs_path(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = cap ? vsnprintf(out, cap, fmt, ap) : -1;
+    va_end(ap);
+    if (n < 0 || (size_t)n >= cap) {
+        if (cap)
+            out[0] = 0;
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
 
 static int write_all(int fd, const void *data, size_t len)
 {
@@ -26,35 +43,6 @@ static int write_all(int fd, const void *data, size_t len)
         }
         p += n;
         len -= (size_t)n;
-    }
-    return 0;
-}
-
-int drd_fs_write_atomic(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
-{
-    static atomic_uint counter;
-    char tmp[4096], dst[4096];
-    int n1 = snprintf(tmp, sizeof tmp, "%s/.%s.%d.%u.tmp", dir, name, (int)getpid(), atomic_fetch_add(&counter, 1));
-    int n2 = snprintf(dst, sizeof dst, "%s/%s", dir, name);
-    if (n1 < 0 || n2 < 0 || (size_t)n1 >= sizeof tmp || (size_t)n2 >= sizeof dst) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd < 0)
-        return -1;
-    if (write_all(fd, data, len) || fsync(fd)) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        errno = e;
-        return -1;
-    }
-    if (close(fd) || rename(tmp, dst)) {
-        int e = errno;
-        unlink(tmp);
-        errno = e;
-        return -1;
     }
     return 0;
 }
@@ -75,16 +63,16 @@ static int rename_noreplace(const char *from, const char *to)
     return 0;
 }
 
-int drd_fs_write_new(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
+/* Writes len bytes to dir/name through a fresh temporary file, then renames it into place: over what is there
+ * (replace), or only where nothing is (rename_noreplace). Returns 0, or -1 with errno. */
+static int write_through_temp(const char *dir, const char *name, const void *data, size_t len, mode_t mode,
+                              int replace)
 {
     static atomic_uint counter;
     char tmp[4096], dst[4096];
-    int n1 = snprintf(tmp, sizeof tmp, "%s/.%s.%d.%u.new", dir, name, (int)getpid(), atomic_fetch_add(&counter, 1));
-    int n2 = snprintf(dst, sizeof dst, "%s/%s", dir, name);
-    if (n1 < 0 || n2 < 0 || (size_t)n1 >= sizeof tmp || (size_t)n2 >= sizeof dst) {
-        errno = ENAMETOOLONG;
+    if (drd_fs_path(tmp, sizeof tmp, "%s/.%s.%d.%u.tmp", dir, name, (int)getpid(), atomic_fetch_add(&counter, 1)) ||
+        drd_fs_path(dst, sizeof dst, "%s/%s", dir, name))
         return -1;
-    }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
         return -1;
@@ -95,13 +83,23 @@ int drd_fs_write_new(const char *dir, const char *name, const void *data, size_t
         errno = e;
         return -1;
     }
-    if (close(fd) || rename_noreplace(tmp, dst)) {
+    if (close(fd) || (replace ? rename(tmp, dst) : rename_noreplace(tmp, dst))) {
         int e = errno;
         unlink(tmp);
         errno = e;
         return -1;
     }
     return 0;
+}
+
+int drd_fs_write_atomic(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
+{
+    return write_through_temp(dir, name, data, len, mode, 1);
+}
+
+int drd_fs_write_new(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
+{
+    return write_through_temp(dir, name, data, len, mode, 0);
 }
 
 int drd_fs_mkdir_private(const char *dir, mode_t mode)

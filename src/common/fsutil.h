@@ -5,6 +5,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Formats a path into out (cap bytes), as snprintf does, refusing one that does not fit: returns 0, or -1 with
+ * errno ENAMETOOLONG and out set to "" (so that a cut path is never used, even by a caller that ignores the
+ * result). Safe in any callback: no allocation. */
+int drd_fs_path(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Writes len bytes to dir/name through a fresh temporary file (O_EXCL, O_NOFOLLOW) and rename(2), so a reader
  * sees the old file or the whole new one, and a symlink planted at dir/name is replaced, never followed.
  * Returns 0, or -1 with errno set. */

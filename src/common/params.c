@@ -1,21 +1,12 @@
 /* Resolving a profiler's parameters against its descriptor: defaults, types, ranges, unknown keys. */
 #include "drdotnet/params.h"
+#include "common/textcut.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void fail(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-}
 
 const struct drd_profiler_desc *drd_profiler_find(const struct drd_profiler_table *t, const char *name)
 {
@@ -51,11 +42,11 @@ static int parse_value(const struct drd_param_desc *d, const char *text, struct 
         long long x = strtoll(text, &end, 10);
         int starts_ok = (text[0] >= '0' && text[0] <= '9') || (text[0] == '-' && text[1] >= '0' && text[1] <= '9');
         if (errno || end == text || *end != 0 || !starts_ok) {
-            fail(err, errcap, "parameter '%s' must be a whole number, not '%s'", d->key, text);
+            drd_text_cut(err, errcap, "parameter '%s' must be a whole number, not '%s'", d->key, text);
             return -1;
         }
         if (x < d->min || x > d->max) {
-            fail(err, errcap, "parameter '%s' must be between %lld and %lld, not %lld", d->key, (long long)d->min,
+            drd_text_cut(err, errcap, "parameter '%s' must be between %lld and %lld, not %lld", d->key, (long long)d->min,
                  (long long)d->max, x);
             return -1;
         }
@@ -65,7 +56,7 @@ static int parse_value(const struct drd_param_desc *d, const char *text, struct 
     }
     case DRD_PARAM_ENUM:
         if (!choice_ok(d->choices, text)) {
-            fail(err, errcap, "parameter '%s' must be one of %s, not '%s'", d->key, d->choices, text);
+            drd_text_cut(err, errcap, "parameter '%s' must be one of %s, not '%s'", d->key, d->choices, text);
             return -1;
         }
         snprintf(val->text, sizeof val->text, "%s", text);
@@ -77,13 +68,13 @@ static int parse_value(const struct drd_param_desc *d, const char *text, struct 
         else if (strcmp(text, "false") == 0 || strcmp(text, "0") == 0)
             val->i = 0;
         else {
-            fail(err, errcap, "parameter '%s' must be true or false, not '%s'", d->key, text);
+            drd_text_cut(err, errcap, "parameter '%s' must be true or false, not '%s'", d->key, text);
             return -1;
         }
         snprintf(val->text, sizeof val->text, "%s", val->i ? "true" : "false");
         return 0;
     }
-    fail(err, errcap, "parameter '%s' has an unknown type", d->key);
+    drd_text_cut(err, errcap, "parameter '%s' has an unknown type", d->key);
     return -1;
 }
 
@@ -92,7 +83,7 @@ int drd_params_resolve(const struct drd_profiler_desc *p, const struct drd_cd_pa
 {
     memset(out, 0, sizeof *out);
     if (p->n_params > DRD_CD_MAX_PARAMS) {
-        fail(err, errcap, "profiler '%s' declares too many parameters", p->name);
+        drd_text_cut(err, errcap, "profiler '%s' declares too many parameters", p->name);
         return -1;
     }
     for (int g = 0; g < n_given; g++) {
@@ -108,13 +99,13 @@ int drd_params_resolve(const struct drd_profiler_desc *p, const struct drd_cd_pa
                     break;
                 used += (size_t)n;
             }
-            fail(err, errcap, "unknown parameter '%s' for profiler '%s' (it takes: %s)", given[g].key, p->name,
+            drd_text_cut(err, errcap, "unknown parameter '%s' for profiler '%s' (it takes: %s)", given[g].key, p->name,
                  p->n_params ? names : "none");
             return -1;
         }
         for (int h = 0; h < g; h++)
             if (strcmp(given[h].key, given[g].key) == 0) {
-                fail(err, errcap, "parameter '%s' is given twice", given[g].key);
+                drd_text_cut(err, errcap, "parameter '%s' is given twice", given[g].key);
                 return -1;
             }
     }

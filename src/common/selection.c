@@ -1,20 +1,10 @@
 /* A session's profilers: the list, the rules for running them together, their parameters (see selection.h). */
 #include "drdotnet/selection.h"
+#include "common/textcut.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static void fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void fail(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-}
 
 int drd_selection_parse(const struct drd_profiler_table *t, const char *list, struct drd_selection *sel, char *err,
                         size_t errcap)
@@ -26,23 +16,23 @@ int drd_selection_parse(const struct drd_profiler_table *t, const char *list, st
         size_t n = comma ? (size_t)(comma - s) : strlen(s);
         char name[DRD_CD_MAX_NAME];
         if (n == 0 || n >= sizeof name) {
-            fail(err, errcap, "'%s' is not a list of profiler names (name,name,...)", list ? list : "");
+            drd_text_cut(err, errcap, "'%s' is not a list of profiler names (name,name,...)", list ? list : "");
             return -1;
         }
         memcpy(name, s, n);
         name[n] = 0;
         const struct drd_profiler_desc *d = drd_profiler_find(t, name);
         if (!d) {
-            fail(err, errcap, "no profiler named '%s' (drdotnet profilers lists them)", name);
+            drd_text_cut(err, errcap, "no profiler named '%s' (drdotnet profilers lists them)", name);
             return -1;
         }
         for (int i = 0; i < sel->n; i++)
             if (sel->desc[i] == d) {
-                fail(err, errcap, "profiler '%s' is named twice", name);
+                drd_text_cut(err, errcap, "profiler '%s' is named twice", name);
                 return -1;
             }
         if (sel->n == DRD_SELECTION_MAX) {
-            fail(err, errcap, "at most %d profilers run in one session", DRD_SELECTION_MAX);
+            drd_text_cut(err, errcap, "at most %d profilers run in one session", DRD_SELECTION_MAX);
             return -1;
         }
         sel->desc[sel->n++] = d;
@@ -58,13 +48,13 @@ int drd_selection_check(const struct drd_selection *sel, int startup, char *err,
     for (int i = 0; i < sel->n; i++) {
         const struct drd_profiler_desc *d = sel->desc[i];
         if (!(d->flags & need)) {
-            fail(err, errcap, "profiler '%s' cannot be %s (%s)", d->name,
+            drd_text_cut(err, errcap, "profiler '%s' cannot be %s (%s)", d->name,
                  startup ? "loaded at startup" : "attached to a running process",
                  startup ? "use drdotnet profile" : "use drdotnet launch");
             return -1;
         }
         if (sel->n > 1 && (d->flags & DRD_PROFILER_ONESHOT)) {
-            fail(err, errcap,
+            drd_text_cut(err, errcap,
                  "profiler '%s' takes one snapshot and ends its session as soon as it is written: it runs alone, "
                  "not with %s",
                  d->name, sel->desc[i == 0 ? 1 : 0]->name);
@@ -93,11 +83,11 @@ static int give(struct drd_selection *sel, int i, const char *key, const char *v
 {
     for (int k = 0; k < sel->n_params[i]; k++)
         if (strcmp(sel->params[i][k].key, key) == 0) {
-            fail(err, errcap, "parameter '%s' of profiler '%s' is given twice", key, sel->desc[i]->name);
+            drd_text_cut(err, errcap, "parameter '%s' of profiler '%s' is given twice", key, sel->desc[i]->name);
             return -1;
         }
     if (sel->n_params[i] == DRD_CD_MAX_PARAMS) {
-        fail(err, errcap, "too many parameters for profiler '%s'", sel->desc[i]->name);
+        drd_text_cut(err, errcap, "too many parameters for profiler '%s'", sel->desc[i]->name);
         return -1;
     }
     struct drd_cd_param *p = &sel->params[i][sel->n_params[i]++];
@@ -133,13 +123,13 @@ static int assign_qualified(struct drd_selection *sel, const struct drd_cd_param
         if (strlen(name) != pn || strncmp(name, g->key, pn) != 0)
             continue;
         if (sel->n > 1 && !takes(sel->desc[i], key)) {
-            fail(err, errcap, "profiler '%s' has no parameter '%s' (drdotnet profilers lists its parameters)", name,
+            drd_text_cut(err, errcap, "profiler '%s' has no parameter '%s' (drdotnet profilers lists its parameters)", name,
                  key);
             return -1;
         }
         return give(sel, i, key, g->value, err, errcap);
     }
-    fail(err, errcap, "parameter '%s' names a profiler that is not in this session", g->key);
+    drd_text_cut(err, errcap, "parameter '%s' names a profiler that is not in this session", g->key);
     return -1;
 }
 
@@ -151,11 +141,11 @@ static int assign_bare(struct drd_selection *sel, const struct drd_cd_param *g, 
     char names[512];
     int n = takers(sel, g->key, names, sizeof names);
     if (n == 0) {
-        fail(err, errcap, "unknown parameter '%s': none of this session's profilers takes it", g->key);
+        drd_text_cut(err, errcap, "unknown parameter '%s': none of this session's profilers takes it", g->key);
         return -1;
     }
     if (n > 1 && !drd_selection_session_wide(g->key)) {
-        fail(err, errcap, "parameter '%s' is taken by %s: say which, as <profiler>.%s", g->key, names, g->key);
+        drd_text_cut(err, errcap, "parameter '%s' is taken by %s: say which, as <profiler>.%s", g->key, names, g->key);
         return -1;
     }
     for (int i = 0; i < sel->n; i++)

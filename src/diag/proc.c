@@ -1,6 +1,7 @@
 /* Reading /proc: start times, pid namespaces, mount and time namespaces, a process's temp folder and libc. */
 #define _GNU_SOURCE
 #include "diag/proc.h"
+#include "common/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -138,8 +139,8 @@ static int differs(pid_t pid, const char *what)
 {
     char path[96], self[96];
     struct stat a, b;
-    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
-    snprintf(self, sizeof self, "/proc/self/%s", what);
+    drd_fs_path(path, sizeof path, "/proc/%d/%s", (int)pid, what);
+    drd_fs_path(self, sizeof self, "/proc/self/%s", what);
     if (stat(path, &a) || stat(self, &b))
         return -1;
     return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
@@ -187,7 +188,7 @@ int drd_proc_view_read(pid_t pid, struct drd_proc_view *v)
     while (n > 1 && v->tmp[n - 1] == '/')
         v->tmp[--n] = 0;
     if (v->other_root)
-        snprintf(v->sock_dir, sizeof v->sock_dir, "/proc/%d/root%s", (int)pid, n > 1 ? v->tmp : "");
+        drd_fs_path(v->sock_dir, sizeof v->sock_dir, "/proc/%d/root%s", (int)pid, n > 1 ? v->tmp : "");
     else
         snprintf(v->sock_dir, sizeof v->sock_dir, "%s", v->tmp);
     return 0;

@@ -9,6 +9,7 @@
 
 #include "clr/metadata.h"
 #include "clr/utf16.h"
+#include "common/textcut.h"
 
 #define MAX_MODULES 512
 #define NAME_UNITS 512
@@ -284,16 +285,16 @@ void drd_names_friendly(char *s, size_t cap, int is_async)
     if (owner[0] && strcmp(method, "MoveNext") == 0)
         snprintf(tail, sizeof tail, ".%s (%s)", owner, is_async ? "async" : "iterator");
     else if (rest && strncmp(rest, "b__", 3) == 0)
-        snprintf(tail, sizeof tail, ".%s (lambda)", inner);
+        drd_text_cut(tail, sizeof tail, ".%s (lambda)", inner);
     else if (rest && strncmp(rest, "g__", 3) == 0) {
         char local[256];
         snprintf(local, sizeof local, "%s", rest + 3);
         local[strcspn(local, "|")] = 0;
-        snprintf(tail, sizeof tail, ".%s.%s (local function)", inner, local);
+        drd_text_cut(tail, sizeof tail, ".%s.%s (local function)", inner, local);
     } else if (owner[0])
-        snprintf(tail, sizeof tail, ".%s (%s).%s", owner, is_async ? "async" : "iterator", method);
+        drd_text_cut(tail, sizeof tail, ".%s (%s).%s", owner, is_async ? "async" : "iterator", method);
     else
-        snprintf(tail, sizeof tail, ".%s", method);
+        drd_text_cut(tail, sizeof tail, ".%s", method);
     append(buf, len, sizeof buf, tail);
     snprintf(s, cap, "%s", buf);
 }

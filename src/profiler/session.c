@@ -20,6 +20,7 @@
 #include "profiler/core.h"
 #include "profiler/fanout.h"
 #include "profiler/rawout.h"
+#include "common/textcut.h"
 
 #define LOG_MAX_BYTES (1 << 20)
 #define DRAIN_EVERY_MS 50
@@ -69,7 +70,7 @@ void drd_session_fail(struct drd_core *c, const char *reason)
 static void read_self(const char *what, char *out, size_t cap)
 {
     char path[64];
-    snprintf(path, sizeof path, "/proc/self/%s", what);
+    drd_fs_path(path, sizeof path, "/proc/self/%s", what);
     out[0] = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -467,7 +468,7 @@ static void close_raws(struct drd_core *c, int discard)
         p->raw = NULL;
         if (discard) {
             char path[DRD_CD_MAX_PATH + 96];
-            snprintf(path, sizeof path, "%s/%s.raw", c->cd.out_dir, p->ops->desc->name);
+            drd_fs_path(path, sizeof path, "%s/%s.raw", c->cd.out_dir, p->ops->desc->name);
             unlink(path);
         }
     }
@@ -481,7 +482,7 @@ static int open_raws(struct drd_core *c, char *err, size_t cap)
         uint64_t max_bytes = (uint64_t)drd_params_int(&p->params, "max_file_mb", 256) << 20;
         p->raw = drd_rawout_open(c, c->cd.out_dir, p->ops->desc->name, max_bytes);
         if (!p->raw) {
-            snprintf(err, cap, "cannot create %s.raw in %s: %s", p->ops->desc->name, c->cd.out_dir, strerror(errno));
+            drd_text_cut(err, cap, "cannot create %s.raw in %s: %s", p->ops->desc->name, c->cd.out_dir, strerror(errno));
             return -1;
         }
     }
@@ -564,7 +565,7 @@ HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const voi
             return CORPROF_E_PROFILER_CANCEL_ACTIVATION;
     }
     char logpath[DRD_CD_MAX_PATH + 32];
-    snprintf(logpath, sizeof logpath, "%s/profiler.log", c->cd.out_dir);
+    drd_fs_path(logpath, sizeof logpath, "%s/profiler.log", c->cd.out_dir);
     c->log_fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
     drd_log(c, "drdotnet %s: %s session %s", DRD_VERSION, startup ? "startup" : "attach", c->cd.session_id);
     if (c->cd.tool[0] && strcmp(c->cd.tool, DRD_VERSION) != 0) {

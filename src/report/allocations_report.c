@@ -76,28 +76,6 @@ static int by_type(const void *a, const void *b)
     return (x->type > y->type) - (x->type < y->type);
 }
 
-static int by_bytes_desc(const void *a, const void *b)
-{
-    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "bytes"));
-    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "bytes"));
-    return (x < y) - (x > y);
-}
-
-static void sort_array(json_t *arr)
-{
-    size_t n = json_array_size(arr);
-    json_t **items = malloc((n ? n : 1) * sizeof *items);
-    if (!items)
-        return;
-    for (size_t i = 0; i < n; i++)
-        items[i] = json_incref(json_array_get(arr, i));
-    qsort(items, n, sizeof *items, by_bytes_desc);
-    json_array_clear(arr);
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, items[i]);
-    free(items);
-}
-
 json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
 {
     struct collect k = {0};
@@ -125,7 +103,7 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
             json_array_append_new(stacks, json_pack("{s:I,s:I,s:o}", "count", (json_int_t)((k.g[j].count_fixed + 512) / 1024),
                                                     "bytes", (json_int_t)k.g[j].bytes, "frames", frames));
         }
-        sort_array(stacks);
+        drd_report_sort_desc(stacks, "bytes");
         while (json_array_size(stacks) > TOP_STACKS)
             json_array_remove(stacks, TOP_STACKS);
         json_array_append_new(types, json_pack("{s:s,s:I,s:I,s:I,s:o}", "type", d.types[k.g[i].type - 1], "count",
@@ -136,7 +114,7 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
         all_bytes += bytes;
         i = j;
     }
-    sort_array(types);
+    drd_report_sort_desc(types, "bytes");
     report = json_pack("{s:s,s:s,s:s?,s:b,s:I,s:I,s:I,s:I,s:o}", "profiler", "allocations", "mode", k.mode,
                        "walker", *k.walker ? k.walker : NULL, "exact", strcmp(k.mode, "exact") == 0, "samples", (json_int_t)all_samples, "count",
                        (json_int_t)((all_count + 512) / 1024), "bytes", (json_int_t)all_bytes, "dropped",

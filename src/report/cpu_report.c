@@ -362,17 +362,6 @@ static json_t *top_json(const struct drd_samples *s)
     return arr;
 }
 
-static int busier(const void *a, const void *b)
-{
-    const struct drd_sample_thread *x = *(const struct drd_sample_thread *const *)a;
-    const struct drd_sample_thread *y = *(const struct drd_sample_thread *const *)b;
-    if (x->weight != y->weight)
-        return x->weight > y->weight ? -1 : 1;
-    if (x->samples != y->samples)
-        return x->samples > y->samples ? -1 : 1;
-    return (x->tid > y->tid) - (x->tid < y->tid);
-}
-
 /* The sampled threads, busiest first. */
 static json_t *threads_json(const struct drd_samples *s)
 {
@@ -386,7 +375,7 @@ static json_t *threads_json(const struct drd_samples *s)
     for (size_t i = 0; i < s->n_threads; i++)
         if (s->threads[i].samples)
             v[n++] = &s->threads[i];
-    qsort(v, n, sizeof *v, busier);
+    qsort(v, n, sizeof *v, drd_samples_busier);
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, json_pack("{s:I,s:s?,s:I,s:I}", "tid", (json_int_t)v[i]->tid, "name", v[i]->name,
                                              "samples", (json_int_t)v[i]->samples, "ns", (json_int_t)v[i]->weight));

@@ -95,31 +95,6 @@ static int by_type_stack(const void *a, const void *b)
     return (x->stack > y->stack) - (x->stack < y->stack);
 }
 
-static int by_count_desc(const void *a, const void *b)
-{
-    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "count"));
-    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "count"));
-    return (x < y) - (x > y);
-}
-
-/* Sorts a JSON array of objects by their "count", largest first. */
-static void sort_by_count(json_t *arr)
-{
-    size_t n = json_array_size(arr);
-    if (n < 2)
-        return;
-    json_t **items = malloc(n * sizeof *items);
-    if (!items)
-        return;
-    for (size_t i = 0; i < n; i++)
-        items[i] = json_incref(json_array_get(arr, i));
-    qsort(items, n, sizeof *items, by_count_desc);
-    json_array_clear(arr);
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, items[i]);
-    free(items);
-}
-
 static json_t *frames_of(const struct drd_rawdata *d, uint32_t stack)
 {
     json_t *arr = json_array();
@@ -160,7 +135,7 @@ json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap)
             json_object_set_new(catchers, name,
                                 json_integer((cnt ? json_integer_value(cnt) : 0) + (json_int_t)k.c[c].count));
         }
-        sort_by_count(stacks);
+        drd_report_sort_desc(stacks, "count");
         while (json_array_size(stacks) > TOP_STACKS)
             json_array_remove(stacks, TOP_STACKS);
         json_t *catcher_list = json_array();
@@ -171,7 +146,7 @@ json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap)
             json_array_append_new(catcher_list, json_pack("{s:s,s:I}", "method", name, "count", json_integer_value(v)));
         }
         json_decref(catchers);
-        sort_by_count(catcher_list);
+        drd_report_sort_desc(catcher_list, "count");
         json_array_append_new(types, json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "type", d.types[type - 1], "count",
                                                (json_int_t)count, "caught", (json_int_t)caught, "uncaught",
                                                (json_int_t)(count - caught), "catchers", catcher_list, "stacks",
@@ -180,7 +155,7 @@ json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap)
         total_caught += caught;
         i = j;
     }
-    sort_by_count(types);
+    drd_report_sort_desc(types, "count");
     report = json_pack("{s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "profiler", "exceptions", "total", (json_int_t)total, "caught",
                        (json_int_t)total_caught, "uncaught", (json_int_t)(total - total_caught), "dropped",
                        (json_int_t)d.dropped, "complete", d.ended, "types", types);

@@ -154,17 +154,6 @@ static void put_stack(FILE *out, const struct drd_samples *s, uint32_t stack, co
     fputc(']', out);
 }
 
-static int busier(const void *a, const void *b)
-{
-    const struct drd_sample_thread *x = *(const struct drd_sample_thread *const *)a;
-    const struct drd_sample_thread *y = *(const struct drd_sample_thread *const *)b;
-    if (x->weight != y->weight)
-        return x->weight > y->weight ? -1 : 1;
-    if (x->samples != y->samples)
-        return x->samples > y->samples ? -1 : 1;
-    return (x->tid > y->tid) - (x->tid < y->tid);
-}
-
 /* One profile per thread, its runs as samples. */
 static void put_thread_profile(FILE *out, const struct drd_samples *s, const struct drd_sample_thread *t,
                                const uint32_t *num)
@@ -231,7 +220,7 @@ int drd_export_speedscope(const char *raw_path, const char *name, FILE *out, cha
     for (size_t i = 0; i < s.n_threads; i++)
         if (s.threads[i].samples)
             threads[nt++] = &s.threads[i];
-    qsort(threads, nt, sizeof *threads, busier);
+    qsort(threads, nt, sizeof *threads, drd_samples_busier);
 
     fputs("{\"$schema\":\"" SPEEDSCOPE_SCHEMA "\",\"exporter\":\"drdotnet@" DRD_VERSION "\",\"name\":", out);
     put_str(out, name);

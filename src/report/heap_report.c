@@ -6,6 +6,7 @@
 #include "report/heap_graph.h"
 #include "report/rawread.h"
 #include "report/report.h"
+#include "common/fsutil.h"
 
 #define TOP_TYPES 200
 #define TOP_RETAINERS 10
@@ -142,7 +143,7 @@ json_t *drd_heap_analyze(const char *dir, size_t max_types, char *err, size_t ca
     struct drd_rawdata d;
     char *buf = NULL, path[4200];
     json_t *report = NULL;
-    snprintf(path, sizeof path, "%s/heap-snapshot.raw", dir);
+    drd_fs_path(path, sizeof path, "%s/heap-snapshot.raw", dir);
     if (drd_rawread_load(path, DRD_RAW_READ_MAX, &d, &buf, drd_heap_meta_record, &m, err, cap))
         goto out;
     if (strcmp(d.profiler, "heap-snapshot") != 0) {
@@ -151,7 +152,7 @@ json_t *drd_heap_analyze(const char *dir, size_t max_types, char *err, size_t ca
     }
     if (drd_heap_meta_index(&m, err, cap))
         goto out;
-    snprintf(path, sizeof path, "%s/heap-snapshot.graph", dir);
+    drd_fs_path(path, sizeof path, "%s/heap-snapshot.graph", dir);
     if (drd_heap_graph_load(path, &m, &g, err, cap))
         goto out;
     free(g.slot);

@@ -254,3 +254,34 @@ static void print_safe(FILE *out, json_t *session, json_t *report)
         fputc('\n', out);
     print_report(out, report);
 }
+
+/* One item of drd_report_sort_desc: the object and the value it is sorted by. */
+struct keyed {
+    json_t *item;
+    json_int_t value;
+};
+
+static int larger_first(const void *a, const void *b)
+{
+    json_int_t x = ((const struct keyed *)a)->value, y = ((const struct keyed *)b)->value;
+    return (x < y) - (x > y);
+}
+
+void drd_report_sort_desc(json_t *arr, const char *key)
+{
+    size_t n = json_array_size(arr);
+    if (n < 2)
+        return;
+    struct keyed *items = malloc(n * sizeof *items);
+    if (!items)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        items[i].item = json_incref(json_array_get(arr, i));
+        items[i].value = json_integer_value(json_object_get(items[i].item, key));
+    }
+    qsort(items, n, sizeof *items, larger_first);
+    json_array_clear(arr);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, items[i].item);
+    free(items);
+}

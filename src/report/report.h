@@ -138,6 +138,10 @@ void drd_heap_print(FILE *out, json_t *report);
  * looks freed. Returns a new reference, or NULL when out of memory. */
 json_t *drd_heap_diff(json_t *before, json_t *after);
 
+/* Sorts arr, an array of objects, by their integer member key, largest first (ties keep no particular order). Out of
+ * memory, arr stays as it was. */
+void drd_report_sort_desc(json_t *arr, const char *key);
+
 /* "gc", "gc-prep", "profiler", ... for a COR_PRF_SUSPEND_REASON value. */
 const char *drd_pause_reason_name(int reason);
 

@@ -278,3 +278,14 @@ void drd_samples_free(struct drd_samples *s)
     free(s->slots);
     memset(s, 0, sizeof *s);
 }
+
+int drd_samples_busier(const void *a, const void *b)
+{
+    const struct drd_sample_thread *x = *(const struct drd_sample_thread *const *)a;
+    const struct drd_sample_thread *y = *(const struct drd_sample_thread *const *)b;
+    if (x->weight != y->weight)
+        return x->weight > y->weight ? -1 : 1;
+    if (x->samples != y->samples)
+        return x->samples > y->samples ? -1 : 1;
+    return (x->tid > y->tid) - (x->tid < y->tid);
+}

@@ -53,4 +53,7 @@ int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, siz
 /* Releases everything s holds; accepts a zeroed or already freed s. */
 void drd_samples_free(struct drd_samples *s);
 
+/* For qsort over an array of pointers to threads: the busiest first (weight, then samples), then by tid. */
+int drd_samples_busier(const void *a, const void *b);
+
 #endif

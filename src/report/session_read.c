@@ -40,7 +40,7 @@ json_t *drd_session_load(const char *dir, char *err, size_t cap)
     char path[4096], *text;
     size_t len;
     json_error_t je;
-    snprintf(path, sizeof path, "%s/session.json", dir);
+    drd_fs_path(path, sizeof path, "%s/session.json", dir);
     /* a regular file only: a symlink planted there (to a secret) is not followed, a FIFO not waited on */
     if (drd_fs_read_all(path, SESSION_JSON_MAX, &text, &len)) {
         if (errno == ENOENT)
@@ -178,7 +178,7 @@ int drd_session_folder_live(const char *dir)
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     long long newest = mtime_ms(dir);
-    snprintf(path, sizeof path, "%s/progress.json", dir);
+    drd_fs_path(path, sizeof path, "%s/progress.json", dir);
     long long p = mtime_ms(path);
     if (p > newest)
         newest = p;
@@ -226,7 +226,7 @@ json_t *drd_session_infer(const char *dir, const char *id)
     int live = drd_session_folder_live(dir);
     json_t *files = json_array();
     snprintf(raw, sizeof raw, "%s.raw", prof);
-    snprintf(path, sizeof path, "%s/%s", dir, raw);
+    drd_fs_path(path, sizeof path, "%s/%s", dir, raw);
     struct stat st;
     if (*prof && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
         json_array_append_new(files, json_string(raw));
@@ -242,7 +242,7 @@ json_t *drd_session_load_any(const char *dir, char *err, size_t cap)
 {
     char path[4200];
     struct stat st;
-    snprintf(path, sizeof path, "%s/session.json", dir);
+    drd_fs_path(path, sizeof path, "%s/session.json", dir);
     if (lstat(path, &st) == 0 || errno != ENOENT)
         return drd_session_load(dir, err, cap);
     const char *slash = strrchr(dir, '/');

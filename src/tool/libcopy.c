@@ -47,7 +47,7 @@ int drd_libcopy_place(const char *src, char *out, size_t cap, char *err, size_t 
         snprintf(err, errcap, "cannot create %s: %s", root, strerror(errno));
         return -1;
     }
-    snprintf(dir, sizeof dir, "%s/lib", root);
+    drd_fs_path(dir, sizeof dir, "%s/lib", root);
     if (drd_fs_mkdir_private(dir, 0700)) {
         snprintf(err, errcap, "%s is not a private folder of this user (%s); remove it", dir,
                  errno == EEXIST ? "unsafe owner, mode or symlink" : strerror(errno));

@@ -22,6 +22,7 @@
 #include "tool/tool.h"
 #include "common/fsutil.h"
 #include "diag/proc.h"
+#include "common/clock.h"
 
 #define LIB_NAME "libdrdotnet.so"
 
@@ -121,13 +122,6 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int drd_place_create(const struct drd_proc_view *v, const char *lib, const char *session_id, struct drd_place **out,
                      char *err, size_t errcap)
 {
@@ -149,9 +143,9 @@ int drd_place_create(const struct drd_proc_view *v, const char *lib, const char 
     const char *tmp = strcmp(v->tmp, "/") == 0 ? "" : v->tmp;
     if (snprintf(pl->lib_path, sizeof pl->lib_path, "%s/%s/%s", tmp, pl->top_name, LIB_NAME) >=
             (int)sizeof pl->lib_path ||
-        snprintf(pl->out_dir, sizeof pl->out_dir, "%s/%s/%s", tmp, pl->top_name, session_id) >=
+        drd_fs_path(pl->out_dir, sizeof pl->out_dir, "%s/%s/%s", tmp, pl->top_name, session_id) >=
             (int)sizeof pl->out_dir ||
-        snprintf(pl->host_top, sizeof pl->host_top, "/proc/%d/root%s/%s", (int)v->pid, tmp, pl->top_name) >=
+        drd_fs_path(pl->host_top, sizeof pl->host_top, "/proc/%d/root%s/%s", (int)v->pid, tmp, pl->top_name) >=
             (int)sizeof pl->host_top) {
         snprintf(err, errcap, "the temp folder of pid %d (%s) has too long a path", (int)v->pid, v->tmp);
         goto fail;
@@ -179,7 +173,7 @@ int drd_place_create(const struct drd_proc_view *v, const char *lib, const char 
     }
     pl->sess_fd = open_own_dir(pl->top_fd, session_id, 0700);
     if (pl->sess_fd < 0) {
-        snprintf(err, errcap, "%s/%s was replaced while we made it", pl->host_top, session_id);
+        drd_fs_path(err, errcap, "%s/%s was replaced while we made it", pl->host_top, session_id);
         goto fail_sess;
     }
     /* the profiler writes there as the target's user */
@@ -289,8 +283,8 @@ int drd_place_clean(struct drd_place *pl, int wait_ms)
     remove_session(pl);
     if (pl->top_fd < 0)
         return 0;
-    long long deadline = now_ms() + wait_ms;
-    while (drd_proc_maps_file(pl->pid, pl->top_name) && now_ms() < deadline)
+    long long deadline = drd_clock_mono_ms() + wait_ms;
+    while (drd_proc_maps_file(pl->pid, pl->top_name) && drd_clock_mono_ms() < deadline)
         sleep_ms(100);
     if (drd_proc_maps_file(pl->pid, pl->top_name))
         return 1;

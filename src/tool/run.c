@@ -25,6 +25,8 @@
 #include "drdotnet/selection.h"
 #include "drdotnet/version.h"
 #include "report/report.h"
+#include "common/textcut.h"
+#include "common/clock.h"
 
 #define ATTACH_TIMEOUT_MS 30000
 #define GRACE_MS 30000 /* past the deadline before the tool gives up on the profiler */
@@ -45,13 +47,6 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -61,7 +56,7 @@ static void sleep_ms(int ms)
 static int exists(const char *dir, const char *name)
 {
     char p[4200];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
+    drd_fs_path(p, sizeof p, "%s/%s", dir, name);
     return access(p, F_OK) == 0;
 }
 
@@ -83,7 +78,7 @@ static int make_session_dir(pid_t pid, const char *profiler, char *id, size_t id
             snprintf(id, idcap, "%s-%d-%s", stamp, (int)pid, profiler);
         else
             snprintf(id, idcap, "%s-%d-%s-%d", stamp, (int)pid, profiler, n);
-        snprintf(dir, dircap, "%s/%s", root, id);
+        drd_fs_path(dir, dircap, "%s/%s", root, id);
         /* private like the root: the target writes here as this user (a container's target writes in its own
          * folder, and its files are copied here) */
         if (mkdir(dir, 0700) == 0)
@@ -121,13 +116,6 @@ struct run {
     char known_name[64], known_cmd[sizeof(((struct drd_process_info *)0)->command_line)];
 };
 
-static long long wall_now_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 /* Writes session.json from the tool's side, for a session the profiler could not end itself: with what was known
  * of the target at the start, and the collection window from the start to end_ms (0: now). Keeps every data file
  * already there. A record the profiler wrote meanwhile stands (drd_session_record_write). */
@@ -137,7 +125,7 @@ static void write_tool_session(const struct run *r, const char *status, const ch
     static struct drd_session_part parts[DRD_SELECTION_MAX];
     static char raw[DRD_SELECTION_MAX][96];
     if (end_ms <= 0)
-        end_ms = wall_now_ms();
+        end_ms = drd_clock_wall_ms();
     for (int i = 0; i < r->sel.n; i++) {
         const struct drd_profiler_desc *d = r->sel.desc[i];
         parts[i] = (struct drd_session_part){.profiler = d->name, .clsid = d->clsid, .params = &r->vals[i]};
@@ -257,13 +245,13 @@ static int confirm_detach(const char *dir, pid_t pid, unsigned long long start_t
                       (int)pid, detail ? detail : "no reason given");
     } else if (detach && strcmp(detach, "requested") == 0) {
         int wait = detach_wait_ms();
-        long long t0 = now_ms();
+        long long t0 = drd_clock_mono_ms();
         int mapped;
-        while ((mapped = drd_proc_alive(pid, start_ticks) && drd_proc_maps_file(pid, lib_name)) && now_ms() - t0 < wait)
+        while ((mapped = drd_proc_alive(pid, start_ticks) && drd_proc_maps_file(pid, lib_name)) && drd_clock_mono_ms() - t0 < wait)
             sleep_ms(50);
         if (!mapped && drd_proc_alive(pid, start_ticks)) {
             outcome = "detached";
-            snprintf(why, sizeof why, "unloaded %lld ms after the session's end", now_ms() - t0);
+            snprintf(why, sizeof why, "unloaded %lld ms after the session's end", drd_clock_mono_ms() - t0);
         } else if (mapped) {
             outcome = "late";
             snprintf(why, sizeof why,
@@ -289,7 +277,7 @@ static void show_progress(const char *dir, const struct drd_place *pl, long long
     char path[4200], *buf = NULL;
     size_t len;
     long long events = -1;
-    snprintf(path, sizeof path, "%s/progress.json", dir);
+    drd_fs_path(path, sizeof path, "%s/progress.json", dir);
     if ((pl ? drd_place_read(pl, "progress.json", 4096, &buf, &len) : drd_fs_read_all(path, 4096, &buf, &len)) == 0) {
         json_t *j = json_loads(buf, 0, NULL);
         if (j)
@@ -297,7 +285,7 @@ static void show_progress(const char *dir, const struct drd_place *pl, long long
         json_decref(j);
         free(buf);
     }
-    double el = (double)(now_ms() - started) / 1000.0;
+    double el = (double)(drd_clock_mono_ms() - started) / 1000.0;
     if (duration_ms > 0)
         fprintf(stderr, "\r  collecting %5.1f / %.0f s", el > duration_ms / 1000.0 ? duration_ms / 1000.0 : el,
                 duration_ms / 1000.0);
@@ -580,9 +568,7 @@ static int prepare_session(struct run *r)
     session_label(&r->sel, label, sizeof label);
     if (make_session_dir(r->pid, label, r->cd.session_id, sizeof r->cd.session_id, r->dir, sizeof r->dir))
         return DRD_EXIT_FAILED;
-    struct timespec wall;
-    clock_gettime(CLOCK_REALTIME, &wall);
-    r->started_wall = (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
+    r->started_wall = drd_clock_wall_ms();
     target_facts(r->pid, r->launch ? r->req->argv : NULL, r->launch ? NULL : r->info.command_line, r->known_name,
                  sizeof r->known_name, r->known_cmd, sizeof r->known_cmd);
     if (r->view.other_root) {
@@ -615,7 +601,7 @@ static int prepare_session(struct run *r)
  * AttachProfiler. Returns DRD_EXIT_OK, or the exit code (the refusal said and recorded). */
 static int start_session(struct run *r)
 {
-    r->started = now_ms();
+    r->started = drd_clock_mono_ms();
     if (!r->req->quiet)
         fprintf(stderr, "drdotnet: session %s\n", r->cd.session_id);
     if (r->launch) {
@@ -685,8 +671,8 @@ static int session_lost(struct run *r, struct watch *w, const char *lib_name, ch
         if (drd_proc_maps_file(r->pid, lib_name))
             w->lib_seen = 1, w->lib_gone_since = 0;
         else if (w->lib_seen && !w->lib_gone_since)
-            w->lib_gone_since = now_ms();
-        else if (w->lib_seen && now_ms() - w->lib_gone_since > 1000 &&
+            w->lib_gone_since = drd_clock_mono_ms();
+        else if (w->lib_seen && drd_clock_mono_ms() - w->lib_gone_since > 1000 &&
                  !(r->pl ? drd_place_has(r->pl, "session.json") : exists(r->dir, "session.json"))) {
             /* the folder the profiler writes: inside the target's file system for a container */
             char why[300];
@@ -694,7 +680,7 @@ static int session_lost(struct run *r, struct watch *w, const char *lib_name, ch
                                               : access(r->dir, W_OK)) != 0)
                 snprintf(why, sizeof why, "the session folder is not writable (%s)", strerror(errno));
             else
-                snprintf(why, sizeof why, "see %s/profiler.log", r->pl ? r->pl->out_dir : r->dir);
+                drd_text_cut(why, sizeof why, "see %s/profiler.log", r->pl ? r->pl->out_dir : r->dir);
             snprintf(end_reason, cap, "the profiler left the target without writing session.json: %s; the target "
                                       "runs on", why);
             return 1;
@@ -709,12 +695,12 @@ static int session_lost(struct run *r, struct watch *w, const char *lib_name, ch
         alive = drd_proc_alive(r->pid, r->start_ticks);
     int stopped = alive && drd_proc_stopped(r->pid);
     if (alive && !stopped)
-        w->last_running_wall = wall_now_ms();
+        w->last_running_wall = drd_clock_wall_ms();
     if (!alive) {
         /* let a profiler that was writing at the end finish its files */
         if (!w->gone_since)
-            w->gone_since = now_ms();
-        else if (now_ms() - w->gone_since > 2000) {
+            w->gone_since = drd_clock_mono_ms();
+        else if (drd_clock_mono_ms() - w->gone_since > 2000) {
             if (r->launch && !exists(r->dir, "profiler.log"))
                 snprintf(end_reason, cap,
                          "the process exited (status %d) and the runtime never loaded the profiler (is it a .NET "
@@ -726,7 +712,7 @@ static int session_lost(struct run *r, struct watch *w, const char *lib_name, ch
             return 1;
         }
     }
-    if (r->duration_ms > 0 && now_ms() - r->started > r->duration_ms + w->grace) {
+    if (r->duration_ms > 0 && drd_clock_mono_ms() - r->started > r->duration_ms + w->grace) {
         if (stopped)
             snprintf(end_reason, cap,
                      "the target was stopped (SIGSTOP, or a debugger) %.1f s into the session and still was %.1f s "

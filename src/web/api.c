@@ -80,7 +80,7 @@ static json_t *load_progress(const char *dir)
 {
     char path[PATH_MAX + 32], *buf;
     size_t len;
-    snprintf(path, sizeof path, "%s/progress.json", dir);
+    drd_fs_path(path, sizeof path, "%s/progress.json", dir);
     if (drd_fs_read_all(path, PROGRESS_MAX, &buf, &len))
         return NULL;
     json_t *j = json_loadb(buf, len, 0, NULL);
@@ -118,13 +118,13 @@ static void parse_id(const char *id, char *prof, size_t cap, long *pid)
 static json_t *session_view(const char *id, enum state *st)
 {
     char dir[PATH_MAX + DRD_CD_MAX_ID], path[PATH_MAX + DRD_CD_MAX_ID + 32], err[512];
-    snprintf(dir, sizeof dir, "%s/%s", root, id);
+    drd_fs_path(dir, sizeof dir, "%s/%s", root, id);
     struct stat sb;
     if (lstat(dir, &sb) || !S_ISDIR(sb.st_mode)) {
         *st = GONE;
         return json_pack("{s:s,s:s}", "id", id, "status", "gone");
     }
-    snprintf(path, sizeof path, "%s/session.json", dir);
+    drd_fs_path(path, sizeof path, "%s/session.json", dir);
     json_t *progress = load_progress(dir), *v;
     if (access(path, F_OK) == 0) {
         v = drd_session_load(dir, err, sizeof err);
@@ -268,7 +268,7 @@ static enum MHD_Result start(const struct drd_api_request *r)
         json_t *view = session_view(o.id, &st);
         struct MHD_Response *res = drd_http_json_response(view);
         char loc[64 + DRD_CD_MAX_ID];
-        snprintf(loc, sizeof loc, "/api/sessions/%s", o.id);
+        drd_fs_path(loc, sizeof loc, "/api/sessions/%s", o.id);
         if (res)
             MHD_add_response_header(res, "Location", loc);
         return drd_http_queue(c, o.attached ? MHD_HTTP_CREATED : MHD_HTTP_ACCEPTED, res);
@@ -355,7 +355,7 @@ static enum MHD_Result export_session(struct MHD_Connection *c, const char *id, 
     if (long_path)
         return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the session folder's path is too long");
 
-    snprintf(path, sizeof path, "%s/export-XXXXXX", tmpdir);
+    drd_fs_path(path, sizeof path, "%s/export-XXXXXX", tmpdir);
     int fd = mkostemp(path, O_CLOEXEC);
     if (fd < 0)
         return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot make a temporary file: %s", strerror(errno));
@@ -507,7 +507,7 @@ int drd_api_init(char *err, size_t cap)
     if (drd_tool_sessions_root_make(root, sizeof root, err, cap))
         return -1;
     const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/drdotnet-serve-XXXXXX", t && *t ? t : "/tmp");
+    drd_fs_path(tmpdir, sizeof tmpdir, "%s/drdotnet-serve-XXXXXX", t && *t ? t : "/tmp");
     if (!mkdtemp(tmpdir)) {
         snprintf(err, cap, "cannot make a temporary folder in %s: %s", t && *t ? t : "/tmp", strerror(errno));
         return -1;
@@ -532,7 +532,7 @@ enum MHD_Result drd_api_handle(const struct drd_api_request *r)
     char dir[PATH_MAX + DRD_CD_MAX_ID];
     drd_request_route(r->method, r->path, &route);
     if (route.id[0]) {
-        snprintf(dir, sizeof dir, "%s/%s", root, route.id);
+        drd_fs_path(dir, sizeof dir, "%s/%s", root, route.id);
         struct stat st;
         if (lstat(dir, &st) || !S_ISDIR(st.st_mode))
             return drd_http_error(c, MHD_HTTP_NOT_FOUND, "no session '%s'", route.id);

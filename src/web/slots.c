@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "web/slots.h"
+#include "common/clock.h"
 
 struct drd_slot {
     int fd;
@@ -27,9 +28,7 @@ struct drd_slots {
 
 long long drd_slots_clock_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return drd_clock_mono_ms();
 }
 
 static void unlink_waiting(struct drd_slots *s, struct drd_slot *x)

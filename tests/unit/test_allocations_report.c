@@ -14,13 +14,14 @@
 #include <jansson.h>
 
 #include "report/report.h"
+#include "common/fsutil.h"
 
 /* Writes text to the test's folder as allocations.raw and gives the report (NULL and the error on failure). */
 static json_t *report_of(void **state, const char *text, char *err, size_t cap)
 {
     const struct tmp *t = *state;
     char path[512];
-    snprintf(path, sizeof path, "%s/allocations.raw", t->dir);
+    drd_fs_path(path, sizeof path, "%s/allocations.raw", t->dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));

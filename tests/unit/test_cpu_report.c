@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "report/report.h"
+#include "common/fsutil.h"
 
 /* Writes text to dir/name and gives its path. */
 static void put_file(const struct tmp *t, const char *name, const char *text, char *path, size_t cap)
@@ -485,7 +486,7 @@ static void refusals(void **state)
 
     char err[256] = "";
     char path[600];
-    snprintf(path, sizeof path, "%s/missing.raw", t->dir);
+    drd_fs_path(path, sizeof path, "%s/missing.raw", t->dir);
     assert_null(drd_cpu_report(path, err, sizeof err));
     assert_non_null(strstr(err, "cannot read"));
 }

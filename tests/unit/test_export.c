@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "report/export.h"
+#include "common/fsutil.h"
 
 static void put_file(const struct tmp *t, const char *name, const char *text, char *path, size_t cap)
 {
@@ -607,7 +608,7 @@ static void pprof_cpu(void **state)
     struct tmp *t = *state;
     char path[512], out[600], err[256] = "";
     put_file(t, "cpu.raw", CPU, path, sizeof path);
-    snprintf(out, sizeof out, "%s/cpu.pb.gz", t->dir);
+    drd_fs_path(out, sizeof out, "%s/cpu.pb.gz", t->dir);
     if (drd_export_pprof(path, out, err, sizeof err))
         fail_msg("%s", err);
     size_t len;
@@ -657,7 +658,7 @@ static void pprof_merged_and_wall(void **state)
     struct tmp *t = *state;
     char path[512], out[600], err[256] = "";
     put_file(t, "merged.raw", MERGED, path, sizeof path);
-    snprintf(out, sizeof out, "%s/merged.pb.gz", t->dir);
+    drd_fs_path(out, sizeof out, "%s/merged.pb.gz", t->dir);
     if (drd_export_pprof(path, out, err, sizeof err))
         fail_msg("%s", err);
     size_t len;
@@ -677,7 +678,7 @@ static void pprof_merged_and_wall(void **state)
 
     put_file(t, "wall.raw", "drdotnet-raw\t1\tcpu-hotpaths\nm\tmode\twall\nf\t1\tA\ns\t1\t1\np\t1\t1\t7\np\t2\t1\t7\n",
              path, sizeof path);
-    snprintf(out, sizeof out, "%s/wall.pb.gz", t->dir);
+    drd_fs_path(out, sizeof out, "%s/wall.pb.gz", t->dir);
     if (drd_export_pprof(path, out, err, sizeof err))
         fail_msg("%s", err);
     data = gunzip(out, &len);
@@ -697,7 +698,7 @@ static void refuse(const struct tmp *t, const char *text, const char *why, const
 {
     char path[512], out[600], err[256];
     put_file(t, "bad.raw", text, path, sizeof path);
-    snprintf(out, sizeof out, "%s/bad.pb.gz", t->dir);
+    drd_fs_path(out, sizeof out, "%s/bad.pb.gz", t->dir);
     for (int k = 0; k < 3; k++) {
         memset(err, 0, sizeof err);
         int rc;
@@ -733,7 +734,7 @@ static void refusals(void **state)
 
     char path[512], out[600], err[256] = "";
     put_file(t, "cpu.raw", CPU, path, sizeof path);
-    snprintf(out, sizeof out, "%s/no/such/folder/x.pb.gz", t->dir);
+    drd_fs_path(out, sizeof out, "%s/no/such/folder/x.pb.gz", t->dir);
     assert_int_equal(drd_export_pprof(path, out, err, sizeof err), -1);
     assert_non_null(strstr(err, "cannot write"));
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "profiler/fpstack.h"
+#include "common/fsutil.h"
 
 /* A fake stack: frames[k] at word 2k holds the saved rbp (pointing at frame k+1) and at 2k+1 a return address. */
 #define WORDS 64
@@ -159,7 +160,7 @@ static int text_fd(const char *text)
 {
     char path[256];
     const char *base = getenv("TMPDIR");
-    snprintf(path, sizeof path, "%s/drd-maps-XXXXXX", base && *base ? base : "/tmp");
+    drd_fs_path(path, sizeof path, "%s/drd-maps-XXXXXX", base && *base ? base : "/tmp");
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     unlink(path);

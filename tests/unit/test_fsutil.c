@@ -349,7 +349,7 @@ static void read_all_refuses_links_and_fifos(void **state)
     put_file(t, "sub/f", "x", 1);
     path_of(sublink, sizeof sublink, t, "sublink");
     assert_int_equal(symlink(sub, sublink), 0);
-    snprintf(through, sizeof through, "%s/f", sublink);
+    drd_fs_path(through, sizeof through, "%s/f", sublink);
     assert_int_equal(drd_fs_read_all(through, 1024, &buf, &len), 0);
     assert_string_equal(buf, "x");
     free(buf);
@@ -757,9 +757,26 @@ static void output_in_place(void **state)
     assert_int_equal(st.st_ino, ino);
 }
 
+/* A path that does not fit is refused, never cut: -1, ENAMETOOLONG, and nothing left in the buffer to use. */
+static void path_refuses_what_does_not_fit(void **state)
+{
+    (void)state;
+    char out[8];
+    assert_int_equal(drd_fs_path(out, sizeof out, "%s/%s", "ab", "cde"), 0);
+    assert_string_equal(out, "ab/cde");
+    assert_int_equal(drd_fs_path(out, sizeof out, "%s/%s", "ab", "cdef"), 0); /* 7 bytes and the NUL: fits */
+    assert_string_equal(out, "ab/cdef");
+    errno = 0;
+    assert_int_equal(drd_fs_path(out, sizeof out, "%s/%s", "ab", "cdefg"), -1);
+    assert_int_equal(errno, ENAMETOOLONG);
+    assert_string_equal(out, "");
+    assert_int_equal(drd_fs_path(out, 0, "%s", "x"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(path_refuses_what_does_not_fit),
         cmocka_unit_test_setup_teardown(remove_flat_cases, setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(write_atomic_creates, setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(write_atomic_replaces, setup, drd_tmp_teardown),

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "report/report.h"
+#include "common/fsutil.h"
 
 #define HDR "drdotnet-raw\t1\theap-snapshot\n"
 
@@ -84,7 +85,7 @@ static void sroot(struct gbuf *g, uint64_t id, uint32_t field)
 static void put_file(const struct tmp *t, const char *name, const void *data, size_t len)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", t->dir, name);
+    drd_fs_path(path, sizeof path, "%s/%s", t->dir, name);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     assert_int_equal(fwrite(data, 1, len, f), len);
@@ -626,7 +627,7 @@ static void refusals(void **state)
 
     char err[256] = "", path[512];
     put_session(t, ABC, &ok);
-    snprintf(path, sizeof path, "%s/heap-snapshot.graph", t->dir);
+    drd_fs_path(path, sizeof path, "%s/heap-snapshot.graph", t->dir);
     unlink(path);
     assert_null(drd_heap_report(t->dir, err, sizeof err));
     assert_non_null(strstr(err, "cannot read"));
@@ -634,7 +635,7 @@ static void refusals(void **state)
     assert_null(drd_heap_report(t->dir, err, sizeof err));
     assert_non_null(strstr(err, "not a regular file"));
     unlink(path);
-    snprintf(path, sizeof path, "%s/heap-snapshot.raw", t->dir);
+    drd_fs_path(path, sizeof path, "%s/heap-snapshot.raw", t->dir);
     unlink(path);
     assert_null(drd_heap_report(t->dir, err, sizeof err));
     assert_non_null(strstr(err, "cannot read"));

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tool/place.h"
+#include "common/fsutil.h"
 
 #define ID "20261126-101500-42-exceptions"
 
@@ -35,11 +36,11 @@ static int setup(void **state)
         return -1;
     const char *t = getenv("TMPDIR");
     t = t && *t ? t : "/tmp";
-    snprintf(f->base, sizeof f->base, "%s/drd-place-XXXXXX", t);
-    snprintf(f->host, sizeof f->host, "%s/drd-place-host-XXXXXX", t);
+    drd_fs_path(f->base, sizeof f->base, "%s/drd-place-XXXXXX", t);
+    drd_fs_path(f->host, sizeof f->host, "%s/drd-place-host-XXXXXX", t);
     if (!mkdtemp(f->base) || !mkdtemp(f->host))
         return -1;
-    snprintf(f->lib, sizeof f->lib, "%s/lib.so", f->host);
+    drd_fs_path(f->lib, sizeof f->lib, "%s/lib.so", f->host);
     FILE *l = fopen(f->lib, "w");
     if (!l)
         return -1;
@@ -99,7 +100,7 @@ static void list_dir(const char *dir, char *out, size_t cap)
 static void put(const char *dir, const char *name, const char *text)
 {
     char p[1024];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
+    drd_fs_path(p, sizeof p, "%s/%s", dir, name);
     FILE *f = fopen(p, "w");
     assert_non_null(f);
     fputs(text, f);
@@ -123,17 +124,17 @@ static void create_fetch_clean(void **state)
 
     /* the paths as the target sees them, and as this tool reaches them */
     char want[1024], p[1024];
-    snprintf(want, sizeof want, "%s/%s/libdrdotnet.so", f->base, pl->top_name);
+    drd_fs_path(want, sizeof want, "%s/%s/libdrdotnet.so", f->base, pl->top_name);
     assert_string_equal(pl->lib_path, want);
-    snprintf(want, sizeof want, "%s/%s/" ID, f->base, pl->top_name);
+    drd_fs_path(want, sizeof want, "%s/%s/" ID, f->base, pl->top_name);
     assert_string_equal(pl->out_dir, want);
-    snprintf(want, sizeof want, "/proc/%d/root%s/%s", (int)getpid(), f->base, pl->top_name);
+    drd_fs_path(want, sizeof want, "/proc/%d/root%s/%s", (int)getpid(), f->base, pl->top_name);
     assert_string_equal(pl->host_top, want);
     assert_int_equal(strncmp(pl->top_name, "drdotnet-", 9), 0);
     assert_int_equal(strlen(pl->top_name), 9 + 16);
 
     /* modes: the folder 0711, the library 0755 with the same bytes, the session folder 0700 */
-    snprintf(p, sizeof p, "%s/%s", f->base, pl->top_name);
+    drd_fs_path(p, sizeof p, "%s/%s", f->base, pl->top_name);
     mode_and_owner(p, 0711, geteuid());
     mode_and_owner(pl->lib_path, 0755, geteuid());
     mode_and_owner(pl->out_dir, 0700, geteuid());
@@ -149,9 +150,9 @@ static void create_fetch_clean(void **state)
     put(pl->out_dir, "exceptions.raw", "RAW");
     put(pl->out_dir, "progress.json", "{\"events\":7}\n");
     put(pl->out_dir, ".progress.json.1.2.tmp", "half");
-    snprintf(p, sizeof p, "%s/evil.json", pl->out_dir);
+    drd_fs_path(p, sizeof p, "%s/evil.json", pl->out_dir);
     assert_int_equal(symlink("/etc/passwd", p), 0);
-    snprintf(p, sizeof p, "%s/fifo", pl->out_dir);
+    drd_fs_path(p, sizeof p, "%s/fifo", pl->out_dir);
     assert_int_equal(mkfifo(p, 0600), 0);
     put(pl->out_dir, "session.json", "{\"status\":\"completed\"}\n");
     assert_int_equal(drd_place_has(pl, "session.json"), 1);
@@ -232,18 +233,18 @@ static void no_such_folder(void **state)
     struct fixture *f = *state;
     struct drd_place *pl = NULL;
     char err[512];
-    snprintf(f->view.tmp, sizeof f->view.tmp, "%s/missing", f->base);
+    drd_fs_path(f->view.tmp, sizeof f->view.tmp, "%s/missing", f->base);
     assert_int_equal(drd_place_create(&f->view, f->lib, ID, &pl, err, sizeof err), -1);
     assert_null(pl);
     assert_non_null(strstr(err, "the temp folder of pid"));
     /* a symlink on the way is resolved inside the target's root: here, ours, so it leads to the real folder */
     char link[512];
-    snprintf(link, sizeof link, "%s/link", f->base);
+    drd_fs_path(link, sizeof link, "%s/link", f->base);
     assert_int_equal(symlink(f->host, link), 0);
-    snprintf(f->view.tmp, sizeof f->view.tmp, "%s", link);
+    assert_int_equal(drd_fs_path(f->view.tmp, sizeof f->view.tmp, "%s", link), 0);
     assert_int_equal(drd_place_create(&f->view, f->lib, ID, &pl, err, sizeof err), 0);
     char p[1024];
-    snprintf(p, sizeof p, "%s/%s", f->host, pl->top_name);
+    drd_fs_path(p, sizeof p, "%s/%s", f->host, pl->top_name);
     assert_int_equal(access(p, F_OK), 0);
     assert_int_equal(drd_place_clean(pl, 0), 0);
     assert_int_equal(access(p, F_OK), -1);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/session_record.h"
+#include "common/fsutil.h"
 
 static const struct drd_param_desc descs[] = {
     {"duration", DRD_PARAM_INT, "10", "seconds", 1, 3600, NULL},
@@ -30,7 +31,7 @@ static int setup(void **state)
 {
     (void)state;
     const char *base = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/drd-record-XXXXXX", base && *base ? base : "/tmp");
+    drd_fs_path(dir, sizeof dir, "%s/drd-record-XXXXXX", base && *base ? base : "/tmp");
     return mkdtemp(dir) ? 0 : -1;
 }
 
@@ -38,7 +39,7 @@ static int teardown(void **state)
 {
     (void)state;
     char p[300];
-    snprintf(p, sizeof p, "%s/session.json", dir);
+    drd_fs_path(p, sizeof p, "%s/session.json", dir);
     unlink(p);
     return rmdir(dir);
 }
@@ -46,7 +47,7 @@ static int teardown(void **state)
 static json_t *load(void)
 {
     char p[300];
-    snprintf(p, sizeof p, "%s/session.json", dir);
+    drd_fs_path(p, sizeof p, "%s/session.json", dir);
     json_error_t e;
     json_t *j = json_load_file(p, 0, &e);
     if (!j)
@@ -187,7 +188,7 @@ static void too_small(void **state)
     assert_int_equal(drd_session_record_write(dir, &r, buf, sizeof buf), -1);
     assert_int_equal(errno, ENOSPC);
     char p[300];
-    snprintf(p, sizeof p, "%s/session.json", dir);
+    drd_fs_path(p, sizeof p, "%s/session.json", dir);
     assert_int_equal(access(p, F_OK), -1); /* nothing half-written */
 }
 

@@ -1,6 +1,7 @@
 /* The unit tests' temporary folders (tmpdir.h). */
 #define _GNU_SOURCE
 #include "tmpdir.h"
+#include "common/fsutil.h"
 
 #include <ftw.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@ int drd_tmp_setup(void **state)
     if (!t)
         return -1;
     const char *base = getenv("TMPDIR");
-    snprintf(t->dir, sizeof t->dir, "%s/drd-unit-XXXXXX", base && *base ? base : "/tmp");
+    drd_fs_path(t->dir, sizeof t->dir, "%s/drd-unit-XXXXXX", base && *base ? base : "/tmp");
     if (!mkdtemp(t->dir)) {
         free(t);
         return -1;

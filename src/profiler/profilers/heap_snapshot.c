@@ -22,6 +22,9 @@
 #include "profiler/core.h"
 #include "profiler/rawout.h"
 #include "profiler/types.h"
+#include "common/textcut.h"
+#include "common/fsutil.h"
+#include "common/clock.h"
 
 /* This profiler's part of the session (its parameters, raw file and counts), set by start. */
 static struct drd_prof *self;
@@ -71,13 +74,6 @@ static const struct drd_profiler_desc desc = {
     .n_params = (int)(sizeof params / sizeof params[0]),
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_ONESHOT,
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* Writes the captured graph to the file, after the runtime resumed. Returns 0, or -1 with errno. */
 static int write_out(void)
@@ -146,7 +142,7 @@ static HRESULT RuntimeSuspendStarted(ICorProfilerCallback11 *This, COR_PRF_SUSPE
     (void)This;
     (void)reason;
     if (atomic_load(&st.armed))
-        st.suspend_start_ns = now_ns();
+        st.suspend_start_ns = drd_clock_mono_ns();
     return S_OK;
 }
 
@@ -154,7 +150,7 @@ static HRESULT RuntimeResumeFinished(ICorProfilerCallback11 *This)
 {
     (void)This;
     if (atomic_load(&st.captured) && st.pause_ns == 0 && st.suspend_start_ns)
-        st.pause_ns = now_ns() - st.suspend_start_ns;
+        st.pause_ns = drd_clock_mono_ns() - st.suspend_start_ns;
     return S_OK;
 }
 
@@ -166,7 +162,7 @@ static HRESULT GarbageCollectionStarted(ICorProfilerCallback11 *This, int count,
     int expected = 1;
     /* only the GC we forced is captured; the app's own GCs before it pass by */
     if (atomic_compare_exchange_strong(&st.armed, &expected, 2)) {
-        st.gc_start_ns = now_ns();
+        st.gc_start_ns = drd_clock_mono_ns();
         atomic_store(&st.capturing, 1);
     }
     return S_OK;
@@ -232,7 +228,7 @@ static HRESULT GarbageCollectionFinished(ICorProfilerCallback11 *This)
         memcpy(rec + 9, &idx, 4);
         emit(rec, sizeof rec, NULL, 0);
     }
-    st.gc_ns = now_ns() - st.gc_start_ns;
+    st.gc_ns = drd_clock_mono_ns() - st.gc_start_ns;
     atomic_store(&st.captured, 1);
     return S_OK;
 }
@@ -317,7 +313,7 @@ static void type_statics(struct drd_core *c, IMetaDataImport2 *md, ModuleID modu
             drd_utf16_to_utf8(fname16, fn, fname, sizeof fname, &n8);
             struct static_field *sf = &st.statics[st.n_statics++];
             sf->address = addr;
-            snprintf(sf->name, sizeof sf->name, "%s.%s", tname, fname);
+            drd_text_cut(sf->name, sizeof sf->name, "%s.%s", tname, fname);
         }
     }
     if (fe)
@@ -460,7 +456,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     st.statics = calloc(MAX_STATICS, sizeof *st.statics);
     st.classes = calloc(CLASS_SLOTS, sizeof *st.classes);
     char path[DRD_CD_MAX_PATH + 32];
-    snprintf(path, sizeof path, "%s/heap-snapshot.graph", c->cd.out_dir);
+    drd_fs_path(path, sizeof path, "%s/heap-snapshot.graph", c->cd.out_dir);
     st.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (!st.buf || !st.statics || !st.classes || st.fd < 0) {
         snprintf(err, errcap, "cannot prepare the heap graph file %s: %s", path, strerror(errno));
