@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# End to end, the detach race: a session that ends within the attach (a snapshot of a tiny app) must still detach.
+# Once, a merged-stacks session asked to detach before the runtime had finished loading the profiler, was refused
+# (CORPROF_E_PROFILER_NOT_YET_INITIALIZED), and every later attach to that process failed. Here, with both cores
+# kept busy, sessions as short as they can be, many rounds, against a tiny app already running, against one just
+# started, and against an ASP.NET Core app under load: every session of every profiler ends `detached` (never `refused` or `late`), and the next attach,
+# right after, succeeds.
+. "$(dirname "$0")/lib.sh"
+
+ROUNDS=${ROUNDS:-12}
+SNAPSHOTS=(merged-stacks heap-snapshot duplicated-strings)
+TIMED=(exceptions cpu-hotpaths allocations runtime-pauses)
+
+# two busy loops, one per core, for at most 3 minutes (each its own process, which the cleanup kills); the targets
+# run at the lowest priority, so that every step of the runtime's attach takes longer
+for _ in 1 2; do
+    bash -c 'while [ $SECONDS -lt 180 ]; do :; done' &
+    PIDS+=("$!")
+done
+
+declare -A OUTCOME
+sessions=0 bad=0
+# session PID PROFILER ARGS...: counts the session's detach outcome (or the exit status when there is none); after
+# three sessions that did not detach, runs no more (once one is refused, every later attach fails)
+session() {
+    local pid=$1 p=$2
+    shift 2
+    [ "$bad" -lt 3 ] || return 0
+    local r="$WORK/s.json"
+    "$DRD_BIN" profile "$pid" "$p" "$@" --json >"$r" 2>"$WORK/s.err"
+    local rc=$? d
+    d=$(jq -r '.session.detach // empty' "$r" 2>/dev/null)
+    [ "$rc" -eq 0 ] || d="exit $rc${d:+, $d}"
+    [ -n "$d" ] || d="no session"
+    OUTCOME["$p: $d"]=$((${OUTCOME["$p: $d"]:-0} + 1))
+    sessions=$((sessions + 1))
+    if [ "$d" != detached ]; then
+        bad=$((bad + 1))
+        echo "$p on $pid: $d: $(grep -v 'attached to pid' "$WORK/s.err" | head -2 | tr '\n' ' ')"
+        cp "$r" "$WORK/failed-$sessions.json"
+    fi
+}
+
+# a tiny app already running: every snapshot profiler, again and again, each attach right after the last detach
+TARGET_NICE=19
+start_target Idle --seconds 150 || exit 1
+I=$TPID
+for round in $(seq 1 "$ROUNDS"); do
+    for p in "${SNAPSHOTS[@]}"; do session "$I" "$p"; done
+done
+for p in "${TIMED[@]}"; do session "$I" "$p" --duration 1; done
+session "$I" merged-stacks
+check_eq "running app: library unloaded" "$(unloaded_count "$I")" 0
+
+# a tiny app attached to the moment it is ready (the runtime still starting its own threads), then once more
+for round in $(seq 1 $((ROUNDS / 2))); do
+    p=${SNAPSHOTS[$((round % ${#SNAPSHOTS[@]}))]}
+    start_target Idle --seconds 60 || exit 1
+    session "$TPID" "$p"
+    session "$TPID" merged-stacks
+    kill "$TPID"
+done
+
+# where it was seen: an ASP.NET Core app under HTTP load
+start_web || exit 1
+for round in 1 2 3; do
+    for p in "${SNAPSHOTS[@]}"; do session "$TPID" "$p"; done
+done
+stop_load # (requests may time out here: the app gets little CPU; tests/e2e/web_app.sh counts failures)
+
+echo "$sessions sessions$([ "$bad" -lt 3 ] || echo ", then no more after three that did not detach"):"
+for k in "${!OUTCOME[@]}"; do echo "  $k: ${OUTCOME[$k]}"; done | sort
+for p in "${SNAPSHOTS[@]}" "${TIMED[@]}"; do
+    total=0
+    for k in "${!OUTCOME[@]}"; do [[ $k == "$p: "* ]] && total=$((total + OUTCOME[$k])); done
+    check_eq "$p: sessions detached, of $total" "${OUTCOME["$p: detached"]:-0}" "$total"
+done
+finish
