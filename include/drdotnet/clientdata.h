@@ -5,9 +5,11 @@
  *   v=1                    first line, the format version
  *   session=<id>           the session id ([A-Za-z0-9._-], at most 127 chars)
  *   out=<dir>              absolute path of the session folder, as the target sees it
- *   profiler=<name>        the profiler's name
+ *   profiler=<names>       the profiler's name, or the names of the session's profilers separated by commas
  *   mode=attach|startup
- *   param.<key>=<value>    one per parameter the user gave (keys [a-z0-9_], values printable, no newline)
+ *   param.<key>=<value>    one per parameter the user gave (keys [a-z0-9_], values printable, no newline); in a
+ *                          session of several profilers "param.<profiler>.<key>" for one profiler's, and a bare
+ *                          key for every profiler that declares it (duration, max_file_mb)
  * Unknown keys without the "param." prefix are refused, so a newer tool cannot silently half-work. */
 #ifndef DRDOTNET_CLIENTDATA_H
 #define DRDOTNET_CLIENTDATA_H
@@ -18,7 +20,7 @@
 #define DRD_CD_MAX_PARAMS 32
 #define DRD_CD_MAX_ID 128
 #define DRD_CD_MAX_PATH 1024
-#define DRD_CD_MAX_NAME 64
+#define DRD_CD_MAX_NAME 256
 #define DRD_CD_MAX_KEY 64
 #define DRD_CD_MAX_VALUE 256
 

@@ -21,6 +21,7 @@ struct drd_param_desc {
 
 #define DRD_PROFILER_ATTACH 0x1u /* can be attached to a running process */
 #define DRD_PROFILER_STARTUP 0x2u /* can be loaded at startup (drdotnet launch) */
+#define DRD_PROFILER_ONESHOT 0x4u /* takes one snapshot and ends its session: runs alone */
 
 struct drd_profiler_desc {
     const char *name; /* the vocabulary word: exceptions, cpu-hotpaths, ... */

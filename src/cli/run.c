@@ -103,12 +103,12 @@ static void write_tool_session(const char *dir, const char *id, const struct drd
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     long long end_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    struct drd_session_part part = {.profiler = p->name, .clsid = p->clsid, .params = vals};
     struct drd_session_record r = {
         .id = id,
-        .profiler = p->name,
-        .clsid = p->clsid,
+        .parts = &part,
+        .n_parts = 1,
         .mode = mode,
-        .params = vals,
         .pid = (long)pid,
         .start_wall_ms = started_wall_ms,
         .end_wall_ms = end_ms,
@@ -119,7 +119,7 @@ static void write_tool_session(const char *dir, const char *id, const struct drd
     };
     snprintf(raw, sizeof raw, "%s.raw", p->name);
     if (exists(dir, raw))
-        r.files[r.n_files++] = raw;
+        part.files[part.n_files++] = raw;
     if (drd_session_record_write(dir, &r, buf, sizeof buf))
         drd_cli_error("cannot write %s/session.json: %s", dir, strerror(errno));
 }
@@ -158,18 +158,21 @@ static int detach_wait_ms(void)
 
 /* After the session: what became of the detach. The library wrote in session.json whether it asked and whether
  * the runtime agreed; here the tool waits for the library to leave the target's memory, says so when it does
- * not, and records the outcome ("detached" or "late") in session.json. */
-static void confirm_detach(const char *dir, pid_t pid, unsigned long long start_ticks, const char *lib_name)
+ * not, and records the outcome ("detached" or "late") in session.json. Returns 1 when the runtime refused the
+ * detach (the profiler stays loaded: no other profiler can attach until the process restarts), else 0. */
+static int confirm_detach(const char *dir, pid_t pid, unsigned long long start_ticks, const char *lib_name)
 {
     char err[256];
+    int refused = 0;
     json_t *s = drd_session_load(dir, err, sizeof err);
     if (!s)
-        return;
+        return 0;
     const char *detach = json_string_value(json_object_get(s, "detach"));
     const char *detail = json_string_value(json_object_get(s, "detach_detail"));
     const char *outcome = NULL;
     char why[512] = "";
     if (detach && strcmp(detach, "refused") == 0) {
+        refused = 1;
         drd_cli_error("note: the runtime refused to unload the profiler from pid %d: %s; the process runs on",
                       (int)pid, detail ? detail : "no reason given");
     } else if (detach && strcmp(detach, "requested") == 0) {
@@ -196,6 +199,7 @@ static void confirm_detach(const char *dir, pid_t pid, unsigned long long start_
         save_session(dir, s);
     }
     json_decref(s);
+    return refused;
 }
 
 /* Shows "elapsed / duration, events" on one terminal line; progress.json is read from pl when the session
@@ -597,13 +601,20 @@ int drd_run(const struct drd_run_request *req)
         fprintf(stderr, "\r%60s\r", "");
     if (pl)
         bring_back(pl, dir, &vals);
+    int occupied = 0; /* an attached profiler that could not leave: the process takes no other until it restarts */
     if (*end_reason)
         write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "incomplete", end_reason, started_wall);
     else if (!(launch && child_done))
-        confirm_detach(dir, pid, start_ticks, lib_name);
+        occupied = confirm_detach(dir, pid, start_ticks, lib_name) && !launch;
     if (!launch && view.ns_pid != pid)
         note_pids(dir, pid, view.ns_pid);
     rc = conclude(dir, req->json, req->quiet);
+    if (occupied) {
+        drd_cli_error("pid %d is left with the profiler loaded: no profiler can attach to it again until it "
+                      "restarts; the data above is whole, but restart the process to profile it again",
+                      (int)pid);
+        rc = DRD_EXIT_FAILED;
+    }
     leave(pl, UNLOAD_WAIT_MS);
     if (launch && !child_done) {
         if (!req->quiet)

@@ -32,13 +32,21 @@ int drd_session_id_valid(const char *id)
     return 1;
 }
 
+/* A key: [a-z0-9_]+, or "<profiler>.<key>" with the profiler's name in [a-z0-9-]+ (a session of several). */
 static int key_valid(const char *k)
 {
     size_t n = strlen(k);
     if (n == 0 || n >= DRD_CD_MAX_KEY)
         return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+    const char *dot = strchr(k, '.');
+    const char *key = dot ? dot + 1 : k;
+    for (const char *c = k; dot && c < dot; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
+            return 0;
+    if (dot == k || !*key)
+        return 0;
+    for (const char *c = key; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
             return 0;
     return 1;
 }
@@ -57,7 +65,8 @@ static int value_valid(const char *v, size_t n)
 int drd_cd_add_param(struct drd_client_data *cd, const char *key, const char *value, char *err, size_t errcap)
 {
     if (!key_valid(key)) {
-        fail(err, errcap, "bad parameter name '%s' (use lowercase letters, digits and '_')", key);
+        fail(err, errcap, "bad parameter name '%s' (use lowercase letters, digits and '_', or <profiler>.<key>)",
+             key);
         return -1;
     }
     size_t vn = strlen(value);
@@ -82,8 +91,8 @@ static int profiler_name_valid(const char *s)
     if (n == 0 || n >= DRD_CD_MAX_NAME)
         return 0;
     for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return 0;
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == ','))
+            return 0; /* a name, or names separated by commas */
     return 1;
 }
 

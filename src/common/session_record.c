@@ -26,21 +26,83 @@ static void str_field(struct drd_jsonw *w, const char *key, const char *value)
     drd_jsonw_str(w, value);
 }
 
-static void params(struct drd_jsonw *w, const struct drd_param_values *vals)
+/* Writes the value of one parameter. */
+static void param_value(struct drd_jsonw *w, const struct drd_param_value *v)
 {
+    if (v->desc->type == DRD_PARAM_INT)
+        drd_jsonw_int(w, v->i);
+    else if (v->desc->type == DRD_PARAM_BOOL)
+        drd_jsonw_bool(w, (int)v->i);
+    else
+        drd_jsonw_str(w, v->text);
+}
+
+/* "parameters": every part's, its keys prefixed with "<profiler>." when qualify is set. */
+static void params(struct drd_jsonw *w, const struct drd_session_part *parts, int n_parts, int qualify)
+{
+    char key[160];
     drd_jsonw_key(w, "parameters");
     drd_jsonw_obj_begin(w);
-    for (int i = 0; vals && i < vals->n; i++) {
-        const struct drd_param_value *v = &vals->v[i];
-        drd_jsonw_key(w, v->desc->key);
-        if (v->desc->type == DRD_PARAM_INT)
-            drd_jsonw_int(w, v->i);
-        else if (v->desc->type == DRD_PARAM_BOOL)
-            drd_jsonw_bool(w, (int)v->i);
-        else
-            drd_jsonw_str(w, v->text);
-    }
+    for (int p = 0; p < n_parts; p++)
+        for (int i = 0; parts[p].params && i < parts[p].params->n; i++) {
+            const struct drd_param_value *v = &parts[p].params->v[i];
+            if (qualify)
+                snprintf(key, sizeof key, "%s.%s", parts[p].profiler, v->desc->key);
+            drd_jsonw_key(w, qualify ? key : v->desc->key);
+            param_value(w, v);
+        }
     drd_jsonw_obj_end(w);
+}
+
+/* "files": every part's data files. */
+static void files(struct drd_jsonw *w, const struct drd_session_part *parts, int n_parts)
+{
+    drd_jsonw_key(w, "files");
+    drd_jsonw_arr_begin(w);
+    for (int p = 0; p < n_parts; p++)
+        for (int f = 0; f < parts[p].n_files && f < DRD_SESSION_PART_MAX_FILES; f++)
+            drd_jsonw_str(w, parts[p].files[f]);
+    drd_jsonw_arr_end(w);
+}
+
+/* "profiler": {name, clsid, version}; the names of all parts, comma-separated, for a session of several. */
+static void profiler(struct drd_jsonw *w, const struct drd_session_record *r)
+{
+    char names[512] = "";
+    size_t used = 0;
+    for (int p = 0; p < r->n_parts && used < sizeof names; p++) {
+        int n = snprintf(names + used, sizeof names - used, "%s%s", p ? "," : "", r->parts[p].profiler);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    drd_jsonw_key(w, "profiler");
+    drd_jsonw_obj_begin(w);
+    str_field(w, "name", r->n_parts ? names : r->profiler);
+    str_field(w, "clsid", r->n_parts && r->parts[0].clsid ? r->parts[0].clsid : "");
+    str_field(w, "version", DRD_VERSION);
+    drd_jsonw_obj_end(w);
+}
+
+/* "profilers": each part of a session of several. */
+static void parts(struct drd_jsonw *w, const struct drd_session_record *r)
+{
+    drd_jsonw_key(w, "profilers");
+    drd_jsonw_arr_begin(w);
+    for (int p = 0; p < r->n_parts; p++) {
+        const struct drd_session_part *part = &r->parts[p];
+        drd_jsonw_obj_begin(w);
+        str_field(w, "name", part->profiler);
+        str_field(w, "clsid", part->clsid ? part->clsid : "");
+        params(w, part, 1, 0);
+        if (r->has_counts) {
+            drd_jsonw_key(w, "events");
+            drd_jsonw_uint(w, part->events);
+            drd_jsonw_key(w, "dropped");
+            drd_jsonw_uint(w, part->dropped);
+        }
+        files(w, part, 1);
+        drd_jsonw_obj_end(w);
+    }
+    drd_jsonw_arr_end(w);
 }
 
 int drd_session_record_write(const char *dir, const struct drd_session_record *r, char *buf, size_t cap)
@@ -58,14 +120,9 @@ int drd_session_record_write(const char *dir, const struct drd_session_record *r
     drd_jsonw_key(&w, "format");
     drd_jsonw_int(&w, 1);
     str_field(&w, "id", r->id);
-    drd_jsonw_key(&w, "profiler");
-    drd_jsonw_obj_begin(&w);
-    str_field(&w, "name", r->profiler);
-    str_field(&w, "clsid", r->clsid ? r->clsid : "");
-    str_field(&w, "version", DRD_VERSION);
-    drd_jsonw_obj_end(&w);
+    profiler(&w, r);
     str_field(&w, "mode", r->mode);
-    params(&w, r->params);
+    params(&w, r->parts, r->n_parts, r->n_parts > 1);
     drd_jsonw_key(&w, "target");
     drd_jsonw_obj_begin(&w);
     drd_jsonw_key(&w, "pid");
@@ -81,19 +138,20 @@ int drd_session_record_write(const char *dir, const struct drd_session_record *r
     str_field(&w, "status", r->status);
     str_field(&w, "reason", r->reason ? r->reason : "");
     if (r->has_counts) {
+        uint64_t events = 0, dropped = 0;
+        for (int p = 0; p < r->n_parts; p++)
+            events += r->parts[p].events, dropped += r->parts[p].dropped;
         drd_jsonw_key(&w, "events");
-        drd_jsonw_uint(&w, r->events);
+        drd_jsonw_uint(&w, events);
         drd_jsonw_key(&w, "dropped");
-        drd_jsonw_uint(&w, r->dropped);
+        drd_jsonw_uint(&w, dropped);
     }
     str_field(&w, "detach", r->detach);
     str_field(&w, "detach_detail", r->detach_detail);
     str_field(&w, "written_by", r->written_by);
-    drd_jsonw_key(&w, "files");
-    drd_jsonw_arr_begin(&w);
-    for (int i = 0; i < r->n_files && i < DRD_SESSION_RECORD_MAX_FILES; i++)
-        drd_jsonw_str(&w, r->files[i]);
-    drd_jsonw_arr_end(&w);
+    files(&w, r->parts, r->n_parts);
+    if (r->n_parts > 1)
+        parts(&w, r);
     drd_jsonw_obj_end(&w);
     if (drd_jsonw_finish(&w)) {
         errno = ENOSPC;

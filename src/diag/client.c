@@ -13,8 +13,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "common/clock.h"
 
 static int set_err(struct drd_diag_error *err, enum drd_diag_code code, const char *fmt, ...)
 {
@@ -177,18 +178,11 @@ int drd_diag_find_socket(pid_t pid, char *path, size_t cap, struct drd_diag_erro
                    (int)pid, comm, where);
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits for fd to be ready for events until deadline. Returns 1 ready, 0 timed out, -1 error. */
 static int wait_fd(int fd, short events, long long deadline)
 {
     for (;;) {
-        long long left = deadline - now_ms();
+        long long left = deadline - drd_clock_mono_ms();
         if (left <= 0)
             return 0;
         struct pollfd p = {.fd = fd, .events = events};
@@ -259,7 +253,7 @@ static int socket_address(const char *path, struct sockaddr_un *addr, int *dir_f
 int drd_diag_request(const char *socket_path, const uint8_t *req, size_t req_len, int timeout_ms, uint8_t *payload,
                      size_t cap, struct drd_ipc_reply *r, struct drd_diag_error *err)
 {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = drd_clock_mono_ms() + timeout_ms;
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     int dir_fd = -1;
     if (socket_address(socket_path, &addr, &dir_fd)) {

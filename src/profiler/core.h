@@ -11,33 +11,53 @@
 #include "drdotnet/clientdata.h"
 #include "drdotnet/params.h"
 #include "drdotnet/profilers.h"
+#include "profiler/reason.h"
 
 struct drd_core;
+struct drd_prof;
 struct drd_raw;
 
-/* What one profiler file provides. Every function runs outside the runtime's callbacks except where noted. */
+/* What one profiler file provides. Every function runs outside the runtime's callbacks except where noted; each
+ * gets the profiler's own part of the session (its parameters, raw file and counts). */
 struct drd_profiler_ops {
     const struct drd_profiler_desc *desc;
     /* Optional: a data file the profiler writes besides <name>.raw, listed in session.json. */
     const char *extra_file;
-    /* Replaces the callback slots the profiler needs in a copy of the default table. */
+    /* Replaces the callback slots the profiler needs in a copy of the default table. A slot that several profilers
+     * of a session replace calls each of them in turn (fanout.c). */
     void (*override)(ICorProfilerCallback11Vtbl *vt);
     /* In Initialize / InitializeForAttach, after the parameters are checked: preallocate everything the
-     * callbacks need and choose the event masks. Returns 0, or -1 with a sentence in err. */
-    int (*start)(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap);
+     * callbacks need and choose the event masks (the session's are the union of its profilers'). Returns 0, or
+     * -1 with a sentence in err. */
+    int (*start)(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap);
     /* Optional, in ProfilerAttachComplete (attach) or right after Initialize (startup). */
-    void (*attached)(struct drd_core *c);
+    void (*attached)(struct drd_prof *p);
     /* On the core's worker thread, often and once more at the end: move collected events to the raw file. */
-    void (*drain)(struct drd_core *c);
+    void (*drain)(struct drd_prof *p);
     /* Optional, on the worker thread when the session ends (before the last drain): close what start opened
      * in the runtime, such as an EventPipe session. */
-    void (*end)(struct drd_core *c);
-    /* Optional: called on the core's sampler thread every sample_period_ns (set by start) while collecting.
+    void (*end)(struct drd_prof *p);
+    /* Optional: called on the core's sampler thread every p->sample_period_ns (set by start) while collecting.
      * Returns 0 to go on, non-zero to stop sampling. */
-    int (*sample)(struct drd_core *c);
+    int (*sample)(struct drd_prof *p);
     /* Once no callback can run any more (after a successful detach): release what start took. Not called
      * at process shutdown, where callbacks may still arrive and the memory goes with the process. */
-    void (*stop)(struct drd_core *c);
+    void (*stop)(struct drd_prof *p);
+};
+
+/* The most profilers one session runs. */
+#define DRD_MAX_PROFILERS 8
+
+/* One profiler of the session: what is its own. */
+struct drd_prof {
+    struct drd_core *core;
+    const struct drd_profiler_ops *ops;
+    struct drd_param_values params;
+    struct drd_raw *raw; /* <name>.raw */
+    atomic_ullong events; /* recorded */
+    atomic_ullong dropped; /* lost: queue full, caps */
+    int64_t sample_period_ns; /* set by start; 0: no sampling */
+    int started; /* start succeeded: stop must run */
 };
 
 enum drd_state { DRD_IDLE = 0, DRD_COLLECTING, DRD_FINISHING, DRD_DONE };
@@ -45,27 +65,23 @@ enum drd_state { DRD_IDLE = 0, DRD_COLLECTING, DRD_FINISHING, DRD_DONE };
 struct drd_core {
     ICorProfilerCallback11 iface; /* first: the runtime's pointer is &iface */
     ICorProfilerCallback11Vtbl vtbl;
-    const struct drd_profiler_ops *ops;
+    const struct drd_profiler_ops *lead; /* the profiler whose CLSID the runtime loaded */
+    struct drd_prof profs[DRD_MAX_PROFILERS]; /* the session's profilers, in the request's order */
+    int n_profs;
     ICorProfilerInfo15 *info; /* QI'd to the highest version the runtime has */
     int info_version;
     char runtime_version[32]; /* "10.0.12", asked once at initialize; "" when the runtime did not say */
     struct drd_client_data cd;
-    struct drd_param_values params;
     int startup; /* loaded by Initialize (drdotnet launch) rather than attach */
     int64_t duration_ms; /* 0: until the process exits (startup only) */
     int64_t start_ms, start_wall_ms;
-    struct drd_raw *raw;
-    void *priv; /* the profiler's own state */
 
     _Atomic int state; /* enum drd_state */
-    atomic_ullong events; /* recorded */
-    atomic_ullong dropped; /* lost: queue full, caps */
-    char fail_reason[512]; /* first failure that stopped collecting */
+    struct drd_reason fail; /* the first failure that stopped collecting, claimed before it is written */
 
     pthread_t worker;
     int worker_started;
-    int64_t sample_period_ns; /* 0: no sampler thread */
-    pthread_t sampler;
+    pthread_t sampler; /* runs every profiler's sample at its own period */
     int sampler_started;
     atomic_uint worker_tid, sampler_tid; /* OS thread ids of the core's own threads, 0 until each runs */
     pthread_mutex_t lock; /* guards stop_requested and the condition */
@@ -76,6 +92,8 @@ struct drd_core {
     /* 1 from the detach request until ProfilerDetachSucceeded has run: the session's threads, files and
      * buffers still belong to it, so the class factory must not hand this object to a new session */
     _Atomic int detach_pending;
+    /* 1 once ProfilerAttachComplete has run: before it, the runtime refuses a detach (see request_detach) */
+    _Atomic int attach_completed;
 };
 
 /* The one profiler object of this process (a runtime holds one main profiler at a time). */
@@ -113,7 +131,10 @@ void drd_session_request_end(struct drd_core *c);
 /* Appends one line to profiler.log in the session folder (bounded; dropped when the log is full). */
 void drd_log(struct drd_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Milliseconds on the monotonic clock. */
-int64_t drd_now_ms(void);
+/* The library's profiler of that name, or NULL (entry.c). */
+const struct drd_profiler_ops *drd_profiler_ops_find(const char *name);
+
+/* The library's profiler descriptors (entry.c); static data. */
+const struct drd_profiler_table *drdotnet_profilers(void);
 
 #endif

@@ -41,6 +41,14 @@ EXPORT const struct drd_profiler_table *drdotnet_profilers(void)
     return &table;
 }
 
+const struct drd_profiler_ops *drd_profiler_ops_find(const char *name)
+{
+    for (int i = 0; i < N_PROFILERS; i++)
+        if (strcmp(all_ops[i]->desc->name, name) == 0)
+            return all_ops[i];
+    return NULL;
+}
+
 /* The class factory: one static object per process, remembering which profiler it makes. */
 struct factory {
     IClassFactory iface;
@@ -88,9 +96,9 @@ static HRESULT F_CreateInstance(IClassFactory *This, IUnknown *outer, REFIID rii
         return CORPROF_E_PROFILER_ALREADY_ACTIVE;
     memset(c, 0, sizeof *c);
     c->log_fd = -1;
-    c->ops = f->ops;
+    c->lead = f->ops;
+    /* lifecycle slots only: the session's profilers' slots are set in initialize, once the request named them */
     drd_callback_defaults(&c->vtbl);
-    f->ops->override(&c->vtbl);
     c->iface.lpVtbl = &c->vtbl;
     return c->vtbl.QueryInterface(&c->iface, riid, ppv);
 }

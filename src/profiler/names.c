@@ -52,6 +52,8 @@ static IMetaDataImport2 *metadata_for(struct drd_names *n, ModuleID module)
     IUnknown *unk = NULL;
     HRESULT hr = n->info->lpVtbl->GetModuleMetaData(n->info, module, ofRead, &IID_IMetaDataImport, &unk);
     IMetaDataImport2 *md = (hr == S_OK && unk) ? (IMetaDataImport2 *)(void *)unk : NULL;
+    if (!md && hr != S_FALSE)
+        return NULL; /* a module still loading (CORPROF_E_DATAINCOMPLETE) has metadata later: ask again then */
     if (n->n_modules < MAX_MODULES) {
         n->modules[n->n_modules].module = module;
         n->modules[n->n_modules].md = md;

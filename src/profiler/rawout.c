@@ -160,10 +160,10 @@ uint64_t drd_raw_bytes(const struct drd_raw *r)
     return r->bytes;
 }
 
-struct drd_raw *drd_raw_open(struct drd_core *c, const char *dir, const char *file, uint64_t max_bytes)
+struct drd_raw *drd_raw_open(struct drd_core *c, const char *dir, const char *profiler, uint64_t max_bytes)
 {
     char path[4096];
-    if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path) {
+    if (snprintf(path, sizeof path, "%s/%s.raw", dir, profiler) >= (int)sizeof path) {
         errno = ENAMETOOLONG;
         return NULL;
     }
@@ -188,7 +188,7 @@ struct drd_raw *drd_raw_open(struct drd_core *c, const char *dir, const char *fi
     r->stacks = calloc(r->stack_cap, sizeof *r->stacks);
     if (!r->stacks)
         goto fail_alloc;
-    if (drd_raw_printf(r, "%s\t1\t%s\n", DRD_RAW_MAGIC, c->ops->desc->name))
+    if (drd_raw_printf(r, "%s\t1\t%s\n", DRD_RAW_MAGIC, profiler))
         goto fail_alloc;
     return r;
 fail_alloc:

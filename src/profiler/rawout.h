@@ -11,8 +11,9 @@
 struct drd_core;
 struct drd_raw;
 
-/* Creates dir/file and writes its first line. max_bytes caps the file. Returns NULL with errno. */
-struct drd_raw *drd_raw_open(struct drd_core *c, const char *dir, const char *file, uint64_t max_bytes);
+/* Creates dir/<profiler>.raw and writes its first line, which names the profiler. max_bytes caps the file.
+ * Returns NULL with errno. */
+struct drd_raw *drd_raw_open(struct drd_core *c, const char *dir, const char *profiler, uint64_t max_bytes);
 
 /* The id of a frame's name, defining it on first use; frames that read the same share an id.
  * Returns 0 or -1 (cap or I/O). */

@@ -37,8 +37,9 @@ static struct drd_sample *slot_at(struct drd_sample_ring *r, size_t i)
     return (struct drd_sample *)(void *)(r->slots + (i % r->capacity) * r->slot_size);
 }
 
-int drd_sample_threads(struct drd_core *c, struct drd_sample_ring *r, drd_thread_filter filter, void *ctx)
+int drd_sample_threads(struct drd_prof *p, struct drd_sample_ring *r, drd_thread_filter filter, void *ctx)
 {
+    struct drd_core *c = p->core;
     ICorProfilerInfo15 *info = c->info;
     uint32_t self = (uint32_t)syscall(SYS_gettid);
     HRESULT hr = info->lpVtbl->SuspendRuntime(info);
@@ -59,7 +60,7 @@ int drd_sample_threads(struct drd_core *c, struct drd_sample_ring *r, drd_thread
                 if (filter && !filter(ctx, os_tid, &weight))
                     continue;
                 if (head - atomic_load_explicit(&r->tail, memory_order_acquire) >= r->capacity) {
-                    atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
+                    atomic_fetch_add_explicit(&p->dropped, 1, memory_order_relaxed);
                     continue;
                 }
                 struct drd_sample *s = slot_at(r, head);
@@ -81,29 +82,29 @@ int drd_sample_threads(struct drd_core *c, struct drd_sample_ring *r, drd_thread
         drd_session_fail(c, "the runtime refused to resume after a sample");
     if (threads)
         threads->lpVtbl->Release(threads);
-    atomic_fetch_add_explicit(&c->events, (unsigned long long)taken, memory_order_relaxed);
+    atomic_fetch_add_explicit(&p->events, (unsigned long long)taken, memory_order_relaxed);
     return taken;
 }
 
-int drd_sample_write(struct drd_core *c, uint32_t tid, const struct drd_frame *frames, int depth, int with_weight,
+int drd_sample_write(struct drd_prof *p, uint32_t tid, const struct drd_frame *frames, int depth, int with_weight,
                      uint64_t weight_ns)
 {
     uint32_t sid;
-    if (drd_raw_thread(c->raw, tid) || drd_raw_stack(c->raw, frames, depth, &sid))
+    if (drd_raw_thread(p->raw, tid) || drd_raw_stack(p->raw, frames, depth, &sid))
         return -1;
-    return with_weight ? drd_raw_printf(c->raw, "p\t%u\t%u\t%llu\n", tid, sid, (unsigned long long)weight_ns)
-                       : drd_raw_printf(c->raw, "w\t%u\t%u\n", tid, sid);
+    return with_weight ? drd_raw_printf(p->raw, "p\t%u\t%u\t%llu\n", tid, sid, (unsigned long long)weight_ns)
+                       : drd_raw_printf(p->raw, "w\t%u\t%u\n", tid, sid);
 }
 
-void drd_ring_drain(struct drd_core *c, struct drd_sample_ring *r, int with_weight)
+void drd_ring_drain(struct drd_prof *p, struct drd_sample_ring *r, int with_weight)
 {
-    if (!r->slots || !c->raw)
+    if (!r->slots || !p->raw)
         return;
     size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
     size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
     for (; tail < head; tail++) {
         struct drd_sample *s = slot_at(r, tail);
-        if (drd_sample_write(c, s->tid, s->frames, s->depth, with_weight, s->weight_ns))
+        if (drd_sample_write(p, s->tid, s->frames, s->depth, with_weight, s->weight_ns))
             break;
     }
     atomic_store_explicit(&r->tail, tail, memory_order_release);

@@ -9,7 +9,7 @@
 
 #include "profiler/stacks.h"
 
-struct drd_core;
+struct drd_prof;
 
 struct drd_sample {
     uint32_t tid; /* OS thread id */
@@ -37,16 +37,16 @@ typedef int (*drd_thread_filter)(void *ctx, uint32_t os_tid, uint64_t *weight_ns
 
 /* Suspends the runtime, walks every managed thread that filter accepts (all with weight 0 when filter is NULL)
  * into the ring, and resumes. Returns the number of samples taken (a full ring counts the rest as dropped in the
- * core), or -1 when the runtime could not be suspended now (a GC is suspending it: try at the next tick). */
-int drd_sample_threads(struct drd_core *c, struct drd_sample_ring *r, drd_thread_filter filter, void *ctx);
+ * profiler's counts), or -1 when the runtime could not be suspended now (a GC is suspending it: try at the next tick). */
+int drd_sample_threads(struct drd_prof *p, struct drd_sample_ring *r, drd_thread_filter filter, void *ctx);
 
 /* Writes one sample as raw records (its thread's name and its stack on first use, then "p <tid> <stack> <weight>"
  * when with_weight, else "w <tid> <stack>"). Worker thread only. Returns 0, or -1 when the raw file refused. */
-int drd_sample_write(struct drd_core *c, uint32_t tid, const struct drd_frame *frames, int depth, int with_weight,
+int drd_sample_write(struct drd_prof *p, uint32_t tid, const struct drd_frame *frames, int depth, int with_weight,
                      uint64_t weight_ns);
 
 /* Writes the ring's samples as raw records: "p <tid> <stack> <weight>" when with_weight, else "w <tid> <stack>".
  * Worker thread only. */
-void drd_ring_drain(struct drd_core *c, struct drd_sample_ring *r, int with_weight);
+void drd_ring_drain(struct drd_prof *p, struct drd_sample_ring *r, int with_weight);
 
 #endif

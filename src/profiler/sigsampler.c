@@ -16,6 +16,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "drdotnet/raw.h"
 #include "profiler/core.h"
 #include "profiler/fpstack.h"
@@ -46,13 +47,17 @@ struct tslot {
 };
 
 static struct {
-    struct drd_core *core;
+    struct drd_prof *prof; /* counts the samples the full ring drops */
     struct drd_ip_ring ring;
     uint64_t period_ns;
     int max_depth;
     int installed; /* our handler is in place; old holds what was there */
     struct sigaction old;
-    atomic_int active; /* the handler records only while 1 */
+    /* The handler counts itself in in_handler, then reads active, and touches the ring and the slots only when
+     * it is 1; drd_sig_stop clears active, then reads in_handler. Both sequentially consistent: once in_handler
+     * has been seen at 0 after active went to 0, no handler can touch the ring any more (one that counts itself
+     * later reads 0 in active). */
+    atomic_int active;
     atomic_int in_handler; /* handlers running now */
     uint32_t gen;
     int64_t next_rescan_ms;
@@ -88,7 +93,7 @@ static void take(const siginfo_t *si, const ucontext_t *uc)
 #endif
     struct drd_ip_sample *s = drd_ip_ring_claim(&sg.ring);
     if (!s) {
-        atomic_fetch_add_explicit(&sg.core->dropped, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&sg.prof->dropped, 1, memory_order_relaxed);
         return;
     }
     int depth = 1, truncated = 0;
@@ -121,17 +126,17 @@ static void on_sigprof(int sig, siginfo_t *si, void *ctx)
 {
     (void)sig;
     int saved = errno;
-    atomic_fetch_add(&sg.in_handler, 1);
+    atomic_fetch_add(&sg.in_handler, 1); /* before reading active: see sg */
     if (atomic_load(&sg.active) && si && ctx && si->si_code == SI_TIMER)
         take(si, ctx);
     atomic_fetch_sub(&sg.in_handler, 1);
     errno = saved;
 }
 
-int drd_sig_start(struct drd_core *c, uint64_t period_ns, int max_depth, char *err, size_t errcap)
+int drd_sig_start(struct drd_prof *p, uint64_t period_ns, int max_depth, char *err, size_t errcap)
 {
 #if !defined(__x86_64__)
-    (void)c;
+    (void)p;
     (void)period_ns;
     (void)max_depth;
     snprintf(err, errcap, "sampler=signal walks x86_64 frame pointers; on this architecture use sampler=suspend");
@@ -154,12 +159,20 @@ int drd_sig_start(struct drd_core *c, uint64_t period_ns, int max_depth, char *e
                  "sampler=suspend");
         return -1;
     }
+    if (sg.ring.slots) {
+        /* the ring that drd_sig_free kept for a handler still inside: free it only once that one has left */
+        if (atomic_load(&sg.in_handler) != 0) {
+            snprintf(err, errcap, "a SIGPROF handler of an earlier session has not finished; try again later");
+            return -1;
+        }
+        drd_ip_ring_free(&sg.ring);
+    }
     memset(&sg, 0, sizeof sg);
     if (drd_ip_ring_init(&sg.ring, RING_SLOTS, max_depth)) {
         snprintf(err, errcap, "out of memory for the signal sample ring");
         return -1;
     }
-    sg.core = c;
+    sg.prof = p;
     sg.period_ns = period_ns;
     sg.max_depth = max_depth;
     sg.n_free = MAX_THREADS;
@@ -255,8 +268,7 @@ static void thread_add(struct drd_core *c, uint32_t tid)
     sev.sigev_signo = SIGPROF;
     sev.sigev_value.sival_int = i;
     sev._sigev_un._tid = (pid_t)tid;
-    clockid_t clock = (clockid_t)((~(unsigned)tid << 3) | 6); /* the thread's own scheduler CPU clock */
-    if (timer_create(clock, &sev, &t->timer)) {
+    if (timer_create(drd_clock_thread_cpu(tid), &sev, &t->timer)) {
         int e = errno;
         if (e != EINVAL && e != ESRCH && !sg.warned_timer++) /* EINVAL, ESRCH: the thread just ended */
             drd_log(c, "signal sampler: timer_create for thread %u: %s", tid, strerror(e));
@@ -366,7 +378,7 @@ void drd_sig_tick(struct drd_core *c)
 {
     if (!sg.installed)
         return;
-    int64_t now = drd_now_ms();
+    int64_t now = drd_clock_mono_ms();
     if (now >= sg.next_rescan_ms) {
         rescan(c);
         sg.next_rescan_ms = now + RESCAN_EVERY_NS / 1000000;
@@ -374,11 +386,11 @@ void drd_sig_tick(struct drd_core *c)
     learn_bounds(c);
 }
 
-void drd_sig_drain(struct drd_core *c)
+void drd_sig_drain(struct drd_prof *p)
 {
     struct drd_frame frames[DRD_RAW_MAX_DEPTH];
     struct drd_ip_sample *s;
-    if (!c->raw)
+    if (!p->raw)
         return;
     while ((s = drd_ip_ring_peek(&sg.ring)) != NULL) {
         int n = s->depth;
@@ -395,9 +407,9 @@ void drd_sig_drain(struct drd_core *c)
         uint32_t tid = s->tid;
         uint64_t weight = s->weight_ns;
         drd_ip_ring_release(&sg.ring, s);
-        if (drd_sample_write(c, tid, frames, n, 1, weight))
+        if (drd_sample_write(p, tid, frames, n, 1, weight))
             break;
-        atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&p->events, 1, memory_order_relaxed);
     }
 }
 
@@ -430,21 +442,12 @@ void drd_sig_stop(struct drd_core *c)
     } else {
         drd_log(c, "signal sampler: someone replaced our SIGPROF handler; their disposition stays");
     }
-    /* a handler already entered finishes: wait for it, then a little longer for one that was just delivered */
+    /* a handler already inside finishes: wait for it (one that starts later sees active at 0, see sg) */
     struct timespec ms = {0, 1000000};
-    int waited = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        while (atomic_load(&sg.in_handler) > 0 && waited < QUIESCE_WAIT_MS) {
-            nanosleep(&ms, NULL);
-            waited++;
-        }
-        if (pass == 0) {
-            nanosleep(&ms, NULL);
-            waited++;
-        }
-    }
+    for (int waited = 0; atomic_load(&sg.in_handler) > 0 && waited < QUIESCE_WAIT_MS; waited++)
+        nanosleep(&ms, NULL);
     if (atomic_load(&sg.in_handler) > 0)
-        drd_log(c, "signal sampler: a handler still ran after %d ms", QUIESCE_WAIT_MS);
+        drd_log(c, "signal sampler: a handler still ran after %d ms; its ring is kept", QUIESCE_WAIT_MS);
     if (ours) {
         if (left == 0) {
             if (sigaction(SIGPROF, &sg.old, NULL))
@@ -459,5 +462,15 @@ void drd_sig_stop(struct drd_core *c)
 
 void drd_sig_free(void)
 {
+    if (!sg.ring.slots)
+        return;
+    /* both loads after drd_sig_stop's store to active: at 0 here, no handler can touch the ring again (see sg) */
+    if (atomic_load(&sg.active) || atomic_load(&sg.in_handler) != 0) {
+        /* left as it is (a handler inside reads its fields): leaked, unless drd_sig_start frees it later */
+        if (sg.prof)
+            drd_log(sg.prof->core, "signal sampler: a handler is still inside; its ring (%zu bytes) is kept",
+                    sg.ring.capacity * sg.ring.slot_size);
+        return;
+    }
     drd_ip_ring_free(&sg.ring);
 }

@@ -70,10 +70,32 @@ void drd_stack_cache_free(struct drd_stack_cache *sc)
 
 #define THREAD_PROBES 16
 
-/* The top of the calling thread's stack when sp lies inside it, else 0. The main thread's from the maps; any
- * other's learned once (pthread_getattr_np: the thread's stack block without its guard, descriptor and TLS at
- * its top included) and kept by thread handle. A handle that a new thread reuses comes with the same stack
- * block (the C library keeps the descriptor at the block's top), and sp must lie inside the bounds anyway. */
+/* The calling thread's stack, found without allocating (pthread_getattr_np would: its CPU set): the readable
+ * mapping of /proc/self/maps that holds both sp and the thread's descriptor, which the C library (glibc and musl
+ * alike) keeps at the top of the thread's stack block, above every frame. Then [sp, self) is the thread's own
+ * stack, mapped as long as the thread lives, even when the kernel lists its mapping merged with a neighbour's.
+ * Sets *lo and *hi to 0 when the two lie elsewhere (a stack that the thread's code chose itself, an alternate
+ * signal stack) or the maps could not be read. */
+static void learn_bounds(uint64_t sp, uint64_t *lo, uint64_t *hi)
+{
+    uint64_t self = (uint64_t)pthread_self();
+    uint64_t addrs[2] = {sp, self}, los[2], his[2];
+    *lo = *hi = 0;
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    int found = drd_maps_find(fd, addrs, 2, los, his);
+    close(fd);
+    if (found == 2 && los[0] == los[1] && his[0] == his[1] && sp < self) {
+        *lo = los[0];
+        *hi = self;
+    }
+}
+
+/* The top of the calling thread's stack when sp lies inside it, else 0. The main thread's from the maps read at
+ * init; any other's learned once (learn_bounds) and kept by thread handle. A handle that a new thread reuses
+ * comes with the same stack block (the handle is the descriptor at the block's top), and sp must lie inside the
+ * bounds anyway. */
 static uint64_t thread_top(struct drd_stack_cache *sc, uint64_t sp)
 {
     uint64_t top = drd_self_stack_top(&sc->ranges, sp);
@@ -89,16 +111,7 @@ static uint64_t thread_top(struct drd_stack_cache *sc, uint64_t sp)
             if (!atomic_compare_exchange_strong(&b->thread, &expected, self)) {
                 owner = expected;
             } else {
-                pthread_attr_t attr;
-                void *addr;
-                size_t size;
-                if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-                    if (pthread_attr_getstack(&attr, &addr, &size) == 0 && size > 0) {
-                        b->lo = (uint64_t)(uintptr_t)addr;
-                        b->hi = b->lo + size;
-                    }
-                    pthread_attr_destroy(&attr);
-                }
+                learn_bounds(sp, &b->lo, &b->hi);
                 atomic_store_explicit(&b->ready, 1, memory_order_release);
                 owner = self;
             }

@@ -11,9 +11,10 @@
  * (two paths that only differ beyond a break in the chain, or in the callers of frameless methods reached
  * through one virtual call site) is walked by the runtime from then on. A chain that ends in managed code (a
  * method that keeps data in rbp cut it) is no key.
- * The chain is read only inside the calling thread's own stack: the main thread's from /proc/self/maps, any
- * other's from pthread_getattr_np at its first walk; a thread running elsewhere (an alternate signal stack) or
- * with unknown bounds reads no chain. Where the chain cannot be read (not x86_64, more threads than the table
+ * The chain is read only inside the calling thread's own stack: the main thread's from /proc/self/maps at init,
+ * any other's from /proc/self/maps at its first walk (the mapping that holds both its stack pointer and its
+ * thread descriptor; system calls, no allocation); a thread running elsewhere (an alternate signal stack) or with
+ * unknown bounds reads no chain. Where the chain cannot be read (not x86_64, more threads than the table
  * holds, a chain that ends inside the runtime) or the cache is full, the runtime walks every time. */
 #ifndef DRD_STACKCACHE_H
 #define DRD_STACKCACHE_H
@@ -25,7 +26,7 @@
 #include "profiler/keytable.h"
 #include "profiler/stacks.h"
 
-/* A thread's stack bounds, learned at its first walk (pthread_getattr_np) and kept by its thread handle. */
+/* A thread's stack bounds, learned at its first walk (from /proc/self/maps) and kept by its thread handle. */
 struct drd_thread_bounds {
     _Atomic uint64_t thread; /* pthread_self(), 0: free */
     _Atomic int ready;
@@ -56,7 +57,7 @@ void drd_stack_cache_free(struct drd_stack_cache *sc);
 
 /* The calling thread's stack (it must be a managed thread inside a profiler callback), leaf first, at most max
  * (<= the cache's max_depth) frames: a cached walk, or the runtime's. Returns the depth; 0 when no walk worked.
- * Lock-free, no allocation. */
+ * Lock-free, no allocation; a thread's first walk reads /proc/self/maps (open, read, close) for its bounds. */
 int drd_stack_cache_walk(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, struct drd_frame *frames, int max);
 
 #endif

@@ -1,44 +1,63 @@
-/* Report dispatch: which builder and printer a session's profiler uses, and the common session header. */
+/* Report dispatch: one row per profiler (its report builder, its printer, what it exports), and the common session
+ * header. Adding a profiler to the tool is one row in `kinds`. */
 #include <string.h>
 
 #include "report/report.h"
 
+static json_t *pauses_build(const char *raw, const char *dir, json_t *session, char *err, size_t cap)
+{
+    (void)dir;
+    return drd_pauses_report(raw, (double)json_integer_value(json_object_get(session, "duration_ms")), err, cap);
+}
+
+static json_t *heap_build(const char *raw, const char *dir, json_t *session, char *err, size_t cap)
+{
+    (void)raw, (void)session;
+    return drd_heap_report(dir, err, cap);
+}
+
+static const struct drd_report_kind kinds[] = {
+    {"exceptions", drd_exceptions_report, NULL, drd_exceptions_print, 0},
+    {"cpu-hotpaths", drd_cpu_report, NULL, drd_cpu_print, 1},
+    {"merged-stacks", drd_merged_report, NULL, drd_merged_print, 1},
+    {"runtime-pauses", NULL, pauses_build, drd_pauses_print, 0},
+    {"duplicated-strings", drd_strings_report, NULL, drd_strings_print, 0},
+    {"allocations", drd_allocations_report, NULL, drd_allocations_print, 0},
+    {"heap-snapshot", NULL, heap_build, drd_heap_print, 0},
+};
+
+const struct drd_report_kind *drd_report_kind(const char *profiler)
+{
+    for (size_t i = 0; profiler && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(kinds[i].profiler, profiler) == 0)
+            return &kinds[i];
+    return NULL;
+}
+
+int drd_report_raw_path(const char *dir, const char *profiler, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%s/%s.raw", dir, profiler);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
 json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap)
 {
     const char *name = json_string_value(json_object_get(json_object_get(session, "profiler"), "name"));
-    char raw[4200];
     if (!name) {
         snprintf(err, cap, "the session names no profiler");
         return NULL;
     }
-    if (strcmp(name, "exceptions") == 0) {
-        snprintf(raw, sizeof raw, "%s/exceptions.raw", dir);
-        return drd_exceptions_report(raw, err, cap);
+    const struct drd_report_kind *k = drd_report_kind(name);
+    if (!k) {
+        snprintf(err, cap, "this tool has no report for profiler '%s'", name);
+        return NULL;
     }
-    if (strcmp(name, "cpu-hotpaths") == 0) {
-        snprintf(raw, sizeof raw, "%s/cpu-hotpaths.raw", dir);
-        return drd_cpu_report(raw, err, cap);
+    char raw[4200];
+    if (drd_report_raw_path(dir, name, raw, sizeof raw)) {
+        snprintf(err, cap, "the session folder's path is too long");
+        return NULL;
     }
-    if (strcmp(name, "merged-stacks") == 0) {
-        snprintf(raw, sizeof raw, "%s/merged-stacks.raw", dir);
-        return drd_merged_report(raw, err, cap);
-    }
-    if (strcmp(name, "runtime-pauses") == 0) {
-        snprintf(raw, sizeof raw, "%s/runtime-pauses.raw", dir);
-        return drd_pauses_report(raw, (double)json_integer_value(json_object_get(session, "duration_ms")), err, cap);
-    }
-    if (strcmp(name, "duplicated-strings") == 0) {
-        snprintf(raw, sizeof raw, "%s/duplicated-strings.raw", dir);
-        return drd_strings_report(raw, err, cap);
-    }
-    if (strcmp(name, "allocations") == 0) {
-        snprintf(raw, sizeof raw, "%s/allocations.raw", dir);
-        return drd_allocations_report(raw, err, cap);
-    }
-    if (strcmp(name, "heap-snapshot") == 0)
-        return drd_heap_report(dir, err, cap);
-    snprintf(err, cap, "this tool has no report for profiler '%s'", name);
-    return NULL;
+    return k->from_raw ? k->from_raw(raw, err, cap) : k->build(raw, dir, session, err, cap);
 }
 
 static const char *str(json_t *o, const char *k)
@@ -62,21 +81,7 @@ void drd_report_print(FILE *out, json_t *session, json_t *report)
             str(target, "command_line"));
     fprintf(out, "Collected for %.1f s from %s\n\n",
             (double)json_integer_value(json_object_get(session, "duration_ms")) / 1000.0, str(session, "start"));
-    if (!report)
-        return;
-    const char *name = str(report, "profiler");
-    if (strcmp(name, "exceptions") == 0)
-        drd_exceptions_print(out, report);
-    else if (strcmp(name, "cpu-hotpaths") == 0)
-        drd_cpu_print(out, report);
-    else if (strcmp(name, "merged-stacks") == 0)
-        drd_merged_print(out, report);
-    else if (strcmp(name, "runtime-pauses") == 0)
-        drd_pauses_print(out, report);
-    else if (strcmp(name, "duplicated-strings") == 0)
-        drd_strings_print(out, report);
-    else if (strcmp(name, "allocations") == 0)
-        drd_allocations_print(out, report);
-    else if (strcmp(name, "heap-snapshot") == 0)
-        drd_heap_print(out, report);
+    const struct drd_report_kind *k = report ? drd_report_kind(str(report, "profiler")) : NULL;
+    if (k)
+        k->print(out, report);
 }

@@ -24,6 +24,23 @@ void drd_sessions_free(char **ids, int n);
  * Returns 0 with the folder path, or -1 with err. */
 int drd_session_resolve(const char *root, const char *arg, char *dir, size_t cap, char *err, size_t errcap);
 
+/* What the tool does with one profiler's data: one row per profiler, in report.c. */
+struct drd_report_kind {
+    const char *profiler; /* the library descriptor's name */
+    /* the report from the profiler's raw file alone; or, when NULL, build() with the session folder and record */
+    json_t *(*from_raw)(const char *raw_path, char *err, size_t cap);
+    json_t *(*build)(const char *raw_path, const char *dir, json_t *session, char *err, size_t cap);
+    void (*print)(FILE *out, json_t *report);
+    int sampled_stacks; /* its raw file holds sampled stacks: it exports as speedscope, folded and pprof */
+};
+
+/* The row of a profiler, or NULL for a profiler this tool has no report for. */
+const struct drd_report_kind *drd_report_kind(const char *profiler);
+
+/* Writes "<dir>/<profiler>.raw", the raw file the library names after its profiler, into out. Returns 0, or -1
+ * when it does not fit in cap. */
+int drd_report_raw_path(const char *dir, const char *profiler, char *out, size_t cap);
+
 /* Builds the report data of a finished session (dispatching on its profiler). Returns a new reference, or NULL
  * with err (no data, malformed data, unknown profiler). */
 json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End to end, faults: the tool killed mid-session, the target killed mid-session, the output folder filling up or
-# turning read-only, a detach refused or late, and a symlink planted where the library copy goes. The target must never suffer, nothing may be lost.
+# turning read-only, a detach refused, late or asked too early, and a symlink planted where the library copy goes. The target must never suffer, nothing may be lost.
 . "$(dirname "$0")/lib.sh"
 
 newest_session() { ls -td "$DRDOTNET_HOME"/sessions/*/ | head -1; }
@@ -119,6 +119,20 @@ check_eq "detach late: no file of it left open in the target" \
 "$DRD_BIN" profile "$L" exceptions --duration 1 --json >"$WORK/after-late.json" 2>/dev/null
 check_eq "detach late: a new session runs afterwards" "$(jq -r .session.status "$WORK/after-late.json")" completed
 check_eq "detach late: and detaches in time" "$(jq -r .session.detach "$WORK/after-late.json")" detached
+
+# detach race: a one-shot profiler whose work ends before the runtime has finished loading it (the target widens
+# that window to 400 ms) must wait for the runtime before asking to leave: a detach asked too early is refused
+# (CORPROF_E_PROFILER_NOT_YET_INITIALIZED) and leaves the process unable to take any profiler until it restarts
+DRDOTNET_ATTACH_DELAY_MS=400 start_target Idle --seconds 60 || exit 1
+R=$TPID
+for round in 1 2; do
+    "$DRD_BIN" profile "$R" merged-stacks --json >"$WORK/race$round.json" 2>"$WORK/race$round.err"
+    check_eq "detach race $round: exit" "$?" 0
+    check_eq "detach race $round: detached" "$(jq -r .session.detach "$WORK/race$round.json")" detached
+done
+check_contains "detach race: the profiler waited for the runtime" \
+    "$(ls -td "$DRDOTNET_HOME"/sessions/*-merged-stacks*/ | head -1)/profiler.log" "waited"
+check_eq "detach race: target running" "$(kill -0 "$R" && echo yes)" yes
 
 # a symlink planted where the library copy goes is replaced, never followed
 start_target Idle --seconds 60 || exit 1

@@ -270,7 +270,14 @@ static void decode_long_values(void **state)
     assert_int_equal(drd_cd_add_param(cd, "a-b", "1", err, sizeof err), -1);
     assert_int_equal(drd_cd_add_param(cd, "", "1", err, sizeof err), -1);
     assert_int_equal(drd_cd_add_param(cd, "k", "a\nb", err, sizeof err), -1);
+    assert_int_equal(drd_cd_add_param(cd, ".k", "1", err, sizeof err), -1);
+    assert_int_equal(drd_cd_add_param(cd, "cpu-hotpaths.", "1", err, sizeof err), -1);
+    assert_int_equal(drd_cd_add_param(cd, "cpu_x.k", "1", err, sizeof err), -1);
+    assert_int_equal(drd_cd_add_param(cd, "a.b.c", "1", err, sizeof err), -1);
     assert_int_equal(cd->n_params, 0);
+    /* a session of several profilers names one profiler's parameter */
+    assert_int_equal(drd_cd_add_param(cd, "cpu-hotpaths.frequency", "199", err, sizeof err), 0);
+    assert_int_equal(cd->n_params, 1);
     free(cd);
 }
 

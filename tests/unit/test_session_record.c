@@ -61,12 +61,18 @@ static void library_record(void **state)
     struct drd_param_values vals;
     char err[256], buf[8192];
     assert_int_equal(drd_params_resolve(&prof, given, 2, &vals, err, sizeof err), 0);
+    struct drd_session_part part = {.profiler = prof.name,
+                                    .clsid = prof.clsid,
+                                    .params = &vals,
+                                    .events = 123456789012ULL,
+                                    .dropped = 7,
+                                    .files = {"cpu-hotpaths.raw"},
+                                    .n_files = 1};
     struct drd_session_record r = {
         .id = "20261126-101500-42-cpu-hotpaths",
-        .profiler = prof.name,
-        .clsid = prof.clsid,
+        .parts = &part,
+        .n_parts = 1,
         .mode = "attach",
-        .params = &vals,
         .pid = 42,
         .name = "dotnet",
         .command_line = "dotnet \"app\".dll",
@@ -76,11 +82,7 @@ static void library_record(void **state)
         .duration_ms = 3250,
         .status = "completed",
         .has_counts = 1,
-        .events = 123456789012ULL,
-        .dropped = 7,
         .detach = "requested",
-        .files = {"cpu-hotpaths.raw"},
-        .n_files = 1,
     };
     assert_int_equal(drd_session_record_write(dir, &r, buf, sizeof buf), 0);
     json_t *j = load();
@@ -103,6 +105,52 @@ static void library_record(void **state)
     assert_null(json_object_get(j, "detach_detail"));
     assert_null(json_object_get(j, "written_by"));
     assert_int_equal(json_array_size(json_object_get(j, "files")), 1);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "profiler"), "name")), "cpu-hotpaths");
+    assert_null(json_object_get(j, "profilers")); /* one profiler: the record is what it always was */
+    json_decref(j);
+}
+
+/* A session of two profilers: the names joined, qualified parameters, summed counts, every file, and each part. */
+static void several_record(void **state)
+{
+    (void)state;
+    static const struct drd_param_desc edescs[] = {
+        {"max_stack_depth", DRD_PARAM_INT, "64", "", 1, 512, NULL},
+    };
+    static const struct drd_profiler_desc eprof = {
+        .name = "exceptions", .clsid = "{00000000-0000-0000-0000-000000000002}", .params = edescs, .n_params = 1};
+    struct drd_cd_param given[1] = {{"duration", "3"}};
+    struct drd_param_values cvals, evals;
+    char err[256], buf[8192];
+    assert_int_equal(drd_params_resolve(&prof, given, 1, &cvals, err, sizeof err), 0);
+    assert_int_equal(drd_params_resolve(&eprof, NULL, 0, &evals, err, sizeof err), 0);
+    struct drd_session_part parts[2] = {
+        {.profiler = prof.name, .clsid = prof.clsid, .params = &cvals, .events = 10, .dropped = 1,
+         .files = {"cpu-hotpaths.raw"}, .n_files = 1},
+        {.profiler = eprof.name, .clsid = eprof.clsid, .params = &evals, .events = 5, .dropped = 2,
+         .files = {"exceptions.raw"}, .n_files = 1},
+    };
+    struct drd_session_record r = {.id = "x", .parts = parts, .n_parts = 2, .mode = "attach", .status = "completed",
+                                   .has_counts = 1};
+    assert_int_equal(drd_session_record_write(dir, &r, buf, sizeof buf), 0);
+    json_t *j = load();
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "profiler"), "name")),
+                        "cpu-hotpaths,exceptions");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "profiler"), "clsid")), prof.clsid);
+    json_t *p = json_object_get(j, "parameters");
+    assert_int_equal(json_integer_value(json_object_get(p, "cpu-hotpaths.duration")), 3);
+    assert_int_equal(json_integer_value(json_object_get(p, "exceptions.max_stack_depth")), 64);
+    assert_null(json_object_get(p, "duration"));
+    assert_int_equal(json_integer_value(json_object_get(j, "events")), 15);
+    assert_int_equal(json_integer_value(json_object_get(j, "dropped")), 3);
+    assert_int_equal(json_array_size(json_object_get(j, "files")), 2);
+    json_t *list = json_object_get(j, "profilers");
+    assert_int_equal(json_array_size(list), 2);
+    json_t *e = json_array_get(list, 1);
+    assert_string_equal(json_string_value(json_object_get(e, "name")), "exceptions");
+    assert_int_equal(json_integer_value(json_object_get(e, "events")), 5);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(e, "parameters"), "max_stack_depth")), 64);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(e, "files"), 0)), "exceptions.raw");
     json_decref(j);
 }
 
@@ -147,6 +195,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(library_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(several_record, setup, teardown),
         cmocka_unit_test_setup_teardown(tool_record, setup, teardown),
         cmocka_unit_test_setup_teardown(too_small, setup, teardown),
     };

@@ -18,6 +18,9 @@
 #include "profiler/stackcache.h"
 #include "profiler/stacks.h"
 
+/* This profiler's part of the session (its parameters, raw file and counts), set by start. */
+static struct drd_prof *self;
+
 #define SLOTS 8192
 #define CHAINS 2048 /* call paths whose stack walk is remembered */
 #define SAMPLING_MEAN 102400.0 /* bytes between samples on average (the runtime's AllocationSampled mean) */
@@ -68,12 +71,12 @@ static const struct drd_profiler_desc desc = {
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
 };
 
-static void add(struct drd_core *c, ClassID cls, const struct drd_frame *frames, uint32_t depth, double count,
+static void add(ClassID cls, const struct drd_frame *frames, uint32_t depth, double count,
                 double bytes)
 {
     uint32_t slot = drd_keytable_find(&st.table, cls, frames, depth);
     if (!slot) {
-        atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&self->dropped, 1, memory_order_relaxed);
         return;
     }
     atomic_fetch_add_explicit(drd_keytable_counter(&st.table, slot, SAMPLES), 1, memory_order_relaxed);
@@ -81,7 +84,7 @@ static void add(struct drd_core *c, ClassID cls, const struct drd_frame *frames,
                               memory_order_relaxed);
     atomic_fetch_add_explicit(drd_keytable_counter(&st.table, slot, EST_BYTES), (unsigned long long)llround(bytes),
                               memory_order_relaxed);
-    atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&self->events, 1, memory_order_relaxed);
 }
 
 static uint64_t rd64(const BYTE *p)
@@ -185,7 +188,7 @@ static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data, ULONG
         depth = (uint32_t)drd_stack_cache_walk(&st.cache, c->info, stack, st.max_depth);
         TIMING_ADD(timed_walk_cycles, t1);
     }
-    add(c, cls, stack, depth, count, bytes);
+    add(cls, stack, depth, count, bytes);
 }
 
 /* Launched: every object, by type (a stack per object would cost the target too much). */
@@ -197,7 +200,7 @@ static HRESULT ObjectAllocated(ICorProfilerCallback11 *This, ObjectID obj, Class
     SIZE_T size = 0;
     if (FAILED(c->info->lpVtbl->GetObjectSize2(c->info, obj, &size)))
         size = 0;
-    add(c, cls, NULL, 0, 1.0, (double)size);
+    add(cls, NULL, 0, 1.0, (double)size);
     return S_OK;
 }
 
@@ -215,19 +218,21 @@ static void release(void)
     memset(&st, 0, sizeof st);
 }
 
-static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
 {
+    struct drd_core *c = p->core;
+    self = p;
     memset(&st, 0, sizeof st);
     st.exact = c->startup;
-    st.stacks = !st.exact && drd_params_int(&c->params, "stacks", 1);
-    st.max_depth = st.stacks ? (int)drd_params_int(&c->params, "max_stack_depth", 32) : 0;
+    st.stacks = !st.exact && drd_params_int(&p->params, "stacks", 1);
+    st.max_depth = st.stacks ? (int)drd_params_int(&p->params, "max_stack_depth", 32) : 0;
     st.written = calloc(SLOTS, sizeof *st.written);
     if (drd_keytable_init(&st.table, SLOTS, st.max_depth) || !st.written) {
         release();
         snprintf(err, errcap, "out of memory for the allocation table");
         return -1;
     }
-    const struct drd_param_value *walker = drd_params_get(&c->params, "walker");
+    const struct drd_param_value *walker = drd_params_get(&p->params, "walker");
     if (st.stacks && !(walker && strcmp(walker->text, "runtime") == 0)) {
         if (drd_stack_cache_init(&st.cache, CHAINS, st.max_depth, err, errcap)) {
             release();
@@ -239,7 +244,7 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
     if (st.exact) {
         *mask = COR_PRF_ENABLE_OBJECT_ALLOCATED | COR_PRF_MONITOR_OBJECT_ALLOCATED;
         *mask_high = 0;
-        drd_raw_printf(c->raw, "m\tmode\texact\n");
+        drd_raw_printf(p->raw, "m\tmode\texact\n");
         return 0;
     }
     if (c->info_version < 12) {
@@ -247,11 +252,15 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
         snprintf(err, errcap, "sampling allocations after attach needs ICorProfilerInfo12 (.NET 5 or later)");
         return -1;
     }
-    USHORT clr_id, major = 0, minor, build, qfe;
-    COR_PRF_RUNTIME_TYPE type;
-    if (SUCCEEDED(c->info->lpVtbl->GetRuntimeInformation(c->info, &clr_id, &type, &major, &minor, &build, &qfe, 0,
-                                                          NULL, NULL)))
-        st.tick = major < 10;
+    /* the core asked the runtime its version at initialize: before .NET 10 there is no AllocationSampled event,
+     * and asking for its keyword would deliver nothing, silently */
+    int major = atoi(c->runtime_version);
+    if (major <= 0) {
+        release();
+        snprintf(err, errcap, "the runtime did not tell its version: cannot choose the allocation event");
+        return -1;
+    }
+    st.tick = major < 10;
     COR_PRF_EVENTPIPE_PROVIDER_CONFIG cfg = {
         u"Microsoft-Windows-DotNETRuntime",
         st.tick ? KEYWORD_GC : KEYWORD_ALLOCATION_SAMPLING,
@@ -265,17 +274,18 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
         return -1;
     }
     st.session_open = 1;
-    drd_raw_printf(c->raw, "m\tmode\t%s\n", st.tick ? "allocation-tick" : "allocation-sampled");
+    drd_raw_printf(p->raw, "m\tmode\t%s\n", st.tick ? "allocation-tick" : "allocation-sampled");
     if (st.stacks)
-        drd_raw_printf(c->raw, "m\twalker\t%s\n", st.cache.on ? "cached" : "runtime");
+        drd_raw_printf(p->raw, "m\twalker\t%s\n", st.cache.on ? "cached" : "runtime");
     /* the events come without stacks: we walk the allocating thread ourselves */
     *mask = st.stacks ? COR_PRF_ENABLE_STACK_SNAPSHOT : COR_PRF_MONITOR_NONE;
     *mask_high = COR_PRF_HIGH_MONITOR_EVENT_PIPE;
     return 0;
 }
 
-static void end(struct drd_core *c)
+static void end(struct drd_prof *p)
 {
+    struct drd_core *c = p->core;
 #if defined(DRD_CALLBACK_TIMING) && defined(__x86_64__)
     unsigned long long n = atomic_load(&timed_events);
     if (st.session_open && n)
@@ -297,9 +307,9 @@ static void end(struct drd_core *c)
     }
 }
 
-static void drain(struct drd_core *c)
+static void drain(struct drd_prof *p)
 {
-    if (!c->raw || !st.table.slots)
+    if (!p->raw || !st.table.slots)
         return;
     for (size_t i = 0; i < SLOTS; i++) {
         if (!drd_keytable_ready(&st.table, i))
@@ -312,10 +322,10 @@ static void drain(struct drd_core *c)
         if (n == w->samples)
             continue;
         const struct drd_frame *frames = drd_keytable_frames(&st.table, i, &depth);
-        if (!w->stack_id && (drd_raw_type(c->raw, drd_keytable_class(&st.table, i), &w->type_id) ||
-                             drd_raw_stack(c->raw, frames, (int)depth, &w->stack_id)))
+        if (!w->stack_id && (drd_raw_type(p->raw, drd_keytable_class(&st.table, i), &w->type_id) ||
+                             drd_raw_stack(p->raw, frames, (int)depth, &w->stack_id)))
             continue;
-        if (drd_raw_printf(c->raw, "a\t%u\t%u\t%llu\t%llu\t%llu\n", w->type_id, w->stack_id,
+        if (drd_raw_printf(p->raw, "a\t%u\t%u\t%llu\t%llu\t%llu\n", w->type_id, w->stack_id,
                            (unsigned long long)(n - w->samples), (unsigned long long)(ec - w->est_count),
                            (unsigned long long)(eb - w->est_bytes)))
             return;
@@ -325,9 +335,9 @@ static void drain(struct drd_core *c)
     }
 }
 
-static void stop(struct drd_core *c)
+static void stop(struct drd_prof *p)
 {
-    end(c);
+    end(p);
     release();
 }
 

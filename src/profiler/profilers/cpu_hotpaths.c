@@ -1,13 +1,16 @@
 /* The cpu-hotpaths profiler: where the app burns CPU (or, in wall mode, where its threads stand), sampled. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "drdotnet/raw.h"
 #include "profiler/core.h"
 #include "profiler/rawout.h"
 #include "profiler/sampler.h"
 #include "profiler/sigsampler.h"
+
+/* This profiler's part of the session (its parameters, raw file and counts), set by start. */
+static struct drd_prof *self;
 
 #define MAX_THREADS 4096 /* threads tracked for their CPU time; more are sampled as in wall mode */
 #define RING_SLOTS 2048
@@ -49,22 +52,12 @@ static const struct drd_profiler_desc desc = {
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
 };
 
-/* The CPU clock of a thread of this process, as the kernel numbers per-thread clocks. */
-static uint64_t thread_cpu_ns(uint32_t tid)
-{
-    clockid_t clock = (clockid_t)((~(unsigned)tid << 3) | 6); /* per-thread, scheduler clock */
-    struct timespec ts;
-    if (clock_gettime(clock, &ts))
-        return 0;
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* CPU mode: a thread is sampled once it has used a period's worth of CPU since its last sample; the sample
  * carries all that CPU time. A thread that waits accumulates nothing and is never walked. */
 static int cpu_filter(void *ctx, uint32_t tid, uint64_t *weight_ns)
 {
     (void)ctx;
-    uint64_t now = thread_cpu_ns(tid);
+    uint64_t now = drd_clock_thread_cpu_ns(tid);
     uint32_t h = (tid * 2654435761u) & (MAX_THREADS - 1);
     struct thread_cpu *t = NULL;
     for (uint32_t p = 0; p < 32; p++) {
@@ -101,13 +94,14 @@ static int wall_filter(void *ctx, uint32_t tid, uint64_t *weight_ns)
     return 1;
 }
 
-static int sample(struct drd_core *c)
+static int sample(struct drd_prof *p)
 {
+    struct drd_core *c = p->core;
     if (st.signal) {
         drd_sig_tick(c);
         return 0;
     }
-    drd_sample_threads(c, &st.ring, st.wall ? wall_filter : cpu_filter, NULL);
+    drd_sample_threads(p, &st.ring, st.wall ? wall_filter : cpu_filter, NULL);
     return 0;
 }
 
@@ -116,16 +110,18 @@ static void override(ICorProfilerCallback11Vtbl *vt)
     (void)vt; /* no callback: the sampler thread does the work */
 }
 
-static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
 {
+    struct drd_core *c = p->core;
+    self = p;
     memset(&st, 0, sizeof st);
-    const struct drd_param_value *mode = drd_params_get(&c->params, "mode");
-    const struct drd_param_value *sampler = drd_params_get(&c->params, "sampler");
+    const struct drd_param_value *mode = drd_params_get(&p->params, "mode");
+    const struct drd_param_value *sampler = drd_params_get(&p->params, "sampler");
     st.wall = mode && strcmp(mode->text, "wall") == 0;
     int asked_signal = sampler && strcmp(sampler->text, "signal") == 0;
     int automatic = !sampler || strcmp(sampler->text, "auto") == 0;
-    int64_t hz = drd_params_int(&c->params, "frequency", 99);
-    int depth = (int)drd_params_int(&c->params, "max_stack_depth", 128);
+    int64_t hz = drd_params_int(&p->params, "frequency", 99);
+    int depth = (int)drd_params_int(&p->params, "max_stack_depth", 128);
     st.period_ns = 1000000000ULL / (uint64_t)hz;
     if (asked_signal && st.wall) {
         snprintf(err, errcap,
@@ -137,14 +133,14 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
      * 99 Hz), so cpu mode uses it unless asked otherwise or unable: then the runtime is stopped instead */
     st.signal = asked_signal || (automatic && !st.wall);
     if (st.signal) {
-        if (drd_sig_start(c, st.period_ns, depth, err, errcap)) {
+        if (drd_sig_start(p, st.period_ns, depth, err, errcap)) {
             if (!automatic)
                 return -1;
             drd_log(c, "sampler=auto: %s; sampling by stopping the runtime instead", err);
             err[0] = 0;
             st.signal = 0;
         } else {
-            c->sample_period_ns = DRD_SIG_TICK_NS;
+            p->sample_period_ns = DRD_SIG_TICK_NS;
             *mask = COR_PRF_MONITOR_NONE;
         }
     }
@@ -153,33 +149,35 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
             snprintf(err, errcap, "out of memory for the sample ring");
             return -1;
         }
-        c->sample_period_ns = (int64_t)st.period_ns;
+        p->sample_period_ns = (int64_t)st.period_ns;
         *mask = COR_PRF_ENABLE_STACK_SNAPSHOT;
     }
     *mask_high = 0;
-    drd_raw_printf(c->raw, "m\tmode\t%s\nm\tfrequency\t%lld\nm\tperiod_ns\t%llu\nm\tsampler\t%s\n",
+    drd_raw_printf(p->raw, "m\tmode\t%s\nm\tfrequency\t%lld\nm\tperiod_ns\t%llu\nm\tsampler\t%s\n",
                    st.wall ? "wall" : "cpu", (long long)hz, (unsigned long long)st.period_ns,
                    st.signal ? "signal" : "suspend");
     return 0;
 }
 
-static void drain(struct drd_core *c)
+static void drain(struct drd_prof *p)
 {
     if (st.signal)
-        drd_sig_drain(c);
+        drd_sig_drain(p);
     else
-        drd_ring_drain(c, &st.ring, 1);
+        drd_ring_drain(p, &st.ring, 1);
 }
 
 /* Before the last drain: no timer, no handler of ours left once this returns. */
-static void end(struct drd_core *c)
+static void end(struct drd_prof *p)
 {
+    struct drd_core *c = p->core;
     if (st.signal)
         drd_sig_stop(c);
 }
 
-static void stop(struct drd_core *c)
+static void stop(struct drd_prof *p)
 {
+    struct drd_core *c = p->core;
     if (st.signal) {
         drd_sig_stop(c);
         drd_sig_free();

@@ -7,12 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "clr/metadata.h"
 #include "clr/utf16.h"
+#include "common/clock.h"
 #include "profiler/core.h"
 #include "profiler/rawout.h"
+#include "profiler/types.h"
+
+/* This profiler's part of the session (its parameters, raw file and counts), set by start. */
+static struct drd_prof *self;
 
 struct entry {
     ObjectID rep; /* a representative object; 0 = empty slot */
@@ -56,15 +60,8 @@ static const struct drd_profiler_desc desc = {
     .description = "String values held more than once: occurrences and bytes wasted, from one heap walk",
     .params = params,
     .n_params = (int)(sizeof params / sizeof params[0]),
-    .flags = DRD_PROFILER_ATTACH,
+    .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_ONESHOT,
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* The size of a string object on a 64-bit runtime: header and method table, length, the characters and a
  * terminating NUL, rounded up to 8 bytes. */
@@ -142,7 +139,8 @@ static void select_tops(void)
     }
 }
 
-/* Finds System.String's ClassID through CoreLib's metadata. Returns 0 or -1. */
+/* Finds System.String's ClassID through CoreLib's metadata (a lookup: the runtime loads String at its start).
+ * Returns 0 or -1. */
 static int find_string_class(struct drd_core *c)
 {
     ICorProfilerModuleEnum *mods = NULL;
@@ -172,7 +170,7 @@ static int find_string_class(struct drd_core *c)
             IMetaDataImport2 *md = (IMetaDataImport2 *)(void *)unk;
             mdTypeDef td = 0;
             if (SUCCEEDED(md->lpVtbl->FindTypeDefByName(md, u"System.String", 0, &td)) &&
-                SUCCEEDED(c->info->lpVtbl->GetClassFromToken(c->info, ids[i], td, &st.string_class)))
+                drd_types_loaded_class(c->info, md, ids[i], td, &st.string_class) == 0)
                 found = 0;
             md->lpVtbl->Release(md);
         }
@@ -183,8 +181,9 @@ static int find_string_class(struct drd_core *c)
     return found;
 }
 
-static int sample(struct drd_core *c)
+static int sample(struct drd_prof *p)
 {
+    struct drd_core *c = p->core;
     if (find_string_class(c)) {
         drd_session_fail(c, "System.String was not found in System.Private.CoreLib");
         return 1;
@@ -196,14 +195,14 @@ static int sample(struct drd_core *c)
             drd_log(c, "ForceGC: 0x%08x; walking with the garbage", (unsigned)ghr);
         st.gc_first = 0;
     }
-    uint64_t t0 = now_ns();
+    uint64_t t0 = drd_clock_mono_ns();
     if (FAILED(c->info->lpVtbl->SuspendRuntime(c->info)))
         return 0; /* a GC is suspending the runtime: try at the next tick */
     HRESULT hr = c->info->lpVtbl->EnumerateGCHeapObjects(c->info, on_object, NULL);
     if (SUCCEEDED(hr))
         select_tops();
     HRESULT rhr = c->info->lpVtbl->ResumeRuntime(c->info);
-    st.pause_ns = now_ns() - t0;
+    st.pause_ns = drd_clock_mono_ns() - t0;
     if (FAILED(rhr))
         drd_session_fail(c, "the runtime refused to resume after the heap walk");
     if (FAILED(hr)) {
@@ -212,8 +211,8 @@ static int sample(struct drd_core *c)
         drd_session_fail(c, why);
         return 1;
     }
-    atomic_store(&c->events, st.strings);
-    atomic_store(&c->dropped, st.overflow);
+    atomic_store(&p->events, st.strings);
+    atomic_store(&p->dropped, st.overflow);
     __atomic_store_n(&st.done, 1, __ATOMIC_RELEASE);
     drd_session_request_end(c);
     return 1;
@@ -233,8 +232,10 @@ static void release(void)
     memset(&st, 0, sizeof st);
 }
 
-static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
 {
+    struct drd_core *c = p->core;
+    self = p;
     memset(&st, 0, sizeof st);
     if (c->info_version < 15) {
         snprintf(err, errcap, "duplicated-strings needs .NET 9 or later (EnumerateGCHeapObjects)");
@@ -244,13 +245,13 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
         snprintf(err, errcap, "the runtime did not give the string layout");
         return -1;
     }
-    st.max_distinct = (size_t)drd_params_int(&c->params, "max_distinct", 1000000);
+    st.max_distinct = (size_t)drd_params_int(&p->params, "max_distinct", 1000000);
     st.slots = 1;
     while (st.slots < st.max_distinct * 2)
         st.slots <<= 1;
-    st.top_n = (int)drd_params_int(&c->params, "top", 100);
-    st.gc_first = (int)drd_params_int(&c->params, "gc_first", 1);
-    st.max_display = (int)drd_params_int(&c->params, "max_display", 80);
+    st.top_n = (int)drd_params_int(&p->params, "top", 100);
+    st.gc_first = (int)drd_params_int(&p->params, "gc_first", 1);
+    st.max_display = (int)drd_params_int(&p->params, "max_display", 80);
     st.table = calloc(st.slots, sizeof *st.table);
     st.tops = calloc((size_t)st.top_n, sizeof *st.tops);
     st.values = calloc((size_t)st.top_n * (size_t)st.max_display, sizeof *st.values);
@@ -260,37 +261,37 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
         snprintf(err, errcap, "out of memory for a table of %zu strings", st.max_distinct);
         return -1;
     }
-    c->sample_period_ns = 20000000; /* one walk; retried every 20 ms while a GC holds the runtime */
+    p->sample_period_ns = 20000000; /* one walk; retried every 20 ms while a GC holds the runtime */
     *mask = COR_PRF_MONITOR_NONE;
     *mask_high = 0;
     return 0;
 }
 
 /* Writes a value with backslash, tab, newline and carriage return escaped. */
-static void write_value(struct drd_core *c, const char *v)
+static void write_value(struct drd_prof *p, const char *v)
 {
     char out[4096 * 2];
     size_t n = 0;
-    for (const char *p = v; *p && n + 3 < sizeof out; p++) {
-        char e = *p == '\\' ? '\\' : *p == '\t' ? 't' : *p == '\n' ? 'n' : *p == '\r' ? 'r' : 0;
+    for (const char *q = v; *q && n + 3 < sizeof out; q++) {
+        char e = *q == '\\' ? '\\' : *q == '\t' ? 't' : *q == '\n' ? 'n' : *q == '\r' ? 'r' : 0;
         if (e) {
             out[n++] = '\\';
             out[n++] = e;
-        } else if ((unsigned char)*p < 0x20)
+        } else if ((unsigned char)*q < 0x20)
             out[n++] = ' ';
         else
-            out[n++] = *p;
+            out[n++] = *q;
     }
     out[n] = 0;
-    drd_raw_printf(c->raw, "%s\n", out);
+    drd_raw_printf(p->raw, "%s\n", out);
 }
 
-static void drain(struct drd_core *c)
+static void drain(struct drd_prof *p)
 {
     if (!__atomic_load_n(&st.done, __ATOMIC_ACQUIRE) || st.done == 2)
         return;
     st.done = 2;
-    drd_raw_printf(c->raw, "m\tstrings\t%llu\nm\tstring_bytes\t%llu\nm\tdistinct\t%zu\nm\toverflow\t%llu\nm\tpause_ns\t%llu\n",
+    drd_raw_printf(p->raw, "m\tstrings\t%llu\nm\tstring_bytes\t%llu\nm\tdistinct\t%zu\nm\toverflow\t%llu\nm\tpause_ns\t%llu\n",
                    (unsigned long long)st.strings, (unsigned long long)st.string_bytes, st.distinct,
                    (unsigned long long)st.overflow, (unsigned long long)st.pause_ns);
     uint64_t wasted_all = 0, dup_values = 0;
@@ -299,21 +300,22 @@ static void drain(struct drd_core *c)
             wasted_all += (uint64_t)(st.table[i].count - 1) * string_size(st.table[i].length);
             dup_values++;
         }
-    drd_raw_printf(c->raw, "m\tduplicated_values\t%llu\nm\twasted_bytes\t%llu\n", (unsigned long long)dup_values,
+    drd_raw_printf(p->raw, "m\tduplicated_values\t%llu\nm\twasted_bytes\t%llu\n", (unsigned long long)dup_values,
                    (unsigned long long)wasted_all);
     for (int t = 0; t < st.n_tops; t++) {
         const struct entry *e = &st.table[st.tops[t].slot];
         char value[4096];
         size_t n8 = 0;
         drd_utf16_to_utf8(st.values + (size_t)t * st.max_display, st.value_units[t], value, sizeof value, &n8);
-        drd_raw_printf(c->raw, "d\t%u\t%u\t%llu\t%llu\t", e->count, e->length,
+        drd_raw_printf(p->raw, "d\t%u\t%u\t%llu\t%llu\t", e->count, e->length,
                        (unsigned long long)string_size(e->length), (unsigned long long)st.tops[t].wasted);
-        write_value(c, value);
+        write_value(p, value);
     }
 }
 
-static void stop(struct drd_core *c)
+static void stop(struct drd_prof *p)
 {
+    struct drd_core *c = p->core;
     (void)c;
     release();
 }

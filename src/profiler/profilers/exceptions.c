@@ -15,6 +15,9 @@
 #include "profiler/rawout.h"
 #include "profiler/stacks.h"
 
+/* This profiler's part of the session (its parameters, raw file and counts), set by start. */
+static struct drd_prof *self;
+
 #define THROW_SLOTS 4096 /* distinct (type, stack) pairs */
 #define CATCH_SLOTS 4096 /* distinct (throw slot, catcher) pairs */
 
@@ -65,11 +68,11 @@ static HRESULT ExceptionThrown(ICorProfilerCallback11 *This, ObjectID thrown)
     uint32_t depth = (uint32_t)drd_stack_walk(c->info, 0, frames, state.max_depth, &truncated);
     uint32_t slot = drd_keytable_find(&state.throws, cls, frames, depth);
     if (!slot) {
-        atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&self->dropped, 1, memory_order_relaxed);
         return S_OK;
     }
     atomic_fetch_add_explicit(drd_keytable_counter(&state.throws, slot, 0), 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&self->events, 1, memory_order_relaxed);
     tls_slot = slot;
     return S_OK;
 }
@@ -85,7 +88,7 @@ static HRESULT ExceptionCatcherEnter(ICorProfilerCallback11 *This, FunctionID fi
     struct drd_frame catcher = {fid, 0};
     uint32_t cs = drd_keytable_find(&state.catches, slot, &catcher, 1);
     if (!cs) {
-        atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&self->dropped, 1, memory_order_relaxed);
         return S_OK;
     }
     atomic_fetch_add_explicit(drd_keytable_counter(&state.catches, cs, 0), 1, memory_order_relaxed);
@@ -107,10 +110,11 @@ static void release(void)
     memset(&state, 0, sizeof state);
 }
 
-static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
 {
+    self = p;
     memset(&state, 0, sizeof state);
-    state.max_depth = (int)drd_params_int(&c->params, "max_stack_depth", 64);
+    state.max_depth = (int)drd_params_int(&p->params, "max_stack_depth", 64);
     state.throw_written = calloc(THROW_SLOTS, sizeof *state.throw_written);
     state.catch_written = calloc(CATCH_SLOTS, sizeof *state.catch_written);
     if (drd_keytable_init(&state.throws, THROW_SLOTS, state.max_depth) ||
@@ -125,31 +129,31 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
 }
 
 /* Writes the type and stack of throw slot i once; returns 0 or -1. */
-static int intern_throw(struct drd_core *c, size_t i)
+static int intern_throw(struct drd_prof *p, size_t i)
 {
     struct written *w = &state.throw_written[i];
     if (w->stack_id)
         return 0;
     uint32_t depth;
     const struct drd_frame *frames = drd_keytable_frames(&state.throws, i, &depth);
-    if (drd_raw_type(c->raw, drd_keytable_class(&state.throws, i), &w->type_id) ||
-        drd_raw_stack(c->raw, frames, (int)depth, &w->stack_id))
+    if (drd_raw_type(p->raw, drd_keytable_class(&state.throws, i), &w->type_id) ||
+        drd_raw_stack(p->raw, frames, (int)depth, &w->stack_id))
         return -1;
     return 0;
 }
 
-static void drain(struct drd_core *c)
+static void drain(struct drd_prof *p)
 {
-    if (!c->raw || !state.throws.slots)
+    if (!p->raw || !state.throws.slots)
         return;
     for (size_t i = 0; i < THROW_SLOTS; i++) {
         if (!drd_keytable_ready(&state.throws, i))
             continue;
         uint64_t n = atomic_load_explicit(drd_keytable_counter(&state.throws, (uint32_t)i + 1, 0), memory_order_relaxed);
         struct written *w = &state.throw_written[i];
-        if (n == w->count || intern_throw(c, i))
+        if (n == w->count || intern_throw(p, i))
             continue;
-        if (drd_raw_printf(c->raw, "x\t%u\t%u\t%llu\n", w->type_id, w->stack_id, (unsigned long long)(n - w->count)))
+        if (drd_raw_printf(p->raw, "x\t%u\t%u\t%llu\n", w->type_id, w->stack_id, (unsigned long long)(n - w->count)))
             return;
         w->count = n;
     }
@@ -160,18 +164,19 @@ static void drain(struct drd_core *c)
         uint32_t depth, frame;
         const struct drd_frame *catcher = drd_keytable_frames(&state.catches, i, &depth);
         size_t throw_slot = (size_t)drd_keytable_class(&state.catches, i) - 1;
-        if (n == state.catch_written[i] || intern_throw(c, throw_slot) || drd_raw_frame(c->raw, catcher, &frame))
+        if (n == state.catch_written[i] || intern_throw(p, throw_slot) || drd_raw_frame(p->raw, catcher, &frame))
             continue;
         struct written *w = &state.throw_written[throw_slot];
-        if (drd_raw_printf(c->raw, "c\t%u\t%u\t%u\t%llu\n", w->type_id, w->stack_id, frame,
+        if (drd_raw_printf(p->raw, "c\t%u\t%u\t%u\t%llu\n", w->type_id, w->stack_id, frame,
                            (unsigned long long)(n - state.catch_written[i])))
             return;
         state.catch_written[i] = n;
     }
 }
 
-static void stop(struct drd_core *c)
+static void stop(struct drd_prof *p)
 {
+    struct drd_core *c = p->core;
     (void)c;
     release();
 }

@@ -21,6 +21,10 @@
 #include "clr/utf16.h"
 #include "profiler/core.h"
 #include "profiler/rawout.h"
+#include "profiler/types.h"
+
+/* This profiler's part of the session (its parameters, raw file and counts), set by start. */
+static struct drd_prof *self;
 
 #define MAX_STATICS 65536
 #define CLASS_SLOTS (1 << 18)
@@ -65,7 +69,7 @@ static const struct drd_profiler_desc desc = {
     .description = "What holds memory: per type count, shallow and retained bytes, retention paths from roots",
     .params = params,
     .n_params = (int)(sizeof params / sizeof params[0]),
-    .flags = DRD_PROFILER_ATTACH,
+    .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_ONESHOT,
 };
 
 static uint64_t now_ns(void)
@@ -265,7 +269,110 @@ static int sig_is_reference(PCCOR_SIGNATURE sig, ULONG len)
     }
 }
 
-/* Finds the app's own static reference fields (modules outside the shared framework) and their slots. */
+/* Records the static reference fields of one type whose statics the runtime has allocated: the type loaded by
+ * the app itself (drd_types_loaded_class: never one loaded on the app's behalf) and initialized (GetAppDomainStaticAddress answers CORPROF_E_DATAINCOMPLETE until
+ * the class is initialized, checking the runtime's own flag without side effects). */
+static void type_statics(struct drd_core *c, IMetaDataImport2 *md, ModuleID module, AppDomainID domain, mdTypeDef td)
+{
+    WCHAR tname16[512];
+    ULONG tn = 0;
+    DWORD tflags;
+    mdToken ext;
+    char tname[1536];
+    size_t n8;
+    if (FAILED(md->lpVtbl->GetTypeDefProps(md, td, tname16, 512, &tn, &tflags, &ext)))
+        return;
+    drd_utf16_to_utf8(tname16, tn, tname, sizeof tname, &n8);
+    if (strchr(tname, '`') || strchr(tname, '<'))
+        return; /* generic definitions have no single set of statics; compiler types skipped */
+    HCORENUM fe = NULL;
+    mdFieldDef fds[64];
+    ULONG nfd = 0;
+    ClassID cls = 0;
+    int loaded = -2; /* not asked yet: only a type with a static reference field is looked up */
+    while (loaded != -1 && SUCCEEDED(md->lpVtbl->EnumFields(md, &fe, td, fds, 64, &nfd)) && nfd > 0) {
+        for (ULONG f = 0; f < nfd && st.n_statics < MAX_STATICS; f++) {
+            WCHAR fname16[256];
+            ULONG fn = 0, siglen = 0, vlen = 0;
+            DWORD attr = 0, cplus = 0;
+            mdTypeDef owner;
+            PCCOR_SIGNATURE sig = NULL;
+            UVCP_CONSTANT value;
+            if (FAILED(md->lpVtbl->GetFieldProps(md, fds[f], &owner, fname16, 256, &fn, &attr, &sig, &siglen, &cplus,
+                                                 &value, &vlen)))
+                continue;
+            if (!(attr & mdStatic) || (attr & 0x40 /* literal */) || !sig_is_reference(sig, siglen))
+                continue;
+            if (loaded == -2)
+                loaded = drd_types_loaded_class(c->info, md, module, td, &cls);
+            if (loaded == -1)
+                break; /* not loaded by the app: nothing of it may be asked */
+            COR_PRF_STATIC_TYPE kind;
+            void *addr = NULL;
+            if (FAILED(c->info->lpVtbl->GetStaticFieldInfo(c->info, cls, fds[f], &kind)) ||
+                kind != COR_PRF_FIELD_APP_DOMAIN_STATIC ||
+                c->info->lpVtbl->GetAppDomainStaticAddress(c->info, cls, fds[f], domain, &addr) != S_OK || !addr)
+                continue; /* thread static, or not initialized yet: it holds nothing */
+            char fname[768];
+            drd_utf16_to_utf8(fname16, fn, fname, sizeof fname, &n8);
+            struct static_field *sf = &st.statics[st.n_statics++];
+            sf->address = addr;
+            snprintf(sf->name, sizeof sf->name, "%s.%s", tname, fname);
+        }
+    }
+    if (fe)
+        md->lpVtbl->CloseEnum(md, fe);
+}
+
+/* 1 for a module whose statics are looked for: the app's own, on disk, never unloaded. The framework's statics
+ * are not what a leak hunt looks for; a collectible module's statics live in an ordinary array that the forced GC
+ * may move or free before they are read, and a dynamic module has no file. */
+static int app_module(const char *path, DWORD flags)
+{
+    if (!*path || (flags & (COR_PRF_MODULE_COLLECTIBLE | COR_PRF_MODULE_DYNAMIC)))
+        return 0;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    /* the shared framework, and the framework's files beside a self-contained app */
+    return !strstr(path, "/shared/Microsoft.") && strncmp(base, "System.", 7) != 0;
+}
+
+/* Records the static reference fields of one module's loaded and initialized types. */
+static void module_statics(struct drd_core *c, ModuleID module)
+{
+    WCHAR path16[1024];
+    char path[3072];
+    ULONG n = 0;
+    LPCBYTE base;
+    AssemblyID asm_id;
+    DWORD flags;
+    size_t n8;
+    if (FAILED(c->info->lpVtbl->GetModuleInfo2(c->info, module, &base, 1024, &n, path16, &asm_id, &flags)))
+        return;
+    drd_utf16_to_utf8(path16, n, path, sizeof path, &n8);
+    if (!app_module(path, flags))
+        return;
+    AppDomainID domain = 0;
+    ModuleID mod2;
+    if (FAILED(c->info->lpVtbl->GetAssemblyInfo(c->info, asm_id, 0, NULL, NULL, &domain, &mod2)))
+        return;
+    IUnknown *unk = NULL;
+    if (c->info->lpVtbl->GetModuleMetaData(c->info, module, ofRead, &IID_IMetaDataImport, &unk) != S_OK || !unk)
+        return;
+    IMetaDataImport2 *md = (IMetaDataImport2 *)(void *)unk;
+    HCORENUM te = NULL;
+    mdTypeDef tds[64];
+    ULONG ntd = 0;
+    while (SUCCEEDED(md->lpVtbl->EnumTypeDefs(md, &te, tds, 64, &ntd)) && ntd > 0)
+        for (ULONG t = 0; t < ntd && st.n_statics < MAX_STATICS; t++)
+            type_statics(c, md, module, domain, tds[t]);
+    if (te)
+        md->lpVtbl->CloseEnum(md, te);
+    md->lpVtbl->Release(md);
+}
+
+/* Finds the slots of the app's initialized static reference fields, asking the runtime only about what the app
+ * has loaded itself. Runs on the sampler thread, before the forced GC. */
 static void find_statics(struct drd_core *c)
 {
     ICorProfilerModuleEnum *mods = NULL;
@@ -274,92 +381,17 @@ static void find_statics(struct drd_core *c)
     ModuleID ids[32];
     ULONG got = 0;
     while (SUCCEEDED(mods->lpVtbl->Next(mods, 32, ids, &got)) && got > 0) {
-        for (ULONG m = 0; m < got && st.n_statics < MAX_STATICS; m++) {
-            WCHAR path16[1024];
-            char path[3072];
-            ULONG n = 0;
-            LPCBYTE base;
-            AssemblyID asm_id;
-            DWORD flags;
-            size_t n8;
-            if (FAILED(c->info->lpVtbl->GetModuleInfo2(c->info, ids[m], &base, 1024, &n, path16, &asm_id, &flags)))
-                continue;
-            drd_utf16_to_utf8(path16, n, path, sizeof path, &n8);
-            if (strstr(path, "/shared/Microsoft.") || n8 == 0)
-                continue; /* the framework's own statics are not what a leak hunt looks for */
-            AppDomainID domain = 0;
-            ModuleID mod2;
-            if (FAILED(c->info->lpVtbl->GetAssemblyInfo(c->info, asm_id, 0, NULL, NULL, &domain, &mod2)))
-                continue;
-            IUnknown *unk = NULL;
-            if (c->info->lpVtbl->GetModuleMetaData(c->info, ids[m], ofRead, &IID_IMetaDataImport, &unk) != S_OK || !unk)
-                continue;
-            IMetaDataImport2 *md = (IMetaDataImport2 *)(void *)unk;
-            HCORENUM te = NULL;
-            mdTypeDef tds[64];
-            ULONG ntd = 0;
-            while (SUCCEEDED(md->lpVtbl->EnumTypeDefs(md, &te, tds, 64, &ntd)) && ntd > 0) {
-                for (ULONG t = 0; t < ntd && st.n_statics < MAX_STATICS; t++) {
-                    WCHAR tname16[512];
-                    ULONG tn = 0;
-                    DWORD tflags;
-                    mdToken ext;
-                    char tname[1536];
-                    if (FAILED(md->lpVtbl->GetTypeDefProps(md, tds[t], tname16, 512, &tn, &tflags, &ext)))
-                        continue;
-                    drd_utf16_to_utf8(tname16, tn, tname, sizeof tname, &n8);
-                    if (strchr(tname, '`') || strchr(tname, '<'))
-                        continue; /* generic definitions have no single set of statics; compiler types skipped */
-                    HCORENUM fe = NULL;
-                    mdFieldDef fds[64];
-                    ULONG nfd = 0;
-                    ClassID cls = 0;
-                    while (SUCCEEDED(md->lpVtbl->EnumFields(md, &fe, tds[t], fds, 64, &nfd)) && nfd > 0) {
-                        for (ULONG f = 0; f < nfd && st.n_statics < MAX_STATICS; f++) {
-                            WCHAR fname16[256];
-                            ULONG fn = 0, siglen = 0, vlen = 0;
-                            DWORD attr = 0, cplus = 0;
-                            mdTypeDef owner;
-                            PCCOR_SIGNATURE sig = NULL;
-                            UVCP_CONSTANT value;
-                            if (FAILED(md->lpVtbl->GetFieldProps(md, fds[f], &owner, fname16, 256, &fn, &attr, &sig,
-                                                                 &siglen, &cplus, &value, &vlen)))
-                                continue;
-                            if (!(attr & mdStatic) || (attr & 0x40 /* literal */) || !sig_is_reference(sig, siglen))
-                                continue;
-                            if (cls == 0 && FAILED(c->info->lpVtbl->GetClassFromToken(c->info, ids[m], tds[t], &cls)))
-                                break;
-                            COR_PRF_STATIC_TYPE kind;
-                            void *addr = NULL;
-                            if (FAILED(c->info->lpVtbl->GetStaticFieldInfo(c->info, cls, fds[f], &kind)) ||
-                                kind != COR_PRF_FIELD_APP_DOMAIN_STATIC ||
-                                FAILED(c->info->lpVtbl->GetAppDomainStaticAddress(c->info, cls, fds[f], domain,
-                                                                                  &addr)) ||
-                                !addr)
-                                continue; /* not initialized yet: it holds nothing */
-                            char fname[768];
-                            drd_utf16_to_utf8(fname16, fn, fname, sizeof fname, &n8);
-                            struct static_field *sf = &st.statics[st.n_statics++];
-                            sf->address = addr;
-                            snprintf(sf->name, sizeof sf->name, "%s.%s", tname, fname);
-                        }
-                    }
-                    if (fe)
-                        md->lpVtbl->CloseEnum(md, fe);
-                }
-            }
-            if (te)
-                md->lpVtbl->CloseEnum(md, te);
-            md->lpVtbl->Release(md);
-        }
+        for (ULONG m = 0; m < got && st.n_statics < MAX_STATICS; m++)
+            module_statics(c, ids[m]);
         if (got < 32)
             break;
     }
     mods->lpVtbl->Release(mods);
 }
 
-static int sample(struct drd_core *c)
+static int sample(struct drd_prof *p)
 {
+    struct drd_core *c = p->core;
     if (st.static_roots)
         find_statics(c);
     atomic_store(&st.armed, 1);
@@ -389,7 +421,7 @@ static int sample(struct drd_core *c)
         drd_session_fail(c, "the heap is larger than max_file_mb allows; the snapshot is incomplete");
     else if (st.failed)
         drd_session_fail(c, "writing the heap graph failed (disk full or folder unwritable?)");
-    atomic_store(&c->events, st.objects);
+    atomic_store(&p->events, st.objects);
     __atomic_store_n(&st.done, 1, __ATOMIC_RELEASE);
     drd_session_request_end(c);
     return 1;
@@ -406,12 +438,14 @@ static void release(void)
     memset(&st, 0, sizeof st);
 }
 
-static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
 {
+    struct drd_core *c = p->core;
+    self = p;
     memset(&st, 0, sizeof st);
     atomic_flag_clear(&st.lock);
-    st.max_bytes = (uint64_t)drd_params_int(&c->params, "max_file_mb", 4096) << 20;
-    st.static_roots = (int)drd_params_int(&c->params, "static_roots", 1);
+    st.max_bytes = (uint64_t)drd_params_int(&p->params, "max_file_mb", 4096) << 20;
+    st.static_roots = (int)drd_params_int(&p->params, "static_roots", 1);
     st.buf = mmap(NULL, st.max_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (st.buf == MAP_FAILED)
         st.buf = NULL;
@@ -438,33 +472,34 @@ static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, s
         release();
         return -1;
     }
-    c->sample_period_ns = 50000000;
+    p->sample_period_ns = 50000000;
     /* MONITOR_GC is allowed only here, at attach; it turns background GC off until we detach */
     *mask = COR_PRF_MONITOR_GC | COR_PRF_MONITOR_SUSPENDS;
     *mask_high = 0;
     return 0;
 }
 
-static void drain(struct drd_core *c)
+static void drain(struct drd_prof *p)
 {
     if (!__atomic_load_n(&st.done, __ATOMIC_ACQUIRE) || st.done == 2)
         return;
     st.done = 2;
     for (int i = 0; i < st.n_statics; i++)
-        drd_raw_printf(c->raw, "sf\t%d\t%s\n", i, st.statics[i].name);
+        drd_raw_printf(p->raw, "sf\t%d\t%s\n", i, st.statics[i].name);
     for (size_t i = 0; i < CLASS_SLOTS; i++) {
         uint32_t tid;
-        if (st.classes[i] && drd_raw_type(c->raw, st.classes[i], &tid) == 0)
-            drd_raw_printf(c->raw, "c\t%llx\t%u\n", (unsigned long long)st.classes[i], tid);
+        if (st.classes[i] && drd_raw_type(p->raw, st.classes[i], &tid) == 0)
+            drd_raw_printf(p->raw, "c\t%llx\t%u\n", (unsigned long long)st.classes[i], tid);
     }
-    drd_raw_printf(c->raw, "m\tobjects\t%llu\nm\tedges\t%llu\nm\troots\t%llu\nm\theap_bytes\t%llu\nm\tpause_ns\t%llu\n"
+    drd_raw_printf(p->raw, "m\tobjects\t%llu\nm\tedges\t%llu\nm\troots\t%llu\nm\theap_bytes\t%llu\nm\tpause_ns\t%llu\n"
                            "m\tgc_ns\t%llu\n",
                    (unsigned long long)st.objects, (unsigned long long)st.edges, (unsigned long long)st.roots,
                    (unsigned long long)st.heap_bytes, (unsigned long long)st.pause_ns, (unsigned long long)st.gc_ns);
 }
 
-static void stop(struct drd_core *c)
+static void stop(struct drd_prof *p)
 {
+    struct drd_core *c = p->core;
     (void)c;
     release();
 }

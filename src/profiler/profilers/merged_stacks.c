@@ -6,6 +6,9 @@
 #include "profiler/core.h"
 #include "profiler/sampler.h"
 
+/* This profiler's part of the session (its parameters, raw file and counts), set by start. */
+static struct drd_prof *self;
+
 #define RING_SLOTS 4096 /* threads in one snapshot */
 
 static struct drd_sample_ring ring;
@@ -20,13 +23,14 @@ static const struct drd_profiler_desc desc = {
     .description = "All threads' stacks at one instant, merged into one tree (hangs, deadlocks, starvation)",
     .params = params,
     .n_params = (int)(sizeof params / sizeof params[0]),
-    .flags = DRD_PROFILER_ATTACH,
+    .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_ONESHOT,
 };
 
-static int sample(struct drd_core *c)
+static int sample(struct drd_prof *p)
 {
+    struct drd_core *c = p->core;
     /* one snapshot; a GC suspending the runtime right now makes us try again at the next tick */
-    if (drd_sample_threads(c, &ring, NULL, NULL) < 0)
+    if (drd_sample_threads(p, &ring, NULL, NULL) < 0)
         return 0;
     drd_session_request_end(c);
     return 1;
@@ -37,25 +41,27 @@ static void override(ICorProfilerCallback11Vtbl *vt)
     (void)vt;
 }
 
-static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
 {
-    if (drd_ring_init(&ring, RING_SLOTS, (int)drd_params_int(&c->params, "max_stack_depth", 128))) {
+    self = p;
+    if (drd_ring_init(&ring, RING_SLOTS, (int)drd_params_int(&p->params, "max_stack_depth", 128))) {
         snprintf(err, errcap, "out of memory for the snapshot");
         return -1;
     }
-    c->sample_period_ns = 10000000; /* retry every 10 ms until the snapshot is taken */
+    p->sample_period_ns = 10000000; /* retry every 10 ms until the snapshot is taken */
     *mask = COR_PRF_ENABLE_STACK_SNAPSHOT;
     *mask_high = 0;
     return 0;
 }
 
-static void drain(struct drd_core *c)
+static void drain(struct drd_prof *p)
 {
-    drd_ring_drain(c, &ring, 0);
+    drd_ring_drain(p, &ring, 0);
 }
 
-static void stop(struct drd_core *c)
+static void stop(struct drd_prof *p)
 {
+    struct drd_core *c = p->core;
     (void)c;
     drd_ring_free(&ring);
 }

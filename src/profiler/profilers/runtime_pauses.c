@@ -2,10 +2,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "profiler/core.h"
 #include "profiler/rawout.h"
+
+/* This profiler's part of the session (its parameters, raw file and counts), set by start. */
+static struct drd_prof *self;
 
 struct pause {
     uint64_t start_ns; /* since the session's start */
@@ -41,13 +44,6 @@ static const struct drd_profiler_desc desc = {
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
 };
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static HRESULT RuntimeSuspendStarted(ICorProfilerCallback11 *This, COR_PRF_SUSPEND_REASON reason)
 {
     if (!drd_collecting(drd_core_from(This)))
@@ -55,7 +51,7 @@ static HRESULT RuntimeSuspendStarted(ICorProfilerCallback11 *This, COR_PRF_SUSPE
     atomic_store_explicit(&st.cur_reason, (int32_t)reason, memory_order_relaxed);
     atomic_store_explicit(&st.cur_gen, -1, memory_order_relaxed);
     atomic_store_explicit(&st.cur_induced, 0, memory_order_relaxed);
-    atomic_store_explicit(&st.cur_start, now_ns(), memory_order_release);
+    atomic_store_explicit(&st.cur_start, drd_clock_mono_ns(), memory_order_release);
     return S_OK;
 }
 
@@ -78,10 +74,10 @@ static HRESULT RuntimeResumeFinished(ICorProfilerCallback11 *This)
     uint64_t start = atomic_exchange_explicit(&st.cur_start, 0, memory_order_acq_rel);
     if (start == 0 || !drd_collecting(c))
         return S_OK; /* a pause that began before the session */
-    uint64_t end = now_ns();
+    uint64_t end = drd_clock_mono_ns();
     size_t i = atomic_load_explicit(&st.count, memory_order_relaxed);
     if (i >= st.cap) {
-        atomic_fetch_add_explicit(&c->dropped, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&self->dropped, 1, memory_order_relaxed);
         return S_OK;
     }
     st.pauses[i] = (struct pause){
@@ -92,7 +88,7 @@ static HRESULT RuntimeResumeFinished(ICorProfilerCallback11 *This)
         .induced = atomic_load_explicit(&st.cur_induced, memory_order_relaxed),
     };
     atomic_store_explicit(&st.count, i + 1, memory_order_release);
-    atomic_fetch_add_explicit(&c->events, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&self->events, 1, memory_order_relaxed);
     return S_OK;
 }
 
@@ -103,36 +99,37 @@ static void override(ICorProfilerCallback11Vtbl *vt)
     vt->RuntimeResumeFinished = RuntimeResumeFinished;
 }
 
-static int start(struct drd_core *c, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
 {
+    self = p;
     memset(&st, 0, sizeof st);
-    st.cap = (size_t)drd_params_int(&c->params, "max_pauses", 200000);
+    st.cap = (size_t)drd_params_int(&p->params, "max_pauses", 200000);
     st.pauses = calloc(st.cap, sizeof *st.pauses);
     if (!st.pauses) {
         snprintf(err, errcap, "out of memory for %zu pauses", st.cap);
         return -1;
     }
-    st.origin_ns = now_ns();
-    drd_raw_printf(c->raw, "m\tunit\tns\n");
+    st.origin_ns = drd_clock_mono_ns();
+    drd_raw_printf(p->raw, "m\tunit\tns\n");
     *mask = COR_PRF_MONITOR_SUSPENDS;
     *mask_high = COR_PRF_HIGH_BASIC_GC; /* GC start with its generations, without the cost of MONITOR_GC */
     return 0;
 }
 
-static void drain(struct drd_core *c)
+static void drain(struct drd_prof *p)
 {
     size_t n = atomic_load_explicit(&st.count, memory_order_acquire);
     for (; st.written < n; st.written++) {
-        const struct pause *p = &st.pauses[st.written];
-        if (drd_raw_printf(c->raw, "u\t%llu\t%llu\t%d\t%d\t%d\n", (unsigned long long)p->start_ns,
-                           (unsigned long long)p->duration_ns, p->reason, p->generation, p->induced))
+        const struct pause *u = &st.pauses[st.written];
+        if (drd_raw_printf(p->raw, "u\t%llu\t%llu\t%d\t%d\t%d\n", (unsigned long long)u->start_ns,
+                           (unsigned long long)u->duration_ns, u->reason, u->generation, u->induced))
             return;
     }
 }
 
-static void stop(struct drd_core *c)
+static void stop(struct drd_prof *p)
 {
-    (void)c;
+    (void)p;
     free(st.pauses);
     st.pauses = NULL;
 }
