@@ -7,7 +7,7 @@
 # right after, succeeds.
 . "$(dirname "$0")/lib.sh"
 
-ROUNDS=${ROUNDS:-12}
+ROUNDS=${ROUNDS:-6}
 SNAPSHOTS=(merged-stacks heap-snapshot duplicated-strings)
 TIMED=(exceptions cpu-hotpaths allocations runtime-pauses)
 
@@ -54,6 +54,7 @@ check_eq "running app: library unloaded" "$(unloaded_count "$I")" 0
 
 # a tiny app attached to the moment it is ready (the runtime still starting its own threads), then once more
 for round in $(seq 1 $((ROUNDS / 2))); do
+    [ "$bad" -lt 3 ] || break
     p=${SNAPSHOTS[$((round % ${#SNAPSHOTS[@]}))]}
     start_target Idle --seconds 60 || exit 1
     session "$TPID" "$p"
@@ -62,11 +63,13 @@ for round in $(seq 1 $((ROUNDS / 2))); do
 done
 
 # where it was seen: an ASP.NET Core app under HTTP load
-start_web || exit 1
-for round in 1 2 3; do
-    for p in "${SNAPSHOTS[@]}"; do session "$TPID" "$p"; done
-done
-stop_load # (requests may time out here: the app gets little CPU; tests/e2e/web_app.sh counts failures)
+if [ "$bad" -lt 3 ]; then
+    start_web || exit 1
+    for round in 1 2; do
+        for p in "${SNAPSHOTS[@]}"; do session "$TPID" "$p"; done
+    done
+    stop_load # (requests may time out here: the app gets little CPU; tests/e2e/web_app.sh counts failures)
+fi
 
 echo "$sessions sessions$([ "$bad" -lt 3 ] || echo ", then no more after three that did not detach"):"
 for k in "${!OUTCOME[@]}"; do echo "  $k: ${OUTCOME[$k]}"; done | sort

@@ -43,7 +43,7 @@ start_target() {
     TPID=$!
     PIDS+=("$TPID")
     for _ in $(seq 1 200); do
-        grep -q '^ready' "$TOUT" && return 0
+        grep -qs '^ready' "$TOUT" && return 0
         sleep 0.05
     done
     fail "target $name did not start"
