@@ -68,7 +68,7 @@ for round in $(seq 1 "$ROUNDS"); do
     check_eq "merged.$round: the main thread in Program.Main" \
         "$(jq '[.report.stacks[] | select(.frames | index("DrDotnet.Web.Program.Main"))] | length' "$R")" 1
 
-    # allocations: each /alloc request allocates 100 Invoice objects (and their byte[256])
+    # allocations: each /alloc request allocates 100 Invoice objects
     session "alloc.$round" allocations --duration 2
     I='.report.types[] | select(.type == "DrDotnet.Web.Invoice")'
     n=$(jq "$I | .count // 0" "$R")
