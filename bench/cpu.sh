@@ -77,7 +77,21 @@ trace_providers="Microsoft-DotNETCore-SampleProfiler:0xF00000000000:5,Microsoft-
 trace_duration=$(printf '%02d:%02d:%02d' $((tool_secs / 3600)) $((tool_secs / 60 % 60)) $((tool_secs % 60)))
 
 declare -A statuses
-configs=(none drdotnet-cpu drdotnet-cpu-signal drdotnet-wall dotnet-trace)
+# BENCH_CONFIGS (space-separated) runs a subset; drdotnet-exceptions, drdotnet-pauses and drdotnet-three (cpu-hotpaths
+# with the signal sampler, exceptions and runtime-pauses in one session) are the multi-profiler comparison: the
+# three together should cost no more than the sum of the three alone (drdotnet-cpu-signal, drdotnet-exceptions,
+# drdotnet-pauses) in the same run.
+read -r -a configs <<<"${BENCH_CONFIGS:-none drdotnet-cpu drdotnet-cpu-signal drdotnet-wall dotnet-trace}"
+for k in "${configs[@]}"; do
+    case $k in
+    none | drdotnet-cpu | drdotnet-cpu-signal | drdotnet-wall | drdotnet-exceptions | drdotnet-pauses | drdotnet-three | \
+        dotnet-trace) ;;
+    *)
+        echo "bench/cpu.sh: unknown configuration '$k' in BENCH_CONFIGS" >&2
+        exit 2
+        ;;
+    esac
+done
 paired_init
 for k in "${configs[@]}"; do
     statuses[$k]=""
@@ -89,6 +103,17 @@ phase_b() {
     case $key in
     none)
         paired_none
+        ;;
+    drdotnet-exceptions | drdotnet-pauses | drdotnet-three)
+        case $key in
+        drdotnet-exceptions) paired_drdotnet "$build/drdotnet" exceptions ;;
+        drdotnet-pauses) paired_drdotnet "$build/drdotnet" runtime-pauses ;;
+        drdotnet-three)
+            paired_drdotnet "$build/drdotnet" cpu-hotpaths,exceptions,runtime-pauses --param frequency=99 \
+                --param sampler=signal
+            ;;
+        esac
+        statuses[$key]+="$status/rc=$tool_rc "
         ;;
     drdotnet-*)
         mode=${key#drdotnet-}
@@ -122,6 +147,7 @@ echo
 echo "| configuration | median ms from \`drdotnet profile\` start to first sample | range | sessions (status/exit) |"
 echo "|---|---|---|---|"
 for k in drdotnet-cpu drdotnet-cpu-signal drdotnet-wall; do
+    [[ " ${configs[*]} " == *" $k "* ]] || continue
     m=$(echo "${firsts[$k]}" | median)
     echo "| $k | ${m:-failed} | $(echo "${firsts[$k]}" | span) | ${statuses[$k]% } |"
 done

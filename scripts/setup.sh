@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what drdotnet needs to build and test on Debian 12: compilers, CMake, libraries, jq, curl, and for the
+# Installs what drdotnet needs to build, package and test on Debian 12: compilers, CMake, libraries, jq, curl, and for the
 # web UI's test Chromium, Node.js and the test's npm packages (tests/web). The .NET SDK (dotnet) must already be on
 # the machine. Quiet when everything is there.
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libjansson-dev libcmocka-dev libmicrohttpd-dev zlib1g-dev jq curl chromium
-      clang libclang-rt-14-dev) # clang with libFuzzer and the sanitizers, for tests/fuzz
+      clang libclang-rt-14-dev # clang with libFuzzer and the sanitizers, for tests/fuzz
+      dpkg-dev man-db) # the Debian package's Depends (dpkg-shlibdeps) and its man page checked (tests/e2e/install.sh)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,6 +7,8 @@
  *   out=<dir>              absolute path of the session folder, as the target sees it
  *   profiler=<names>       the profiler's name, or the names of the session's profilers separated by commas
  *   mode=attach|startup
+ *   tool=<version>         optional: the version of the tool that made the request; a library of another
+ *                          version refuses the session with a sentence (a hand-written request may leave it out)
  *   param.<key>=<value>    one per parameter the user gave (keys [a-z0-9_], values printable, no newline); in a
  *                          session of several profilers "param.<profiler>.<key>" for one profiler's, and a bare
  *                          key for every profiler that declares it (duration, max_file_mb)
@@ -36,6 +38,7 @@ struct drd_client_data {
     char out_dir[DRD_CD_MAX_PATH];
     char profiler[DRD_CD_MAX_NAME];
     enum drd_cd_mode mode;
+    char tool[32]; /* the tool's DRD_VERSION, or "" when the request did not say */
     int n_params;
     struct drd_cd_param params[DRD_CD_MAX_PARAMS];
 };

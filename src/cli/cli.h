@@ -19,7 +19,8 @@ enum {
     DRD_EXIT_BUSY = 4, /* a profiler is already loaded in the target */
 };
 
-/* The library the tool hands to targets: $DRDOTNET_LIB, else libdrdotnet.so beside the executable.
+/* The library the tool hands to targets: $DRDOTNET_LIB, else libdrdotnet.so beside the executable (a build
+ * folder), else in <executable's folder>/../lib/drdotnet (the installed layout; DRD_LIB_FROM_BIN).
  * Returns 0 with the absolute path, or -1 with err. */
 int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap);
 
@@ -27,8 +28,13 @@ int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap);
  * is a real folder of this user that nobody else can write. Returns 0, or -1 with err. */
 int drd_cli_sessions_root_make(char *root, size_t cap, char *err, size_t errcap);
 
+/* Puts the sessions root in root for a command that only reads it (sessions, show, export, diff), with the same
+ * rule as drd_cli_sessions_root_make: an existing root must be a real folder of this user that nobody else can
+ * write; a missing one is accepted (it holds no session). Returns 0, or -1 with err. */
+int drd_cli_sessions_root_read(char *root, size_t cap, char *err, size_t errcap);
+
 /* dlopens the library in this process and returns its profiler table (the handle stays open for the life of
- * the process). Returns NULL with err. */
+ * the process). Returns NULL with err, also for a library of another version than the tool's. */
 const struct drd_profiler_table *drd_cli_profilers(char *err, size_t errcap);
 
 /* The profilers and their parameters as JSON (the form `drdotnet profilers --json` and the web API give).
@@ -71,7 +77,7 @@ int drd_cli_ipc_timeout(int fallback);
 /* 1 when stream is a terminal. */
 int drd_cli_tty(FILE *f);
 
-/* Prints "drdotnet: <message>" on stderr. */
+/* Prints "drdotnet: <message>" on stderr, its control characters escaped (common/safetext.h), cut at 4 KiB. */
 void drd_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The verbs. */

@@ -1,11 +1,13 @@
 /* drdotnet diff: which types grew between two heap snapshots, as text or JSON. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "common/safetext.h"
 #include "report/report.h"
 
 #define TEXT_ROWS 50
@@ -85,8 +87,12 @@ static void print_text(json_t *sb, json_t *sa, json_t *rb, json_t *ra, json_t *t
     const char *na = json_string_value(json_object_get(json_object_get(sa, "target"), "name"));
     printf("Heap growth from %s to %s\n", json_string_value(json_object_get(sb, "id")),
            json_string_value(json_object_get(sa, "id")));
-    if (nb && na && strcmp(nb, na) != 0)
-        printf("  note: the snapshots are of two programs (%s, then %s)\n", nb, na);
+    if (nb && na && strcmp(nb, na) != 0) {
+        char *b = drd_safetext_dup(nb), *a = drd_safetext_dup(na);
+        printf("  note: the snapshots are of two programs (%s, then %s)\n", b ? b : "?", a ? a : "?");
+        free(b);
+        free(a);
+    }
     printf("  objects: %lld -> %lld (%+lld); heap: %s -> %s (%s)\n", (long long)num(rb, "objects"),
            (long long)num(ra, "objects"), (long long)(num(ra, "objects") - num(rb, "objects")),
            bytes(num(rb, "heap_bytes"), 0, x, sizeof x), bytes(num(ra, "heap_bytes"), 0, y, sizeof y),
@@ -106,8 +112,10 @@ static void print_text(json_t *sb, json_t *sa, json_t *rb, json_t *ra, json_t *t
             printf("  ... and %zu more types (--json lists them all)\n", json_array_size(types) - TEXT_ROWS);
             break;
         }
+        char *type = drd_safetext_dup(json_string_value(json_object_get(t, "type")));
         printf("  %+10lld %12s %12s  %s\n", (long long)num(t, "count_delta"), bytes(num(t, "shallow_delta"), 1, x, sizeof x),
-               bytes(num(t, "retained_delta"), 1, y, sizeof y), json_string_value(json_object_get(t, "type")));
+               bytes(num(t, "retained_delta"), 1, y, sizeof y), type ? type : "?");
+        free(type);
     }
 }
 
@@ -133,8 +141,8 @@ int drd_cmd_diff(int argc, char **argv)
         return DRD_EXIT_USAGE;
     }
     char root[4096], dir[2][4200], err[512];
-    if (drd_sessions_root(root, sizeof root)) {
-        drd_cli_error("cannot tell where sessions live (set DRDOTNET_HOME)");
+    if (drd_cli_sessions_root_read(root, sizeof root, err, sizeof err)) {
+        drd_cli_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     int rc = DRD_EXIT_FAILED;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "common/fsutil.h"
 #include "report/export.h"
 #include "report/report.h"
 
@@ -32,8 +33,47 @@ static void usage(FILE *f)
                "  folded      folded stacks, one 'root;...;leaf count' line per stack (flamegraph.pl, inferno)\n"
                "  pprof       a gzip-compressed pprof profile (go tool pprof)\n\n"
                "The file goes into the session folder as <profiler>.speedscope.json, <profiler>.folded or\n"
-               "<profiler>.pb.gz unless --output names another path ('-' for standard output, except pprof).\n"
-               "Prints the path written.\n");
+               "<profiler>.pb.gz unless --output names another path: '-' for standard output (pprof only when it is\n"
+               "not a terminal); an existing FIFO, device or /dev/stdout is written in place; a regular file is\n"
+               "replaced whole (a new file renamed over it); a symlink is followed to the file it names (one that\n"
+               "names nothing is refused); nothing but a regular file is ever replaced. Prints the path written\n"
+               "(not for standard output).\n");
+}
+
+/* Writes the export to the path the user named, as Unix tools write a path (drd_fs_output_open): "-" and
+ * /dev/stdout, a FIFO or a device written in place, a regular file (or one a symlink names) replaced whole.
+ * Prints the path written unless it is standard output. Returns the exit code. */
+static int to_output(const char *output, const char *format, const char *raw, const char *name)
+{
+    char err[512];
+    struct drd_fs_output o;
+    if (drd_fs_output_open(output, 0666, &o)) {
+        if (errno == ELOOP)
+            drd_cli_error("cannot write %s: a symlink to nothing (the file would appear wherever it points); name "
+                          "the file itself",
+                          output);
+        else
+            drd_cli_error("cannot write %s: %s", output, strerror(errno));
+        return DRD_EXIT_FAILED;
+    }
+    int fd = o.fd;
+    o.fd = -1; /* drd_export_fd closes it */
+    /* the path written is printed, except into the data itself ("-", /dev/stdout, /dev/fd/1) */
+    struct stat a, b;
+    int is_stdout = fstat(fd, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    if (drd_export_fd(format, raw, name, fd, output, err, sizeof err)) {
+        drd_cli_error("%s", err);
+        drd_fs_output_abort(&o);
+        return DRD_EXIT_FAILED;
+    }
+    if (drd_fs_output_commit(&o)) {
+        drd_cli_error("cannot write %s: %s", output, errno == EEXIST ? "something else than a regular file is there now"
+                                                                     : strerror(errno));
+        return DRD_EXIT_FAILED;
+    }
+    if (!is_stdout)
+        printf("%s\n", output);
+    return DRD_EXIT_OK;
 }
 
 int drd_cmd_export(int argc, char **argv)
@@ -83,21 +123,23 @@ int drd_cmd_export(int argc, char **argv)
         drd_cli_error("export: --output needs a path");
         return DRD_EXIT_USAGE;
     }
-    if (output && strcmp(output, "-") == 0 && fmt == PPROF) {
-        drd_cli_error("export: pprof is binary and goes to a file, not standard output");
+    /* as gzip does: compressed data is not written to a terminal */
+    if (output && fmt == PPROF && (strcmp(output, "-") == 0 || strcmp(output, "/dev/stdout") == 0) &&
+        drd_cli_tty(stdout)) {
+        drd_cli_error("export: pprof is gzip-compressed binary data: not written to a terminal (redirect it)");
         return DRD_EXIT_USAGE;
     }
 
     char root[4096], dir[4200], err[512];
-    if (drd_sessions_root(root, sizeof root)) {
-        drd_cli_error("cannot tell where sessions live (set DRDOTNET_HOME)");
+    if (drd_cli_sessions_root_read(root, sizeof root, err, sizeof err)) {
+        drd_cli_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     if (drd_session_resolve(root, arg, dir, sizeof dir, err, sizeof err)) {
         drd_cli_error("%s", err);
         return DRD_EXIT_USAGE;
     }
-    json_t *s = drd_session_load(dir, err, sizeof err);
+    json_t *s = drd_session_load_any(dir, err, sizeof err);
     if (!s) {
         drd_cli_error("%s", err);
         return DRD_EXIT_FAILED;
@@ -105,6 +147,10 @@ int drd_cmd_export(int argc, char **argv)
     int rc = DRD_EXIT_FAILED;
     const char *id = json_string_value(json_object_get(s, "id"));
     const char *profiler = json_string_value(json_object_get(json_object_get(s, "profiler"), "name"));
+    if (strcmp(json_string_value(json_object_get(s, "status")), "running") == 0) {
+        drd_cli_error("session %s is still running: export it once it has ended", id);
+        goto out;
+    }
     if (!profiler || (strcmp(profiler, "cpu-hotpaths") != 0 && strcmp(profiler, "merged-stacks") != 0)) {
         drd_cli_error("session %s (%s) holds no samples: export works on cpu-hotpaths and merged-stacks sessions", id,
                       profiler ? profiler : "no profiler");
@@ -119,19 +165,11 @@ int drd_cmd_export(int argc, char **argv)
     char raw[4400], name[300], path[4400], tmp[4500];
     snprintf(raw, sizeof raw, "%s/%s.raw", dir, profiler);
     snprintf(name, sizeof name, "%s", id);
-    if (output && strcmp(output, "-") == 0) {
-        int r = fmt == FOLDED ? drd_export_folded(raw, stdout, err, sizeof err)
-                              : drd_export_speedscope(raw, name, stdout, err, sizeof err);
-        if (r)
-            drd_cli_error("%s", err);
-        else
-            rc = DRD_EXIT_OK;
+    if (output) {
+        rc = to_output(output, formats[fmt].name, raw, name);
         goto out;
     }
-    if (output)
-        snprintf(path, sizeof path, "%s", output);
-    else
-        snprintf(path, sizeof path, "%s/%s.%s", dir, profiler, formats[fmt].suffix);
+    snprintf(path, sizeof path, "%s/%s.%s", dir, profiler, formats[fmt].suffix);
     /* a whole file or none: written beside the target, then renamed over it */
     snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
     int fd = mkstemp(tmp);
@@ -139,13 +177,7 @@ int drd_cmd_export(int argc, char **argv)
         drd_cli_error("cannot write %s: %s", path, strerror(errno));
         goto out;
     }
-    /* mkstemp made it private: so it stays in the session folder, like the session's other files; a file the
-     * user named gets the usual mode (on failure it stays private, which is harmless) */
-    if (output) {
-        mode_t mask = umask(0);
-        umask(mask);
-        (void)fchmod(fd, 0666 & ~mask);
-    }
+    /* mkstemp made it private: so it stays in the session folder, like the session's other files */
     if (drd_export_fd(formats[fmt].name, raw, name, fd, tmp, err, sizeof err)) {
         drd_cli_error("%s", err);
         unlink(tmp);

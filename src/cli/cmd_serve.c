@@ -6,26 +6,37 @@
 #include "cli/cli.h"
 #include "web/web.h"
 
+#define DRD_SERVE_MAX_ALLOW 8 /* --allow-host names; the server refuses more than it keeps */
+
 int drd_cmd_serve(int argc, char **argv)
 {
     struct drd_web_config cfg = {0};
+    const char *allow[DRD_SERVE_MAX_ALLOW];
+    cfg.allow_hosts = allow;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (drd_cli_is_help(a)) {
-            printf("usage: drdotnet serve [--listen ADDR] [--port N]\n\n"
+            printf("usage: drdotnet serve [--listen ADDR] [--port N] [--allow-host NAME]...\n\n"
                    "Serves the web UI: pick a .NET process and a profiler, watch the session, read its report\n"
                    "(tables, call tree, flame graph) and download its exports. Prints the page's address, with\n"
                    "a token that the page needs, then serves until Ctrl-C (SIGINT) or SIGTERM.\n\n"
                    "  --listen ADDR  numeric address to listen on (default 127.0.0.1); anything but a loopback\n"
                    "                 address lets other machines in, and is warned about\n"
                    "  --port N       port to listen on (default %d, or a free one when it is taken; 0: a free\n"
-                   "                 one)\n\n"
+                   "                 one)\n"
+                   "  --allow-host NAME\n"
+                   "                 also accept requests that name the server NAME (a host name or an IP\n"
+                   "                 address, no port; repeatable, up to 8). Only 127.0.0.1, localhost, [::1]\n"
+                   "                 and the --listen address are accepted otherwise: with --listen 0.0.0.0 or ::,\n"
+                   "                 name the machine as other machines will reach it\n\n"
+                   "The address printed is one that works from this machine: http://127.0.0.1:PORT/ for\n"
+                   "--listen 0.0.0.0, http://[::1]:PORT/ for --listen :: (an IPv6-only socket).\n"
                    "Sessions started from the page run as 'drdotnet profile' processes and live in the sessions\n"
                    "folder like any other.\n",
                    DRD_WEB_DEFAULT_PORT);
             return DRD_EXIT_OK;
         }
-        if (strcmp(a, "--listen") == 0 || strcmp(a, "--port") == 0) {
+        if (strcmp(a, "--listen") == 0 || strcmp(a, "--port") == 0 || strcmp(a, "--allow-host") == 0) {
             if (i + 1 >= argc) {
                 drd_cli_error("serve: %s needs a value", a);
                 return DRD_EXIT_USAGE;
@@ -33,6 +44,14 @@ int drd_cmd_serve(int argc, char **argv)
             const char *v = argv[++i];
             if (strcmp(a, "--listen") == 0) {
                 cfg.listen = v;
+                continue;
+            }
+            if (strcmp(a, "--allow-host") == 0) {
+                if (cfg.n_allow_hosts >= DRD_SERVE_MAX_ALLOW) {
+                    drd_cli_error("serve: --allow-host takes at most %d names", DRD_SERVE_MAX_ALLOW);
+                    return DRD_EXIT_USAGE;
+                }
+                allow[cfg.n_allow_hosts++] = v;
                 continue;
             }
             char *end;

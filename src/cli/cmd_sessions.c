@@ -1,9 +1,11 @@
 /* drdotnet sessions: past sessions, newest first. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "common/safetext.h"
 #include "report/report.h"
 
 int drd_cmd_sessions(int argc, char **argv)
@@ -21,8 +23,8 @@ int drd_cmd_sessions(int argc, char **argv)
         }
     }
     char root[4096], err[512];
-    if (drd_sessions_root(root, sizeof root)) {
-        drd_cli_error("cannot tell where sessions live (set DRDOTNET_HOME)");
+    if (drd_cli_sessions_root_read(root, sizeof root, err, sizeof err)) {
+        drd_cli_error("%s", err);
         return DRD_EXIT_FAILED;
     }
     char **ids;
@@ -37,16 +39,26 @@ int drd_cmd_sessions(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         char dir[4200];
         snprintf(dir, sizeof dir, "%s/%s", root, ids[i]);
-        json_t *s = drd_session_load(dir, err, sizeof err);
-        const char *status = s ? json_string_value(json_object_get(s, "status")) : "running";
-        const char *prof = s ? json_string_value(json_object_get(json_object_get(s, "profiler"), "name")) : "";
-        json_t *target = s ? json_object_get(s, "target") : NULL;
-        const char *tname = target ? json_string_value(json_object_get(target, "name")) : NULL;
-        if (json)
-            json_array_append_new(arr, s ? json_incref(s) : json_pack("{s:s,s:s}", "id", ids[i], "status", "running"));
-        else
-            printf("%-48s %-14s %-11s %s (pid %lld)\n", ids[i], prof ? prof : "", status ? status : "?",
-                   tname ? tname : "", target ? (long long)json_integer_value(json_object_get(target, "pid")) : 0LL);
+        /* without session.json: running or abandoned by the rule the web API follows (report.h) */
+        json_t *s = drd_session_load_any(dir, err, sizeof err);
+        if (!s)
+            s = json_pack("{s:s,s:s,s:s}", "id", ids[i], "status", "unreadable", "reason", err);
+        if (!s)
+            continue;
+        if (json) {
+            json_array_append_new(arr, s);
+            continue;
+        }
+        json_t *target = json_object_get(s, "target");
+        /* every string here comes from a session file: printed escaped */
+        char *prof = drd_safetext_dup(json_string_value(json_object_get(json_object_get(s, "profiler"), "name")));
+        char *status = drd_safetext_dup(json_string_value(json_object_get(s, "status")));
+        char *tname = drd_safetext_dup(json_string_value(json_object_get(target, "name")));
+        printf("%-48s %-14s %-11s %s (pid %lld)\n", ids[i], prof ? prof : "", status ? status : "?", tname ? tname : "",
+               (long long)json_integer_value(json_object_get(target, "pid")));
+        free(prof);
+        free(status);
+        free(tname);
         json_decref(s);
     }
     if (json) {

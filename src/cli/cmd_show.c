@@ -13,7 +13,9 @@ int drd_cmd_show(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (drd_cli_is_help(argv[i])) {
             printf("usage: drdotnet show <session> [--json]\n\n"
-                   "Prints the report of a session: its id, a unique prefix of it, or 'last'.\n");
+                   "Prints the report of a session: its id, a unique prefix of it, or 'last'. A session that has no\n"
+                   "session.json (still running, or stopped before its end) shows the data written so far, marked\n"
+                   "as such.\n");
             return DRD_EXIT_OK;
         } else if (strcmp(argv[i], "--json") == 0)
             json = 1;
@@ -28,11 +30,16 @@ int drd_cmd_show(int argc, char **argv)
         return DRD_EXIT_USAGE;
     }
     char root[4096], dir[4200], err[512];
-    if (drd_sessions_root(root, sizeof root) || drd_session_resolve(root, arg, dir, sizeof dir, err, sizeof err)) {
+    if (drd_cli_sessions_root_read(root, sizeof root, err, sizeof err)) {
+        drd_cli_error("%s", err);
+        return DRD_EXIT_FAILED;
+    }
+    if (drd_session_resolve(root, arg, dir, sizeof dir, err, sizeof err)) {
         drd_cli_error("%s", err);
         return DRD_EXIT_USAGE;
     }
-    json_t *s = drd_session_load(dir, err, sizeof err);
+    /* a folder without session.json (the tool and the target both killed) still shows what was written */
+    json_t *s = drd_session_load_any(dir, err, sizeof err);
     if (!s) {
         drd_cli_error("%s", err);
         return DRD_EXIT_FAILED;
@@ -47,7 +54,7 @@ int drd_cmd_show(int argc, char **argv)
         }
     }
     if (json) {
-        json_t *all = json_pack("{s:O,s:O}", "session", s, "report", report ? report : json_null());
+        json_t *all = drd_report_json(s, report);
         json_dumpf(all, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
         json_decref(all);

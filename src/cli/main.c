@@ -1,8 +1,10 @@
 /* drdotnet: the command-line entry point and verb dispatch. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "drd_commit.h"
 #include "drdotnet/version.h"
 
 static void usage(FILE *f)
@@ -19,9 +21,55 @@ static void usage(FILE *f)
                "  export <session> --format F     write a session's samples as speedscope, folded or pprof\n"
                "  diff <session> <session>        which types grew between two heap snapshots\n"
                "  serve                           the web UI on 127.0.0.1: pick, profile, read reports in a browser\n\n"
+               "options:\n"
+               "  -h, --help                      this text; after a verb, that verb's usage\n"
+               "  --version                       the tool's version and commit, and the library's version as the\n"
+               "                                  library reports it (exit status 1 when it cannot be loaded)\n\n"
+               "exit status:\n"
+               "  0                               done; for profile and launch, the session completed\n"
+               "  1                               the session ran but did not complete, or a command failed\n"
+               "  2                               bad usage: an unknown verb, option, profiler or parameter\n"
+               "  3                               the target cannot be profiled: no such process, not .NET,\n"
+               "                                  diagnostics disabled, permission, a musl-based process\n"
+               "  4                               a profiler is already loaded in the target\n\n"
+               "environment:\n"
+               "  DRDOTNET_HOME                   where sessions live ($DRDOTNET_HOME/sessions) and the library\n"
+               "                                  copies that targets load ($DRDOTNET_HOME/lib)\n"
+               "  XDG_DATA_HOME                   when DRDOTNET_HOME is not set: $XDG_DATA_HOME/drdotnet\n"
+               "                                  (default ~/.local/share/drdotnet)\n"
+               "  DRDOTNET_LIB                    the libdrdotnet.so to use instead of the one installed with\n"
+               "                                  the tool (beside it, or in ../lib/drdotnet)\n"
+               "  DRDOTNET_IPC_TIMEOUT_MS         how long to wait for a runtime's answer (default 10 s for\n"
+               "                                  ProcessInfo, 30 s for the attach, 3 s per process in ps)\n"
+               "  DRDOTNET_DETACH_WAIT_MS         how long to wait for the target to unload the library after a\n"
+               "                                  session (default 10 s)\n"
+               "  TMPDIR                          where the runtimes' diagnostics sockets are looked for\n"
+               "                                  (default /tmp)\n"
+               "  DRDOTNET_SESSION_FILE           read by the library in a process started with a profiler\n"
+               "                                  (drdotnet launch sets it): the session request's path\n"
+               "  DRDOTNET_SESSION_PID            read there too: the pid of the process to profile; its\n"
+               "                                  children inherit the variables, not the pid\n\n"
                "'drdotnet <verb> --help' tells more. Sessions live in $DRDOTNET_HOME/sessions\n"
                "(default ${XDG_DATA_HOME:-~/.local/share}/drdotnet/sessions).\n",
             DRD_VERSION);
+}
+
+/* drdotnet --version: the tool's version and commit, and the library's version as the library reports it, on one
+ * line ("drdotnet <version> ..." as before, for scripts that cut the second word). Returns DRD_EXIT_FAILED when the
+ * library cannot be loaded or is of another version. */
+static int version(void)
+{
+    char path[PATH_MAX], err[1024];
+    const struct drd_profiler_table *t = NULL;
+    if (drd_cli_library_path(path, sizeof path, err, sizeof err) == 0)
+        t = drd_cli_profilers(err, sizeof err);
+    if (t) {
+        printf("drdotnet %s (commit %s; libdrdotnet.so %s, %s)\n", DRD_VERSION, DRD_COMMIT, t->version, path);
+        return DRD_EXIT_OK;
+    }
+    printf("drdotnet %s (commit %s)\n", DRD_VERSION, DRD_COMMIT);
+    drd_cli_error("%s", err);
+    return DRD_EXIT_FAILED;
 }
 
 int main(int argc, char **argv)
@@ -42,10 +90,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return DRD_EXIT_OK;
     }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("drdotnet %s\n", DRD_VERSION);
-        return DRD_EXIT_OK;
-    }
+    if (strcmp(argv[1], "--version") == 0)
+        return version();
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (strcmp(argv[1], verbs[i].verb) == 0)
             return verbs[i].fn(argc - 1, argv + 1);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +16,11 @@
 #include "cli/cli.h"
 #include "cli/place.h"
 #include "common/fsutil.h"
+#include "common/safetext.h"
 #include "common/session_record.h"
 #include "diag/diag.h"
 #include "drdotnet/params.h"
+#include "drdotnet/selection.h"
 #include "drdotnet/version.h"
 #include "report/report.h"
 
@@ -92,36 +95,111 @@ static int make_session_dir(pid_t pid, const char *profiler, char *id, size_t id
     return -1;
 }
 
-/* Writes session.json from the tool's side, for a session the profiler could not end itself. Keeps every
- * data file already there. */
-static void write_tool_session(const char *dir, const char *id, const struct drd_profiler_desc *p,
-                               const struct drd_param_values *vals, pid_t pid, const char *mode, const char *status,
-                               const char *reason, long long started_wall_ms)
+/* The run of one session, from the request to the report: what each step leaves for the next. */
+struct run {
+    const struct drd_run_request *req;
+    int launch;
+    const char *mode; /* "attach" or "startup" */
+    struct drd_selection sel; /* the profilers, and the parameters given to each */
+    struct drd_param_values vals[DRD_SELECTION_MAX]; /* each profiler's parameters in force */
+    long long duration_ms;
+    struct drd_process_info info; /* attach: the target as its runtime describes itself */
+    unsigned long long start_ticks;
+    struct drd_proc_view view;
+    struct drd_place *pl; /* a target in another mount namespace: where its files go there */
+    char lib[PATH_MAX], libcopy[PATH_MAX];
+    pid_t pid;
+    int go[2]; /* launch: the child waits on go[0] for the path of its session request */
+    struct drd_client_data cd;
+    char dir[4200];
+    char cdbuf[DRD_CD_MAX_BYTES];
+    size_t cdlen;
+    long long started, started_wall;
+    /* what the tool knew of the target at the start, for a record it writes itself (the target killed) */
+    char known_name[64], known_cmd[sizeof(((struct drd_process_info *)0)->command_line)];
+};
+
+static long long wall_now_ms(void)
 {
-    static char buf[16384];
-    char raw[96];
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    long long end_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-    struct drd_session_part part = {.profiler = p->name, .clsid = p->clsid, .params = vals};
-    struct drd_session_record r = {
-        .id = id,
-        .parts = &part,
-        .n_parts = 1,
-        .mode = mode,
-        .pid = (long)pid,
-        .start_wall_ms = started_wall_ms,
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* Writes session.json from the tool's side, for a session the profiler could not end itself: with what was known
+ * of the target at the start, and the collection window from the start to end_ms (0: now). Keeps every data file
+ * already there. A record the profiler wrote meanwhile stands (drd_session_record_write). */
+static void write_tool_session(const struct run *r, const char *status, const char *reason, long long end_ms)
+{
+    static char buf[65536];
+    static struct drd_session_part parts[DRD_SELECTION_MAX];
+    static char raw[DRD_SELECTION_MAX][96];
+    if (end_ms <= 0)
+        end_ms = wall_now_ms();
+    for (int i = 0; i < r->sel.n; i++) {
+        const struct drd_profiler_desc *d = r->sel.desc[i];
+        parts[i] = (struct drd_session_part){.profiler = d->name, .clsid = d->clsid, .params = &r->vals[i]};
+        snprintf(raw[i], sizeof raw[i], "%s.raw", d->name);
+        if (exists(r->dir, raw[i]))
+            parts[i].files[parts[i].n_files++] = raw[i];
+    }
+    struct drd_session_record rec = {
+        .id = r->cd.session_id,
+        .parts = parts,
+        .n_parts = r->sel.n,
+        .mode = r->mode,
+        .pid = (long)r->pid,
+        .name = r->known_name[0] ? r->known_name : NULL,
+        .command_line = r->known_cmd[0] ? r->known_cmd : NULL,
+        .runtime_version = r->launch ? NULL : r->info.clr_version,
+        .start_wall_ms = r->started_wall,
         .end_wall_ms = end_ms,
-        .duration_ms = end_ms - started_wall_ms,
+        .duration_ms = end_ms - r->started_wall,
         .status = status,
         .reason = reason,
         .written_by = "tool",
     };
-    snprintf(raw, sizeof raw, "%s.raw", p->name);
-    if (exists(dir, raw))
-        part.files[part.n_files++] = raw;
-    if (drd_session_record_write(dir, &r, buf, sizeof buf))
-        drd_cli_error("cannot write %s/session.json: %s", dir, strerror(errno));
+    if (drd_session_record_write(r->dir, &rec, buf, sizeof buf) && errno != EEXIST)
+        drd_cli_error("cannot write %s/session.json: %s", r->dir, strerror(errno));
+}
+
+/* Fills name (/proc/<pid>/comm, or argv[0]'s last part for a command being launched) and cmd (the runtime's
+ * command line, or argv joined by spaces), cut to their caps. */
+static void target_facts(pid_t pid, char *const *argv, const char *command_line, char *name, size_t ncap, char *cmd,
+                         size_t ccap)
+{
+    char path[64], *text = NULL;
+    size_t len;
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+    if (argv) {
+        const char *slash = strrchr(argv[0], '/');
+        snprintf(name, ncap, "%s", slash ? slash + 1 : argv[0]);
+        size_t used = 0;
+        cmd[0] = 0;
+        for (int i = 0; argv[i] && used + 1 < ccap; i++) {
+            int n = snprintf(cmd + used, ccap - used, "%s%s", i ? " " : "", argv[i]);
+            if (n < 0)
+                break;
+            used += (size_t)n;
+        }
+        return;
+    }
+    snprintf(cmd, ccap, "%s", command_line ? command_line : "");
+    if (drd_fs_read_all(path, 256, &text, &len) == 0) {
+        text[strcspn(text, "\n")] = 0;
+        snprintf(name, ncap, "%s", text);
+        free(text);
+    }
+}
+
+/* How long past the deadline the tool waits for the profiler to end the session: $DRDOTNET_END_GRACE_MS, else
+ * GRACE_MS. */
+static long long grace_ms(void)
+{
+    const char *v = getenv("DRDOTNET_END_GRACE_MS");
+    char *end;
+    long ms = v ? strtol(v, &end, 10) : -1;
+    return v && *v && !*end && ms >= 0 && ms <= 3600000 ? ms : GRACE_MS;
 }
 
 /* Writes s back as dir/session.json (atomically, keys in their order, a newline at the end): the tool's additions
@@ -262,7 +340,7 @@ static int conclude(const char *dir, int json_out, int quiet)
         free(text);
     }
     if (json_out) {
-        json_t *all = json_pack("{s:O,s:O}", "session", s, "report", report ? report : json_null());
+        json_t *all = drd_report_json(s, report);
         json_dumpf(all, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
         json_decref(all);
@@ -308,6 +386,29 @@ static int check_libc(pid_t pid)
     return -1;
 }
 
+/* Refuses, with what to do, a target in this tool's file system that runs as another user than this tool's
+ * (root's, in practice): the library copy and the session folder are private to this tool's user (0700), so
+ * that runtime can neither load the one (it answered "0x8007007E", module not found) nor write the other. A
+ * target that runs as root can read them; a container's target gets its own copies (place.c). Returns 0 when it
+ * may go on. */
+static int check_user(const struct drd_proc_view *v)
+{
+    if (v->other_root || v->uid == geteuid() || v->uid == 0)
+        return 0;
+    char who[96];
+    struct passwd pw, *found = NULL;
+    char pwbuf[1024];
+    if (getpwuid_r(v->uid, &pw, pwbuf, sizeof pwbuf, &found) == 0 && found)
+        snprintf(who, sizeof who, "%s", pw.pw_name);
+    else
+        snprintf(who, sizeof who, "#%u", (unsigned)v->uid);
+    drd_cli_error("pid %d runs as uid %u (%s), which cannot read the library copy nor write the session folder: both "
+                  "are private to uid %u, this tool's user. Run drdotnet as that user (e.g. sudo -u %s drdotnet "
+                  "profile %d ...); its sessions then go to that user's sessions folder",
+                  (int)v->pid, (unsigned)v->uid, who, (unsigned)geteuid(), who, (int)v->pid);
+    return -1;
+}
+
 /* Records in dir/session.json the target's pid as this tool sees it (target.pid, the one in the session's id)
  * and as the target sees itself (target.ns_pid), for a target in another pid namespace. */
 static void note_pids(const char *dir, pid_t pid, pid_t ns_pid)
@@ -323,13 +424,18 @@ static void note_pids(const char *dir, pid_t pid, pid_t ns_pid)
     json_decref(s);
 }
 
-/* Moves the session's files from the target's file system into dir: none larger than the profiler may write
- * (its max_file_mb, twice over), so a target cannot fill the host's disk. */
-static void bring_back(struct drd_place *pl, const char *dir, const struct drd_param_values *vals)
+/* Moves the session's files from the target's file system into r->dir: none larger than the profilers may write
+ * (their largest max_file_mb, twice over), so a target cannot fill the host's disk. */
+static void bring_back(const struct run *r)
 {
     char err[512];
-    unsigned long long max = ((unsigned long long)drd_params_int(vals, "max_file_mb", 4096) << 21) + (64ULL << 20);
-    if (drd_place_fetch(pl, dir, max, err, sizeof err))
+    long long mb = 0;
+    for (int i = 0; i < r->sel.n; i++) {
+        long long m = drd_params_int(&r->vals[i], "max_file_mb", 4096);
+        mb = m > mb ? m : mb;
+    }
+    unsigned long long max = ((unsigned long long)mb << 21) + (64ULL << 20);
+    if (drd_place_fetch(r->pl, r->dir, max, err, sizeof err))
         drd_cli_error("%s", err);
 }
 
@@ -343,298 +449,419 @@ static void leave(struct drd_place *pl, int wait_ms)
     drd_place_destroy(pl);
 }
 
-int drd_run(const struct drd_run_request *req)
+/* Step 1: the profilers the user named, whether they can run together this way, and each one's parameters. Returns
+ * DRD_EXIT_OK to go on, else the exit code (the reason printed). */
+static int resolve(struct run *r)
 {
-    char err[512], lib[PATH_MAX], libcopy[PATH_MAX];
+    char err[512];
     const struct drd_profiler_table *t = drd_cli_profilers(err, sizeof err);
     if (!t) {
         drd_cli_error("%s", err);
         return DRD_EXIT_FAILED;
     }
-    const struct drd_profiler_desc *p = drd_profiler_find(t, req->profiler);
-    if (!p) {
-        drd_cli_error("no profiler named '%s' (drdotnet profilers lists them)", req->profiler);
-        return DRD_EXIT_USAGE;
-    }
-    int launch = req->argv != NULL;
-    if (!(p->flags & (launch ? DRD_PROFILER_STARTUP : DRD_PROFILER_ATTACH))) {
-        drd_cli_error("profiler '%s' cannot be %s", p->name, launch ? "loaded at startup" : "attached");
-        return DRD_EXIT_USAGE;
-    }
-    struct drd_param_values vals;
-    if (drd_params_resolve(p, req->params, req->n_params, &vals, err, sizeof err)) {
+    if (drd_selection_parse(t, r->req->profiler, &r->sel, err, sizeof err) ||
+        drd_selection_check(&r->sel, r->launch, err, sizeof err) ||
+        drd_selection_assign(&r->sel, r->req->params, r->req->n_params, err, sizeof err)) {
         drd_cli_error("%s", err);
         return DRD_EXIT_USAGE;
     }
-    long long duration_ms = drd_params_int(&vals, "duration", 10) * 1000;
-    if (!launch && duration_ms <= 0) {
+    r->duration_ms = 0;
+    for (int i = 0; i < r->sel.n; i++) {
+        if (drd_params_resolve(r->sel.desc[i], r->sel.params[i], r->sel.n_params[i], &r->vals[i], err, sizeof err)) {
+            drd_cli_error("%s", err);
+            return DRD_EXIT_USAGE;
+        }
+        long long d = drd_params_int(&r->vals[i], "duration", 10) * 1000;
+        r->duration_ms = i == 0 || d > r->duration_ms ? d : r->duration_ms;
+    }
+    if (!r->launch && r->duration_ms <= 0) {
         drd_cli_error("a duration of 0 (until the process exits) needs drdotnet launch");
         return DRD_EXIT_USAGE;
     }
+    return DRD_EXIT_OK;
+}
+
+/* Step 2 (attach): the target answers on its diagnostics socket, and can load our library; then the library is
+ * placed where the target can read it (a target in a container gets it in its own file system, in step 4).
+ * Returns DRD_EXIT_OK, or the exit code. */
+static int find_target(struct run *r)
+{
+    char err[512];
     struct drd_diag_error de = {0};
-    struct drd_process_info info;
-    unsigned long long start_ticks = 0;
-    /* a target in another mount namespace (a container) gets the library and its session folder inside its own
-     * file system (pl), and the results come back here when the session ends */
-    struct drd_proc_view view = {.pid = req->pid, .ns_pid = req->pid};
-    struct drd_place *pl = NULL;
-    if (!launch) {
-        if (drd_diag_process_info(req->pid, drd_cli_ipc_timeout(10000), &info, &de)) {
+    r->view = (struct drd_proc_view){.pid = r->pid, .ns_pid = r->pid};
+    if (!r->launch) {
+        if (drd_diag_process_info(r->pid, drd_cli_ipc_timeout(10000), &r->info, &de)) {
             drd_cli_error("%s", de.message);
             return exit_for(&de);
         }
-        drd_proc_start_time(req->pid, &start_ticks);
-        if (drd_proc_view_read(req->pid, &view))
-            view.ns_pid = req->pid;
-        if (check_libc(req->pid))
+        drd_proc_start_time(r->pid, &r->start_ticks);
+        if (drd_proc_view_read(r->pid, &r->view))
+            r->view.ns_pid = r->pid;
+        if (check_libc(r->pid) || check_user(&r->view))
             return DRD_EXIT_TARGET;
     }
-    if (drd_cli_library_path(lib, sizeof lib, err, sizeof err) ||
-        (!view.other_root && drd_libcopy_place(lib, libcopy, sizeof libcopy, err, sizeof err))) {
+    if (drd_cli_library_path(r->lib, sizeof r->lib, err, sizeof err) ||
+        (!r->view.other_root && drd_libcopy_place(r->lib, r->libcopy, sizeof r->libcopy, err, sizeof err))) {
         drd_cli_error("%s", err);
         return DRD_EXIT_FAILED;
     }
+    return DRD_EXIT_OK;
+}
 
-    /* launch: start the child stopped on a pipe, so the session can be named after its pid */
-    int go[2] = {-1, -1};
-    pid_t pid = req->pid;
-    if (launch) {
-        if (pipe2(go, O_CLOEXEC)) {
-            drd_cli_error("pipe: %s", strerror(errno));
-            return DRD_EXIT_FAILED;
-        }
-        fflush(NULL);
-        pid = fork();
-        if (pid < 0) {
-            drd_cli_error("fork: %s", strerror(errno));
-            return DRD_EXIT_FAILED;
-        }
-        if (pid == 0) {
-            char line[PATH_MAX + 64];
-            close(go[1]);
-            ssize_t n = read(go[0], line, sizeof line - 1);
-            if (n <= 0)
-                _exit(127); /* the tool gave up before starting us */
-            line[n] = 0;
-            char pidbuf[32];
-            snprintf(pidbuf, sizeof pidbuf, "%d", (int)getpid());
-            setenv("CORECLR_ENABLE_PROFILING", "1", 1);
-            setenv("CORECLR_PROFILER", p->clsid, 1);
-            setenv("CORECLR_PROFILER_PATH", libcopy, 1);
-            setenv("DRDOTNET_SESSION_FILE", line, 1);
-            setenv("DRDOTNET_SESSION_PID", pidbuf, 1);
-            /* with --json, standard output carries only the report: the command writes to stderr */
-            if (req->json && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-                _exit(127);
-            execvp(req->argv[0], req->argv);
-            fprintf(stderr, "drdotnet: cannot run %s: %s\n", req->argv[0], strerror(errno));
-            _exit(127);
-        }
-        close(go[0]);
-        drd_proc_start_time(pid, &start_ticks);
+/* In the launched child: waits for the tool to name the session request, then runs the command with the runtime
+ * told to load our library from its start. Never returns. */
+static void child_main(const struct run *r)
+{
+    char line[PATH_MAX + 64];
+    close(r->go[1]);
+    ssize_t n = read(r->go[0], line, sizeof line - 1);
+    if (n <= 0)
+        _exit(127); /* the tool gave up before starting us */
+    line[n] = 0;
+    char pidbuf[32];
+    snprintf(pidbuf, sizeof pidbuf, "%d", (int)getpid());
+    setenv("CORECLR_ENABLE_PROFILING", "1", 1);
+    setenv("CORECLR_PROFILER", r->sel.desc[0]->clsid, 1);
+    setenv("CORECLR_PROFILER_PATH", r->libcopy, 1);
+    setenv("DRDOTNET_SESSION_FILE", line, 1);
+    setenv("DRDOTNET_SESSION_PID", pidbuf, 1);
+    /* with --json, standard output carries only the report: the command writes to stderr */
+    if (r->req->json && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+        _exit(127);
+    execvp(r->req->argv[0], r->req->argv);
+    fprintf(stderr, "drdotnet: cannot run %s: %s\n", r->req->argv[0], strerror(errno));
+    _exit(127);
+}
+
+/* Step 3 (launch): starts the command stopped on a pipe, so that the session can be named after its pid. Returns
+ * 0, or -1 (said why; nothing left open). */
+static int fork_child(struct run *r)
+{
+    if (pipe2(r->go, O_CLOEXEC)) {
+        drd_cli_error("pipe: %s", strerror(errno));
+        r->go[0] = r->go[1] = -1;
+        return -1;
     }
+    fflush(NULL);
+    r->pid = fork();
+    if (r->pid < 0) {
+        drd_cli_error("fork: %s", strerror(errno));
+        close(r->go[0]);
+        close(r->go[1]);
+        r->go[0] = r->go[1] = -1;
+        return -1;
+    }
+    if (r->pid == 0)
+        child_main(r);
+    close(r->go[0]);
+    r->go[0] = -1;
+    drd_proc_start_time(r->pid, &r->start_ticks);
+    return 0;
+}
 
-    struct drd_client_data cd = {0};
-    char dir[4200];
-    if (make_session_dir(pid, p->name, cd.session_id, sizeof cd.session_id, dir, sizeof dir))
-        goto fail_child;
+/* The session's name: its profilers' names joined by '_' ("cpu-hotpaths_exceptions"). */
+static void session_label(const struct drd_selection *sel, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = 0;
+    for (int i = 0; i < sel->n && used < cap; i++) {
+        int n = snprintf(out + used, cap - used, "%s%s", i ? "_" : "", sel->desc[i]->name);
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+/* Step 4: the session folder, the library's place in a container target, and the session request. Returns
+ * DRD_EXIT_OK, or the exit code (a folder made by then says why in its session.json). */
+static int prepare_session(struct run *r)
+{
+    char err[512], label[DRD_CD_MAX_NAME];
+    session_label(&r->sel, label, sizeof label);
+    if (make_session_dir(r->pid, label, r->cd.session_id, sizeof r->cd.session_id, r->dir, sizeof r->dir))
+        return DRD_EXIT_FAILED;
     struct timespec wall;
     clock_gettime(CLOCK_REALTIME, &wall);
-    long long started_wall = (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
-    const char *mode = launch ? "startup" : "attach";
-    if (view.other_root) {
-        if (drd_place_create(&view, lib, cd.session_id, &pl, err, sizeof err)) {
+    r->started_wall = (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
+    target_facts(r->pid, r->launch ? r->req->argv : NULL, r->launch ? NULL : r->info.command_line, r->known_name,
+                 sizeof r->known_name, r->known_cmd, sizeof r->known_cmd);
+    if (r->view.other_root) {
+        if (drd_place_create(&r->view, r->lib, r->cd.session_id, &r->pl, err, sizeof err)) {
             drd_cli_error("%s", err);
-            write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "failed", err, started_wall);
+            write_tool_session(r, "failed", err, 0);
             return DRD_EXIT_TARGET;
         }
-        snprintf(libcopy, sizeof libcopy, "%s", pl->lib_path);
-        snprintf(cd.out_dir, sizeof cd.out_dir, "%s", pl->out_dir);
-    } else if (strlen(dir) >= sizeof cd.out_dir) {
-        drd_cli_error("session folder path too long: %s", dir);
-        goto fail_child;
+        snprintf(r->libcopy, sizeof r->libcopy, "%s", r->pl->lib_path);
+        snprintf(r->cd.out_dir, sizeof r->cd.out_dir, "%s", r->pl->out_dir);
+    } else if (strlen(r->dir) >= sizeof r->cd.out_dir) {
+        drd_cli_error("session folder path too long: %s", r->dir);
+        return DRD_EXIT_FAILED;
     } else
-        snprintf(cd.out_dir, sizeof cd.out_dir, "%s", dir);
-    snprintf(cd.profiler, sizeof cd.profiler, "%s", p->name);
-    cd.mode = launch ? DRD_MODE_STARTUP : DRD_MODE_ATTACH;
-    cd.n_params = req->n_params;
-    memcpy(cd.params, req->params, sizeof cd.params);
-    char cdbuf[DRD_CD_MAX_BYTES];
-    size_t cdlen;
-    if (drd_cd_encode(&cd, cdbuf, sizeof cdbuf, &cdlen)) {
+        snprintf(r->cd.out_dir, sizeof r->cd.out_dir, "%s", r->dir);
+    /* the names as the user gave them, and the parameters as given: the library routes them by the same rules */
+    snprintf(r->cd.profiler, sizeof r->cd.profiler, "%s", r->req->profiler);
+    r->cd.mode = r->launch ? DRD_MODE_STARTUP : DRD_MODE_ATTACH;
+    snprintf(r->cd.tool, sizeof r->cd.tool, "%s", DRD_VERSION);
+    r->cd.n_params = r->req->n_params;
+    memcpy(r->cd.params, r->req->params, sizeof r->cd.params);
+    if (drd_cd_encode(&r->cd, r->cdbuf, sizeof r->cdbuf, &r->cdlen)) {
         drd_cli_error("the session request does not fit (too many or too long parameters)");
-        goto fail_child;
+        return DRD_EXIT_FAILED;
     }
-    long long started = now_ms();
+    return DRD_EXIT_OK;
+}
 
-    if (!req->quiet)
-        fprintf(stderr, "drdotnet: session %s\n", cd.session_id);
-    if (launch) {
-        if (drd_fs_write_atomic(dir, "request.txt", cdbuf, cdlen, 0600)) {
+/* Step 5: hands the request to the runtime: to the launched child through request.txt, or to a running target by
+ * AttachProfiler. Returns DRD_EXIT_OK, or the exit code (the refusal said and recorded). */
+static int start_session(struct run *r)
+{
+    r->started = now_ms();
+    if (!r->req->quiet)
+        fprintf(stderr, "drdotnet: session %s\n", r->cd.session_id);
+    if (r->launch) {
+        if (drd_fs_write_atomic(r->dir, "request.txt", r->cdbuf, r->cdlen, 0600)) {
             drd_cli_error("cannot write the session request: %s", strerror(errno));
-            goto fail_child;
+            return DRD_EXIT_FAILED;
         }
         char line[PATH_MAX + 64];
-        int n = snprintf(line, sizeof line, "%s/request.txt", dir);
-        if (write(go[1], line, (size_t)n) != n) {
+        int n = snprintf(line, sizeof line, "%s/request.txt", r->dir);
+        if (write(r->go[1], line, (size_t)n) != n) {
             drd_cli_error("cannot start the command");
-            goto fail_child;
+            return DRD_EXIT_FAILED;
         }
-        close(go[1]);
-        go[1] = -1;
-    } else {
-        if (drd_diag_attach(pid, p->clsid, libcopy, cdbuf, cdlen, drd_cli_ipc_timeout(ATTACH_TIMEOUT_MS), &de)) {
-            if (pl) {
-                bring_back(pl, dir, &vals);
-                leave(pl, UNLOAD_WAIT_MS);
-            }
-            /* the profiler may have said why in session.json before it refused */
-            char lerr[256];
-            json_t *s = exists(dir, "session.json") ? drd_session_load(dir, lerr, sizeof lerr) : NULL;
-            const char *reason = s ? json_string_value(json_object_get(s, "reason")) : NULL;
-            int refused = reason && *reason; /* reason lives in s: decided before s is released */
-            if (refused)
-                drd_cli_error("the profiler refused the session: %s", reason);
-            else {
-                drd_cli_error("%s", de.message);
-                write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "failed", de.message, started_wall);
-            }
-            json_decref(s);
-            return refused ? DRD_EXIT_USAGE : exit_for(&de);
-        }
-        if (!req->quiet)
-            fprintf(stderr, "drdotnet: attached to pid %d (%s)\n", (int)pid, info.command_line);
+        close(r->go[1]);
+        r->go[1] = -1;
+        return DRD_EXIT_OK;
     }
+    struct drd_diag_error de = {0};
+    if (drd_diag_attach(r->pid, r->sel.desc[0]->clsid, r->libcopy, r->cdbuf, r->cdlen,
+                        drd_cli_ipc_timeout(ATTACH_TIMEOUT_MS), &de)) {
+        if (r->pl) {
+            bring_back(r);
+            leave(r->pl, UNLOAD_WAIT_MS);
+            r->pl = NULL;
+        }
+        /* the profiler may have said why in session.json before it refused */
+        char lerr[256];
+        json_t *s = exists(r->dir, "session.json") ? drd_session_load(r->dir, lerr, sizeof lerr) : NULL;
+        const char *reason = s ? json_string_value(json_object_get(s, "reason")) : NULL;
+        int refused = reason && *reason; /* reason lives in s: decided before s is released */
+        if (refused)
+            drd_cli_error("the profiler refused the session: %s", reason);
+        else {
+            drd_cli_error("%s", de.message);
+            write_tool_session(r, "failed", de.message, 0);
+        }
+        json_decref(s);
+        return refused ? DRD_EXIT_USAGE : exit_for(&de);
+    }
+    if (!r->req->quiet) {
+        char *safe = drd_safetext_dup(r->info.command_line);
+        fprintf(stderr, "drdotnet: attached to pid %d (%s)\n", (int)r->pid, safe ? safe : "?");
+        free(safe);
+    }
+    return DRD_EXIT_OK;
+}
+
+/* Watching a running session: the child's end (launch), and when the library was last seen in the target. */
+struct watch {
+    int child_status, child_done;
+    long long gone_since;
+    int polls, lib_seen;
+    long long lib_gone_since;
+    long long grace; /* past the deadline */
+    /* the end of the collection window, should the tool end the session: the last time the target was seen
+     * running (not gone, not stopped) */
+    long long last_running_wall;
+};
+
+/* One look at a session that has no session.json yet: a library that left without writing it, a target gone.
+ * Returns 1 when the tool must end the session (why in end_reason), else 0. */
+static int session_lost(struct run *r, struct watch *w, const char *lib_name, char *end_reason, size_t cap)
+{
+    /* a profiler that could not write session.json (an unwritable folder) still detaches: do not wait for
+     * the deadline's grace when the library has left a living target */
+    if (++w->polls % 5 == 0 && (r->launch ? child_running(r->pid) : drd_proc_alive(r->pid, r->start_ticks))) {
+        if (drd_proc_maps_file(r->pid, lib_name))
+            w->lib_seen = 1, w->lib_gone_since = 0;
+        else if (w->lib_seen && !w->lib_gone_since)
+            w->lib_gone_since = now_ms();
+        else if (w->lib_seen && now_ms() - w->lib_gone_since > 1000 &&
+                 !(r->pl ? drd_place_has(r->pl, "session.json") : exists(r->dir, "session.json"))) {
+            /* the folder the profiler writes: inside the target's file system for a container */
+            char why[300];
+            if ((r->pl && r->pl->sess_fd >= 0 ? faccessat(r->pl->sess_fd, ".", W_OK, AT_EACCESS)
+                                              : access(r->dir, W_OK)) != 0)
+                snprintf(why, sizeof why, "the session folder is not writable (%s)", strerror(errno));
+            else
+                snprintf(why, sizeof why, "see %s/profiler.log", r->pl ? r->pl->out_dir : r->dir);
+            snprintf(end_reason, cap, "the profiler left the target without writing session.json: %s; the target "
+                                      "runs on", why);
+            return 1;
+        }
+    }
+    int alive;
+    if (r->launch) {
+        if (!w->child_done && waitpid(r->pid, &w->child_status, WNOHANG) == r->pid)
+            w->child_done = 1;
+        alive = !w->child_done;
+    } else
+        alive = drd_proc_alive(r->pid, r->start_ticks);
+    int stopped = alive && drd_proc_stopped(r->pid);
+    if (alive && !stopped)
+        w->last_running_wall = wall_now_ms();
+    if (!alive) {
+        /* let a profiler that was writing at the end finish its files */
+        if (!w->gone_since)
+            w->gone_since = now_ms();
+        else if (now_ms() - w->gone_since > 2000) {
+            if (r->launch && !exists(r->dir, "profiler.log"))
+                snprintf(end_reason, cap,
+                         "the process exited (status %d) and the runtime never loaded the profiler (is it a .NET "
+                         "program?)",
+                         WIFEXITED(w->child_status) ? WEXITSTATUS(w->child_status) : -1);
+            else
+                snprintf(end_reason, cap, "the target process exited during the session; the data collected until "
+                                          "then is kept");
+            return 1;
+        }
+    }
+    if (r->duration_ms > 0 && now_ms() - r->started > r->duration_ms + w->grace) {
+        if (stopped)
+            snprintf(end_reason, cap,
+                     "the target was stopped (SIGSTOP, or a debugger) %.1f s into the session and still was %.1f s "
+                     "past its end; the data collected until then is kept (the profiler may finish its files once "
+                     "the target runs again; this record stands)",
+                     (double)(w->last_running_wall - r->started_wall) / 1000.0, (double)w->grace / 1000.0);
+        else
+            snprintf(end_reason, cap, "the profiler did not end the session within %.1f s of its deadline",
+                     (double)w->grace / 1000.0);
+        return 1;
+    }
+    return 0;
+}
+
+/* Step 6: waits for the session's end: its session.json, the library gone without one, the target gone, the
+ * deadline long past, or Ctrl-C. Returns 0 when the session ended (end_reason set when the tool ended it), or -1
+ * when interrupted (said: the profiler finishes alone). */
+static int wait_session(struct run *r, struct watch *w, char *end_reason, size_t cap)
+{
+    int tty = drd_cli_tty(stderr) && !r->req->quiet;
+    const char *lib_name = r->pl ? r->pl->top_name : r->libcopy;
+    for (;;) {
+        if (r->pl ? drd_place_has(r->pl, "session.json") : exists(r->dir, "session.json"))
+            break;
+        if (interrupted) {
+            if (tty)
+                fputc('\n', stderr);
+            if (r->pl)
+                drd_cli_error("interrupted: the profiler in the target still ends the session by itself at its "
+                              "deadline, in %s/%s (%s inside the target); copy that folder to %s to read it with "
+                              "'drdotnet show %s'",
+                              r->pl->host_top, r->cd.session_id, r->pl->out_dir, r->dir, r->cd.session_id);
+            else
+                drd_cli_error("interrupted: the profiler in the target still ends the session by itself at its "
+                              "deadline; 'drdotnet show %s' shows it then",
+                              r->cd.session_id);
+            return -1;
+        }
+        if (session_lost(r, w, lib_name, end_reason, cap)) {
+            if (tty)
+                fputc('\n', stderr);
+            drd_cli_error("%s", end_reason);
+            break;
+        }
+        if (tty)
+            show_progress(r->dir, r->pl, r->started, r->duration_ms);
+        sleep_ms(POLL_MS);
+    }
+    if (tty)
+        fprintf(stderr, "\r%60s\r", "");
+    return 0;
+}
+
+/* Step 7: the session's files brought home, its record completed (the detach, a container's pids), the report
+ * printed, the library copy removed, and a launched command waited for. Returns the exit code. */
+static int conclude_session(struct run *r, struct watch *w, const char *end_reason)
+{
+    if (r->pl)
+        bring_back(r);
+    int occupied = 0; /* an attached profiler that could not leave: the process takes no other until it restarts */
+    if (*end_reason) {
+        /* the window ends when the target was last seen running, and never past the session's own end */
+        long long end = w->last_running_wall;
+        if (r->duration_ms > 0 && end > r->started_wall + r->duration_ms)
+            end = r->started_wall + r->duration_ms;
+        write_tool_session(r, "incomplete", end_reason, end);
+    }
+    else if (!(r->launch && w->child_done))
+        occupied = confirm_detach(r->dir, r->pid, r->start_ticks, r->pl ? r->pl->top_name : r->libcopy) &&
+                   !r->launch;
+    if (!r->launch && r->view.ns_pid != r->pid)
+        note_pids(r->dir, r->pid, r->view.ns_pid);
+    int rc = conclude(r->dir, r->req->json, r->req->quiet);
+    if (occupied) {
+        drd_cli_error("pid %d is left with the profiler loaded: no profiler can attach to it again until it "
+                      "restarts; the data above is whole, but restart the process to profile it again",
+                      (int)r->pid);
+        rc = DRD_EXIT_FAILED;
+    }
+    leave(r->pl, UNLOAD_WAIT_MS);
+    r->pl = NULL;
+    if (r->launch && !w->child_done) {
+        if (!r->req->quiet)
+            fprintf(stderr, "drdotnet: the session has ended; waiting for the command to exit\n");
+        while (waitpid(r->pid, &w->child_status, 0) < 0 && errno == EINTR && !interrupted)
+            ;
+    }
+    if (r->launch && !r->req->quiet && WIFEXITED(w->child_status))
+        fprintf(stderr, "drdotnet: the command exited with status %d\n", WEXITSTATUS(w->child_status));
+    return rc;
+}
+
+int drd_run(const struct drd_run_request *req)
+{
+    static struct run run; /* large; one session per process */
+    struct run *r = &run;
+    memset(r, 0, sizeof *r);
+    r->req = req;
+    r->launch = req->argv != NULL;
+    r->mode = r->launch ? "startup" : "attach";
+    r->pid = req->pid;
+    r->go[0] = r->go[1] = -1;
+    int rc = resolve(r);
+    if (rc == DRD_EXIT_OK)
+        rc = find_target(r);
+    if (rc != DRD_EXIT_OK)
+        return rc;
+    if (r->launch && fork_child(r))
+        return DRD_EXIT_FAILED;
+    rc = prepare_session(r);
+    if (rc == DRD_EXIT_OK)
+        rc = start_session(r);
+    if (rc != DRD_EXIT_OK)
+        goto fail_child;
 
     struct sigaction sa = {.sa_handler = on_sigint}, old_int, old_term;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    int tty = drd_cli_tty(stderr) && !req->quiet;
-    int child_status = -1, child_done = 0;
-    long long gone_since = 0;
-    int rc = DRD_EXIT_FAILED;
+    struct watch w = {.child_status = -1, .grace = grace_ms(), .last_running_wall = r->started_wall};
     char end_reason[512] = ""; /* set when the tool ends the session instead of the profiler */
-    const char *lib_name = pl ? pl->top_name : libcopy;
-    int polls = 0, lib_seen = 0;
-    long long lib_gone_since = 0;
-    for (;;) {
-        if (pl ? drd_place_has(pl, "session.json") : exists(dir, "session.json"))
-            break;
-        if (interrupted) {
-            if (tty)
-                fputc('\n', stderr);
-            if (pl)
-                drd_cli_error("interrupted: the profiler in the target still ends the session by itself at its "
-                              "deadline, in %s/%s (%s inside the target); copy that folder to %s to read it with "
-                              "'drdotnet show %s'",
-                              pl->host_top, cd.session_id, pl->out_dir, dir, cd.session_id);
-            else
-                drd_cli_error("interrupted: the profiler in the target still ends the session by itself at its "
-                              "deadline; 'drdotnet show %s' shows it then",
-                              cd.session_id);
-            drd_place_destroy(pl); /* leaves the session folder in the target, for the profiler to finish */
-            rc = DRD_EXIT_FAILED;
-            goto restore;
-        }
-        /* a profiler that could not write session.json (an unwritable folder) still detaches: do not wait for
-         * the deadline's grace when the library has left a living target */
-        if (++polls % 5 == 0 && (launch ? child_running(pid) : drd_proc_alive(pid, start_ticks))) {
-            if (drd_proc_maps_file(pid, lib_name))
-                lib_seen = 1, lib_gone_since = 0;
-            else if (lib_seen && !lib_gone_since)
-                lib_gone_since = now_ms();
-            else if (lib_seen && now_ms() - lib_gone_since > 1000 &&
-                     !(pl ? drd_place_has(pl, "session.json") : exists(dir, "session.json"))) {
-                /* the folder the profiler writes: inside the target's file system for a container */
-                char w[300];
-                if ((pl && pl->sess_fd >= 0 ? faccessat(pl->sess_fd, ".", W_OK, AT_EACCESS) : access(dir, W_OK)) != 0)
-                    snprintf(w, sizeof w, "the session folder is not writable (%s)", strerror(errno));
-                else
-                    snprintf(w, sizeof w, "see %s/profiler.log", pl ? pl->out_dir : dir);
-                snprintf(end_reason, sizeof end_reason,
-                         "the profiler left the target without writing session.json: %s; the target runs on", w);
-                if (tty)
-                    fputc('\n', stderr);
-                drd_cli_error("%s", end_reason);
-                break;
-            }
-        }
-        int alive;
-        if (launch) {
-            if (!child_done && waitpid(pid, &child_status, WNOHANG) == pid)
-                child_done = 1;
-            alive = !child_done;
-        } else
-            alive = drd_proc_alive(pid, start_ticks);
-        if (!alive) {
-            /* let a profiler that was writing at the end finish its files */
-            if (!gone_since)
-                gone_since = now_ms();
-            else if (now_ms() - gone_since > 2000) {
-                if (launch && !exists(dir, "profiler.log"))
-                    snprintf(end_reason, sizeof end_reason,
-                             "the process exited (status %d) and the runtime never loaded the profiler (is it a "
-                             ".NET program?)",
-                             WIFEXITED(child_status) ? WEXITSTATUS(child_status) : -1);
-                else
-                    snprintf(end_reason, sizeof end_reason, "the target process exited during the session; the "
-                                                            "data collected until then is kept");
-                if (tty)
-                    fputc('\n', stderr);
-                drd_cli_error("%s", end_reason);
-                break;
-            }
-        }
-        if (duration_ms > 0 && now_ms() - started > duration_ms + GRACE_MS) {
-            if (tty)
-                fputc('\n', stderr);
-            drd_cli_error("the profiler did not end the session within %d s of its deadline", GRACE_MS / 1000);
-            snprintf(end_reason, sizeof end_reason, "the profiler did not end the session in time");
-            break;
-        }
-        if (tty)
-            show_progress(dir, pl, started, duration_ms);
-        sleep_ms(POLL_MS);
-    }
-    if (tty)
-        fprintf(stderr, "\r%60s\r", "");
-    if (pl)
-        bring_back(pl, dir, &vals);
-    int occupied = 0; /* an attached profiler that could not leave: the process takes no other until it restarts */
-    if (*end_reason)
-        write_tool_session(dir, cd.session_id, p, &vals, pid, mode, "incomplete", end_reason, started_wall);
-    else if (!(launch && child_done))
-        occupied = confirm_detach(dir, pid, start_ticks, lib_name) && !launch;
-    if (!launch && view.ns_pid != pid)
-        note_pids(dir, pid, view.ns_pid);
-    rc = conclude(dir, req->json, req->quiet);
-    if (occupied) {
-        drd_cli_error("pid %d is left with the profiler loaded: no profiler can attach to it again until it "
-                      "restarts; the data above is whole, but restart the process to profile it again",
-                      (int)pid);
+    if (wait_session(r, &w, end_reason, sizeof end_reason) == 0)
+        rc = conclude_session(r, &w, end_reason);
+    else {
+        drd_place_destroy(r->pl); /* leaves the session folder in the target, for the profiler to finish */
         rc = DRD_EXIT_FAILED;
     }
-    leave(pl, UNLOAD_WAIT_MS);
-    if (launch && !child_done) {
-        if (!req->quiet)
-            fprintf(stderr, "drdotnet: the session has ended; waiting for the command to exit\n");
-        while (waitpid(pid, &child_status, 0) < 0 && errno == EINTR && !interrupted)
-            ;
-    }
-    if (launch && !req->quiet && WIFEXITED(child_status))
-        fprintf(stderr, "drdotnet: the command exited with status %d\n", WEXITSTATUS(child_status));
-restore:
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     return rc;
 
 fail_child:
-    leave(pl, 0);
-    if (launch) {
-        if (go[1] >= 0)
-            close(go[1]); /* the child reads EOF and exits */
-        waitpid(pid, NULL, 0);
+    leave(r->pl, 0);
+    if (r->launch) {
+        if (r->go[1] >= 0)
+            close(r->go[1]); /* the child reads EOF and exits */
+        waitpid(r->pid, NULL, 0);
     }
-    return DRD_EXIT_FAILED;
+    return rc;
 }

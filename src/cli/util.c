@@ -7,23 +7,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "cli/cli.h"
 #include "common/fsutil.h"
+#include "common/safetext.h"
 #include "drdotnet/version.h"
 #include "report/report.h"
 
 void drd_cli_error(const char *fmt, ...)
 {
     va_list ap;
-    fputs("drdotnet: ", stderr);
+    char msg[4096];
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    /* messages quote reasons, command lines and paths that may come from a target or a session file */
+    char *safe = drd_safetext_dup(msg);
+    fprintf(stderr, "drdotnet: %s\n", safe ? safe : "(out of memory)");
+    free(safe);
 }
 
 int drd_cli_ipc_timeout(int fallback)
@@ -41,6 +46,37 @@ int drd_cli_tty(FILE *f)
 int drd_cli_is_help(const char *arg)
 {
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+/* Says in err why the existing sessions folder root is refused. */
+static void not_private(const char *root, char *err, size_t errcap)
+{
+    snprintf(err, errcap,
+             "the sessions folder %s is not a private folder of uid %u (a symlink, another owner, or writable by "
+             "others): fix it or set DRDOTNET_HOME",
+             root, (unsigned)geteuid());
+}
+
+int drd_cli_sessions_root_read(char *root, size_t cap, char *err, size_t errcap)
+{
+    struct stat st;
+    if (drd_sessions_root(root, cap)) {
+        snprintf(err, errcap, "cannot tell where drdotnet keeps its sessions (set DRDOTNET_HOME)");
+        return -1;
+    }
+    if (lstat(root, &st)) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errcap, "cannot read the sessions folder %s: %s", root, strerror(errno));
+        return -1;
+    }
+    /* as drd_fs_mkdir_private accepts an existing folder for profile: a folder someone else can fill could hold
+     * a session that is a symlink to a folder of theirs choosing, or files that are not what a session wrote */
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+        not_private(root, err, errcap);
+        return -1;
+    }
+    return 0;
 }
 
 int drd_cli_sessions_root_make(char *root, size_t cap, char *err, size_t errcap)
@@ -63,16 +99,19 @@ int drd_cli_sessions_root_make(char *root, size_t cap, char *err, size_t errcap)
      * the folder must be ours alone, not a symlink, nor a folder that someone else could fill or swap */
     if (drd_fs_mkdir_private(root, 0700)) {
         if (errno == EEXIST)
-            snprintf(err, errcap,
-                     "the sessions folder %s is not a private folder of uid %u (a symlink, another owner, or writable "
-                     "by others): fix it or set DRDOTNET_HOME",
-                     root, (unsigned)geteuid());
+            not_private(root, err, errcap);
         else
             snprintf(err, errcap, "cannot create the sessions folder %s: %s", root, strerror(errno));
         return -1;
     }
     return 0;
 }
+
+/* Where an installed tool finds its library, relative to the executable's folder (set by the build from the
+ * install layout: bin/ and lib/drdotnet/ under one prefix). */
+#ifndef DRD_LIB_FROM_BIN
+#define DRD_LIB_FROM_BIN "../lib/drdotnet"
+#endif
 
 int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap)
 {
@@ -94,11 +133,21 @@ int drd_cli_library_path(char *out, size_t cap, char *err, size_t errcap)
         char *slash = strrchr(exe, '/');
         if (slash)
             *slash = 0;
-        char beside[PATH_MAX + 32];
-        snprintf(beside, sizeof beside, "%s/libdrdotnet.so", exe);
-        /* resolved, as DRDOTNET_LIB: the copy is read without following a symlink */
-        if (!realpath(beside, buf) || access(buf, R_OK)) {
-            snprintf(err, errcap, "libdrdotnet.so is not beside %s/drdotnet; set DRDOTNET_LIB to its path", exe);
+        /* beside the executable (the build folder), else the installed layout; resolved, as DRDOTNET_LIB: the
+         * copy is read without following a symlink */
+        static const char *const dirs[] = {"", "/" DRD_LIB_FROM_BIN};
+        size_t i;
+        for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+            char cand[PATH_MAX + 64];
+            if (snprintf(cand, sizeof cand, "%s%s/libdrdotnet.so", exe, dirs[i]) >= (int)sizeof cand)
+                continue;
+            if (realpath(cand, buf) && access(buf, R_OK) == 0)
+                break;
+        }
+        if (i == sizeof dirs / sizeof dirs[0]) {
+            snprintf(err, errcap,
+                     "libdrdotnet.so is neither beside %s/drdotnet nor in %s/%s; set DRDOTNET_LIB to its path", exe,
+                     exe, DRD_LIB_FROM_BIN);
             return -1;
         }
     }
@@ -133,6 +182,14 @@ const struct drd_profiler_table *drd_cli_profilers(char *err, size_t errcap)
     if (!t || t->abi != DRD_DESCRIPTOR_ABI) {
         snprintf(err, errcap, "%s speaks descriptor version %d, this tool %d: use the library built with it", path,
                  t ? t->abi : -1, DRD_DESCRIPTOR_ABI);
+        return NULL;
+    }
+    /* one build's tool and library go together: a session request or raw format may differ between versions */
+    if (!t->version || strcmp(t->version, DRD_VERSION) != 0) {
+        snprintf(err, errcap,
+                 "%s is version %s but this drdotnet is version %s: install the tool and the library of one build "
+                 "together (or set DRDOTNET_LIB to the matching library)",
+                 path, t->version ? t->version : "(none)", DRD_VERSION);
         return NULL;
     }
     table = t;
@@ -183,10 +240,11 @@ json_t *drd_cli_profilers_json(const struct drd_profiler_table *t)
                 json_object_set_new(o, "choices", json_string(d->choices));
             json_array_append_new(params, o);
         }
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:b,s:b,s:o}", "name", p->name, "clsid", p->clsid,
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:b,s:b,s:b,s:o}", "name", p->name, "clsid", p->clsid,
                                              "description", p->description, "attach",
                                              !!(p->flags & DRD_PROFILER_ATTACH), "launch",
-                                             !!(p->flags & DRD_PROFILER_STARTUP), "parameters", params));
+                                             !!(p->flags & DRD_PROFILER_STARTUP), "alone",
+                                             !!(p->flags & DRD_PROFILER_ONESHOT), "parameters", params));
     }
     return arr;
 }

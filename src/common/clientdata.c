@@ -106,6 +106,14 @@ int drd_cd_encode(const struct drd_client_data *cd, char *buf, size_t cap, size_
     if (n < 0 || (size_t)n >= cap)
         return -1;
     size_t used = (size_t)n;
+    if (cd->tool[0]) {
+        if (!value_valid(cd->tool, strlen(cd->tool)))
+            return -1;
+        n = snprintf(buf + used, cap - used, "tool=%s\n", cd->tool);
+        if (n < 0 || (size_t)n >= cap - used)
+            return -1;
+        used += (size_t)n;
+    }
     for (int i = 0; i < cd->n_params; i++) {
         const struct drd_cd_param *p = &cd->params[i];
         if (!key_valid(p->key) || !value_valid(p->value, strlen(p->value)))
@@ -209,6 +217,11 @@ int drd_cd_decode(const void *data, size_t len, struct drd_client_data *cd, char
                 cd->mode = DRD_MODE_STARTUP;
             else {
                 fail(err, errcap, "bad mode '%.*s' (attach or startup)", (int)vn, v);
+                return -1;
+            }
+        } else if (KEY_IS("tool")) {
+            if (cd->tool[0] || copy_field(cd->tool, sizeof cd->tool, v, vn) || !cd->tool[0]) {
+                fail(err, errcap, "bad or repeated tool version");
                 return -1;
             }
         } else if (kn > 6 && memcmp(line, "param.", 6) == 0) {

@@ -7,9 +7,11 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int write_all(int fd, const void *data, size_t len)
@@ -49,6 +51,51 @@ int drd_fs_write_atomic(const char *dir, const char *name, const void *data, siz
         return -1;
     }
     if (close(fd) || rename(tmp, dst)) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+/* Renames from to a new name to: fails with EEXIST when to exists. Returns 0 or -1. */
+static int rename_noreplace(const char *from, const char *to)
+{
+#ifdef SYS_renameat2
+    if (syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+#endif
+    /* a file system without RENAME_NOREPLACE: link(2) fails on an existing name just the same */
+    if (link(from, to))
+        return -1;
+    unlink(from);
+    return 0;
+}
+
+int drd_fs_write_new(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
+{
+    static atomic_uint counter;
+    char tmp[4096], dst[4096];
+    int n1 = snprintf(tmp, sizeof tmp, "%s/.%s.%d.%u.new", dir, name, (int)getpid(), atomic_fetch_add(&counter, 1));
+    int n2 = snprintf(dst, sizeof dst, "%s/%s", dir, name);
+    if (n1 < 0 || n2 < 0 || (size_t)n1 >= sizeof tmp || (size_t)n2 >= sizeof dst) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0)
+        return -1;
+    if (write_all(fd, data, len) || fsync(fd)) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    if (close(fd) || rename_noreplace(tmp, dst)) {
         int e = errno;
         unlink(tmp);
         errno = e;
@@ -286,4 +333,148 @@ int drd_fs_remove_flat_at(int parent_fd, const char *name, char *failed, size_t 
         return -1;
     }
     return 0;
+}
+
+/* Puts the folder of path (".", "/" or its part before the last slash) in dir. Returns 0, or -1 (ENAMETOOLONG). */
+static int folder_of(const char *path, char *dir, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    int n = !slash ? snprintf(dir, cap, ".") : slash == path ? snprintf(dir, cap, "/")
+                                                            : snprintf(dir, cap, "%.*s", (int)(slash - path), path);
+    if (n < 0 || (size_t)n >= cap) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+/* The descriptor that path names as the shell means it: 1 for "-" and /dev/stdout, 2 for /dev/stderr, N for
+ * /dev/fd/N and /proc/self/fd/N; -1 for any other path. Such a path is written through the descriptor itself
+ * (its offset, its append mode), never reopened nor replaced, whatever file is behind it. */
+static int descriptor_name(const char *path)
+{
+    if (strcmp(path, "-") == 0 || strcmp(path, "/dev/stdout") == 0)
+        return STDOUT_FILENO;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return STDERR_FILENO;
+    const char *n = strncmp(path, "/dev/fd/", 8) == 0 ? path + 8
+                    : strncmp(path, "/proc/self/fd/", 14) == 0 ? path + 14
+                                                                : NULL;
+    if (!n || *n < '0' || *n > '9' || strlen(n) > 6 || strspn(n, "0123456789") != strlen(n))
+        return -1;
+    return atoi(n);
+}
+
+int drd_fs_output_open(const char *path, mode_t mode, struct drd_fs_output *o)
+{
+    static atomic_uint counter;
+    struct stat st, lst;
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
+    int std = descriptor_name(path);
+    if (std >= 0) {
+        o->fd = fcntl(std, F_DUPFD_CLOEXEC, 0);
+        return o->fd < 0 ? -1 : 0;
+    }
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            return -1;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            /* a FIFO, a device, a pipe behind /dev/fd/N: written where it is, as by the shell's ">" */
+            o->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+            if (o->fd < 0)
+                return -1;
+            if (fstat(o->fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+                snprintf(o->path, sizeof o->path, "%s", path);
+                return 0;
+            }
+            close(o->fd); /* it became a regular file meanwhile: replaced as one */
+            o->fd = -1;
+        }
+        /* the file a symlink names is replaced, not the link */
+        char *real = realpath(path, NULL);
+        if (!real)
+            return -1;
+        int n = snprintf(o->path, sizeof o->path, "%s", real);
+        free(real);
+        if (n < 0 || (size_t)n >= sizeof o->path) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        o->mode = st.st_mode & 07777;
+        o->uid = st.st_uid;
+        o->gid = st.st_gid;
+        o->have_owner = 1;
+    } else if (errno != ENOENT) {
+        return -1;
+    } else if (lstat(path, &lst) == 0) {
+        errno = ELOOP; /* a symlink to nothing */
+        return -1;
+    } else {
+        int n = snprintf(o->path, sizeof o->path, "%s", path);
+        if (n < 0 || (size_t)n >= sizeof o->path) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        mode_t mask = umask(0);
+        umask(mask);
+        o->mode = mode & ~mask;
+    }
+    char dir[4096];
+    const char *base = strrchr(o->path, '/');
+    base = base ? base + 1 : o->path;
+    if (folder_of(o->path, dir, sizeof dir))
+        return -1;
+    int n = snprintf(o->tmp, sizeof o->tmp, "%s/.%s.%d.%u.tmp", dir, base, (int)getpid(),
+                     atomic_fetch_add(&counter, 1));
+    if (n < 0 || (size_t)n >= sizeof o->tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (o->fd < 0)
+        return -1;
+    o->replace = 1;
+    if (o->have_owner && geteuid() == 0)
+        (void)fchown(o->fd, o->uid, o->gid); /* best effort: a file of another user stays theirs */
+    if (fchmod(o->fd, o->mode)) {
+        int e = errno;
+        drd_fs_output_abort(o);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+int drd_fs_output_commit(struct drd_fs_output *o)
+{
+    int rc = 0, e = 0;
+    if (o->fd >= 0 && close(o->fd))
+        rc = -1, e = errno;
+    o->fd = -1;
+    if (!o->replace)
+        return rc ? (errno = e, -1) : 0;
+    struct stat st;
+    if (rc == 0 && lstat(o->path, &st) == 0 && !S_ISREG(st.st_mode))
+        rc = -1, e = EEXIST; /* something else came to sit there: never replaced */
+    if (rc == 0 && rename(o->tmp, o->path))
+        rc = -1, e = errno;
+    if (rc) {
+        unlink(o->tmp);
+        errno = e;
+    }
+    o->replace = 0;
+    return rc;
+}
+
+void drd_fs_output_abort(struct drd_fs_output *o)
+{
+    if (o->fd >= 0)
+        close(o->fd);
+    o->fd = -1;
+    if (o->replace)
+        unlink(o->tmp);
+    o->replace = 0;
 }

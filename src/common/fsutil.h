@@ -10,6 +10,12 @@
  * Returns 0, or -1 with errno set. */
 int drd_fs_write_atomic(const char *dir, const char *name, const void *data, size_t len, mode_t mode);
 
+/* As drd_fs_write_atomic, but never replaces: when dir/name exists (whatever it is), nothing is written and -1 is
+ * returned with errno EEXIST. The existence check and the appearance of the file are one step
+ * (renameat2 RENAME_NOREPLACE, or link(2) where the file system lacks it). Returns 0, or -1 with errno. Safe
+ * in the target: no allocation. */
+int drd_fs_write_new(const char *dir, const char *name, const void *data, size_t len, mode_t mode);
+
 /* Makes dir (one level) with mode, or accepts an existing one only if it is a real directory (not a symlink)
  * owned by the caller with no group/other write bit. Returns 0, or -1 with errno (EEXIST for an unsafe
  * existing entry). */
@@ -41,5 +47,38 @@ int drd_fs_copy_at(int from_dir, const char *name, int to_dir, mode_t mode, unsi
  * is gone, or -1 with errno of the first failure and, when failed is not NULL, the name of what could not be
  * removed in it (the folder's own name when the folder itself failed). */
 int drd_fs_remove_flat_at(int parent_fd, const char *name, char *failed, size_t cap);
+
+/* A file the user named for output (drdotnet export --output), opened by drd_fs_output_open. */
+struct drd_fs_output {
+    int fd; /* where to write; -1 once the caller has handed it on (to a writer that closes it) */
+    int replace; /* 1: fd is tmp, renamed over path by drd_fs_output_commit */
+    mode_t mode; /* for a replaced file: its mode, kept */
+    uid_t uid;
+    gid_t gid;
+    int have_owner; /* 1 when path existed: root gives the new file its owner back */
+    char path[4096], tmp[4160];
+};
+
+/* Opens path for output the way Unix tools treat a path they are told to write:
+ * - "-" and /dev/stdout are standard output, /dev/stderr, /dev/fd/N and /proc/self/fd/N that descriptor: a
+ *   duplicate of it is written (its offset and append mode kept, whatever file is behind it);
+ * - an existing file that is not a regular one (a FIFO, a character device, /dev/stdout, a process substitution's
+ *   /dev/fd/N) is opened and written in place: it is never replaced, and a FIFO open waits for its reader;
+ * - a regular file, or nothing at all, is written to a fresh temporary file beside it (O_EXCL), which
+ *   drd_fs_output_commit renames over it: a reader sees the old file or the whole new one; a replaced file keeps
+ *   its mode (and, for root, its owner); a new one gets mode & ~umask;
+ * - a symlink is followed, as the shell's ">" and cp follow it: the rules above apply to the file it names, and
+ *   the link stays a link. A symlink to nothing is refused (ELOOP): the file would land wherever the link points.
+ * - a directory is refused (EISDIR).
+ * Returns 0 with *o, or -1 with errno and nothing made. */
+int drd_fs_output_open(const char *path, mode_t mode, struct drd_fs_output *o);
+
+/* Ends a successful output: renames the temporary file over the path (after checking that nothing but a regular
+ * file has come to sit there: EEXIST otherwise), or nothing for an output written in place. Closes o->fd if the
+ * caller has not. Returns 0, or -1 with errno (the temporary file removed). */
+int drd_fs_output_commit(struct drd_fs_output *o);
+
+/* Ends a failed output: closes o->fd if open, removes the temporary file. The path is left as it was. */
+void drd_fs_output_abort(struct drd_fs_output *o);
 
 #endif

@@ -33,7 +33,7 @@ int drd_selection_parse(const struct drd_profiler_table *t, const char *list, st
         name[n] = 0;
         const struct drd_profiler_desc *d = drd_profiler_find(t, name);
         if (!d) {
-            fail(err, errcap, "unknown profiler '%s' (drdotnet profilers lists them)", name);
+            fail(err, errcap, "no profiler named '%s' (drdotnet profilers lists them)", name);
             return -1;
         }
         for (int i = 0; i < sel->n; i++)

@@ -158,5 +158,7 @@ int drd_session_record_write(const char *dir, const struct drd_session_record *r
         return -1;
     }
     buf[w.len] = '\n';
-    return drd_fs_write_atomic(dir, "session.json", buf, w.len + 1, 0600);
+    /* the first record stands: a profiler that ends late (its target was stopped) does not turn the tool's
+     * "incomplete" into "completed", and the tool does not overwrite a record the profiler has just written */
+    return drd_fs_write_new(dir, "session.json", buf, w.len + 1, 0600);
 }

@@ -45,8 +45,10 @@ struct drd_session_record {
 /* Formats "2026-11-26T14:35:01.123Z". */
 void drd_session_iso_time(int64_t wall_ms, char *out, size_t cap);
 
-/* Writes r as dir/session.json (atomically, mode 0600) through the caller's buffer. Returns 0, or -1 with
- * errno (ENOSPC when buf is too small). Does not allocate: the library calls it. */
+/* Writes r as dir/session.json (atomically, mode 0600) through the caller's buffer, unless a session.json is
+ * already there: the first record of a session stands (the library's, or the tool's when it gave up first), and a
+ * late writer gets -1 with errno EEXIST. Returns 0, or -1 with errno (ENOSPC when buf is too small). Does not
+ * allocate: the library calls it. */
 int drd_session_record_write(const char *dir, const struct drd_session_record *r, char *buf, size_t cap);
 
 #endif

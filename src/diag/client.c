@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -535,4 +537,54 @@ int drd_diag_list(const char *tmpdir, struct drd_dotnet_process **out)
         qsort(v, n, sizeof *v, cmp_proc);
     *out = v;
     return (int)n;
+}
+
+/* The work shared by the threads of drd_diag_process_info_all. */
+struct probe_job {
+    const struct drd_dotnet_process *procs;
+    struct drd_diag_probe *out;
+    int n;
+    atomic_int next;
+    long long deadline;
+};
+
+static void probe_one(struct probe_job *j, int i)
+{
+    struct drd_diag_probe *o = &j->out[i];
+    long long left = j->deadline - (long long)drd_clock_mono_ms();
+    if (left <= 0) {
+        o->ok = 0;
+        set_err(&o->err, DRD_DIAG_TIMEOUT, "the runtime did not answer in time");
+        return;
+    }
+    o->ok = drd_diag_process_info(j->procs[i].pid, (int)left, &o->info, &o->err) == 0;
+}
+
+static void *probe_worker(void *arg)
+{
+    struct probe_job *j = arg;
+    for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->n;)
+        probe_one(j, i);
+    return NULL;
+}
+
+int drd_diag_process_info_all(const struct drd_dotnet_process *procs, int n, int timeout_ms,
+                              struct drd_diag_probe *out)
+{
+    struct probe_job j = {.procs = procs, .out = out, .n = n, .deadline = (long long)drd_clock_mono_ms() + timeout_ms};
+    atomic_init(&j.next, 0);
+    pthread_t threads[DRD_DIAG_PROBE_THREADS];
+    int started = 0, rc = 0, e = 0;
+    for (; started < n && started < DRD_DIAG_PROBE_THREADS; started++)
+        if ((e = pthread_create(&threads[started], NULL, probe_worker, &j)) != 0)
+            break;
+    if (started == 0 && n > 0) {
+        /* no thread at all: the calling thread does the work, under the same deadline */
+        probe_worker(&j);
+        errno = e;
+        rc = -1;
+    }
+    for (int t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    return rc;
 }

@@ -65,4 +65,20 @@ struct drd_dotnet_process {
  * user). Returns the count (the caller frees *out, sorted by pid), or -1 with errno. */
 int drd_diag_list(const char *tmpdir, struct drd_dotnet_process **out);
 
+/* The answer of one process to drd_diag_process_info_all. */
+struct drd_diag_probe {
+    int ok; /* 1: info holds its ProcessInfo; 0: err says why not */
+    struct drd_process_info info;
+    struct drd_diag_error err;
+};
+
+/* Asks the ProcessInfo of the n processes of procs at once (up to DRD_DIAG_PROBE_THREADS connections at a time)
+ * under one deadline, timeout_ms from the call: runtimes that never answer (or sockets planted to look like
+ * them) cost one timeout in all, not one each. A process whose turn comes after the deadline gets
+ * DRD_DIAG_TIMEOUT without being asked. Fills out[0..n-1]. Returns 0, or -1 with errno when the threads
+ * cannot be started (out is then filled one process after the other, as before). */
+#define DRD_DIAG_PROBE_THREADS 16
+int drd_diag_process_info_all(const struct drd_dotnet_process *procs, int n, int timeout_ms,
+                              struct drd_diag_probe *out);
+
 #endif

@@ -10,6 +10,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int drd_proc_stopped(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    char *p = strrchr(buf, ')'); /* field 3 follows the command name, which may hold ')' */
+    return p && p[1] == ' ' && (p[2] == 'T' || p[2] == 't');
+}
+
 int drd_proc_start_time(pid_t pid, unsigned long long *ticks)
 {
     char path[64], buf[1024];

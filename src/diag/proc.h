@@ -10,6 +10,9 @@
  * container has its own time namespace, whose boot-time offset shifts it). Returns 0 or -1. */
 int drd_proc_start_time(pid_t pid, unsigned long long *ticks);
 
+/* Returns 1 while pid is stopped (state T: SIGSTOP, or t: a debugger's stop), 0 when it runs or is gone. */
+int drd_proc_stopped(pid_t pid);
+
 /* Returns 1 if pid still names the process that started at start_ticks. */
 int drd_proc_alive(pid_t pid, unsigned long long start_ticks);
 

@@ -567,6 +567,12 @@ HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const voi
     snprintf(logpath, sizeof logpath, "%s/profiler.log", c->cd.out_dir);
     c->log_fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
     drd_log(c, "drdotnet %s: %s session %s", DRD_VERSION, startup ? "startup" : "attach", c->cd.session_id);
+    if (c->cd.tool[0] && strcmp(c->cd.tool, DRD_VERSION) != 0) {
+        snprintf(err, sizeof err,
+                 "the tool is drdotnet %s but this library is %s: use the tool and the library of one build together",
+                 c->cd.tool, DRD_VERSION);
+        goto fail;
+    }
     if (choose_profilers(c, err, sizeof err))
         goto fail;
     if (query_info(c, info_unk)) {

@@ -1,8 +1,12 @@
 /* Report dispatch: one row per profiler (its report builder, its printer, what it exports), and the common session
  * header. Adding a profiler to the tool is one row in `kinds`. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/safetext.h"
 #include "report/report.h"
+
+static const char *str(json_t *o, const char *k);
 
 static json_t *pauses_build(const char *raw, const char *dir, json_t *session, char *err, size_t cap)
 {
@@ -40,13 +44,9 @@ int drd_report_raw_path(const char *dir, const char *profiler, char *out, size_t
     return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap)
+/* The report of one profiler's data in the session folder dir. Returns a new reference, or NULL with err. */
+static json_t *build_one(const char *dir, json_t *session, const char *name, char *err, size_t cap)
 {
-    const char *name = json_string_value(json_object_get(json_object_get(session, "profiler"), "name"));
-    if (!name) {
-        snprintf(err, cap, "the session names no profiler");
-        return NULL;
-    }
     const struct drd_report_kind *k = drd_report_kind(name);
     if (!k) {
         snprintf(err, cap, "this tool has no report for profiler '%s'", name);
@@ -60,13 +60,178 @@ json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap
     return k->from_raw ? k->from_raw(raw, err, cap) : k->build(raw, dir, session, err, cap);
 }
 
+/* A session of several profilers: {"profiler": "a,b", "reports": {"a": report, "b": report}}; a profiler whose
+ * report cannot be built gets {"profiler": "b", "error": why} and the others stay. */
+static json_t *build_several(const char *dir, json_t *session, json_t *list)
+{
+    json_t *reports = json_object();
+    json_t *all = json_pack("{s:O,s:o}", "profiler", json_object_get(json_object_get(session, "profiler"), "name"),
+                            "reports", reports);
+    if (!all)
+        return NULL;
+    size_t i;
+    json_t *entry;
+    json_array_foreach(list, i, entry)
+    {
+        const char *name = json_string_value(json_object_get(entry, "name"));
+        char err[512];
+        if (!name)
+            continue;
+        json_t *one = build_one(dir, session, name, err, sizeof err);
+        json_object_set_new(reports, name, one ? one : json_pack("{s:s,s:s}", "profiler", name, "error", err));
+    }
+    return all;
+}
+
+json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap)
+{
+    json_t *list = json_object_get(session, "profilers");
+    if (json_array_size(list) > 1) {
+        json_t *all = build_several(dir, session, list);
+        if (!all)
+            snprintf(err, cap, "out of memory");
+        return all;
+    }
+    const char *name = json_string_value(json_object_get(json_object_get(session, "profiler"), "name"));
+    if (!name) {
+        snprintf(err, cap, "the session names no profiler");
+        return NULL;
+    }
+    return build_one(dir, session, name, err, cap);
+}
+
+const char *drd_report_export_profiler(json_t *session, const char *wanted, char *err, size_t cap)
+{
+    json_t *list = json_object_get(session, "profilers");
+    const char *only = json_string_value(json_object_get(json_object_get(session, "profiler"), "name"));
+    const char *found = NULL;
+    int n = 0;
+    if (json_array_size(list) > 1) {
+        size_t i;
+        json_t *entry;
+        json_array_foreach(list, i, entry)
+        {
+            const char *name = json_string_value(json_object_get(entry, "name"));
+            const struct drd_report_kind *k = drd_report_kind(name);
+            if (k && k->sampled_stacks && (!wanted || strcmp(wanted, name) == 0))
+                found = name, n++;
+        }
+    } else {
+        const struct drd_report_kind *k = drd_report_kind(only);
+        if (k && k->sampled_stacks && (!wanted || strcmp(wanted, only) == 0))
+            found = only, n = 1;
+    }
+    if (n == 1)
+        return found;
+    if (n > 1)
+        snprintf(err, cap, "session %s has several profilers whose samples export: name one", str(session, "id"));
+    else if (wanted)
+        snprintf(err, cap, "session %s has no samples of profiler '%s' to export (exports are for cpu-hotpaths and "
+                           "merged-stacks)", str(session, "id"), wanted);
+    else
+        snprintf(err, cap, "session %s (%s) holds no samples: export works on cpu-hotpaths and merged-stacks "
+                           "sessions", str(session, "id"), only ? only : "no profiler");
+    return NULL;
+}
+
+json_t *drd_report_json(json_t *session, json_t *report)
+{
+    json_t *several = json_object_get(report, "reports");
+    if (several)
+        return json_pack("{s:O,s:O}", "session", session, "reports", several);
+    return json_pack("{s:O,s:O}", "session", session, "report", report ? report : json_null());
+}
+
 static const char *str(json_t *o, const char *k)
 {
     const char *s = json_string_value(json_object_get(o, k));
     return s ? s : "";
 }
 
+/* Prints one report, or each report of a session of several under its profiler's name. */
+static void print_report(FILE *out, json_t *report)
+{
+    json_t *several = json_object_get(report, "reports");
+    if (several) {
+        const char *name;
+        json_t *one;
+        json_object_foreach(several, name, one)
+        {
+            fprintf(out, "==== %s ====\n", name);
+            if (*str(one, "error"))
+                fprintf(out, "  no report: %s\n\n", str(one, "error"));
+            else
+                print_report(out, one);
+            fputc('\n', out);
+        }
+        return;
+    }
+    const struct drd_report_kind *k = report ? drd_report_kind(str(report, "profiler")) : NULL;
+    if (k)
+        k->print(out, report);
+}
+
+/* A copy of v in which every string, keys included, has its control characters escaped (safetext.h): the one
+ * place where the text printers' strings are made safe, since every string of a session or a report (command
+ * lines, thread, type and method names, exception messages, strings from the heap, reasons) may come from the
+ * target or from a session file. Returns a new reference, or NULL when out of memory. */
+static json_t *safe_copy(json_t *v)
+{
+    if (json_is_string(v)) {
+        if (!drd_safetext_needed(json_string_value(v)))
+            return json_incref(v);
+        char *e = drd_safetext_dup(json_string_value(v));
+        json_t *r = e ? json_string(e) : NULL;
+        free(e);
+        return r;
+    }
+    if (json_is_array(v)) {
+        json_t *a = json_array();
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x)
+        {
+            if (!a || json_array_append_new(a, safe_copy(x))) {
+                json_decref(a);
+                return NULL;
+            }
+        }
+        return a;
+    }
+    if (json_is_object(v)) {
+        json_t *o = json_object();
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x)
+        {
+            char *ek = drd_safetext_dup(k);
+            int bad = !o || !ek || json_object_set_new(o, ek, safe_copy(x));
+            free(ek);
+            if (bad) {
+                json_decref(o);
+                return NULL;
+            }
+        }
+        return o;
+    }
+    return json_incref(v);
+}
+
+static void print_safe(FILE *out, json_t *session, json_t *report);
+
 void drd_report_print(FILE *out, json_t *session, json_t *report)
+{
+    json_t *s = safe_copy(session), *r = report ? safe_copy(report) : NULL;
+    if (!s || (report && !r))
+        fprintf(out, "(out of memory: no report)\n");
+    else
+        print_safe(out, s, r);
+    json_decref(s);
+    json_decref(r);
+}
+
+/* drd_report_print on strings already made safe. */
+static void print_safe(FILE *out, json_t *session, json_t *report)
 {
     json_t *target = json_object_get(session, "target");
     fprintf(out, "Session %s: %s, %s\n", str(session, "id"), str(json_object_get(session, "profiler"), "name"),
@@ -79,9 +244,13 @@ void drd_report_print(FILE *out, json_t *session, json_t *report)
     fprintf(out, "Target: pid %lld %s, .NET %s\n  %s\n", (long long)json_integer_value(json_object_get(target, "pid")),
             str(target, "name"), *str(target, "runtime_version") ? str(target, "runtime_version") : "?",
             str(target, "command_line"));
-    fprintf(out, "Collected for %.1f s from %s\n\n",
-            (double)json_integer_value(json_object_get(session, "duration_ms")) / 1000.0, str(session, "start"));
-    const struct drd_report_kind *k = report ? drd_report_kind(str(report, "profiler")) : NULL;
-    if (k)
-        k->print(out, report);
+    if (json_is_true(json_object_get(session, "partial")))
+        fprintf(out, "No session.json: what follows is the data written so far, unchecked; its last records may be "
+                     "cut\n\n");
+    else if (*str(session, "start"))
+        fprintf(out, "Collected for %.1f s from %s\n\n",
+                (double)json_integer_value(json_object_get(session, "duration_ms")) / 1000.0, str(session, "start"));
+    else
+        fputc('\n', out);
+    print_report(out, report);
 }

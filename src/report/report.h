@@ -12,6 +12,29 @@
  * ("reason" is "" when the file has none) and whose "profiler" is an object, or NULL with err. */
 json_t *drd_session_load(const char *dir, char *err, size_t cap);
 
+/* A session folder without session.json stays "running" while its folder or its progress.json changed less than
+ * this long ago; past it, the session is "abandoned" (the tool and the profiler both stopped before its end). One
+ * rule for the command and the web API. */
+#define DRD_SESSION_STALE_MS 60000
+#define DRD_SESSION_ABANDONED_REASON                                                                                  \
+    "no session.json, and nothing in the folder changed for a minute: the session stopped before its end"
+
+/* 1 while the session folder dir (one without session.json) counts as running, by the rule above; 0 when
+ * abandoned or unreadable. */
+int drd_session_folder_live(const char *dir);
+
+/* What a session folder without session.json tells of its session, in the shape of drd_session_load's answer:
+ * {"id","status":"running"|"abandoned","reason","profiler":{"name"},"target":{"pid"},"files":[...],
+ * "partial":true}. The profiler is named by its raw data file when there is one (else by the id), files lists
+ * that file, and "partial" (set when there is such a file) marks data that nobody closed: a report
+ * built from it shows what was written, its last record possibly cut. Returns a new reference, or NULL when out
+ * of memory. */
+json_t *drd_session_infer(const char *dir, const char *id);
+
+/* drd_session_load, or drd_session_infer when dir has no session.json at all. Returns a new reference, or NULL
+ * with err. */
+json_t *drd_session_load_any(const char *dir, char *err, size_t cap);
+
 /* The sessions root: $DRDOTNET_HOME/sessions or ${XDG_DATA_HOME:-$HOME/.local/share}/drdotnet/sessions. */
 int drd_sessions_root(char *out, size_t cap);
 
@@ -41,11 +64,23 @@ const struct drd_report_kind *drd_report_kind(const char *profiler);
  * when it does not fit in cap. */
 int drd_report_raw_path(const char *dir, const char *profiler, char *out, size_t cap);
 
-/* Builds the report data of a finished session (dispatching on its profiler). Returns a new reference, or NULL
- * with err (no data, malformed data, unknown profiler). */
+/* Builds the report data of a finished session (dispatching on its profiler; for a session of several,
+ * {"profiler", "reports": {"<profiler>": report or {"profiler", "error"}}}). Returns a new reference, or NULL with
+ * err (no data, malformed data, unknown profiler). */
 json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap);
 
-/* Prints the session header and the report as text. */
+/* The profiler of session whose sampled stacks an export writes: wanted when it names one that has them, else the
+ * one profiler of the session that has them. Returns its name (owned by session), or NULL with err (none, or
+ * several and none named). */
+const char *drd_report_export_profiler(json_t *session, const char *wanted, char *err, size_t cap);
+
+/* What --json prints for a session: {"session": session, "report": report} for one profiler, {"session": session,
+ * "reports": {"<profiler>": report, ...}} for several. Returns a new reference, or NULL when out of memory. */
+json_t *drd_report_json(json_t *session, json_t *report);
+
+/* Prints the session header and the report as text (each report of a session of several, one after the other),
+ * every string of both (keys too) with its control characters escaped (common/safetext.h): nothing from a target or
+ * a session file reaches the terminal raw. */
 void drd_report_print(FILE *out, json_t *session, json_t *report);
 
 /* The exceptions profiler's report. */

@@ -2,10 +2,12 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "common/fsutil.h"
 #include "drdotnet/clientdata.h"
@@ -85,11 +87,14 @@ int drd_sessions_list(const char *root, char ***ids)
     DIR *d = opendir(root);
     if (!d)
         return errno == ENOENT ? 0 : -1;
+    struct stat st;
     int n = 0, cap = 0;
     char **v = NULL;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (!drd_session_id_valid(e->d_name))
+        /* a session is a real folder: a symlink there (to a folder elsewhere) is not one, and is never followed */
+        if (!drd_session_id_valid(e->d_name) || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+            !S_ISDIR(st.st_mode))
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 32;
@@ -156,4 +161,93 @@ int drd_session_resolve(const char *root, const char *arg, char *dir, size_t cap
         snprintf(dir, cap, "%s/%s", root, ids[found]);
     drd_sessions_free(ids, n);
     return rc;
+}
+
+/* The modification time of path in wall-clock ms (the symlink itself when it is one), or -1. */
+static long long mtime_ms(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st))
+        return -1;
+    return (long long)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+int drd_session_folder_live(const char *dir)
+{
+    char path[4200];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    long long newest = mtime_ms(dir);
+    snprintf(path, sizeof path, "%s/progress.json", dir);
+    long long p = mtime_ms(path);
+    if (p > newest)
+        newest = p;
+    return newest >= 0 && (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 - newest < DRD_SESSION_STALE_MS;
+}
+
+/* The profiler of a folder without session.json: the name of its one regular "<profiler>.raw" file when it has
+ * one, else the id's last part after the pid ("YYYYMMDD-HHMMSS-<pid>-<profiler>[-N]", without the -N). */
+static void infer_profiler(const char *dir, const char *id, char *out, size_t cap, long *pid)
+{
+    *out = 0;
+    *pid = 0;
+    const char *p = strlen(id) > 16 && id[8] == '-' && id[15] == '-' ? id + 16 : NULL;
+    char *end = NULL;
+    long v = p ? strtol(p, &end, 10) : 0;
+    if (p && end != p && *end == '-' && v > 0) {
+        *pid = v;
+        snprintf(out, cap, "%s", end + 1);
+        char *dash = strrchr(out, '-');
+        if (dash && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))
+            *dash = 0; /* the -N of a second session in the same second */
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    struct stat st;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n > 4 && n - 4 < cap && strcmp(e->d_name + n - 4, ".raw") == 0 && e->d_name[0] != '.' &&
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+            memcpy(out, e->d_name, n - 4);
+            out[n - 4] = 0;
+            break;
+        }
+    }
+    closedir(d);
+}
+
+json_t *drd_session_infer(const char *dir, const char *id)
+{
+    char prof[DRD_CD_MAX_ID], raw[DRD_CD_MAX_ID + 8], path[4400];
+    long pid;
+    infer_profiler(dir, id, prof, sizeof prof, &pid);
+    int live = drd_session_folder_live(dir);
+    json_t *files = json_array();
+    snprintf(raw, sizeof raw, "%s.raw", prof);
+    snprintf(path, sizeof path, "%s/%s", dir, raw);
+    struct stat st;
+    if (*prof && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+        json_array_append_new(files, json_string(raw));
+    json_t *s = json_pack("{s:s,s:s,s:s,s:{s:s},s:{s:I},s:o}", "id", id, "status", live ? "running" : "abandoned",
+                          "reason", live ? "" : DRD_SESSION_ABANDONED_REASON, "profiler", "name", prof, "target",
+                          "pid", (json_int_t)pid, "files", files);
+    if (s && json_array_size(files) > 0)
+        json_object_set_new(s, "partial", json_true());
+    return s;
+}
+
+json_t *drd_session_load_any(const char *dir, char *err, size_t cap)
+{
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/session.json", dir);
+    if (lstat(path, &st) == 0 || errno != ENOENT)
+        return drd_session_load(dir, err, cap);
+    const char *slash = strrchr(dir, '/');
+    json_t *s = drd_session_infer(dir, slash ? slash + 1 : dir);
+    if (!s)
+        snprintf(err, cap, "out of memory");
+    return s;
 }

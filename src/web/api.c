@@ -25,7 +25,6 @@
 #include "web/runs.h"
 
 #define START_WAIT_MS 45000 /* the child's ProcessInfo (10 s) and AttachProfiler (30 s), and its own start */
-#define STALE_MS 60000 /* a folder without session.json where nothing changed for this long is abandoned */
 #define EVENT_EVERY_MS 500
 #define PROGRESS_MAX 4096
 
@@ -33,7 +32,7 @@
 enum state {
     FINISHED, /* session.json is there */
     RUNNING, /* not yet, and the session is alive */
-    ABANDONED, /* not yet, and nothing has moved for STALE_MS */
+    ABANDONED, /* not yet, and nothing has moved for DRD_SESSION_STALE_MS (report.h) */
     BROKEN, /* session.json is there but cannot be read */
     GONE, /* no such folder (any more) */
 };
@@ -42,26 +41,10 @@ static char root[PATH_MAX];
 static char tmpdir[PATH_MAX];
 static atomic_int stopping;
 
-static long long wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-}
-
-/* The modification time of path in ms, or -1. */
-static long long mtime_ms(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st))
-        return -1;
-    return (long long)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
 }
 
 #ifdef DRD_WEB_FUZZ
@@ -152,17 +135,12 @@ static json_t *session_view(const char *id, enum state *st)
         char prof[DRD_CD_MAX_ID];
         long pid;
         parse_id(id, prof, sizeof prof, &pid);
-        snprintf(path, sizeof path, "%s/progress.json", dir);
-        long long newest = mtime_ms(dir), p = mtime_ms(path);
-        if (p > newest)
-            newest = p;
-        int live = drd_runs_active(id) || (newest >= 0 && wall_ms() - newest < STALE_MS);
+        int live = drd_runs_active(id) || drd_session_folder_live(dir);
         *st = live ? RUNNING : ABANDONED;
         v = json_pack("{s:s,s:s,s:{s:s},s:{s:i}}", "id", id, "status", live ? "running" : "abandoned", "profiler",
                       "name", prof, "target", "pid", (int)pid);
         if (v && !live)
-            json_object_set_new(v, "reason", json_string("no session.json, and nothing in the folder changed for a "
-                                                         "minute: the session stopped before its end"));
+            json_object_set_new(v, "reason", json_string(DRD_SESSION_ABANDONED_REASON));
     }
     if (v && progress)
         json_object_set(v, "progress", progress);
@@ -283,7 +261,7 @@ static enum MHD_Result start(const struct drd_api_request *r)
     if (drd_diag_process_info(req.pid, drd_cli_ipc_timeout(10000), &pi, &de))
         return drd_http_error(c, target_status(de.code), "%s", de.message);
     struct drd_run_outcome o;
-    if (drd_runs_start(req.pid, req.profiler->name, req.params, req.n_params, START_WAIT_MS, &o, err, sizeof err))
+    if (drd_runs_start(req.pid, req.names, req.params, req.n_params, START_WAIT_MS, &o, err, sizeof err))
         return drd_http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
     if (o.attached || (o.state == DRD_RUN_STARTING && o.id[0])) {
         enum state st;
@@ -366,17 +344,16 @@ static enum MHD_Result export_session(struct MHD_Connection *c, const char *id, 
     json_t *s = finished_session(c, id, dir, &rc);
     if (!s)
         return rc;
-    const char *prof = json_string_value(json_object_get(json_object_get(s, "profiler"), "name"));
-    if (!prof || (strcmp(prof, "cpu-hotpaths") != 0 && strcmp(prof, "merged-stacks") != 0)) {
-        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST,
-                            "sessions of the %s profiler have no sampled stacks to export (exports are for "
-                            "cpu-hotpaths and merged-stacks; its report is at /api/sessions/%s/report)",
-                            prof ? prof : "?", id);
+    const char *prof = drd_report_export_profiler(s, NULL, err, sizeof err);
+    if (!prof) {
+        rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "%s; its report is at /api/sessions/%s/report", err, id);
         json_decref(s);
         return rc;
     }
-    snprintf(raw, sizeof raw, "%s/%s.raw", dir, prof);
+    int long_path = drd_report_raw_path(dir, prof, raw, sizeof raw);
     json_decref(s);
+    if (long_path)
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the session folder's path is too long");
 
     snprintf(path, sizeof path, "%s/export-XXXXXX", tmpdir);
     int fd = mkostemp(path, O_CLOEXEC);

@@ -1,4 +1,4 @@
-/* The web server's gatekeeping: a random token, exact Host and Origin checks, the token's cookie. */
+/* The web server's gatekeeping: a random token and the header it comes in, exact Host and Origin checks. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -68,7 +68,59 @@ int drd_guard_init(struct drd_guard *g, const char *addr, int port)
         snprintf(name, sizeof name, strchr(addr, ':') ? "[%s]" : "%s", addr);
         add_host(g, name, port);
     }
-    snprintf(g->cookie, sizeof g->cookie, "drdotnet-%d", port);
+    g->port = port;
+    return 0;
+}
+
+/* 1 if name is a DNS name as drd_guard_allow_host takes it: labels of letters, digits and '-', not starting or
+ * ending with '-', separated by single dots. */
+static int dns_name(const char *name)
+{
+    size_t label = 0;
+    for (const char *p = name;; p++) {
+        if (*p == '.' || *p == 0) {
+            if (label == 0 || label > 63 || p[-1] == '-')
+                return 0;
+            if (*p == 0)
+                return 1;
+            label = 0;
+        } else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                   (*p == '-' && label > 0)) {
+            label++;
+        } else {
+            return 0;
+        }
+    }
+}
+
+int drd_guard_allow_host(struct drd_guard *g, const char *name)
+{
+    char bare[DRD_GUARD_MAX_NAME + 1], host[DRD_GUARD_MAX_NAME + 3], entry[sizeof g->hosts[0]];
+    unsigned char a[16];
+    size_t len = name ? strlen(name) : 0;
+    int bracketed = len >= 2 && name[0] == '[' && name[len - 1] == ']';
+    if (len == 0 || len > DRD_GUARD_MAX_NAME) {
+        errno = EINVAL;
+        return -1;
+    }
+    snprintf(bare, sizeof bare, "%.*s", (int)(bracketed ? len - 2 : len), bracketed ? name + 1 : name);
+    if (inet_pton(AF_INET6, bare, a) == 1 && !wildcard(bare))
+        snprintf(host, sizeof host, "[%s]", bare);
+    else if (!bracketed && dns_name(bare) && !wildcard(bare))
+        snprintf(host, sizeof host, "%s", bare);
+    else {
+        errno = EINVAL;
+        return -1;
+    }
+    snprintf(entry, sizeof entry, "%s:%d", host, g->port);
+    if (drd_guard_host_ok(g, entry))
+        return 0;
+    if (g->n_allowed >= DRD_GUARD_MAX_ALLOWED) {
+        errno = ENOSPC;
+        return -1;
+    }
+    g->n_allowed++;
+    add_host(g, host, g->port);
     return 0;
 }
 
@@ -99,26 +151,12 @@ int drd_guard_token_ok(const struct drd_guard *g, const char *candidate)
     return diff == 0;
 }
 
-int drd_guard_cookie_value(const struct drd_guard *g, const char *header, char *out, size_t cap)
+const char *drd_guard_bearer(const char *authorization)
 {
-    size_t nlen = strlen(g->cookie);
-    const char *p = header;
-    while (p && *p) {
-        while (*p == ' ' || *p == '\t' || *p == ';')
-            p++;
-        const char *end = strchr(p, ';');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len > nlen && strncmp(p, g->cookie, nlen) == 0 && p[nlen] == '=') {
-            size_t vlen = len - nlen - 1;
-            while (vlen > 0 && (p[nlen + 1 + vlen - 1] == ' ' || p[nlen + 1 + vlen - 1] == '\t'))
-                vlen--;
-            if (vlen >= cap)
-                return -1;
-            memcpy(out, p + nlen + 1, vlen);
-            out[vlen] = 0;
-            return 0;
-        }
-        p = end;
-    }
-    return -1;
+    if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
+        return NULL;
+    const char *p = authorization + 7;
+    while (*p == ' ')
+        p++;
+    return *p ? p : NULL;
 }

@@ -2,12 +2,15 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
 
 #include "web/request.h"
+
+#include "drdotnet/selection.h"
 
 #define MAX_SEGMENTS 5
 
@@ -148,6 +151,7 @@ int drd_request_start(const char *body, size_t len, const struct drd_profiler_ta
     char err[512];
     json_error_t je;
     int rc = -1;
+    struct drd_selection *sel = NULL; /* large: not on the server thread's stack */
     memset(out, 0, sizeof *out);
     memset(why, 0, sizeof *why);
     json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
@@ -160,7 +164,7 @@ int drd_request_start(const char *body, size_t len, const struct drd_profiler_ta
     if (!json_is_object(j) || !json_is_integer(jpid) || !json_is_string(jprof) ||
         (jparams && !json_is_object(jparams))) {
         refuse(why, MHD_HTTP_BAD_REQUEST, NULL,
-               "the body must be {\"pid\": <integer>, \"profiler\": \"<name>\", \"parameters\": {...}}");
+               "the body must be {\"pid\": <integer>, \"profiler\": \"<name>[,<name>...]\", \"parameters\": {...}}");
         goto out;
     }
     json_int_t pid = json_integer_value(jpid);
@@ -174,14 +178,13 @@ int drd_request_start(const char *body, size_t len, const struct drd_profiler_ta
         goto out;
     }
     const char *name = json_string_value(jprof);
-    const struct drd_profiler_desc *p = drd_profiler_find(table, name);
-    if (!p) {
-        refuse(why, MHD_HTTP_BAD_REQUEST, NULL, "no profiler named '%s' (GET /api/profilers lists them)",
-               strlen(name) < 64 ? name : "?");
+    sel = malloc(sizeof *sel);
+    if (!sel) {
+        refuse(why, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "out of memory");
         goto out;
     }
-    if (!(p->flags & DRD_PROFILER_ATTACH)) {
-        refuse(why, MHD_HTTP_BAD_REQUEST, NULL, "profiler '%s' cannot be attached to a running process", p->name);
+    if (drd_selection_parse(table, name, sel, err, sizeof err) || drd_selection_check(sel, 0, err, sizeof err)) {
+        refuse(why, MHD_HTTP_BAD_REQUEST, NULL, "%s", strlen(err) < 300 ? err : "bad profiler list");
         goto out;
     }
     struct drd_client_data cd = {0};
@@ -201,23 +204,36 @@ int drd_request_start(const char *body, size_t len, const struct drd_profiler_ta
             goto out;
         }
     }
-    if (drd_params_resolve(p, cd.params, cd.n_params, &out->values, err, sizeof err)) {
+    if (drd_selection_assign(sel, cd.params, cd.n_params, err, sizeof err)) {
         refuse(why, MHD_HTTP_BAD_REQUEST, NULL, "%s", err);
         goto out;
     }
-    const struct drd_param_value *duration = drd_params_get(&out->values, "duration");
-    if (duration && duration->i <= 0) {
-        refuse(why, MHD_HTTP_BAD_REQUEST, NULL,
-               "a duration of 0 (until the process exits) is for drdotnet launch; give seconds");
-        goto out;
+    out->duration = -1;
+    for (int i = 0; i < sel->n; i++) {
+        struct drd_param_values vals;
+        if (drd_params_resolve(sel->desc[i], sel->params[i], sel->n_params[i], i ? &vals : &out->values, err,
+                               sizeof err)) {
+            refuse(why, MHD_HTTP_BAD_REQUEST, NULL, "%s", err);
+            goto out;
+        }
+        const struct drd_param_value *duration = drd_params_get(i ? &vals : &out->values, "duration");
+        if (duration && duration->i <= 0) {
+            refuse(why, MHD_HTTP_BAD_REQUEST, NULL,
+                   "a duration of 0 (until the process exits) is for drdotnet launch; give seconds");
+            goto out;
+        }
+        if (duration && duration->i > out->duration)
+            out->duration = duration->i;
     }
-    out->duration = duration ? duration->i : -1;
-    out->profiler = p;
+    out->profiler = sel->desc[0];
+    out->n_profilers = sel->n;
+    snprintf(out->names, sizeof out->names, "%s", name);
     out->pid = (pid_t)pid;
     out->n_params = cd.n_params;
     memcpy(out->params, cd.params, sizeof cd.params);
     rc = 0;
 out:
+    free(sel);
     json_decref(j);
     if (rc)
         memset(out, 0, sizeof *out);

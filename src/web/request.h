@@ -60,16 +60,19 @@ void drd_request_route(const char *method, const char *path, struct drd_route *o
 
 /* A checked POST /api/sessions body. */
 struct drd_start {
-    const struct drd_profiler_desc *profiler; /* one of the table's, which can be attached */
+    const struct drd_profiler_desc *profiler; /* the first of the session's profilers, which can all be attached */
+    int n_profilers; /* 1, or more for a session of several */
+    char names[DRD_CD_MAX_NAME]; /* the profilers' names as given: "name" or "name,name,..." */
     pid_t pid; /* > 0 */
     int n_params;
     struct drd_cd_param params[DRD_CD_MAX_PARAMS]; /* as given, each value as text */
-    struct drd_param_values values; /* every parameter of the profiler in force, defaults included */
-    long long duration; /* seconds (> 0), or -1 when the profiler takes no duration */
+    struct drd_param_values values; /* every parameter of the first profiler in force, defaults included */
+    long long duration; /* seconds (> 0): the longest of the profilers'; -1 when none takes a duration */
 };
 
-/* Reads and checks body (len bytes, need not end in NUL): {"pid": N, "profiler": "name", "parameters": {"key":
- * value, ...}} with values strings, integers or booleans, against the profilers of table. Returns 0 with *out,
+/* Reads and checks body (len bytes, need not end in NUL): {"pid": N, "profiler": "name" or "name,name,...",
+ * "parameters": {"key" or "profiler.key": value, ...}} with values strings, integers or booleans, against the
+ * profilers of table and the rules for running several together (drdotnet/selection.h). Returns 0 with *out,
  * or -1 with *why: 400 for anything wrong in the body, checked in this order: JSON, shape, pid, profiler,
  * parameters (types, then keys and values); 500 with table_err when table is NULL (the library's table could not
  * be had) for a body that passed the checks before the profiler's name. */

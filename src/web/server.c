@@ -1,5 +1,5 @@
-/* The web UI's HTTP server: the listening socket, libmicrohttpd, the checks every request passes (Host, Origin,
- * token, body size), the page's files and the token's cookie, and serving until a signal. */
+/* The web UI's HTTP server: the listening socket, libmicrohttpd, the checks every request passes (head size, Host,
+ * Origin, token, body size), the page's files, and serving until a signal. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,10 +21,22 @@
 #include "web/assets.h"
 #include "web/guard.h"
 #include "web/http.h"
+#include "web/slots.h"
 #include "web/web.h"
 
-#define HEADER_MEMORY (32 * 1024) /* per connection: request line and headers must fit */
-#define MAX_CONNECTIONS 64
+/* A request head (request line and headers) may take up to HEAD_MAX bytes, like Kestrel's default; past that the
+ * answer is our 431 with a sentence. libmicrohttpd needs about twice a head in its per-connection pool (it copies the
+ * Cookie header to parse it), and its own answer when the pool runs out is a broken 431 (0.9.75 sends the status
+ * line twice), so the pool leaves it room to spare for any head up to HEAD_MAX and well past it. */
+#define HEAD_MAX (32 * 1024)
+#define CONNECTION_MEMORY (128 * 1024)
+/* Slow clients (slowloris) cannot fill the connection cap: a request head must be complete within HEAD_DEADLINE_S
+ * of its connection (or of the previous answer on a kept-alive one), and at most WAITING_MAX connections wait for
+ * a head at once, a new connection making the oldest waiting one give way (slots.h). Only connections past their
+ * head, which without the token end as soon as they are answered, count towards the rest of MAX_CONNECTIONS. */
+#define MAX_CONNECTIONS 256
+#define WAITING_MAX 32
+#define HEAD_DEADLINE_S 10
 #define IDLE_TIMEOUT_S 60
 #define DISCARD_MAX (1024 * 1024) /* of an oversized body without a length: past this the connection is cut */
 
@@ -41,6 +53,7 @@ struct body {
 };
 
 static struct drd_guard guard;
+static struct drd_slots *slots; /* NULL in fuzz builds: connections there are not watched */
 static int port;
 static int quiet; /* no line on stderr for each refusal */
 
@@ -100,7 +113,16 @@ static int gate(struct MHD_Connection *c, const char *url, const char *method, e
     const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
     const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN);
     const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const union MHD_ConnectionInfo *head = MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
     int safe = safe_method(method), seen[2] = {0, 0};
+    if (head && head->header_size > HEAD_MAX) {
+        *rc = refuse(c, method, url, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+                     "the request's headers take %zu KiB, more than the %d KiB this server reads; often these are "
+                     "cookies that other local web apps set for this host name, which browsers send to every port: "
+                     "clear them, or open the page with another loopback name (localhost or [::1] for 127.0.0.1)",
+                     (head->header_size + 1023) / 1024, HEAD_MAX / 1024);
+        return 1;
+    }
     MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, seen);
     if (seen[0] > 1 || seen[1] > 1) {
         *rc = refuse(c, method, url, MHD_HTTP_BAD_REQUEST, "a request carries one Host header and at most one Origin");
@@ -108,9 +130,9 @@ static int gate(struct MHD_Connection *c, const char *url, const char *method, e
     }
     if (!drd_guard_host_ok(&guard, host)) {
         *rc = refuse(c, method, url, MHD_HTTP_FORBIDDEN,
-                     "the Host header must be 127.0.0.1:%d or localhost:%d (other names are refused, against DNS "
-                     "rebinding)",
-                     port, port);
+                     "the Host header must be 127.0.0.1:%d, localhost:%d, [::1]:%d or a name given with "
+                     "--allow-host (other names are refused, against DNS rebinding)",
+                     port, port, port);
         return 1;
     }
     if (origin && !drd_guard_origin_ok(&guard, origin)) {
@@ -123,18 +145,18 @@ static int gate(struct MHD_Connection *c, const char *url, const char *method, e
         return 1;
     }
     if (is_api(url)) {
-        char cookie[DRD_GUARD_TOKEN_LEN + 8];
-        const char *token = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-DrDotnet-Token");
-        const char *cookies = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
-        if (!token && cookies && drd_guard_cookie_value(&guard, cookies, cookie, sizeof cookie) == 0)
-            token = cookie;
-        if (!token) {
+        /* the token comes in a header that the page's script adds, never in a cookie: browsers send a cookie of
+         * 127.0.0.1 to every server on 127.0.0.1, whatever its port, so another local user's server would get it */
+        const char *header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-DrDotnet-Token");
+        const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+        const char *bearer = drd_guard_bearer(auth);
+        if (!header && !bearer) {
             *rc = refuse(c, method, url, MHD_HTTP_FORBIDDEN,
-                         "the API needs the token: open the address that drdotnet serve printed (it ends in "
-                         "?token=...)");
+                         "the API needs the token (header Authorization: Bearer TOKEN, or X-DrDotnet-Token): open "
+                         "the address that drdotnet serve printed (it ends in ?token=...)");
             return 1;
         }
-        if (!drd_guard_token_ok(&guard, token)) {
+        if ((header && !drd_guard_token_ok(&guard, header)) || (bearer && !drd_guard_token_ok(&guard, bearer))) {
             *rc = refuse(c, method, url, MHD_HTTP_FORBIDDEN,
                          "wrong token: open the address that this drdotnet serve printed");
             return 1;
@@ -151,24 +173,15 @@ static int gate(struct MHD_Connection *c, const char *url, const char *method, e
     return 0;
 }
 
-/* GET of the page's files; "/?token=..." sets the token's cookie and sends the browser on to "/". */
+/* GET of the page's files. "/?token=..." is the page too: its script takes the token from the address (no cookie
+ * is ever set); a wrong one is refused here, so that a stale address says so at once. */
 static enum MHD_Result page(struct MHD_Connection *c, const char *method, const char *url)
 {
     if (strcmp(url, "/") == 0) {
         const char *token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
-        if (token) {
-            if (!drd_guard_token_ok(&guard, token))
-                return refuse(c, method, url, MHD_HTTP_FORBIDDEN,
-                              "wrong token: open the address that this drdotnet serve printed");
-            char cookie[160];
-            snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict", guard.cookie, guard.token);
-            struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
-            if (!r)
-                return MHD_NO;
-            MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-            MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, "/");
-            return drd_http_queue(c, MHD_HTTP_SEE_OTHER, r);
-        }
+        if (token && !drd_guard_token_ok(&guard, token))
+            return refuse(c, method, url, MHD_HTTP_FORBIDDEN,
+                          "wrong token: open the address that this drdotnet serve printed");
         url = "/index.html";
     }
     for (int i = 0; i < drd_assets_count; i++) {
@@ -193,6 +206,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct body *b = *req_cls;
     if (!b) {
         enum MHD_Result rc;
+        const union MHD_ConnectionInfo *ctx = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        drd_slots_head(slots, ctx ? ctx->socket_context : NULL);
         b = calloc(1, sizeof *b);
         if (!b)
             return MHD_NO;
@@ -236,13 +251,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode why)
 {
     (void)cls;
-    (void)c;
     (void)why;
     struct body *b = *req_cls;
     if (b)
         free(b->data);
     free(b);
     *req_cls = NULL;
+    const union MHD_ConnectionInfo *ctx = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    drd_slots_wait(slots, ctx ? ctx->socket_context : NULL);
+}
+
+/* Each connection's slot in the table of those waiting for a head: from its start (on the listening thread) to
+ * its end, before libmicrohttpd closes the socket. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode what)
+{
+    (void)cls;
+    if (what == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = fd ? drd_slots_open(slots, fd->connect_fd) : NULL;
+    } else if (what == MHD_CONNECTION_NOTIFY_CLOSED) {
+        drd_slots_close(slots, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -306,7 +337,8 @@ static struct MHD_Daemon *start_daemon(unsigned flags, int fd)
     };
     return MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                             MHD_OPTION_ARRAY, sock, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY, MHD_OPTION_CONNECTION_LIMIT,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_CONNECTION_LIMIT,
                             (unsigned)MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
                             MHD_OPTION_END);
 }
@@ -360,8 +392,25 @@ int drd_web_serve(const struct drd_web_config *cfg)
         close(fd);
         return DRD_EXIT_FAILED;
     }
+    for (int i = 0; i < cfg->n_allow_hosts; i++) {
+        if (drd_guard_allow_host(&guard, cfg->allow_hosts[i]) == 0)
+            continue;
+        if (errno == ENOSPC)
+            drd_cli_error("serve: --allow-host takes at most %d names", DRD_GUARD_MAX_ALLOWED);
+        else
+            drd_cli_error("serve: --allow-host takes a host name or an IP address, without a port, not '%s'",
+                          cfg->allow_hosts[i]);
+        close(fd);
+        return DRD_EXIT_USAGE;
+    }
     if (drd_api_init(err, sizeof err)) {
         drd_cli_error("serve: %s", err);
+        close(fd);
+        return DRD_EXIT_FAILED;
+    }
+    if (drd_slots_create(WAITING_MAX, HEAD_DEADLINE_S * 1000, 1000, &slots)) {
+        drd_cli_error("serve: cannot start the watch on slow clients: %s", strerror(errno));
+        drd_api_stop();
         close(fd);
         return DRD_EXIT_FAILED;
     }
@@ -379,22 +428,41 @@ int drd_web_serve(const struct drd_web_config *cfg)
     if (!d) {
         drd_cli_error("serve: the HTTP server did not start");
         drd_api_stop();
+        drd_slots_destroy(slots);
+        slots = NULL;
         close(fd);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return DRD_EXIT_FAILED;
     }
 
+    /* an address that reaches the socket from here: a wildcard names no host; :: is IPv6 only (IPV6_V6ONLY) */
     char host[64];
-    if (strcmp(addr, "0.0.0.0") == 0 || strcmp(addr, "::") == 0)
+    if (strcmp(addr, "0.0.0.0") == 0)
         snprintf(host, sizeof host, "127.0.0.1");
+    else if (strcmp(addr, "::") == 0)
+        snprintf(host, sizeof host, "[::1]");
     else
         snprintf(host, sizeof host, v6 ? "[%s]" : "%s", addr);
-    if (!drd_guard_addr_loopback(addr))
+    if (!drd_guard_addr_loopback(addr)) {
         fprintf(stderr,
                 "drdotnet serve: WARNING: listening on %s, which is not a loopback address: other machines can\n"
                 "reach this server, which can load native code into your processes. The token is all that stands\n"
                 "in their way, and it travels unencrypted over plain HTTP. Prefer the default, 127.0.0.1.\n",
                 addr);
+        if (guard.n_allowed > 0) {
+            fprintf(stderr, "drdotnet serve: from other machines, open the address below with one of these names in "
+                            "place of %s:",
+                    host);
+            for (int i = guard.n_hosts - guard.n_allowed; i < guard.n_hosts; i++)
+                fprintf(stderr, " %.*s", (int)(strrchr(guard.hosts[i], ':') - guard.hosts[i]), guard.hosts[i]);
+            fputc('\n', stderr);
+        } else if (strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0) {
+            fprintf(stderr,
+                    "drdotnet serve: requests that name this machine otherwise than %s, localhost or [::1] are\n"
+                    "refused (403, against DNS rebinding): name the host names to accept with --allow-host NAME\n",
+                    host);
+        }
+    }
     printf("http://%s:%d/?token=%s\n", host, port, guard.token);
     fflush(stdout);
     fprintf(stderr, "drdotnet serve: open the address above in a browser; Ctrl-C stops the server\n");
@@ -405,6 +473,8 @@ int drd_web_serve(const struct drd_web_config *cfg)
     fprintf(stderr, "drdotnet serve: stopping (%s)\n", strsignal(sig));
     drd_api_stop();
     MHD_stop_daemon(d);
+    drd_slots_destroy(slots);
+    slots = NULL;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return DRD_EXIT_OK;
 }

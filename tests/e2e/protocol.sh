@@ -51,6 +51,15 @@ check_contains "library refusal: reason" "$WORK/bad/session.json" "unknown param
 check_eq "library refusal: no raw data left" "$(ls "$WORK/bad" | grep -c raw)" 0
 check_eq "library refusal: target running" "$(kill -0 "$TPID" && echo yes)" yes
 
+# a request from a tool of another version is refused by the library with the sentence (the tool refuses a library
+# of another version before it attaches: e2e.install)
+mkdir -p "$WORK/old"
+printf 'v=1\nsession=old-1\nout=%s\nprofiler=exceptions\nmode=attach\ntool=0.0.1\n' "$WORK/old" >"$WORK/old.cd"
+python3 "$PEER" attach "$SOCK" "$CLSID" "$LIB" "$WORK/old.cd" >"$WORK/old.reply"
+check_contains "another tool's version: error reply" "$WORK/old.reply" "error 0x80004005"
+check_contains "another tool's version: reason" "$WORK/old/session.json" "the tool is drdotnet 0.0.1 but this library is"
+check_eq "another tool's version: target running" "$(kill -0 "$TPID" && echo yes)" yes
+
 # a good request from the independent client is accepted and the session completes
 printf 'v=1\nsession=good-1\nout=%s\nprofiler=exceptions\nmode=attach\nparam.duration=1\n' "$WORK/good" >"$WORK/good.cd"
 python3 "$PEER" attach "$SOCK" "$CLSID" "$LIB" "$WORK/good.cd" >"$WORK/good.reply"

@@ -56,6 +56,40 @@ for f in folded:folded speedscope:speedscope.json pprof:pb.gz; do
 done
 check_eq "exports readable by others" "$(find "$D" -type f -perm /077 | wc -l)" 0
 
+# --- export --output as Unix tools write a path: FIFOs, devices and standard output in place, files replaced whole ---
+"$DRD_BIN" export "$ID" --format folded --output - >"$WORK/folded.ref"
+check_eq "--output -: folded stacks on standard output" "$(grep -c ' [0-9]*$' "$WORK/folded.ref" | awk '$1 > 0 {print "yes"}')" yes
+mkfifo "$WORK/fifo"
+timeout 20 cat "$WORK/fifo" >"$WORK/fifo.out" &
+READER=$!
+check_eq "--output FIFO: exit" "$(run export "$ID" --format folded --output "$WORK/fifo")" 0
+wait "$READER"
+check_eq "--output FIFO: still a FIFO" "$(stat -c %F "$WORK/fifo")" fifo
+check_eq "--output FIFO: its reader got the export" "$(cmp -s "$WORK/fifo.out" "$WORK/folded.ref" && echo same)" same
+"$DRD_BIN" export "$ID" --format folded --output >(gzip >"$WORK/subst.gz") >"$WORK/out" 2>"$WORK/err"
+check_eq "--output process substitution: exit" "$?" 0
+sleep 0.5
+check_eq "--output process substitution: written" "$(gzip -dc "$WORK/subst.gz" | cmp -s - "$WORK/folded.ref" && echo same)" same
+"$DRD_BIN" export "$ID" --format folded --output /dev/stdout >"$WORK/devstdout"
+check_eq "--output /dev/stdout: the export alone" "$(cmp -s "$WORK/devstdout" "$WORK/folded.ref" && echo same)" same
+"$DRD_BIN" export "$ID" --format pprof --output - | gzip -t
+check_eq "--output - for pprof (not a terminal): gzip data" "$?" 0
+if [ "$(id -u)" -eq 0 ]; then
+    mknod "$WORK/null" c 1 3
+    check_eq "--output a character device: exit" "$(run export "$ID" --format speedscope --output "$WORK/null")" 0
+    check_eq "--output a character device: still one" "$(stat -c %F "$WORK/null")" "character special file"
+fi
+printf 'old\n' >"$WORK/real.folded"
+chmod 640 "$WORK/real.folded"
+ln -s real.folded "$WORK/link.folded"
+check_eq "--output through a symlink: exit" "$(run export "$ID" --format folded --output "$WORK/link.folded")" 0
+check_eq "--output through a symlink: still a link" "$(stat -c %F "$WORK/link.folded")" "symbolic link"
+check_eq "--output through a symlink: its file written" "$(cmp -s "$WORK/real.folded" "$WORK/folded.ref" && echo same)" same
+check_eq "--output through a symlink: the file's mode kept" "$(stat -c %a "$WORK/real.folded")" 640
+ln -s "$WORK/nowhere/x.folded" "$WORK/dangling.folded"
+check_eq "--output a symlink to nothing: exit" "$(run export "$ID" --format folded --output "$WORK/dangling.folded")" 1
+check_contains "--output a symlink to nothing: message" "$WORK/err" "a symlink to nothing"
+
 # --- planted session.json and raw data: a symlink to a secret, a FIFO ---
 sed 's/"status": "[a-z]*"/"status": "failed", "reason2": "TOPSECRET"/' "$D/session.json" >"$WORK/secret.json"
 sed 's/Spinner/TOPSECRET/g' "$D/cpu-hotpaths.raw" >"$WORK/secret.raw"
@@ -149,6 +183,54 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 check_eq "nothing loaded in the target" "$(grep -c libdrdotnet "/proc/$TPID/maps")" 0
 
+# --- the read commands check the sessions folder as profile does, and never follow a session that is a symlink ---
+mkdir -m 700 "$WORK/rootonly" && cp "$D"/session.json "$D"/cpu-hotpaths.raw "$WORK/rootonly/"
+touch "$WORK/rootonly/mark"
+H4="$WORK/home4"
+mkdir -p "$H4/sessions" && ln -s "$WORK/rootonly" "$H4/sessions/$ID"
+if [ "$(id -u)" -eq 0 ]; then
+    chown -h 65534 "$H4/sessions" "$H4/sessions/$ID" && chmod 755 "$H4/sessions"
+    for cmd in "sessions" "show $ID" "export $ID --format folded" "diff $ID $ID"; do
+        # shellcheck disable=SC2086
+        check_eq "sessions folder of another user: $cmd: exit" "$(DRDOTNET_HOME=$H4 run $cmd)" 1
+        check_contains "sessions folder of another user: $cmd: message" "$WORK/err" "not a private folder"
+    done
+fi
+chown -h "$(id -u)" "$H4/sessions" "$H4/sessions/$ID" && chmod 700 "$H4/sessions"
+check_eq "a session that is a symlink: show" "$(DRDOTNET_HOME=$H4 run show "$ID")" 2
+check_eq "a session that is a symlink: export" "$(DRDOTNET_HOME=$H4 run export "$ID" --format folded)" 2
+check_eq "a session that is a symlink: not listed" "$(DRDOTNET_HOME=$H4 "$DRD_BIN" sessions --json | jq length)" 0
+check_eq "nothing written through a planted session" "$(find "$WORK/rootonly" -newer "$WORK/rootonly/mark" | wc -l)" 0
+
+# --- terminal escapes in what a target says of itself, and in a session file, are printed escaped ---
+ESC=$'\e'
+start_target Idle --seconds 60 --stop-file "$WORK/stop${ESC}]0;PWNED"$'\a'"${ESC}[2J" || exit 1
+# (the target's socket is in this tool's temp folder: ps there alone, or also through /proc)
+"$DRD_BIN" ps >"$WORK/ps.txt" 2>&1
+check_contains "ps: the escape shown as text" "$WORK/ps.txt" '\x1b]0;PWNED\x07\x1b[2J'
+check_eq "ps: no raw escape" "$(grep -c "$ESC" "$WORK/ps.txt")" 0
+run profile "$TPID" exceptions --duration 1 >/dev/null
+cat "$WORK/out" "$WORK/err" >"$WORK/profile.txt"
+check_contains "profile: the command line escaped" "$WORK/profile.txt" '\x1b]0;PWNED'
+check_eq "profile: no raw escape" "$(grep -c "$ESC" "$WORK/profile.txt")" 0
+E="$ROOT/20000101-000000-4-exceptions"
+mkdir -m 700 "$E"
+jq -n '{id: "20000101-000000-4-exceptions", status: "failed", reason: "r\u001b]0;PWNED\u0007",
+        profiler: {name: "exceptions"}, files: [],
+        target: {pid: 4, name: "n\u001b[2J", command_line: "c\u001b[31m\nFAKE LINE"}}' >"$E/session.json"
+for cmd in "show $(basename "$E")" "sessions" "export $(basename "$E") --format folded"; do
+    # shellcheck disable=SC2086
+    run $cmd >/dev/null
+    cat "$WORK/out" "$WORK/err" >"$WORK/esc.txt"
+    check_eq "$cmd: no raw escape" "$(grep -c "$ESC" "$WORK/esc.txt")" 0
+done
+run show "$(basename "$E")" >/dev/null
+check_contains "show: the reason escaped" "$WORK/out" 'r\x1b]0;PWNED\x07'
+check_contains "show: the line break escaped" "$WORK/out" 'c\x1b[31m\x0aFAKE LINE'
+run show "$(basename "$E")" --json >/dev/null
+check_eq "show --json: the reason as JSON has it" "$(jq -r .session.reason "$WORK/out")" "r${ESC}]0;PWNED"$'\a'
+rm -rf "$E"
+
 # --- a diagnostics socket that another user made under a process's name is not that process's runtime ---
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && [ -x /usr/bin/python3 ]; then
     SOCKS=$(mktemp -d /tmp/drd-sec-sock.XXXXXX)
@@ -165,7 +247,62 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && [ -x /usr/bin/python
     check_eq "foreign socket: not listed" "$(jq --argjson p "$S" '[.[] | select(.pid == $p)] | length' "$WORK/ps.json")" 0
     check_eq "foreign socket: profile refused" "$(TMPDIR=$SOCKS run profile "$S" exceptions --duration 1)" 3
     check_contains "foreign socket: message" "$WORK/err" "not a .NET process"
+
+    # 10 sockets that accept and never answer, each named after a live process of its own user, and 10 more
+    # planted by nobody for root's processes: ps asks the 10 at once under one deadline (3 s), and skips the
+    # 10 planted ones (before: 3 s each, one after the other, 30 s and more)
+    SILENT=()
+    PLANTED=()
+    for k in $(seq 1 10); do
+        sleep 120 &
+        PIDS+=("$!")
+        SILENT+=("$!:$(awk '{sub(/.*\) /, ""); print $20}' "/proc/$!/stat")")
+        sleep 120 &
+        PIDS+=("$!")
+        PLANTED+=("$!:$(awk '{sub(/.*\) /, ""); print $20}' "/proc/$!/stat")")
+    done
+    listen='import socket,sys,time
+socks=[]
+for a in sys.argv[1:]:
+    pid, start = a.split(":")
+    s = socket.socket(socket.AF_UNIX); s.bind(f"{DIR}/dotnet-diagnostic-{pid}-{start}-socket"); s.listen(8)
+    socks.append(s)
+open(f"{DIR}/ready-{UID}", "w").close()
+time.sleep(120)'
+    /usr/bin/python3 -c "DIR='$SOCKS'; UID=0
+$listen" "${SILENT[@]}" &
+    PIDS+=("$!")
+    setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 -c "DIR='$SOCKS'; UID=65534
+$listen" "${PLANTED[@]}" &
+    PIDS+=("$!")
+    for _ in $(seq 1 100); do [ -e "$SOCKS/ready-0" ] && [ -e "$SOCKS/ready-65534" ] && break; sleep 0.05; done
+    T0=$(date +%s.%N)
+    TMPDIR="$SOCKS" "$DRD_BIN" ps --json >"$WORK/ps-silent.json"
+    T=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    echo "ps with 10 silent sockets and 10 planted ones: $T s"
+    CHECKS=$((CHECKS + 1))
+    if awk -v t="$T" 'BEGIN { exit !(t < 8) }'; then pass "10 silent sockets: one deadline ($T s)"; else fail "10 silent sockets: ps took $T s"; fi
+    check_eq "10 silent sockets: listed, each without an answer" "$(jq '[.[] | select(.error != null and (.error | test("in time")))] | length' "$WORK/ps-silent.json")" 10
+    PL=$(printf '%s\n' "${PLANTED[@]%%:*}" | jq -s -c .)
+    check_eq "10 planted sockets: not listed" "$(jq --argjson pl "$PL" '[.[] | select(.pid as $p | $pl | index($p))] | length' "$WORK/ps-silent.json")" 0
     rm -rf "$SOCKS"
+fi
+
+# --- root and another user's process: the library copy and the session folder are private to root, so the
+# runtime could not load the library ("0x8007007E"): the tool says why and what to do, before attaching ---
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+    setpriv --reuid 65534 --regid 65534 --clear-groups env HOME=/tmp dotnet "$DRD_TARGETS/Idle/Idle.dll" \
+        --seconds 60 >"$WORK/nobody.out" 2>&1 &
+    NB=$!
+    PIDS+=("$NB")
+    if wait_for_line "$WORK/nobody.out" ready 20; then
+        check_eq "another user's process: exit" "$(run profile "$NB" exceptions --duration 1)" 3
+        check_contains "another user's process: why" "$WORK/err" "which cannot read the library copy nor write the session folder"
+        check_contains "another user's process: what to do" "$WORK/err" "Run drdotnet as that user (e.g. sudo -u nobody drdotnet profile $NB"
+        check_eq "another user's process: nothing loaded" "$(grep -c libdrdotnet "/proc/$NB/maps")" 0
+    else
+        fail "the target of nobody did not start"
+    fi
 fi
 
 finish

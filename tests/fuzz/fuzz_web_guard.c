@@ -1,4 +1,5 @@
-/* Fuzz target: the web server's checks of request headers (Host, Origin, token, Cookie) and of its own address. */
+/* Fuzz target: the web server's checks of request headers (Host, Origin, token, Authorization), of its own address and of
+ * --allow-host names. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,19 +34,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        text);
     DRD_FUZZ_CHECK(drd_guard_token_ok(&g, text) == (strcmp(text, g.token) == 0), "token check of '%s'", text);
 
-    /* the cookie's value is a piece of the header with no separator in it, and fits where it was put */
-    static const size_t caps[] = {1, 8, DRD_GUARD_TOKEN_LEN + 1, 4096};
-    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
-        char *out = malloc(caps[i]);
-        if (!out)
-            break;
-        if (drd_guard_cookie_value(&g, text, out, caps[i]) == 0) {
-            size_t n = strnlen(out, caps[i]);
-            DRD_FUZZ_CHECK(n < caps[i], "cookie value not terminated within %zu bytes", caps[i]);
-            DRD_FUZZ_CHECK(strchr(out, ';') == NULL, "cookie value '%s' holds a separator", out);
-            DRD_FUZZ_CHECK(strstr(text, out) != NULL, "cookie value '%s' is not from the header", out);
-        }
-        free(out);
+    /* Bearer credentials are the tail of the header after the scheme, never empty */
+    const char *bearer = drd_guard_bearer(text);
+    if (bearer) {
+        DRD_FUZZ_CHECK(bearer > text + 6 && bearer < text + size && *bearer && *bearer != ' ', "credentials of '%s'",
+                       text);
+        DRD_FUZZ_CHECK(strncasecmp(text, "Bearer ", 7) == 0, "Bearer credentials in '%s'", text);
     }
 
     /* the listening address comes from the command line: any text gives a well-formed guard */
@@ -55,6 +49,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         DRD_FUZZ_CHECK(other.n_hosts >= 3 && other.n_hosts <= DRD_GUARD_MAX_HOSTS, "%d hosts", other.n_hosts);
         for (int i = 0; i < other.n_hosts; i++)
             DRD_FUZZ_CHECK(memchr(other.hosts[i], 0, sizeof other.hosts[i]) != NULL, "host %d not terminated", i);
+    }
+
+    /* an --allow-host name: accepted ones hold no separator of a Host header's port or of a header line */
+    struct drd_guard named = g;
+    int before = named.n_hosts;
+    if (drd_guard_allow_host(&named, text) == 0) {
+        DRD_FUZZ_CHECK(named.n_hosts <= before + 1 && named.n_allowed <= DRD_GUARD_MAX_ALLOWED, "%d hosts",
+                       named.n_hosts);
+        const char *last = named.hosts[named.n_hosts - 1];
+        DRD_FUZZ_CHECK(strcspn(last, " /?#@\r\n\t") == strlen(last), "allowed host '%s'", last);
+    } else {
+        DRD_FUZZ_CHECK(named.n_hosts == before, "a refused name added a host");
     }
     free(text);
     return 0;

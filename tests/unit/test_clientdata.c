@@ -1,4 +1,5 @@
 /* Unit tests for the session request (src/common/clientdata.c) and parameter resolution (src/common/params.c). */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -84,6 +85,18 @@ static void decode_round_trip(void **state)
     assert_int_equal(drd_cd_encode(cd, buf, sizeof buf, &len), 0);
     assert_int_equal(len, strlen(GOOD));
     assert_memory_equal(buf, GOOD, len);
+
+    /* the tool's version goes out and comes back; a second one, or an empty one, is refused */
+    strcpy(cd->tool, "1.2.3");
+    assert_int_equal(drd_cd_encode(cd, buf, sizeof buf, &len), 0);
+    assert_non_null(memmem(buf, len, "\ntool=1.2.3\n", 12));
+    assert_int_equal(drd_cd_decode(buf, len, cd2, err, sizeof err), 0);
+    assert_string_equal(cd2->tool, "1.2.3");
+    const char *twice = "v=1\nsession=ID\nout=/x/y\nprofiler=exceptions\ntool=1\ntool=2\n";
+    assert_int_equal(drd_cd_decode(twice, strlen(twice), cd2, err, sizeof err), -1);
+    const char *empty = "v=1\nsession=ID\nout=/x/y\nprofiler=exceptions\ntool=\n";
+    assert_int_equal(drd_cd_decode(empty, strlen(empty), cd2, err, sizeof err), -1);
+    cd->tool[0] = 0;
 
     /* a fuller request: startup, several params, UTF-8 and '=' in values */
     strcpy(cd->session_id, "20261126-101500-42-exceptions");

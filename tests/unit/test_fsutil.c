@@ -621,6 +621,142 @@ static void remove_flat_cases(void **state)
     close(root);
 }
 
+/* ---- drd_fs_output_open / _commit / _abort -------------------------------------------- */
+
+/* Writes text through a new output at path and commits it. Returns 0, or -1 with errno from open or commit. */
+static int output_write(const char *path, const char *text)
+{
+    struct drd_fs_output o;
+    if (drd_fs_output_open(path, 0666, &o))
+        return -1;
+    size_t n = strlen(text);
+    assert_int_equal(write(o.fd, text, n), (ssize_t)n);
+    return drd_fs_output_commit(&o);
+}
+
+static void output_regular_files(void **state)
+{
+    struct tmp *t = *state;
+    char p[512], link[512];
+    /* a new file: whole, with the mode the umask leaves, nothing else left in the folder */
+    path_of(p, sizeof p, t, "out.folded");
+    assert_int_equal(output_write(p, "new\n"), 0);
+    check_content(t, "out.folded", "new\n", 4);
+    struct stat st;
+    assert_int_equal(stat(p, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    /* an existing file: replaced by a new one (another inode), its mode kept */
+    chmod(p, 0600);
+    ino_t before = st.st_ino;
+    assert_int_equal(output_write(p, "second\n"), 0);
+    check_content(t, "out.folded", "second\n", 7);
+    assert_int_equal(stat(p, &st), 0);
+    assert_true(st.st_ino != before);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    /* a symlink to a file: followed, the link stays a link and its file gets the content */
+    path_of(link, sizeof link, t, "link");
+    assert_int_equal(symlink("out.folded", link), 0);
+    assert_int_equal(output_write(link, "third\n"), 0);
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    check_content(t, "out.folded", "third\n", 6);
+    char names[1024];
+    list_dir(t, names, sizeof names);
+    assert_string_equal(names, "link|out.folded");
+    /* an output given up leaves the file as it was */
+    struct drd_fs_output o;
+    assert_int_equal(drd_fs_output_open(p, 0666, &o), 0);
+    assert_int_equal(write(o.fd, "x", 1), 1);
+    drd_fs_output_abort(&o);
+    check_content(t, "out.folded", "third\n", 6);
+    list_dir(t, names, sizeof names);
+    assert_string_equal(names, "link|out.folded");
+}
+
+static void output_refusals(void **state)
+{
+    struct tmp *t = *state;
+    char p[512], names[1024];
+    struct drd_fs_output o;
+    /* a symlink to nothing: refused, nothing made where it points */
+    path_of(p, sizeof p, t, "dangling");
+    assert_int_equal(symlink("nowhere/file", p), 0);
+    assert_int_equal(drd_fs_output_open(p, 0666, &o), -1);
+    assert_int_equal(errno, ELOOP);
+    /* a folder */
+    assert_int_equal(drd_fs_output_open(t->dir, 0666, &o), -1);
+    assert_int_equal(errno, EISDIR);
+    list_dir(t, names, sizeof names);
+    assert_string_equal(names, "dangling");
+    /* a regular file that turned into something else before the commit: not replaced */
+    path_of(p, sizeof p, t, "swapped");
+    put_file(t, "swapped", "a", 1);
+    assert_int_equal(drd_fs_output_open(p, 0666, &o), 0);
+    assert_int_equal(unlink(p), 0);
+    assert_int_equal(mkfifo(p, 0600), 0);
+    assert_int_equal(drd_fs_output_commit(&o), -1);
+    assert_int_equal(errno, EEXIST);
+    struct stat st;
+    assert_int_equal(lstat(p, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    list_dir(t, names, sizeof names);
+    assert_string_equal(names, "dangling|swapped");
+}
+
+static void output_in_place(void **state)
+{
+    struct tmp *t = *state;
+    char p[512], link[512];
+    struct stat st;
+    /* a character device: written, never replaced */
+    assert_int_equal(output_write("/dev/null", "gone\n"), 0);
+    assert_int_equal(lstat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    /* a FIFO, and a symlink to it: written to its reader, still a FIFO */
+    path_of(p, sizeof p, t, "fifo");
+    path_of(link, sizeof link, t, "to-fifo");
+    assert_int_equal(mkfifo(p, 0600), 0);
+    assert_int_equal(symlink("fifo", link), 0);
+    for (int k = 0; k < 2; k++) {
+        int r = open(p, O_RDONLY | O_NONBLOCK);
+        assert_true(r >= 0);
+        assert_int_equal(output_write(k ? link : p, "through\n"), 0);
+        char buf[32] = {0};
+        assert_int_equal(read(r, buf, sizeof buf), 8);
+        assert_string_equal(buf, "through\n");
+        close(r);
+        assert_int_equal(lstat(p, &st), 0);
+        assert_true(S_ISFIFO(st.st_mode));
+    }
+    /* "-": standard output, through a pipe put in its place */
+    int pipefd[2], saved = dup(STDOUT_FILENO);
+    assert_int_equal(pipe(pipefd), 0);
+    assert_true(dup2(pipefd[1], STDOUT_FILENO) >= 0);
+    int rc = output_write("-", "stdout\n");
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    close(pipefd[1]);
+    assert_int_equal(rc, 0);
+    char buf[32] = {0};
+    assert_int_equal(read(pipefd[0], buf, sizeof buf), 7);
+    assert_string_equal(buf, "stdout\n");
+    close(pipefd[0]);
+    /* /dev/fd/N: that descriptor itself (a regular file behind it is written at its offset, not replaced) */
+    path_of(p, sizeof p, t, "behind-fd");
+    int fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "kept\n", 5), 5);
+    assert_int_equal(lstat(p, &st), 0);
+    ino_t ino = st.st_ino;
+    char name[64];
+    snprintf(name, sizeof name, "/dev/fd/%d", fd);
+    assert_int_equal(output_write(name, "added\n"), 0);
+    close(fd);
+    check_content(t, "behind-fd", "kept\nadded\n", 11);
+    assert_int_equal(lstat(p, &st), 0);
+    assert_int_equal(st.st_ino, ino);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -636,6 +772,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(read_all_small_max, setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(read_at_cases, setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(copy_at_cases, setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(output_regular_files, setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(output_refusals, setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(output_in_place, setup, drd_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

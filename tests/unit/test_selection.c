@@ -44,7 +44,7 @@ static void parse_lists(void **state)
     assert_int_equal(sel.n, 3);
     assert_ptr_equal(sel.desc[2], &pauses);
     assert_int_equal(drd_selection_parse(&table, "cpu-hotpaths,nope", &sel, err, sizeof err), -1);
-    assert_non_null(strstr(err, "unknown profiler 'nope'"));
+    assert_non_null(strstr(err, "no profiler named 'nope'"));
     assert_int_equal(drd_selection_parse(&table, "exceptions,exceptions", &sel, err, sizeof err), -1);
     assert_non_null(strstr(err, "named twice"));
     assert_int_equal(drd_selection_parse(&table, "exceptions,", &sel, err, sizeof err), -1);

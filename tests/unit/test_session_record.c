@@ -191,6 +191,29 @@ static void too_small(void **state)
     assert_int_equal(access(p, F_OK), -1); /* nothing half-written */
 }
 
+/* The first record stands: a second write (a profiler ending after the tool gave up) changes nothing. */
+static void first_record_stands(void **state)
+{
+    (void)state;
+    char buf[4096];
+    struct drd_session_record r = {.id = "x", .profiler = "exceptions", .mode = "attach", .status = "incomplete",
+                                   .reason = "the target was stopped", .written_by = "tool", .duration_ms = 1500};
+    assert_int_equal(drd_session_record_write(dir, &r, buf, sizeof buf), 0);
+    struct drd_session_record late = {.id = "x", .profiler = "exceptions", .mode = "attach", .status = "completed",
+                                      .duration_ms = 41500};
+    errno = 0;
+    assert_int_equal(drd_session_record_write(dir, &late, buf, sizeof buf), -1);
+    assert_int_equal(errno, EEXIST);
+    json_t *j = load();
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "incomplete");
+    assert_int_equal(json_integer_value(json_object_get(j, "duration_ms")), 1500);
+    json_decref(j);
+    /* and no temporary file is left beside it */
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 1", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +221,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(several_record, setup, teardown),
         cmocka_unit_test_setup_teardown(tool_record, setup, teardown),
         cmocka_unit_test_setup_teardown(too_small, setup, teardown),
+        cmocka_unit_test_setup_teardown(first_record_stands, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

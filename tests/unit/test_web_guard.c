@@ -1,10 +1,12 @@
-/* Unit tests for the web server's gatekeeping (src/web/guard.c): token, Host, Origin, cookie. */
+/* Unit tests for the web server's gatekeeping (src/web/guard.c): token, its Bearer header, Host, Origin,
+ * --allow-host names. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,6 +70,67 @@ static void host_of_a_named_address(void **state)
     assert_int_equal(g.n_hosts, 3);
 }
 
+static void allowed_host_names(void **state)
+{
+    (void)state;
+    struct drd_guard g;
+    assert_int_equal(drd_guard_init(&g, "0.0.0.0", 8080), 0);
+    assert_false(drd_guard_host_ok(&g, "build-box.example:8080"));
+    assert_int_equal(drd_guard_allow_host(&g, "build-box.example"), 0);
+    assert_int_equal(drd_guard_allow_host(&g, "192.0.2.7"), 0);
+    assert_int_equal(drd_guard_allow_host(&g, "2001:db8::7"), 0);
+    assert_int_equal(drd_guard_allow_host(&g, "[2001:db8::8]"), 0);
+    assert_true(drd_guard_host_ok(&g, "build-box.example:8080"));
+    assert_true(drd_guard_host_ok(&g, "BUILD-BOX.example:8080"));
+    assert_true(drd_guard_host_ok(&g, "192.0.2.7:8080"));
+    assert_true(drd_guard_host_ok(&g, "[2001:db8::7]:8080"));
+    assert_true(drd_guard_host_ok(&g, "[2001:db8::8]:8080"));
+    assert_true(drd_guard_origin_ok(&g, "http://build-box.example:8080"));
+    assert_true(drd_guard_host_ok(&g, "127.0.0.1:8080"));
+    /* the name, at the server's port only */
+    assert_false(drd_guard_host_ok(&g, "build-box.example"));
+    assert_false(drd_guard_host_ok(&g, "build-box.example:80"));
+    assert_false(drd_guard_host_ok(&g, "evil.build-box.example:8080"));
+    assert_false(drd_guard_host_ok(&g, "build-box.example.evil:8080"));
+    /* the same name twice takes one place */
+    int n = g.n_hosts;
+    assert_int_equal(drd_guard_allow_host(&g, "build-box.example"), 0);
+    assert_int_equal(drd_guard_allow_host(&g, "localhost"), 0);
+    assert_int_equal(g.n_hosts, n);
+}
+
+static void allowed_host_refusals(void **state)
+{
+    (void)state;
+    struct drd_guard g;
+    char longest[DRD_GUARD_MAX_NAME + 2];
+    static const char *bad[] = {"", "build-box:8080", "http://build-box", "build-box/", "a b", "*", "*.example",
+                                "-box", "box-", "a..b", ".a", "a.", "0.0.0.0", "::", "[::]", "[box]", "[1.2.3.4]",
+                                "[::1", "box\r\nX-Evil: 1", "b\u00e9b\u00e9"};
+    assert_int_equal(drd_guard_init(&g, "127.0.0.1", 8080), 0);
+    int n = g.n_hosts;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        errno = 0;
+        assert_int_equal(drd_guard_allow_host(&g, bad[i]), -1);
+        assert_int_equal(errno, EINVAL);
+    }
+    assert_int_equal(drd_guard_allow_host(&g, NULL), -1);
+    memset(longest, 'a', sizeof longest - 1);
+    longest[sizeof longest - 1] = 0;
+    assert_int_equal(drd_guard_allow_host(&g, longest), -1);
+    assert_int_equal(g.n_hosts, n);
+    /* at most DRD_GUARD_MAX_ALLOWED names */
+    for (int i = 0; i < DRD_GUARD_MAX_ALLOWED; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "host%d.example", i);
+        assert_int_equal(drd_guard_allow_host(&g, name), 0);
+    }
+    errno = 0;
+    assert_int_equal(drd_guard_allow_host(&g, "one-more.example"), -1);
+    assert_int_equal(errno, ENOSPC);
+    assert_true(drd_guard_host_ok(&g, "host7.example:8080"));
+}
+
 static void origin_is_the_page(void **state)
 {
     (void)state;
@@ -84,27 +147,29 @@ static void origin_is_the_page(void **state)
     assert_false(drd_guard_origin_ok(&g, "http://127.0.0.1:41000.evil.example"));
 }
 
-static void cookie_found_among_others(void **state)
+static void bearer_credentials(void **state)
 {
     (void)state;
+    assert_string_equal(drd_guard_bearer("Bearer abc"), "abc");
+    assert_string_equal(drd_guard_bearer("bearer abc"), "abc");
+    assert_string_equal(drd_guard_bearer("BEARER   abc"), "abc");
+    /* no credentials, another scheme, or no scheme at all */
+    assert_null(drd_guard_bearer(NULL));
+    assert_null(drd_guard_bearer(""));
+    assert_null(drd_guard_bearer("Bearer"));
+    assert_null(drd_guard_bearer("Bearer "));
+    assert_null(drd_guard_bearer("Bearer    "));
+    assert_null(drd_guard_bearer("Basic YWxhZGRpbjpvcGVuc2VzYW1l"));
+    assert_null(drd_guard_bearer("Bearerabc"));
+    assert_null(drd_guard_bearer("abc"));
+    /* what follows the scheme is checked as a whole by drd_guard_token_ok: trailing text makes it wrong */
     struct drd_guard g;
-    char v[64];
+    char header[DRD_GUARD_TOKEN_LEN + 16];
     assert_int_equal(drd_guard_init(&g, "127.0.0.1", 5000), 0);
-    assert_string_equal(g.cookie, "drdotnet-5000");
-    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-5000=abc", v, sizeof v), 0);
-    assert_string_equal(v, "abc");
-    assert_int_equal(drd_guard_cookie_value(&g, "a=1; drdotnet-5000=xyz ; b=2", v, sizeof v), 0);
-    assert_string_equal(v, "xyz");
-    /* another server's cookie, a longer name, or a name as a value are not ours */
-    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-5001=abc", v, sizeof v), -1);
-    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-50000=abc", v, sizeof v), -1);
-    assert_int_equal(drd_guard_cookie_value(&g, "x=drdotnet-5000=abc", v, sizeof v), -1);
-    assert_int_equal(drd_guard_cookie_value(&g, "", v, sizeof v), -1);
-    assert_int_equal(drd_guard_cookie_value(&g, NULL, v, sizeof v), -1);
-    /* too long for the buffer: refused, not cut */
-    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-5000=0123456789", v, 8), -1);
-    assert_int_equal(drd_guard_cookie_value(&g, "drdotnet-5000=", v, sizeof v), 0);
-    assert_string_equal(v, "");
+    snprintf(header, sizeof header, "Bearer %s", g.token);
+    assert_true(drd_guard_token_ok(&g, drd_guard_bearer(header)));
+    snprintf(header, sizeof header, "Bearer %s x", g.token);
+    assert_false(drd_guard_token_ok(&g, drd_guard_bearer(header)));
 }
 
 static void loopback_addresses(void **state)
@@ -126,7 +191,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(token_is_fresh_hex),         cmocka_unit_test(host_exact_loopback_names),
         cmocka_unit_test(host_of_a_named_address),    cmocka_unit_test(origin_is_the_page),
-        cmocka_unit_test(cookie_found_among_others),  cmocka_unit_test(loopback_addresses),
+        cmocka_unit_test(bearer_credentials),  cmocka_unit_test(loopback_addresses),
+        cmocka_unit_test(allowed_host_names),         cmocka_unit_test(allowed_host_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

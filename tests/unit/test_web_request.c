@@ -21,7 +21,7 @@ static const struct drd_param_desc cpu_params[] = {
 };
 static const struct drd_profiler_desc exceptions = {"exceptions", "", "", exc_params, 2, 3};
 static const struct drd_profiler_desc cpu = {"cpu-hotpaths", "", "", cpu_params, 3, 3};
-static const struct drd_profiler_desc merged = {"merged-stacks", "", "", NULL, 0, 1};
+static const struct drd_profiler_desc merged = {"merged-stacks", "", "", NULL, 0, DRD_PROFILER_ATTACH | DRD_PROFILER_ONESHOT};
 static const struct drd_profiler_desc startup = {"startup-only", "", "", NULL, 0, 2};
 static const struct drd_profiler_desc *const all[] = {&exceptions, &cpu, &merged, &startup};
 static const struct drd_profiler_table table = {1, "test", 4, all};
@@ -71,6 +71,15 @@ static void start_good(void **state)
     assert_int_equal(start("{\"profiler\": \"merged-stacks\", \"pid\": 7, \"parameters\": {}}", &s, &why), 0);
     assert_ptr_equal(s.profiler, &merged);
     assert_int_equal(s.duration, -1);
+    /* several profilers: the first, how many, the names as given, the longest duration */
+    assert_int_equal(start("{\"pid\": 9, \"profiler\": \"cpu-hotpaths,exceptions\", \"parameters\": "
+                           "{\"cpu-hotpaths.duration\": 3, \"exceptions.duration\": 5}}",
+                           &s, &why),
+                     0);
+    assert_ptr_equal(s.profiler, &cpu);
+    assert_int_equal(s.n_profilers, 2);
+    assert_string_equal(s.names, "cpu-hotpaths,exceptions");
+    assert_int_equal(s.duration, 5);
 }
 
 static void start_refusals(void **state)
@@ -86,7 +95,10 @@ static void start_refusals(void **state)
     refused("{\"pid\": -5, \"profiler\": \"exceptions\"}", 400, "-5 is not a pid");
     refused("{\"pid\": 0, \"profiler\": \"exceptions\"}", 400, "0 is not a pid");
     refused("{\"pid\": 2147483648, \"profiler\": \"exceptions\"}", 400, "2147483648 is not a pid");
-    refused("{\"pid\": 1, \"profiler\": \"nosuch\"}", 400, "no profiler named 'nosuch' (GET /api/profilers");
+    refused("{\"pid\": 1, \"profiler\": \"nosuch\"}", 400, "no profiler named 'nosuch'");
+    refused("{\"pid\": 1, \"profiler\": \"exceptions,merged-stacks\"}", 400, "takes one snapshot");
+    refused("{\"pid\": 1, \"profiler\": \"exceptions,cpu-hotpaths\", \"parameters\": {\"nope\": 8}}", 400,
+            "none of this session's profilers takes it");
     refused("{\"pid\": 1, \"profiler\": \"startup-only\"}", 400, "cannot be attached to a running process");
     refused("{\"pid\": 1, \"profiler\": \"exceptions\", \"parameters\": [\"duration=5\"]}", 400, "the body must be");
     refused("{\"pid\": 1, \"profiler\": \"exceptions\", \"parameters\": \"duration=5\"}", 400, "the body must be");

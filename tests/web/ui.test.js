@@ -1,7 +1,8 @@
-// The web UI in Debian's headless Chromium: from the printed address, profile the CpuSpin target with cpu-hotpaths,
-// find its hot method in the flame graph, search for it and see it highlighted, hover and zoom; then the call tree,
-// the top functions, an export, the sessions list, an exceptions session and a merged-stacks one. A screenshot of
-// every page goes to $DRD_ARTIFACTS.
+// The web UI in Debian's headless Chromium: the printed address sets no cookie, and a server on another loopback
+// port that the browser visits gets nothing usable; from the printed address, profile the CpuSpin target with
+// cpu-hotpaths, find its hot method in the flame graph, search for it and see it highlighted, hover and zoom; then
+// the call tree, the top functions, an export, the sessions list, an exceptions session and a merged-stacks one. A
+// screenshot of every page goes to $DRD_ARTIFACTS.
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -91,14 +92,93 @@ after(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-test('the printed address sets the cookie and the page shows no token', async () => {
+test('the printed address: the token leaves the address bar, and no cookie is set', async () => {
   const res = await page.goto(address);
   assert.equal(res.status(), 200);
-  assert.ok(!page.url().includes('token'), `the token stays out of the address bar: ${page.url()}`);
-  const cookies = await context.cookies();
-  const c = cookies.find((x) => x.name.startsWith('drdotnet-'));
-  assert.ok(c && c.httpOnly && c.sameSite === 'Strict', 'an HttpOnly, SameSite=Strict cookie');
   await page.locator('button[data-profiler="cpu-hotpaths"]').waitFor();
+  assert.ok(!page.url().includes('token'), `the token stays out of the address bar: ${page.url()}`);
+  assert.deepEqual(await context.cookies(), [], 'no cookie at all');
+  // the page keeps the token for this tab: the page without ?token= still works
+  await page.goto(address.replace(/\/\?token=.*/, '/#/sessions'));
+  await page.locator('a[data-nav="sessions"].active').waitFor();
+  await page.locator('table.sessions, p.muted:has-text("No session yet")').first().waitFor();
+  assert.equal(await page.locator('.error').count(), 0, 'no error: the API calls carried the token');
+});
+
+// Another local user's server on another loopback port, visited from the same browser after the page: by a link,
+// with an image, a script's fetch with credentials, and in a second tab. It records every request's headers; none
+// may hold the token, and replaying any of them against drdotnet's API (with the page's Origin, which curl can
+// write) must be refused.
+test('a server on another loopback port receives nothing usable', async () => {
+  const http = require('node:http');
+  const seen = [];
+  const other = http.createServer((req, res) => {
+    seen.push({ url: req.url, headers: req.headers });
+    if (req.url.startsWith('/pixel')) {
+      res.writeHead(200, { 'Content-Type': 'image/gif' });
+      return res.end(Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'));
+    }
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end(`<!doctype html><title>other</title><img src="/pixel?img"><script>
+      fetch('/fetch', { credentials: 'include' });</script>`);
+  });
+  await new Promise((resolve) => other.listen(0, '127.0.0.1', resolve));
+  const otherBase = `http://127.0.0.1:${other.address().port}`;
+  try {
+    await page.goto(address);
+    await page.locator('button[data-profiler="cpu-hotpaths"]').waitFor();
+    // a link on some page the user opens, followed in the same tab
+    await page.evaluate((href) => {
+      const a = document.createElement('a');
+      a.href = href;
+      a.textContent = 'elsewhere';
+      document.body.appendChild(a);
+    }, otherBase + '/linked');
+    await Promise.all([page.waitForURL(otherBase + '/linked'), page.locator('a', { hasText: 'elsewhere' }).click()]);
+    await page.waitForFunction(() => document.images.length && document.images[0].complete);
+    const tab = await context.newPage();
+    await tab.goto(otherBase + '/tab');
+    await tab.waitForFunction(() => document.images.length && document.images[0].complete);
+    await tab.close();
+    for (let i = 0; i < 50 && !seen.some((r) => r.url === '/fetch'); i++) await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    await new Promise((resolve) => other.close(resolve));
+  }
+  assert.ok(seen.some((r) => r.url === '/linked') && seen.some((r) => r.url === '/pixel?img') &&
+    seen.some((r) => r.url === '/fetch') && seen.some((r) => r.url === '/tab'), JSON.stringify(seen.map((r) => r.url)));
+  const token = address.replace(/.*token=/, '');
+  const drd = new URL(address);
+  for (const r of seen) {
+    assert.ok(!JSON.stringify(r).includes(token), `the token reached the other server: ${JSON.stringify(r)}`);
+    // what the other server got, replayed to drdotnet's API as an attacker would, Host and Origin set right
+    const headers = Object.assign({}, r.headers, { host: drd.host, origin: drd.origin });
+    const status = await new Promise((resolve, reject) => {
+      const q = http.request({ host: drd.hostname, port: drd.port, path: '/api/sessions', headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      q.on('error', reject);
+      q.end();
+    });
+    assert.equal(status, 403, `replayed headers of ${r.url} were accepted`);
+  }
+  assert.deepEqual(await context.cookies(), [], 'no cookie at all');
+});
+
+// Any local web app can set cookies on 127.0.0.1, and the browser sends them to this server too: 16 KiB of them must
+// not keep the page from loading and working.
+test('16 KiB of other apps\' cookies on 127.0.0.1: the page still works', async () => {
+  const url = new URL(address);
+  await context.addCookies(Array.from({ length: 160 }, (_, i) =>
+    ({ name: `app${i}`, value: 'x'.repeat(90), domain: url.hostname, path: '/' })));
+  try {
+    const res = await page.goto(address);
+    assert.equal(res.status(), 200);
+    await page.locator('button[data-profiler="cpu-hotpaths"]').waitFor();
+    assert.equal(await page.locator('.error').count(), 0);
+  } finally {
+    await context.clearCookies();
+  }
 });
 
 test('cpu-hotpaths on CpuSpin: the hot method in the flame graph, searched, hovered, zoomed', async () => {
@@ -210,6 +290,48 @@ test('exceptions on the Exceptions target: the table, searched and opened', asyn
   await page.locator('tr[data-type="DrDotnet.Targets.NestedWorker+WorkerFault"]').click();
   await page.locator('.detail h3', { hasText: 'WorkerFault' }).waitFor();
   await shot('13-exceptions');
+});
+
+test('several profilers in one session: ticked together, one tab per report', async () => {
+  const go = path.join(work, 'go-several');
+  const exc = start('dotnet', [path.join(TARGETS, 'Exceptions', 'Exceptions.dll'), '--go-file', go, '--stop-file', path.join(work, 'stop-several'), '--gc', '5']);
+  await exc.waitFor(/^ready/m, 30000);
+  await page.goto(address.replace(/\/\?token=.*/, '/#/'));
+  await page.locator(`tr[data-pid="${exc.pid}"]`).click();
+  for (const p of ['exceptions', 'cpu-hotpaths', 'runtime-pauses']) await page.locator(`button[data-profiler="${p}"]`).click();
+  // a snapshot profiler runs alone: ticking it clears the others, and ticking another clears it
+  await page.locator('button[data-profiler="heap-snapshot"]').click();
+  assert.equal(await page.locator('button.prof.selected').count(), 1);
+  await page.locator('button[data-profiler="heap-snapshot"]').click();
+  for (const p of ['exceptions', 'cpu-hotpaths', 'runtime-pauses']) await page.locator(`button[data-profiler="${p}"]`).click();
+  assert.equal(await page.locator('button.prof.selected').count(), 3);
+  // each profiler's parameters under its name
+  await page.locator('fieldset.param-group legend', { hasText: 'cpu-hotpaths' }).waitFor();
+  for (const p of ['exceptions', 'cpu-hotpaths', 'runtime-pauses']) await page.locator(`#param-${p}-duration`).fill('4');
+  await page.locator('#param-cpu-hotpaths-frequency').fill('199');
+  await page.locator('#start').click();
+  await page.waitForURL(/#\/session\//, { timeout: 60000 });
+  fs.writeFileSync(go, '');
+  const excTab = page.locator('[data-tab="exceptions"]');
+  await excTab.waitFor({ timeout: 60000 });
+  await shot('14-several-session');
+  await excTab.click();
+  const row = page.locator('tr[data-type="System.InvalidOperationException"]');
+  await row.waitFor({ timeout: 10000 });
+  assert.match(await row.textContent(), /1,000/);
+  await shot('15-several-exceptions');
+  await page.locator('[data-tab="cpu-hotpaths"]').click();
+  await page.locator('canvas.flame-canvas').waitFor({ timeout: 10000 });
+  await shot('16-several-cpu');
+  await page.locator('[data-tab="runtime-pauses"]').click();
+  await page.locator('.report-tab').last().waitFor();
+  await page.waitForFunction(() => /pauses/i.test(document.querySelector('.tab-panel').textContent));
+  await shot('17-several-pauses');
+  const id = decodeURIComponent(new URL(page.url()).hash.replace('#/session/', ''));
+  const session = JSON.parse(fs.readFileSync(path.join(work, 'home', 'sessions', id, 'session.json'), 'utf8'));
+  assert.deepEqual(session.profilers.map((p) => p.name), ['exceptions', 'cpu-hotpaths', 'runtime-pauses']);
+  assert.equal(session.parameters['cpu-hotpaths.frequency'], 199);
+  fs.writeFileSync(path.join(work, 'stop-several'), '');
 });
 
 test('the page made no errors of its own', () => {

@@ -44,13 +44,56 @@
     }
   }
 
+  // The API's token: taken from the address that drdotnet serve printed (?token=...), which then leaves the
+  // address bar, and kept in this tab's sessionStorage, which only this origin (this port) can read. It goes in a
+  // header of each API call, never in a cookie: browsers send 127.0.0.1's cookies to every port of 127.0.0.1, so
+  // any other local server the browser visits would receive it.
+  const TOKEN_KEY = 'drdotnet-token';
+  const token = (() => {
+    const params = new URLSearchParams(location.search);
+    if (params.has('token')) {
+      try {
+        sessionStorage.setItem(TOKEN_KEY, params.get('token'));
+      } catch (e) {
+        // no storage (a private mode that refuses it): the token lives in this page only
+      }
+      history.replaceState(null, '', location.pathname + location.hash);
+      return params.get('token');
+    }
+    try {
+      return sessionStorage.getItem(TOKEN_KEY) || '';
+    } catch (e) {
+      return '';
+    }
+  })();
+
+  // fetch of /api + path with the token; no cookies go along (credentials 'omit'), whatever other local web apps
+  // have set on this host name
+  function apiFetch(path, opts) {
+    opts = Object.assign({ credentials: 'omit' }, opts || {});
+    opts.headers = Object.assign({ Authorization: 'Bearer ' + token }, opts.headers || {});
+    return fetch('/api' + path, opts);
+  }
+
+  // The error of a refused API call: its JSON sentence, or the status.
+  async function apiError(res) {
+    let data = null;
+    try {
+      data = await res.json();
+    } catch (e) {
+      data = null;
+    }
+    return new ApiError(res.status, (data && data.error) || `the server answered ${res.status}`);
+  }
+
   async function api(method, path, body) {
-    const opts = { method, headers: {}, credentials: 'same-origin' };
+    const opts = { method, headers: {} };
     if (body !== undefined) {
       opts.headers['Content-Type'] = 'application/json';
       opts.body = JSON.stringify(body);
     }
-    const res = await fetch('/api' + path, opts);
+    const res = await apiFetch(path, opts);
+    if (!res.ok) throw await apiError(res);
     const text = await res.text();
     let data = null;
     try {
@@ -58,8 +101,61 @@
     } catch (e) {
       data = null;
     }
-    if (!res.ok) throw new ApiError(res.status, (data && data.error) || `the server answered ${res.status}`);
     return data;
+  }
+
+  // Follows the server-sent events of /api + path (EventSource cannot send the token's header): calls
+  // on(name, data) for each event. Resolves when the server ends the stream; rejects when it cannot be had, is
+  // refused, or signal aborts it.
+  async function followEvents(path, on, signal) {
+    const res = await apiFetch(path, { signal });
+    if (!res.ok) throw await apiError(res);
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        let name = 'message';
+        const data = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) name = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+        }
+        if (data.length) on(name, data.join('\n'));
+      }
+    }
+  }
+
+  // A download link for /api + path, saved as filename: fetched with the token and handed to the browser as a
+  // blob (a plain link would carry no token). onerror(err) when the server refuses.
+  function downloadLink(path, filename, label, attrs, onerror) {
+    const link = h('a', Object.assign({ href: '#', role: 'button', class: 'download' }, attrs || {}), label);
+    link.addEventListener('click', async (e) => {
+      e.preventDefault();
+      if (link.getAttribute('aria-busy') === 'true') return;
+      link.setAttribute('aria-busy', 'true');
+      try {
+        const res = await apiFetch(path);
+        if (!res.ok) throw await apiError(res);
+        const url = URL.createObjectURL(await res.blob());
+        const save = h('a', { href: url, download: filename, hidden: true });
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 60000);
+      } catch (err) {
+        onerror(err);
+      } finally {
+        link.removeAttribute('aria-busy');
+      }
+    });
+    return link;
   }
 
   function pct(x) {
@@ -197,7 +293,8 @@
   // ---- new session ---------------------------------------------------------------------------------------------
 
   async function viewNew() {
-    const state = { pid: null, profiler: null, profilers: [] };
+    // chosen: the profilers ticked, in the order they were ticked (one attach runs them all)
+    const state = { pid: null, chosen: [], profilers: [] };
     const procBody = h('div', { class: 'proc-list' }, h('p', { class: 'muted' }, 'Looking for .NET processes…'));
     const profBody = h('div', { class: 'prof-list' });
     const paramBody = h('div', { class: 'params' }, h('p', { class: 'muted' }, 'Pick a profiler first.'));
@@ -208,12 +305,13 @@
     show(
       h('h1', {}, 'New session'),
       card('1. Pick a .NET process', h('div', { class: 'card-tools' }, refresh), procBody),
-      card('2. Pick a profiler', profBody),
+      card('2. Pick one or more profilers', h('p', { class: 'muted small' },
+        'Profilers that collect over a duration run together in one attach; one that takes a snapshot runs alone.'), profBody),
       card('3. Parameters', paramBody),
       h('div', { class: 'start-row' }, startBtn, message));
 
     function ready() {
-      startBtn.disabled = !(state.pid && state.profiler);
+      startBtn.disabled = !(state.pid && state.chosen.length);
     }
 
     async function loadProcesses() {
@@ -256,24 +354,35 @@
     }
 
     function pickProfiler(p) {
-      state.profiler = p;
-      for (const el of profBody.querySelectorAll('.prof')) el.classList.toggle('selected', el.dataset.profiler === p.name);
-      fill(paramBody, paramForm(p));
+      const at = state.chosen.indexOf(p);
+      if (at >= 0) state.chosen.splice(at, 1);
+      else if (p.alone) state.chosen = [p];
+      else state.chosen = state.chosen.filter((c) => !c.alone).concat([p]);
+      for (const el of profBody.querySelectorAll('.prof')) {
+        const on = state.chosen.some((c) => c.name === el.dataset.profiler);
+        el.classList.toggle('selected', on);
+        el.setAttribute('aria-pressed', on ? 'true' : 'false');
+      }
+      if (!state.chosen.length) fill(paramBody, h('p', { class: 'muted' }, 'Pick a profiler first.'));
+      else if (state.chosen.length === 1) fill(paramBody, paramForm(state.chosen[0], ''));
+      else fill(paramBody, ...state.chosen.map((c) => h('fieldset', { class: 'param-group' }, h('legend', {}, c.name), paramForm(c, c.name + '.'))));
       ready();
     }
 
-    function paramForm(p) {
+    // prefix: '' for a session of one profiler, '<profiler>.' for each one's parameters in a session of several
+    function paramForm(p, prefix) {
       if (!p.parameters.length) return h('p', { class: 'muted' }, `${p.name} takes no parameters.`);
       return h('form', { class: 'param-form', onsubmit: (e) => e.preventDefault() },
         p.parameters.map((d) => {
           let input;
-          const id = 'param-' + d.key;
+          const name = prefix + d.key;
+          const id = 'param-' + name.replace('.', '-');
           if (d.type === 'int') {
-            input = h('input', { id, name: d.key, type: 'number', min: d.min, max: d.max, step: 1, value: d.default, required: true });
+            input = h('input', { id, name, type: 'number', min: d.min, max: d.max, step: 1, value: d.default, required: true });
           } else if (d.type === 'enum') {
-            input = h('select', { id, name: d.key }, d.choices.split('|').map((c) => h('option', { value: c, selected: c === d.default }, c)));
+            input = h('select', { id, name }, d.choices.split('|').map((c) => h('option', { value: c, selected: c === d.default }, c)));
           } else {
-            input = h('input', { id, name: d.key, type: 'checkbox', checked: d.default === 'true' });
+            input = h('input', { id, name, type: 'checkbox', checked: d.default === 'true' });
           }
           input.dataset.type = d.type;
           input.dataset.default = d.default;
@@ -307,7 +416,8 @@
       startBtn.disabled = true;
       fill(message, h('span', { class: 'muted' }, 'Attaching…'));
       try {
-        const s = await api('POST', '/sessions', { pid: state.pid, profiler: state.profiler.name, parameters });
+        const profiler = state.chosen.map((c) => c.name).join(',');
+        const s = await api('POST', '/sessions', { pid: state.pid, profiler, parameters });
         location.hash = '#/session/' + encodeURIComponent(s.id);
       } catch (e) {
         fill(message, errorBox(e));
@@ -318,7 +428,7 @@
     try {
       state.profilers = await api('GET', '/profilers');
       fill(profBody, ...state.profilers.filter((p) => p.attach).map((p) =>
-        h('button', { class: 'prof', type: 'button', dataset: { profiler: p.name }, onclick: () => pickProfiler(p) },
+        h('button', { class: 'prof', type: 'button', 'aria-pressed': 'false', dataset: { profiler: p.name }, onclick: () => pickProfiler(p) },
           h('strong', {}, p.name), h('span', {}, p.description))));
     } catch (e) {
       fill(profBody, errorBox(e));
@@ -431,17 +541,22 @@
         text.textContent = progressText(p);
       };
       update(s.progress);
-      const es = new EventSource('/api/sessions/' + encodeURIComponent(id) + '/events');
-      cleanup.push(() => es.close());
-      es.addEventListener('progress', (e) => update(JSON.parse(e.data).progress));
-      es.addEventListener('end', () => {
-        es.close();
+      const stream = new AbortController();
+      let ended = false;
+      cleanup.push(() => stream.abort());
+      followEvents('/sessions/' + encodeURIComponent(id) + '/events', (name, data) => {
+        if (name === 'progress') update(JSON.parse(data).progress);
+        if (name !== 'end') return;
+        ended = true;
+        stream.abort();
         bar.style.width = '100%';
         setTimeout(() => route(), 150);
+      }, stream.signal).then(() => {
+        // the stream closed before its end: read the session again, as EventSource would reconnect
+        if (!ended && !stream.signal.aborted) setTimeout(() => route(), 1000);
+      }, () => {
+        if (!ended && !stream.signal.aborted) text.textContent = 'lost the connection to the server';
       });
-      es.onerror = () => {
-        if (es.readyState === EventSource.CLOSED) text.textContent = 'lost the connection to the server';
-      };
       return;
     }
     if (!s.files || !s.files.length) {
@@ -456,16 +571,27 @@
       fill(body, errorBox(e));
       return;
     }
-    const base = '/api/sessions/' + encodeURIComponent(id);
-    const links = [h('a', { href: base + '/report', download: `${id}.report.json`, class: 'download' }, 'report (JSON)')];
-    if (report.profiler === 'cpu-hotpaths' || report.profiler === 'merged-stacks') {
+    const base = '/sessions/' + encodeURIComponent(id);
+    const failed = (err) => body.prepend(errorBox(err));
+    const links = [downloadLink(base + '/report', `${id}.report.json`, 'report (JSON)', {}, failed)];
+    const names = report.reports ? Object.keys(report.reports) : [report.profiler];
+    if (names.includes('cpu-hotpaths') || names.includes('merged-stacks')) {
       for (const [fmt, suffix, label] of EXPORTS) {
-        links.push(h('a', { href: `${base}/export/${fmt}`, download: `${id}.${suffix}`, class: 'download', dataset: { format: fmt } }, label));
+        links.push(downloadLink(`${base}/export/${fmt}`, `${id}.${suffix}`, label, { dataset: { format: fmt } }, failed));
       }
     }
     head.appendChild(h('div', { class: 'exports' }, h('span', { class: 'muted' }, 'Download: '), links));
-    const render = RENDERERS[report.profiler] || renderGeneric;
-    fill(body, render(report, s));
+    fill(body, renderReport(report, s));
+  }
+
+  // A report with its profiler's renderer (a profiler without one gets the generic view); a session of several
+  // profilers gets one tab per report.
+  function renderReport(report, s) {
+    if (!report.reports) return (RENDERERS[report.profiler] || renderGeneric)(report, s);
+    return tabs(Object.entries(report.reports).map(([name, r]) => ({
+      id: name, label: name,
+      render: () => (r.error ? errorBox(`no report for ${name}: ${r.error}`) : h('div', { class: 'report-tab' }, renderReport(r, s))),
+    })));
   }
 
   // ---- reports ---------------------------------------------------------------------------------------------------

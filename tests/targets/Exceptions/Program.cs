@@ -16,6 +16,7 @@ public static class Program
         int workMs = 500;
         int extraThrows = 0;
         int hardware = 0;
+        int collections = 0;
         bool unhandled = false;
 
         for (int i = 0; i < args.Length; i++)
@@ -28,14 +29,15 @@ public static class Program
                 "--work-ms" => TakeInt(args, ref i, ref workMs),
                 "--extra-throws" => TakeInt(args, ref i, ref extraThrows),
                 "--hardware" => TakeInt(args, ref i, ref hardware),
+                "--gc" => TakeInt(args, ref i, ref collections),
                 "--unhandled" => unhandled = true,
                 _ => false,
             };
             if (!ok)
                 return Usage("bad or unknown option " + option);
         }
-        if (workMs < 0 || extraThrows < 0 || hardware < 0)
-            return Usage("--work-ms, --extra-throws and --hardware must not be negative");
+        if (workMs < 0 || extraThrows < 0 || hardware < 0 || collections < 0)
+            return Usage("--work-ms, --extra-throws, --hardware and --gc must not be negative");
 
         Console.WriteLine($"ready {Environment.ProcessId}");
         Console.Out.Flush();
@@ -87,6 +89,15 @@ public static class Program
             Console.Out.Flush();
         }
 
+        if (collections > 0)
+        {
+            // induced full collections, a known number of them for runtime-pauses
+            for (int i = 0; i < collections; i++)
+                GC.Collect();
+            Console.WriteLine($"collected {collections}");
+            Console.Out.Flush();
+        }
+
         if (unhandled)
             throw new ApplicationException("fatal");
 
@@ -134,7 +145,7 @@ public static class Program
     private static int Usage(string message)
     {
         Console.Error.WriteLine("Exceptions: " + message);
-        Console.Error.WriteLine("usage: Exceptions [--go-file PATH] [--stop-file PATH] [--work-ms N] [--extra-throws N] [--hardware N] [--unhandled]");
+        Console.Error.WriteLine("usage: Exceptions [--go-file PATH] [--stop-file PATH] [--work-ms N] [--extra-throws N] [--hardware N] [--gc N] [--unhandled]");
         return 2;
     }
 }
