@@ -2,11 +2,12 @@
 # The library under AddressSanitizer and UndefinedBehaviorSanitizer inside real .NET processes: builds the tool and
 # libdrdotnet.so with -DDRD_SANITIZE=ON in build-asan-target/ (or $ASAN_TARGET_BUILD) and the .NET targets, starts
 # them with the ASan runtime preloaded, attaches every profiler CYCLES times to the busy self-checking target and
-# launches the startup profilers LAUNCHES times; then sorts every sanitizer report into ours (a frame in
+# to the ASP.NET Core app under HTTP load (tests/targets/Web, tests/e2e/webload.py), launches the startup profilers
+# LAUNCHES times; then sorts every sanitizer report into ours (a frame in
 # libdrdotnet) and foreign (the runtime's own code). Not part of scripts/test.sh: run it before each release.
 # Usage: scripts/asan-target.sh [CYCLES] [LAUNCHES] (default 10 and 3). Exit status 1 on any report of ours, a
-# report of the tool, a target that crashed or whose self-check failed, a session not completed, or a library
-# other than the sanitized build found loaded in a target.
+# report of the tool, a target that crashed or whose self-check failed, a failed HTTP request, a session not
+# completed, or a library other than the sanitized build found loaded in a target.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${ASAN_TARGET_BUILD:-$root/build-asan-target}"
@@ -174,6 +175,48 @@ busy_line=$(tail -1 "$BUSY_OUT")
 [ "$busy_rc" -eq 0 ] || failures+=("Busy exit $busy_rc")
 [ "$left" -eq 0 ] || failures+=("library still mapped in Busy")
 
+# --- attached: every profiler, CYCLES times, against the web app under steady HTTP load on loopback
+WEB_OUT="$WORK/web.out"
+"${TARGET_ENV[@]}" dotnet "$T/Web/Web.dll" --urls http://127.0.0.1:0 >"$WEB_OUT" 2>&1 &
+W=$!
+PIDS+=("$W")
+for _ in $(seq 1 1200); do grep -q '^ready' "$WEB_OUT" && break; sleep 0.05; done
+grep -q '^ready' "$WEB_OUT" || { cat "$WEB_OUT"; echo "asan-target: FAILED: Web did not start"; exit 1; }
+python3 "$root/tests/e2e/webload.py" "$(awk '/^ready/ {print $3; exit}' "$WEB_OUT")" "$WORK/load.json" \
+    --stop-file "$WORK/stop-load" --max-seconds 1800 >"$WORK/load.out" 2>&1 &
+LOAD=$!
+PIDS+=("$LOAD")
+echo "asan-target: Web (pid $W) under load; $CYCLES cycles of ${#PROFILERS[@]} profilers"
+for cycle in $(seq 1 "$CYCLES"); do
+    for p in "${PROFILERS[@]}"; do
+        args=()
+        case $p in merged-stacks | duplicated-strings | heap-snapshot) ;; *) args=(--duration 1) ;; esac
+        case $p in *:*) args+=(--param "sampler=${p#*:}") ;; esac
+        session "web:$p" "$W" -- "$DRD_BIN" profile "$W" "${p%%:*}" "${args[@]}" --quiet
+        if ! kill -0 "$W" 2>/dev/null; then
+            crashes=$((crashes + 1))
+            echo "cycle $cycle $p: Web died"
+            break 2
+        fi
+    done
+    echo "cycle $cycle (web): done ($((SECONDS - started)) s)"
+done
+for _ in $(seq 1 100); do
+    web_left=$(awk '$6 ~ /libdrdotnet/' "/proc/$W/maps" 2>/dev/null | wc -l)
+    [ "$web_left" -eq 0 ] && break
+    sleep 0.1
+done
+touch "$WORK/stop-load"
+wait "$LOAD"
+web_answered=$(jq '.ok | add' "$WORK/load.json" 2>/dev/null)
+web_failed=$(jq '.failed | add' "$WORK/load.json" 2>/dev/null)
+kill -TERM "$W"
+wait "$W"
+web_rc=$?
+[ "$web_rc" -eq 0 ] || failures+=("Web exit $web_rc")
+[ "$web_left" -eq 0 ] || failures+=("library still mapped in Web")
+[ "${web_failed:-1}" -eq 0 ] || failures+=("${web_failed:-unknown} HTTP requests failed ($(jq -r .last_error "$WORK/load.json" 2>/dev/null))")
+
 # --- launched: exceptions (with null references and divisions by zero) and allocations, from the start
 declare -A LAUNCH_RC LAUNCH_CHECK
 for i in $(seq 1 "$LAUNCHES"); do
@@ -212,7 +255,7 @@ done
 # tool's stderr (in launch sessions also the target's). One record per report: ours when a frame lies in
 # libdrdotnet, the tool's when one lies in the drdotnet executable, foreign otherwise.
 reports_file="$WORK/reports.txt"
-for f in "$LOGS"/* "$BUSY_OUT" "$WORK"/*.err; do
+for f in "$LOGS"/* "$BUSY_OUT" "$WEB_OUT" "$WORK"/*.err; do
     [ -f "$f" ] || continue
     awk -v file="$f" -v tool="[$DRD_BIN]" '
         function flush() {
@@ -233,9 +276,9 @@ foreign=$(grep -c '^FOREIGN' "$reports_file")
 
 echo
 echo "asan-target: $(( SECONDS - started )) s; sanitizer runtime $ASAN_RT; library $LIB"
-printf '%-20s %9s %10s %22s\n' profiler sessions completed "seen loaded, sanitized"
-for p in "${PROFILERS[@]}" launch-exceptions launch-allocations; do
-    printf '%-20s %9s %10s %22s\n' "$p" "${RUN[$p]:-0}" "${DONE[$p]:-0}" "${SEEN[$p]:-0}"
+printf '%-24s %9s %10s %22s\n' profiler sessions completed "seen loaded, sanitized"
+for p in "${PROFILERS[@]}" "${PROFILERS[@]/#/web:}" launch-exceptions launch-allocations; do
+    printf '%-24s %9s %10s %22s\n' "$p" "${RUN[$p]:-0}" "${DONE[$p]:-0}" "${SEEN[$p]:-0}"
     [ "${DONE[$p]:-0}" -eq "${RUN[$p]:-0}" ] || failures+=("$p: $((${RUN[$p]:-0} - ${DONE[$p]:-0})) not completed")
     [ "${SEEN[$p]:-0}" -gt 0 ] || failures+=("$p: the sanitized library never seen in the target's mappings")
 done
@@ -244,6 +287,7 @@ for p in launch-exceptions launch-allocations; do
     [ "${LAUNCH_CHECK[$p]:-0}" -eq "${RUN[$p]:-0}" ] || failures+=("$p: counts or target exit")
 done
 echo "Busy: exit $busy_rc ($busy_line), library mappings left $left"
+echo "Web: exit $web_rc, library mappings left $web_left, HTTP requests answered $web_answered, failed $web_failed"
 echo "sanitizer reports: $ours ours, $foreign foreign, $tool_reports of the tool; crashes $crashes; other libraries loaded $wrong_lib"
 if [ $((ours + foreign)) -gt 0 ]; then
     echo "reports (kind, log, first line, first frames):"

@@ -33,16 +33,17 @@ check_contains() {
     if grep -qF -- "$3" "$2"; then pass "$1"; else fail "$1: '$3' not in $2:"; sed 's/^/    | /' "$2" | head -20; fi
 }
 
-# start_target NAME ARGS... : starts build/targets/NAME, waits for its "ready" line, sets TPID and TOUT.
+# start_target NAME ARGS... : starts build/targets/NAME (at the niceness $TARGET_NICE when set), waits for its
+# "ready" line, sets TPID and TOUT.
 start_target() {
     local name=$1
     shift
     TOUT="$WORK/$name.$RANDOM.out"
-    dotnet "$DRD_TARGETS/$name/$name.dll" "$@" >"$TOUT" 2>&1 &
+    nice -n "${TARGET_NICE:-0}" dotnet "$DRD_TARGETS/$name/$name.dll" "$@" >"$TOUT" 2>&1 &
     TPID=$!
     PIDS+=("$TPID")
     for _ in $(seq 1 200); do
-        grep -q '^ready' "$TOUT" && return 0
+        grep -qs '^ready' "$TOUT" && return 0
         sleep 0.05
     done
     fail "target $name did not start"
@@ -71,4 +72,35 @@ unloaded_count() {
 finish() {
     echo "$CHECKS checks, $FAILS failed"
     [ "$FAILS" -eq 0 ]
+}
+
+# start_web: starts the ASP.NET Core target (tests/targets/Web) on a free loopback port, then a steady HTTP load on
+# it (tests/e2e/webload.py: 2 connections, until $WORK/stop-load exists, 10 minutes at most); sets TPID and TOUT
+# (the app), WEB (its address) and LOAD (the load's pid), and waits for the first answers
+start_web() {
+    start_target Web --urls http://127.0.0.1:0 || return 1
+    WEB=$(awk '/^ready/ {print $3; exit}' "$TOUT")
+    rm -f "$WORK/stop-load" "$WORK/load.json"
+    python3 "$(dirname "${BASH_SOURCE[0]}")/webload.py" "$WEB" "$WORK/load.json" --stop-file "$WORK/stop-load" \
+        --max-seconds 600 >"$WORK/load.out" 2>&1 &
+    LOAD=$!
+    PIDS+=("$LOAD")
+    for _ in $(seq 1 100); do
+        [ "$(load_count ok)" -gt 0 ] 2>/dev/null && return 0
+        sleep 0.1
+    done
+    fail "no answer from the web app at $WEB: $(cat "$WORK/load.out" "$WORK/load.json" 2>/dev/null | head -5)"
+    return 1
+}
+
+# load_count ok|failed [ENDPOINT]: the load's requests answered (ok) or failed so far, for one endpoint or all
+load_count() {
+    jq --arg k "$1" --arg e "${2:-}" 'if $e == "" then (.[$k] | add) else .[$k][$e] end' "$WORK/load.json" 2>/dev/null ||
+        echo 0
+}
+
+# stop_load: stops the load and waits for its last counts
+stop_load() {
+    touch "$WORK/stop-load"
+    wait "$LOAD"
 }
