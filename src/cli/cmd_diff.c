@@ -14,13 +14,15 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: drdotnet diff <session> <session> [--json]\n\n"
-               "Compares two heap-snapshot sessions (each an id, a unique prefix of one, or 'last'), the earlier\n"
-               "first: per type, the change in instances, shallow bytes and retained bytes from the first to the\n"
-               "second, largest retained growth first, only the types that changed. The text shows the first %d;\n"
-               "--json gives {\"before\",\"after\",\"types\":[{\"type\",\"count_before\",\"count_after\",\"count_delta\",\n"
-               "\"shallow_delta\",\"retained_delta\"}]} with all of them.\n",
-            TEXT_ROWS);
+    fprintf(
+        f,
+        "usage: drdotnet diff <session> <session> [--json]\n\n"
+        "Compares two heap-snapshot sessions (each an id, a unique prefix of one, or 'last'), the earlier\n"
+        "first: per type, the change in instances, shallow bytes and retained bytes from the first to the\n"
+        "second, largest retained growth first, only the types that changed. The text shows the first %d;\n"
+        "--json gives {\"before\",\"after\",\"types\":[{\"type\",\"count_before\",\"count_after\",\"count_delta\",\n"
+        "\"shallow_delta\",\"retained_delta\"}]} with all of them.\n",
+        TEXT_ROWS);
 }
 
 /* Resolves arg and checks that it is a heap-snapshot session with data. Returns the session (a new reference) with
@@ -113,8 +115,9 @@ static void print_text(json_t *sb, json_t *sa, json_t *rb, json_t *ra, json_t *t
             break;
         }
         char *type = drd_safetext_dup(json_string_value(json_object_get(t, "type")));
-        printf("  %+10lld %12s %12s  %s\n", (long long)num(t, "count_delta"), bytes(num(t, "shallow_delta"), 1, x, sizeof x),
-               bytes(num(t, "retained_delta"), 1, y, sizeof y), type ? type : "?");
+        printf("  %+10lld %12s %12s  %s\n", (long long)num(t, "count_delta"),
+               bytes(num(t, "shallow_delta"), 1, x, sizeof x), bytes(num(t, "retained_delta"), 1, y, sizeof y),
+               type ? type : "?");
         free(type);
     }
 }

@@ -68,8 +68,8 @@ static int to_output(const char *output, const char *format, const char *raw, co
         return DRD_EXIT_FAILED;
     }
     if (drd_fs_output_commit(&o)) {
-        drd_tool_error("cannot write %s: %s", output, errno == EEXIST ? "something else than a regular file is there now"
-                                                                     : strerror(errno));
+        drd_tool_error("cannot write %s: %s", output,
+                       errno == EEXIST ? "something else than a regular file is there now" : strerror(errno));
         return DRD_EXIT_FAILED;
     }
     if (!is_stdout)

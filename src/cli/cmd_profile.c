@@ -44,12 +44,13 @@ int drd_cmd_profile(int argc, char **argv)
     int npos = 0, have_duration = 0;
     for (int i = 1; i < argc; i++) {
         if (drd_cli_is_help(argv[i])) {
-            printf("usage: drdotnet profile <pid> <profiler> [--duration S] [--param KEY=VALUE]... [--json] [--quiet]\n\n"
-                   "Attaches <profiler> to the running .NET process <pid> through its diagnostics socket, collects\n"
-                   "for S seconds (default 10), then prints the report. The profiler detaches by itself at the\n"
-                   "end and the process runs on. 'drdotnet profilers' lists profilers and parameters.\n\n"
-                   "exit status: 0 completed, 1 not completed, 2 bad usage, 3 target cannot be profiled,\n"
-                   "4 a profiler is already loaded in the target\n");
+            printf(
+                "usage: drdotnet profile <pid> <profiler> [--duration S] [--param KEY=VALUE]... [--json] [--quiet]\n\n"
+                "Attaches <profiler> to the running .NET process <pid> through its diagnostics socket, collects\n"
+                "for S seconds (default 10), then prints the report. The profiler detaches by itself at the\n"
+                "end and the process runs on. 'drdotnet profilers' lists profilers and parameters.\n\n"
+                "exit status: 0 completed, 1 not completed, 2 bad usage, 3 target cannot be profiled,\n"
+                "4 a profiler is already loaded in the target\n");
             return DRD_EXIT_OK;
         }
         int r = common_option(&req, argc, argv, &i, &have_duration);

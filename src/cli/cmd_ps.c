@@ -15,14 +15,15 @@ int drd_cmd_ps(int argc, char **argv)
     int json = 0;
     for (int i = 1; i < argc; i++) {
         if (drd_cli_is_help(argv[i])) {
-            printf("usage: drdotnet ps [--json]\n\n"
-                   "Lists the .NET processes whose diagnostics socket this user can reach: pid, name, runtime\n"
-                   "version and command line. Stale sockets of exited processes are skipped. Processes in other\n"
-                   "pid and mount namespaces (containers) are found through /proc/<pid>/root when this user may\n"
-                   "look there (root, or their own user): NS PID is then their pid inside (- when the same), and\n"
-                   "MNT NS says 'other' for another mount namespace. 'drdotnet profile' takes the PID column.\n"
-                   "All runtimes are asked at once, under one deadline (3 s, or DRDOTNET_IPC_TIMEOUT_MS); a socket\n"
-                   "that belongs to neither the process's user nor root is not that process's runtime and is skipped.\n");
+            printf(
+                "usage: drdotnet ps [--json]\n\n"
+                "Lists the .NET processes whose diagnostics socket this user can reach: pid, name, runtime\n"
+                "version and command line. Stale sockets of exited processes are skipped. Processes in other\n"
+                "pid and mount namespaces (containers) are found through /proc/<pid>/root when this user may\n"
+                "look there (root, or their own user): NS PID is then their pid inside (- when the same), and\n"
+                "MNT NS says 'other' for another mount namespace. 'drdotnet profile' takes the PID column.\n"
+                "All runtimes are asked at once, under one deadline (3 s, or DRDOTNET_IPC_TIMEOUT_MS); a socket\n"
+                "that belongs to neither the process's user nor root is not that process's runtime and is skipped.\n");
             return DRD_EXIT_OK;
         } else if (strcmp(argv[i], "--json") == 0)
             json = 1;

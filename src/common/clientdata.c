@@ -56,14 +56,14 @@ static int value_valid(const char *v, size_t n)
 int drd_cd_add_param(struct drd_client_data *cd, const char *key, const char *value, char *err, size_t errcap)
 {
     if (!key_valid(key)) {
-        drd_text_cut(err, errcap, "bad parameter name '%s' (use lowercase letters, digits and '_', or <profiler>.<key>)",
-             key);
+        drd_text_cut(err, errcap,
+                     "bad parameter name '%s' (use lowercase letters, digits and '_', or <profiler>.<key>)", key);
         return -1;
     }
     size_t vn = strlen(value);
     if (vn >= DRD_CD_MAX_VALUE || !value_valid(value, vn)) {
         drd_text_cut(err, errcap, "bad value for parameter '%s' (printable text, at most %d bytes)", key,
-             DRD_CD_MAX_VALUE - 1);
+                     DRD_CD_MAX_VALUE - 1);
         return -1;
     }
     if (cd->n_params >= DRD_CD_MAX_PARAMS) {
@@ -176,7 +176,7 @@ int drd_cd_decode(const void *data, size_t len, struct drd_client_data *cd, char
         if (KEY_IS("v")) {
             if (seen_v++ || vn != 1 || v[0] != '0' + DRD_CLIENT_DATA_VERSION) {
                 drd_text_cut(err, errcap, "unsupported session request version '%.*s' (this library reads %d)", (int)vn,
-                     v, DRD_CLIENT_DATA_VERSION);
+                             v, DRD_CLIENT_DATA_VERSION);
                 return -1;
             }
         } else if (KEY_IS("session")) {
@@ -188,7 +188,7 @@ int drd_cd_decode(const void *data, size_t len, struct drd_client_data *cd, char
         } else if (KEY_IS("out")) {
             if (seen_out++ || copy_field(cd->out_dir, sizeof cd->out_dir, v, vn) || cd->out_dir[0] != '/') {
                 drd_text_cut(err, errcap, "bad or repeated output folder (an absolute path of at most %d bytes)",
-                     DRD_CD_MAX_PATH - 1);
+                             DRD_CD_MAX_PATH - 1);
                 return -1;
             }
         } else if (KEY_IS("profiler")) {
@@ -230,10 +230,11 @@ int drd_cd_decode(const void *data, size_t len, struct drd_client_data *cd, char
 #undef KEY_IS
     }
     if (!seen_v || !seen_session || !seen_out || !seen_profiler) {
-        drd_text_cut(err, errcap, "session request lacks %s", !seen_v ? "its version"
-                                                       : !seen_session ? "the session id"
-                                                       : !seen_out ? "the output folder"
-                                                                   : "the profiler name");
+        drd_text_cut(err, errcap, "session request lacks %s",
+                     !seen_v         ? "its version"
+                     : !seen_session ? "the session id"
+                     : !seen_out     ? "the output folder"
+                                     : "the profiler name");
         return -1;
     }
     return 0;

@@ -42,9 +42,9 @@ int drd_fs_read_at(int dir_fd, const char *name, size_t max, char **out, size_t 
 
 /* Copies the regular file from_dir/name (symlinks and special files refused with the same care as
  * drd_fs_read_at, and a file with a second hard link refused with EMLINK: it could be someone else's file that a
- * less trusted writer of from_dir linked there) to to_dir/name, through a fresh temporary file (O_EXCL, O_NOFOLLOW) and renameat(2), so the
- * copy appears whole or not at all. Returns 0, or -1 with errno (EFBIG, and no copy, when the file is larger than
- * max bytes). */
+ * less trusted writer of from_dir linked there) to to_dir/name, through a fresh temporary file (O_EXCL, O_NOFOLLOW) and
+ * renameat(2), so the copy appears whole or not at all. Returns 0, or -1 with errno (EFBIG, and no copy, when the file
+ * is larger than max bytes). */
 int drd_fs_copy_at(int from_dir, const char *name, int to_dir, mode_t mode, unsigned long long max);
 
 /* Removes the folder parent_fd/name that holds only files (a session folder): each file, then the folder. The

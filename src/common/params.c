@@ -46,8 +46,8 @@ static int parse_value(const struct drd_param_desc *d, const char *text, struct 
             return -1;
         }
         if (x < d->min || x > d->max) {
-            drd_text_cut(err, errcap, "parameter '%s' must be between %lld and %lld, not %lld", d->key, (long long)d->min,
-                 (long long)d->max, x);
+            drd_text_cut(err, errcap, "parameter '%s' must be between %lld and %lld, not %lld", d->key,
+                         (long long)d->min, (long long)d->max, x);
             return -1;
         }
         val->i = x;
@@ -100,7 +100,7 @@ int drd_params_resolve(const struct drd_profiler_desc *p, const struct drd_cd_pa
                 used += (size_t)n;
             }
             drd_text_cut(err, errcap, "unknown parameter '%s' for profiler '%s' (it takes: %s)", given[g].key, p->name,
-                 p->n_params ? names : "none");
+                         p->n_params ? names : "none");
             return -1;
         }
         for (int h = 0; h < g; h++)

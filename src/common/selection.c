@@ -49,15 +49,16 @@ int drd_selection_check(const struct drd_selection *sel, int startup, char *err,
         const struct drd_profiler_desc *d = sel->desc[i];
         if (!(d->flags & need)) {
             drd_text_cut(err, errcap, "profiler '%s' cannot be %s (%s)", d->name,
-                 startup ? "loaded at startup" : "attached to a running process",
-                 startup ? "use drdotnet profile" : "use drdotnet launch");
+                         startup ? "loaded at startup" : "attached to a running process",
+                         startup ? "use drdotnet profile" : "use drdotnet launch");
             return -1;
         }
         if (sel->n > 1 && (d->flags & DRD_PROFILER_ONESHOT)) {
-            drd_text_cut(err, errcap,
-                 "profiler '%s' takes one snapshot and ends its session as soon as it is written: it runs alone, "
-                 "not with %s",
-                 d->name, sel->desc[i == 0 ? 1 : 0]->name);
+            drd_text_cut(
+                err, errcap,
+                "profiler '%s' takes one snapshot and ends its session as soon as it is written: it runs alone, "
+                "not with %s",
+                d->name, sel->desc[i == 0 ? 1 : 0]->name);
             return -1;
         }
     }
@@ -123,8 +124,8 @@ static int assign_qualified(struct drd_selection *sel, const struct drd_cd_param
         if (strlen(name) != pn || strncmp(name, g->key, pn) != 0)
             continue;
         if (sel->n > 1 && !takes(sel->desc[i], key)) {
-            drd_text_cut(err, errcap, "profiler '%s' has no parameter '%s' (drdotnet profilers lists its parameters)", name,
-                 key);
+            drd_text_cut(err, errcap, "profiler '%s' has no parameter '%s' (drdotnet profilers lists its parameters)",
+                         name, key);
             return -1;
         }
         return give(sel, i, key, g->value, err, errcap);

@@ -214,7 +214,8 @@ static int read_exact(int fd, uint8_t *buf, size_t len, long long deadline, stru
         if (n < 0)
             return set_err(err, DRD_DIAG_IO, "reading the runtime's answer: %s", strerror(errno));
         if (n == 0)
-            return set_err(err, DRD_DIAG_PROTOCOL, "the runtime closed the connection after %zu of %zu bytes", got, len);
+            return set_err(err, DRD_DIAG_PROTOCOL, "the runtime closed the connection after %zu of %zu bytes", got,
+                           len);
         got += (size_t)n;
     }
     return 0;

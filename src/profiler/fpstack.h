@@ -47,8 +47,8 @@ struct drd_self_ranges {
 
 /* Fills r from a /proc/self/maps listing read from fd: every executable mapping of a file named like a shared
  * library ("*.so", "*.so.*") or [vdso], and [stack]. Returns 0, or -1 when the listing could not be read, had
- * more such mappings than fit, or was not in address order. The main stack counts from its top down to RLIMIT_STACK below it (where it
- * may grow). */
+ * more such mappings than fit, or was not in address order. The main stack counts from its top down to RLIMIT_STACK
+ * below it (where it may grow). */
 int drd_self_ranges_load(int fd, struct drd_self_ranges *r);
 
 /* Whether ip lies in one of r's native code ranges (binary search; no call, no allocation). */

@@ -37,7 +37,8 @@ typedef int (*drd_thread_filter)(void *ctx, uint32_t os_tid, uint64_t *weight_ns
 
 /* Suspends the runtime, walks every managed thread that filter accepts (all with weight 0 when filter is NULL)
  * into the ring, and resumes. Returns the number of samples taken (a full ring counts the rest as dropped in the
- * profiler's counts), or -1 when the runtime could not be suspended now (a GC is suspending it: try at the next tick). */
+ * profiler's counts), or -1 when the runtime could not be suspended now (a GC is suspending it: try at the next tick).
+ */
 int drd_sample_threads(struct drd_prof *p, struct drd_sample_ring *r, drd_thread_filter filter, void *ctx);
 
 /* Writes one sample as raw records (its thread's name and its stack on first use, then "p <tid> <stack> <weight>"

@@ -276,6 +276,12 @@ static void *sampler_main(void *arg)
     HRESULT hr = c->info->lpVtbl->InitializeCurrentThread(c->info);
     if (FAILED(hr))
         drd_log(c, "sampler: InitializeCurrentThread: 0x%08x", (unsigned)hr);
+    /* nothing is asked of the runtime before it has finished loading us: a forced GC asked during a slow attach
+     * ran without our heap walk (heap-snapshot then failed), and a snapshot taken then ends the session before a
+     * detach can be asked (see request_detach) */
+    for (int waited = 0;
+         !c->startup && !atomic_load(&c->attach_completed) && waited < READY_WAIT_MS && drd_collecting(c); waited += 5)
+        usleep(5000);
     int64_t due[DRD_MAX_PROFILERS];
     int sampling = 0;
     int64_t now = (int64_t)drd_clock_mono_ns();
@@ -482,7 +488,8 @@ static int open_raws(struct drd_core *c, char *err, size_t cap)
         uint64_t max_bytes = (uint64_t)drd_params_int(&p->params, "max_file_mb", 256) << 20;
         p->raw = drd_rawout_open(c, c->cd.out_dir, p->ops->desc->name, max_bytes);
         if (!p->raw) {
-            drd_text_cut(err, cap, "cannot create %s.raw in %s: %s", p->ops->desc->name, c->cd.out_dir, strerror(errno));
+            drd_text_cut(err, cap, "cannot create %s.raw in %s: %s", p->ops->desc->name, c->cd.out_dir,
+                         strerror(errno));
             return -1;
         }
     }

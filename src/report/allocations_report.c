@@ -44,8 +44,9 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
     }
     uint64_t type, stack, samples, count, bytes;
     if (strcmp(f[0], "a") != 0 || n != 6 || drd_rawread_u64(f[1], &type) || drd_rawread_u64(f[2], &stack) ||
-        drd_rawread_u64(f[3], &samples) || drd_rawread_u64(f[4], &count) || drd_rawread_u64(f[5], &bytes) || type == 0 ||
-        type > d->n_types || stack == 0 || stack > d->n_stacks || bytes > (1ULL << 56) || count > (1ULL << 56)) {
+        drd_rawread_u64(f[3], &samples) || drd_rawread_u64(f[4], &count) || drd_rawread_u64(f[5], &bytes) ||
+        type == 0 || type > d->n_types || stack == 0 || stack > d->n_stacks || bytes > (1ULL << 56) ||
+        count > (1ULL << 56)) {
         snprintf(err, cap, "malformed allocation record");
         return -1;
     }
@@ -100,8 +101,9 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
             const struct drd_rawread_stack *s = &d.stacks[k.g[j].stack - 1];
             for (uint32_t f = 0; f < s->n; f++)
                 json_array_append_new(frames, json_string(d.frames[s->frames[f] - 1]));
-            json_array_append_new(stacks, json_pack("{s:I,s:I,s:o}", "count", (json_int_t)((k.g[j].count_fixed + 512) / 1024),
-                                                    "bytes", (json_int_t)k.g[j].bytes, "frames", frames));
+            json_array_append_new(stacks,
+                                  json_pack("{s:I,s:I,s:o}", "count", (json_int_t)((k.g[j].count_fixed + 512) / 1024),
+                                            "bytes", (json_int_t)k.g[j].bytes, "frames", frames));
         }
         drd_report_sort_desc(stacks, "bytes");
         while (json_array_size(stacks) > TOP_STACKS)
@@ -115,10 +117,10 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
         i = j;
     }
     drd_report_sort_desc(types, "bytes");
-    report = json_pack("{s:s,s:s,s:s?,s:b,s:I,s:I,s:I,s:I,s:o}", "profiler", "allocations", "mode", k.mode,
-                       "walker", *k.walker ? k.walker : NULL, "exact", strcmp(k.mode, "exact") == 0, "samples", (json_int_t)all_samples, "count",
-                       (json_int_t)((all_count + 512) / 1024), "bytes", (json_int_t)all_bytes, "dropped",
-                       (json_int_t)d.dropped, "types", types);
+    report = json_pack("{s:s,s:s,s:s?,s:b,s:I,s:I,s:I,s:I,s:o}", "profiler", "allocations", "mode", k.mode, "walker",
+                       *k.walker ? k.walker : NULL, "exact", strcmp(k.mode, "exact") == 0, "samples",
+                       (json_int_t)all_samples, "count", (json_int_t)((all_count + 512) / 1024), "bytes",
+                       (json_int_t)all_bytes, "dropped", (json_int_t)d.dropped, "types", types);
     if (!report)
         snprintf(err, cap, "out of memory");
 out:
@@ -131,7 +133,8 @@ out:
 void drd_allocations_print(FILE *out, json_t *r)
 {
     int exact = json_is_true(json_object_get(r, "exact"));
-    fprintf(out, "%s: %lld objects, %.1f MB allocated%s\n", exact ? "Exact counts (every allocation)" : "Estimated from samples",
+    fprintf(out, "%s: %lld objects, %.1f MB allocated%s\n",
+            exact ? "Exact counts (every allocation)" : "Estimated from samples",
             (long long)json_integer_value(json_object_get(r, "count")),
             (double)json_integer_value(json_object_get(r, "bytes")) / 1048576.0,
             exact ? "" : " (statistical estimate; samples below)");
@@ -144,7 +147,8 @@ void drd_allocations_print(FILE *out, json_t *r)
             break;
         fprintf(out, "  %14lld %12lld %8lld  %s\n", (long long)json_integer_value(json_object_get(t, "bytes")),
                 (long long)json_integer_value(json_object_get(t, "count")),
-                (long long)json_integer_value(json_object_get(t, "samples")), json_string_value(json_object_get(t, "type")));
+                (long long)json_integer_value(json_object_get(t, "samples")),
+                json_string_value(json_object_get(t, "type")));
     }
     json_array_foreach(json_object_get(r, "types"), i, t)
     {

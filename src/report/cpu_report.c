@@ -400,10 +400,10 @@ json_t *drd_cpu_report(const char *raw_path, char *err, size_t cap)
         if (s.stack_samples[id - 1] && tree_add(&t, &s, id, s.stack_samples[id - 1], s.stack_weight[id - 1], 0, 0))
             goto fail_add;
     report = json_pack("{s:s,s:s?,s:s?,s:I,s:I,s:I,s:I,s:I,s:b,s:o,s:o,s:o}", "profiler", "cpu-hotpaths", "mode",
-                       *s.mode ? s.mode : NULL, "sampler", *s.sampler ? s.sampler : NULL, "frequency", (json_int_t)s.frequency, "period_ns",
-                       (json_int_t)s.period_ns, "samples", (json_int_t)s.samples, "total_ns", (json_int_t)s.weight,
-                       "dropped", (json_int_t)s.d.dropped, "complete", s.d.ended, "threads", threads_json(&s), "top",
-                       top_json(&s), "tree", tree_json(&t, &s, 0));
+                       *s.mode ? s.mode : NULL, "sampler", *s.sampler ? s.sampler : NULL, "frequency",
+                       (json_int_t)s.frequency, "period_ns", (json_int_t)s.period_ns, "samples", (json_int_t)s.samples,
+                       "total_ns", (json_int_t)s.weight, "dropped", (json_int_t)s.d.dropped, "complete", s.d.ended,
+                       "threads", threads_json(&s), "top", top_json(&s), "tree", tree_json(&t, &s, 0));
     if (!report)
         snprintf(err, cap, "out of memory building the report");
     tree_free(&t);

@@ -59,8 +59,9 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         return -1;
     }
     if (n != (is_x ? 4 : 5) || drd_rawread_u64(f[1], &type) || drd_rawread_u64(f[2], &stack) ||
-        drd_rawread_u64(f[n - 1], &count) || (is_c && drd_rawread_u64(f[3], &frame)) || type == 0 || type > d->n_types ||
-        stack == 0 || stack > d->n_stacks || (is_c && (frame == 0 || frame > d->n_frames)) || count > (1ULL << 48)) {
+        drd_rawread_u64(f[n - 1], &count) || (is_c && drd_rawread_u64(f[3], &frame)) || type == 0 ||
+        type > d->n_types || stack == 0 || stack > d->n_stacks || (is_c && (frame == 0 || frame > d->n_frames)) ||
+        count > (1ULL << 48)) {
         snprintf(err, cap, "malformed '%s' record", f[0]);
         return -1;
     }
@@ -205,7 +206,8 @@ void drd_exceptions_print(FILE *out, json_t *r)
         json_array_foreach(json_object_get(t, "stacks"), k, s)
         {
             json_int_t n = json_integer_value(json_object_get(s, "count"));
-            fprintf(out, "  thrown %lld times (%.1f%%) from:\n", (long long)n, count ? 100.0 * (double)n / (double)count : 0);
+            fprintf(out, "  thrown %lld times (%.1f%%) from:\n", (long long)n,
+                    count ? 100.0 * (double)n / (double)count : 0);
             size_t f;
             json_t *frame;
             json_array_foreach(json_object_get(s, "frames"), f, frame)

@@ -541,8 +541,8 @@ void drd_heap_dom_free(struct dom *t)
     free(t->type_retained);
 }
 
-/* Breadth first from the roots, kind by kind in drd_heap_root_order, so that a path starts at a static field whenever one
- * reaches the object. Returns 0 or -1 (out of memory). */
+/* Breadth first from the roots, kind by kind in drd_heap_root_order, so that a path starts at a static field whenever
+ * one reaches the object. Returns 0 or -1 (out of memory). */
 int drd_heap_bfs(const struct graph *g, struct dom *t)
 {
     uint32_t *queue = drd_heap_alloc(g->n, sizeof *queue);

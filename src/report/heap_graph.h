@@ -101,8 +101,8 @@ void drd_heap_graph_free(struct graph *g);
 /* Frees the analysis' tables. */
 void drd_heap_dom_free(struct dom *t);
 
-/* Breadth first from the roots, kind by kind in drd_heap_root_order, so that a path starts at a static field whenever one
- * reaches the object. Returns 0 or -1 (out of memory). */
+/* Breadth first from the roots, kind by kind in drd_heap_root_order, so that a path starts at a static field whenever
+ * one reaches the object. Returns 0 or -1 (out of memory). */
 int drd_heap_bfs(const struct graph *g, struct dom *t);
 
 /* Numbers the graph, finds the dominators and frees the forward adjacency. Returns 0 or -1 (out of memory). */

@@ -156,7 +156,8 @@ out:
 void drd_pauses_print(FILE *out, json_t *r)
 {
     fprintf(out, "%lld pauses, %.1f ms in all: %.2f%% of %.1f s\n",
-            (long long)json_integer_value(json_object_get(r, "count")), json_real_value(json_object_get(r, "paused_ms")),
+            (long long)json_integer_value(json_object_get(r, "count")),
+            json_real_value(json_object_get(r, "paused_ms")),
             100.0 * json_real_value(json_object_get(r, "paused_share")),
             json_real_value(json_object_get(r, "wall_ms")) / 1000.0);
     fprintf(out, "p50 %.3f ms, p95 %.3f ms, p99 %.3f ms, max %.3f ms\n", json_real_value(json_object_get(r, "p50_ms")),

@@ -128,7 +128,8 @@ static int parse_stack(char *list, const struct drd_rawdata *d, struct drd_rawre
     return 0;
 }
 
-int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_record_fn fn, void *ctx, char *err, size_t cap)
+int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_record_fn fn, void *ctx, char *err,
+                      size_t cap)
 {
     memset(d, 0, sizeof *d);
     size_t pos = 0;
@@ -214,8 +215,8 @@ int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_
     return 0;
 }
 
-int drd_rawread_load(const char *path, size_t max_bytes, struct drd_rawdata *d, char **buf_out, drd_rawread_record_fn fn,
-                 void *ctx, char *err, size_t cap)
+int drd_rawread_load(const char *path, size_t max_bytes, struct drd_rawdata *d, char **buf_out,
+                     drd_rawread_record_fn fn, void *ctx, char *err, size_t cap)
 {
     char *buf = NULL;
     size_t len = 0;

@@ -23,7 +23,8 @@ struct drd_rawdata {
 };
 
 /* A profiler-specific record: fields[0] is the tag. Return 0 to go on, -1 (with err) to refuse the file. */
-typedef int (*drd_rawread_record_fn)(void *ctx, const struct drd_rawdata *d, char **fields, int n, char *err, size_t cap);
+typedef int (*drd_rawread_record_fn)(void *ctx, const struct drd_rawdata *d, char **fields, int n, char *err,
+                                     size_t cap);
 
 /* Parses len bytes of buf (modified in place: fields point into it). Returns 0, or -1 with a sentence in err
  * naming the line. The tables must be freed with drd_rawdata_free, also after a failure. */
@@ -32,8 +33,8 @@ int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_
 
 /* Reads and parses path (at most max_bytes). Returns 0 or -1 with err. *buf_out keeps the text the names point
  * into: free it after the data. */
-int drd_rawread_load(const char *path, size_t max_bytes, struct drd_rawdata *d, char **buf_out, drd_rawread_record_fn fn,
-                 void *ctx, char *err, size_t cap);
+int drd_rawread_load(const char *path, size_t max_bytes, struct drd_rawdata *d, char **buf_out,
+                     drd_rawread_record_fn fn, void *ctx, char *err, size_t cap);
 
 void drd_rawdata_free(struct drd_rawdata *d);
 

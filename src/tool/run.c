@@ -247,7 +247,8 @@ static int confirm_detach(const char *dir, pid_t pid, unsigned long long start_t
         int wait = detach_wait_ms();
         long long t0 = drd_clock_mono_ms();
         int mapped;
-        while ((mapped = drd_proc_alive(pid, start_ticks) && drd_proc_maps_file(pid, lib_name)) && drd_clock_mono_ms() - t0 < wait)
+        while ((mapped = drd_proc_alive(pid, start_ticks) && drd_proc_maps_file(pid, lib_name)) &&
+               drd_clock_mono_ms() - t0 < wait)
             sleep_ms(50);
         if (!mapped && drd_proc_alive(pid, start_ticks)) {
             outcome = "detached";

@@ -1,5 +1,5 @@
-/* The web UI's JSON API: acting on the routes of request.c, session folders as the page sees them, starting sessions as child processes,
- * reports, exports, deletion and the server-sent-events stream of a session's progress. */
+/* The web UI's JSON API: acting on the routes of request.c, session folders as the page sees them, starting sessions as
+ * child processes, reports, exports, deletion and the server-sent-events stream of a session's progress. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -53,8 +53,8 @@ static const struct drd_param_desc params[] = {
     {"duration", DRD_PARAM_INT, "10", "seconds to collect (0: until the process exits, launch only)", 0, 86400, NULL},
     {"max_stack_depth", DRD_PARAM_INT, "32", "frames kept per allocation stack (sampled mode)", 1, DRD_RAW_MAX_DEPTH,
      NULL},
-    {"stacks", DRD_PARAM_BOOL, "true", "walk the allocating thread's stack for each sample (false: by type only, cheaper)",
-     0, 0, NULL},
+    {"stacks", DRD_PARAM_BOOL, "true",
+     "walk the allocating thread's stack for each sample (false: by type only, cheaper)", 0, 0, NULL},
     {"walker", DRD_PARAM_ENUM, "auto",
      "auto: the runtime walks a call path once and the walk is reused while the thread's frame-pointer chain is the "
      "same (x86_64); runtime: the runtime walks every sample (slower)",
@@ -80,8 +80,8 @@ static void add(ClassID cls, const struct drd_frame *frames, uint32_t depth, dou
         return;
     }
     atomic_fetch_add_explicit(drd_keytable_counter(&st.table, slot, SAMPLES), 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(drd_keytable_counter(&st.table, slot, EST_COUNT), (unsigned long long)llround(count * FIXED),
-                              memory_order_relaxed);
+    atomic_fetch_add_explicit(drd_keytable_counter(&st.table, slot, EST_COUNT),
+                              (unsigned long long)llround(count * FIXED), memory_order_relaxed);
     atomic_fetch_add_explicit(drd_keytable_counter(&st.table, slot, EST_BYTES), (unsigned long long)llround(bytes),
                               memory_order_relaxed);
     atomic_fetch_add_explicit(&self->events, 1, memory_order_relaxed);
@@ -290,11 +290,13 @@ static void end(struct drd_prof *p)
     unsigned long long n = atomic_load(&timed_events);
     if (st.session_open && n)
         drd_log(c, "timing: %llu events, %llu cycles per event in the callback, %llu of them in the stack walk", n,
-                (unsigned long long)atomic_load(&timed_cycles) / n, (unsigned long long)atomic_load(&timed_walk_cycles) / n);
+                (unsigned long long)atomic_load(&timed_cycles) / n,
+                (unsigned long long)atomic_load(&timed_walk_cycles) / n);
 #endif
     if (st.cache.on && st.session_open)
-        drd_log(c, "stacks: %llu reused, %llu walked by the runtime (%llu chains of shared generic code, %llu whose check "
-                   "found another walk), %llu with no chain to keep them under (unreadable, cut, or the cache full)",
+        drd_log(c,
+                "stacks: %llu reused, %llu walked by the runtime (%llu chains of shared generic code, %llu whose check "
+                "found another walk), %llu with no chain to keep them under (unreadable, cut, or the cache full)",
                 (unsigned long long)atomic_load(&st.cache.reused), (unsigned long long)atomic_load(&st.cache.walked),
                 (unsigned long long)atomic_load(&st.cache.uncacheable),
                 (unsigned long long)atomic_load(&st.cache.mismatched),

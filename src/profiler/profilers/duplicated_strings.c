@@ -291,9 +291,10 @@ static void drain(struct drd_prof *p)
     if (!__atomic_load_n(&st.done, __ATOMIC_ACQUIRE) || st.done == 2)
         return;
     st.done = 2;
-    drd_rawout_printf(p->raw, "m\tstrings\t%llu\nm\tstring_bytes\t%llu\nm\tdistinct\t%zu\nm\toverflow\t%llu\nm\tpause_ns\t%llu\n",
-                   (unsigned long long)st.strings, (unsigned long long)st.string_bytes, st.distinct,
-                   (unsigned long long)st.overflow, (unsigned long long)st.pause_ns);
+    drd_rawout_printf(
+        p->raw, "m\tstrings\t%llu\nm\tstring_bytes\t%llu\nm\tdistinct\t%zu\nm\toverflow\t%llu\nm\tpause_ns\t%llu\n",
+        (unsigned long long)st.strings, (unsigned long long)st.string_bytes, st.distinct,
+        (unsigned long long)st.overflow, (unsigned long long)st.pause_ns);
     uint64_t wasted_all = 0, dup_values = 0;
     for (size_t i = 0; i < st.slots; i++)
         if (st.table[i].rep && st.table[i].count > 1) {

@@ -149,7 +149,8 @@ static void drain(struct drd_prof *p)
     for (size_t i = 0; i < THROW_SLOTS; i++) {
         if (!drd_keytable_ready(&state.throws, i))
             continue;
-        uint64_t n = atomic_load_explicit(drd_keytable_counter(&state.throws, (uint32_t)i + 1, 0), memory_order_relaxed);
+        uint64_t n =
+            atomic_load_explicit(drd_keytable_counter(&state.throws, (uint32_t)i + 1, 0), memory_order_relaxed);
         struct written *w = &state.throw_written[i];
         if (n == w->count || intern_throw(p, i))
             continue;
@@ -160,7 +161,8 @@ static void drain(struct drd_prof *p)
     for (size_t i = 0; i < CATCH_SLOTS; i++) {
         if (!drd_keytable_ready(&state.catches, i))
             continue;
-        uint64_t n = atomic_load_explicit(drd_keytable_counter(&state.catches, (uint32_t)i + 1, 0), memory_order_relaxed);
+        uint64_t n =
+            atomic_load_explicit(drd_keytable_counter(&state.catches, (uint32_t)i + 1, 0), memory_order_relaxed);
         uint32_t depth, frame;
         const struct drd_frame *catcher = drd_keytable_frames(&state.catches, i, &depth);
         size_t throw_slot = (size_t)drd_keytable_class(&state.catches, i) - 1;

@@ -5,8 +5,8 @@
  * static reference fields, forces one GC from its own thread, and inside that GC's callbacks streams every
  * object (id, class, size, references) and every root into a memory region reserved beforehand (no I/O and no
  * allocation while the runtime is stopped); at the GC's end it reads the static fields (the runtime is still
- * suspended), and only after the runtime resumed writes the region to heap-snapshot.graph. Dominators, retained sizes and
- * paths are computed by the tool. The graph format is documented in include/drdotnet/raw.h. */
+ * suspended), and only after the runtime resumed writes the region to heap-snapshot.graph. Dominators, retained sizes
+ * and paths are computed by the tool. The graph format is documented in include/drdotnet/raw.h. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -266,8 +266,9 @@ static int sig_is_reference(PCCOR_SIGNATURE sig, ULONG len)
 }
 
 /* Records the static reference fields of one type whose statics the runtime has allocated: the type loaded by
- * the app itself (drd_types_loaded_class: never one loaded on the app's behalf) and initialized (GetAppDomainStaticAddress answers CORPROF_E_DATAINCOMPLETE until
- * the class is initialized, checking the runtime's own flag without side effects). */
+ * the app itself (drd_types_loaded_class: never one loaded on the app's behalf) and initialized
+ * (GetAppDomainStaticAddress answers CORPROF_E_DATAINCOMPLETE until the class is initialized, checking the runtime's
+ * own flag without side effects). */
 static void type_statics(struct drd_core *c, IMetaDataImport2 *md, ModuleID module, AppDomainID domain, mdTypeDef td)
 {
     WCHAR tname16[512];
@@ -487,10 +488,11 @@ static void drain(struct drd_prof *p)
         if (st.classes[i] && drd_rawout_type(p->raw, st.classes[i], &tid) == 0)
             drd_rawout_printf(p->raw, "c\t%llx\t%u\n", (unsigned long long)st.classes[i], tid);
     }
-    drd_rawout_printf(p->raw, "m\tobjects\t%llu\nm\tedges\t%llu\nm\troots\t%llu\nm\theap_bytes\t%llu\nm\tpause_ns\t%llu\n"
-                           "m\tgc_ns\t%llu\n",
-                   (unsigned long long)st.objects, (unsigned long long)st.edges, (unsigned long long)st.roots,
-                   (unsigned long long)st.heap_bytes, (unsigned long long)st.pause_ns, (unsigned long long)st.gc_ns);
+    drd_rawout_printf(p->raw,
+                      "m\tobjects\t%llu\nm\tedges\t%llu\nm\troots\t%llu\nm\theap_bytes\t%llu\nm\tpause_ns\t%llu\n"
+                      "m\tgc_ns\t%llu\n",
+                      (unsigned long long)st.objects, (unsigned long long)st.edges, (unsigned long long)st.roots,
+                      (unsigned long long)st.heap_bytes, (unsigned long long)st.pause_ns, (unsigned long long)st.gc_ns);
 }
 
 static void stop(struct drd_prof *p)
