@@ -32,4 +32,15 @@ const struct drd_param_value *drd_params_get(const struct drd_param_values *vals
 /* The integer value of key, or fallback when absent. */
 int64_t drd_params_int(const struct drd_param_values *vals, const char *key, int64_t fallback);
 
+/* The descriptor of the common parameter flag (DRD_COMMON_*), or NULL for another value. */
+const struct drd_param_desc *drd_params_common(unsigned flag);
+
+/* Fills out (cap entries) with p's parameters as the table lists them: duration (if p takes it), p's own, then
+ * max_stack_depth and max_file_mb (if it takes them). Returns the count, or -1 when cap is too small. */
+int drd_params_compose(const struct drd_profiler_desc *p, struct drd_param_desc *out, int cap);
+
+/* The session's deadline in milliseconds for profilers with these resolved parameters: the longest duration any
+ * of them was given (0: until the process exits), or DRD_ONESHOT_DEADLINE_S when none takes a duration. */
+long long drd_params_deadline_ms(const struct drd_param_values *vals, int n);
+
 #endif

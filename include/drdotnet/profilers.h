@@ -23,13 +23,24 @@ struct drd_param_desc {
 #define DRD_PROFILER_STARTUP 0x2u /* can be loaded at startup (drdotnet launch) */
 #define DRD_PROFILER_ONESHOT 0x4u /* takes one snapshot and ends its session: runs alone */
 
+/* The parameters a session's core declares once, with one default each, for every profiler that takes them (its
+ * descriptor's `common`): duration (seconds to collect, default 10; a profiler that takes one snapshot has none: its
+ * session ends with the snapshot, or after DRD_ONESHOT_DEADLINE_S), max_stack_depth (frames kept per stack, 128)
+ * and max_file_mb (the raw file's cap, 256). The table the library gives (drdotnet_profilers) lists them among
+ * each profiler's parameters: duration first, then the profiler's own, then max_stack_depth and max_file_mb. */
+#define DRD_COMMON_DURATION 0x1u
+#define DRD_COMMON_MAX_STACK_DEPTH 0x2u
+#define DRD_COMMON_MAX_FILE_MB 0x4u
+#define DRD_ONESHOT_DEADLINE_S 120
+
 struct drd_profiler_desc {
     const char *name; /* the vocabulary word: exceptions, cpu-hotpaths, ... */
     const char *clsid; /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" */
     const char *description; /* one line */
-    const struct drd_param_desc *params;
+    const struct drd_param_desc *params; /* its own; with the common ones in the library's table */
     int n_params;
     unsigned flags; /* DRD_PROFILER_* */
+    unsigned common; /* DRD_COMMON_*: the session's parameters it takes */
 };
 
 struct drd_profiler_table {

@@ -32,7 +32,8 @@ int drd_selection_check(const struct drd_selection *sel, int startup, char *err,
 
 /* Gives each chosen profiler its parameters: "<profiler>.<key>" goes to that profiler, which must be chosen and
  * take the key; a bare key goes to the one chosen profiler that takes it, or to all that take it for a parameter
- * of the whole session (duration, max_file_mb); with one profiler every bare key goes to it, so that its own
+ * of the whole session (the common ones: duration, max_stack_depth, max_file_mb); with one profiler every bare key
+ * goes to it, so that its own
  * check names an unknown one. Returns 0, or -1 with a sentence in err naming the profilers that take the key
  * (unknown, ambiguous, or given twice). */
 int drd_selection_assign(struct drd_selection *sel, const struct drd_cd_param *given, int n_given, char *err,

@@ -1,5 +1,6 @@
 /* Resolving a profiler's parameters against its descriptor: defaults, types, ranges, unknown keys. */
 #include "drdotnet/params.h"
+#include "drdotnet/raw.h"
 #include "common/textcut.h"
 
 #include <errno.h>
@@ -138,4 +139,54 @@ int64_t drd_params_int(const struct drd_param_values *vals, const char *key, int
 {
     const struct drd_param_value *v = drd_params_get(vals, key);
     return v ? v->i : fallback;
+}
+
+/* The parameters a session's core declares once (profilers.h: DRD_COMMON_*). */
+static const struct drd_param_desc common[] = {
+    {"duration", DRD_PARAM_INT, "10", "seconds to collect (0: until the process exits, launch only)", 0, 86400, NULL},
+    {"max_stack_depth", DRD_PARAM_INT, "128", "frames kept per stack, from the leaf up", 1, DRD_RAW_MAX_DEPTH, NULL},
+    {"max_file_mb", DRD_PARAM_INT, "256", "stop collecting when the raw data reaches this size", 1, 4096, NULL},
+};
+
+const struct drd_param_desc *drd_params_common(unsigned flag)
+{
+    switch (flag) {
+    case DRD_COMMON_DURATION:
+        return &common[0];
+    case DRD_COMMON_MAX_STACK_DEPTH:
+        return &common[1];
+    case DRD_COMMON_MAX_FILE_MB:
+        return &common[2];
+    default:
+        return NULL;
+    }
+}
+
+int drd_params_compose(const struct drd_profiler_desc *p, struct drd_param_desc *out, int cap)
+{
+    int n = 0;
+    int need = p->n_params + !!(p->common & DRD_COMMON_DURATION) + !!(p->common & DRD_COMMON_MAX_STACK_DEPTH) +
+               !!(p->common & DRD_COMMON_MAX_FILE_MB);
+    if (need > cap)
+        return -1;
+    if (p->common & DRD_COMMON_DURATION)
+        out[n++] = common[0];
+    for (int k = 0; k < p->n_params; k++)
+        out[n++] = p->params[k];
+    if (p->common & DRD_COMMON_MAX_STACK_DEPTH)
+        out[n++] = common[1];
+    if (p->common & DRD_COMMON_MAX_FILE_MB)
+        out[n++] = common[2];
+    return n;
+}
+
+long long drd_params_deadline_ms(const struct drd_param_values *vals, int n)
+{
+    long long ms = -1;
+    for (int i = 0; i < n; i++) {
+        const struct drd_param_value *d = drd_params_get(&vals[i], "duration");
+        if (d && d->i * 1000 > ms)
+            ms = d->i * 1000;
+    }
+    return ms < 0 ? DRD_ONESHOT_DEADLINE_S * 1000LL : ms;
 }

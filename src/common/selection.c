@@ -67,7 +67,7 @@ int drd_selection_check(const struct drd_selection *sel, int startup, char *err,
 
 int drd_selection_session_wide(const char *key)
 {
-    return strcmp(key, "duration") == 0 || strcmp(key, "max_file_mb") == 0;
+    return strcmp(key, "duration") == 0 || strcmp(key, "max_file_mb") == 0 || strcmp(key, "max_stack_depth") == 0;
 }
 
 /* 1 when profiler d declares key. */

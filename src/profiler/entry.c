@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common/guid.h"
+#include "drdotnet/params.h"
 #include "drdotnet/version.h"
 #include "profiler/core.h"
 
@@ -26,14 +27,22 @@ static const struct drd_profiler_ops *const all_ops[] = {
 };
 #define N_PROFILERS ((int)(sizeof all_ops / sizeof all_ops[0]))
 
+/* Each profiler as the table shows it: its descriptor with the session's common parameters among its own. */
+static struct drd_param_desc params_of[N_PROFILERS][DRD_CD_MAX_PARAMS];
+static struct drd_profiler_desc composed[N_PROFILERS];
 static const struct drd_profiler_desc *descs[N_PROFILERS];
 static struct drd_profiler_table table;
 
 EXPORT const struct drd_profiler_table *drdotnet_profilers(void)
 {
     /* filled on each call from constant data: idempotent, no other side effect */
-    for (int i = 0; i < N_PROFILERS; i++)
-        descs[i] = all_ops[i]->desc;
+    for (int i = 0; i < N_PROFILERS; i++) {
+        composed[i] = *all_ops[i]->desc;
+        int n = drd_params_compose(all_ops[i]->desc, params_of[i], DRD_CD_MAX_PARAMS);
+        composed[i].params = params_of[i];
+        composed[i].n_params = n < 0 ? 0 : n; /* a descriptor too large is caught by the unit test of the table */
+        descs[i] = &composed[i];
+    }
     table.abi = DRD_DESCRIPTOR_ABI;
     table.version = DRD_VERSION;
     table.count = N_PROFILERS;

@@ -279,9 +279,12 @@ static void *sampler_main(void *arg)
     /* nothing is asked of the runtime before it has finished loading us: a forced GC asked during a slow attach
      * ran without our heap walk (heap-snapshot then failed), and a snapshot taken then ends the session before a
      * detach can be asked (see request_detach) */
-    for (int waited = 0;
-         !c->startup && !atomic_load(&c->attach_completed) && waited < READY_WAIT_MS && drd_collecting(c); waited += 5)
+    int waited = 0;
+    for (; !c->startup && !atomic_load(&c->attach_completed) && waited < READY_WAIT_MS && drd_collecting(c);
+         waited += 5)
         usleep(5000);
+    if (waited > 0)
+        drd_log(c, "sampler: waited %d ms for the runtime to complete the attach before the first sample", waited);
     int64_t due[DRD_MAX_PROFILERS];
     int sampling = 0;
     int64_t now = (int64_t)drd_clock_mono_ns();
@@ -419,7 +422,7 @@ static int choose_profilers(struct drd_core *c, char *err, size_t cap)
         return -1;
     int has_lead = 0;
     for (int i = 0; i < sel.n; i++)
-        has_lead |= sel.desc[i] == c->lead->desc;
+        has_lead |= strcmp(sel.desc[i]->name, c->lead->desc->name) == 0;
     if (!has_lead) {
         snprintf(err, cap, "the request names profiler '%s' but the CLSID loaded '%s'", c->cd.profiler,
                  c->lead->desc->name);
@@ -428,21 +431,19 @@ static int choose_profilers(struct drd_core *c, char *err, size_t cap)
     if (drd_selection_check(&sel, c->startup, err, cap) ||
         drd_selection_assign(&sel, c->cd.params, c->cd.n_params, err, cap))
         return -1;
+    static struct drd_param_values vals[DRD_MAX_PROFILERS];
     for (int i = 0; i < sel.n; i++) {
         struct drd_prof *p = &c->profs[i];
         p->core = c;
         p->ops = drd_profiler_ops_find(sel.desc[i]->name);
-        if (drd_params_resolve(p->ops->desc, sel.params[i], sel.n_params[i], &p->params, err, cap))
+        /* against the table's descriptor: the profiler's own parameters and the session's common ones */
+        if (drd_params_resolve(sel.desc[i], sel.params[i], sel.n_params[i], &p->params, err, cap))
             return -1;
+        vals[i] = p->params;
     }
     c->n_profs = sel.n;
     /* one deadline for the session: the longest any of its profilers was given */
-    c->duration_ms = 0;
-    for (int i = 0; i < c->n_profs; i++) {
-        int64_t d = drd_params_int(&c->profs[i].params, "duration", 10) * 1000;
-        if (i == 0 || d > c->duration_ms)
-            c->duration_ms = d;
-    }
+    c->duration_ms = drd_params_deadline_ms(vals, sel.n);
     if (c->duration_ms <= 0 && !c->startup) {
         snprintf(err, cap, "a duration of 0 (until exit) is only possible with drdotnet launch");
         return -1;

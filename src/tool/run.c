@@ -456,15 +456,13 @@ static int resolve(struct run *r)
         drd_tool_error("%s", err);
         return DRD_EXIT_USAGE;
     }
-    r->duration_ms = 0;
     for (int i = 0; i < r->sel.n; i++) {
         if (drd_params_resolve(r->sel.desc[i], r->sel.params[i], r->sel.n_params[i], &r->vals[i], err, sizeof err)) {
             drd_tool_error("%s", err);
             return DRD_EXIT_USAGE;
         }
-        long long d = drd_params_int(&r->vals[i], "duration", 10) * 1000;
-        r->duration_ms = i == 0 || d > r->duration_ms ? d : r->duration_ms;
     }
+    r->duration_ms = drd_params_deadline_ms(r->vals, r->sel.n);
     if (!r->launch && r->duration_ms <= 0) {
         drd_tool_error("a duration of 0 (until the process exits) needs drdotnet launch");
         return DRD_EXIT_USAGE;

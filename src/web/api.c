@@ -176,22 +176,28 @@ static enum MHD_Result processes(struct MHD_Connection *c)
     if (n < 0)
         return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the temporary folder: %s",
                               strerror(errno));
+    /* every runtime asked at once under one deadline, as ps does: silent sockets cost one timeout in all */
+    struct drd_diag_probe *probes = calloc(n ? (size_t)n : 1, sizeof *probes);
+    if (!probes) {
+        free(procs);
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    }
+    drd_diag_process_info_all(procs, n, drd_tool_ipc_timeout(3000), probes);
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
-        struct drd_process_info pi;
-        struct drd_diag_error de;
-        json_t *o = json_pack("{s:i,s:s?}", "pid", (int)procs[i].pid, "name",
-                              text_or(procs[i].name, NULL));
-        if (drd_diag_process_info(procs[i].pid, drd_tool_ipc_timeout(3000), &pi, &de) == 0) {
-            json_object_set_new(o, "command_line", json_string(pi.command_line));
-            json_object_set_new(o, "runtime_version", json_string(pi.clr_version));
-            json_object_set_new(o, "entry_assembly", json_string(pi.entry_assembly));
-            json_object_set_new(o, "os", json_string(pi.os));
-            json_object_set_new(o, "arch", json_string(pi.arch));
+        const struct drd_process_info *pi = &probes[i].info;
+        json_t *o = json_pack("{s:i,s:s?}", "pid", (int)procs[i].pid, "name", text_or(procs[i].name, NULL));
+        if (probes[i].ok) {
+            json_object_set_new(o, "command_line", json_string(pi->command_line));
+            json_object_set_new(o, "runtime_version", json_string(pi->clr_version));
+            json_object_set_new(o, "entry_assembly", json_string(pi->entry_assembly));
+            json_object_set_new(o, "os", json_string(pi->os));
+            json_object_set_new(o, "arch", json_string(pi->arch));
         } else
-            json_object_set_new(o, "error", json_string(de.message));
+            json_object_set_new(o, "error", json_string(probes[i].err.message));
         json_array_append_new(arr, o);
     }
+    free(probes);
     free(procs);
     return drd_http_json(c, MHD_HTTP_OK, arr);
 }

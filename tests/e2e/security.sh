@@ -285,6 +285,25 @@ $listen" "${PLANTED[@]}" &
     check_eq "10 silent sockets: listed, each without an answer" "$(jq '[.[] | select(.error != null and (.error | test("in time")))] | length' "$WORK/ps-silent.json")" 10
     PL=$(printf '%s\n' "${PLANTED[@]%%:*}" | jq -s -c .)
     check_eq "10 planted sockets: not listed" "$(jq --argjson pl "$PL" '[.[] | select(.pid as $p | $pl | index($p))] | length' "$WORK/ps-silent.json")" 0
+    # the web API's process list: the same one deadline
+    TMPDIR="$SOCKS" "$DRD_BIN" serve --port 0 >"$WORK/serve-silent.out" 2>/dev/null &
+    SERVER=$!
+    PIDS+=("$SERVER")
+    if wait_for_line "$WORK/serve-silent.out" "http://" 10; then
+        URL=$(grep -m1 '^http://' "$WORK/serve-silent.out")
+        T0=$(date +%s.%N)
+        curl -s --max-time 60 -H "Authorization: Bearer ${URL##*token=}" "${URL%%/?token=*}/api/processes" \
+            >"$WORK/api-silent.json"
+        T=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+        echo "/api/processes with 10 silent sockets and 10 planted ones: $T s"
+        CHECKS=$((CHECKS + 1))
+        if awk -v t="$T" 'BEGIN { exit !(t < 8) }'; then pass "API, 10 silent sockets: one deadline ($T s)"; else fail "API, 10 silent sockets: took $T s"; fi
+        check_eq "API, 10 silent sockets: listed without an answer" "$(jq '[.[] | select(.error != null and (.error | test("in time")))] | length' "$WORK/api-silent.json")" 10
+        check_eq "API, 10 planted sockets: not listed" "$(jq --argjson pl "$PL" '[.[] | select(.pid as $p | $pl | index($p))] | length' "$WORK/api-silent.json")" 0
+    else
+        fail "serve printed no address"
+    fi
+    kill "$SERVER" 2>/dev/null
     rm -rf "$SOCKS"
 fi
 

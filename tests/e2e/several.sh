@@ -78,10 +78,8 @@ done
 "$DRD_BIN" launch cpu-hotpaths,heap-snapshot -- true >/dev/null 2>"$WORK/startup.err"
 check_eq "refused at startup: exit" "$?" 2
 check_contains "refused at startup: why" "$WORK/startup.err" "'heap-snapshot' cannot be loaded at startup"
-# parameters: ambiguous and unknown keys are refused naming the profilers; a qualified key goes to its profiler
-"$DRD_BIN" profile "$B" cpu-hotpaths,exceptions --param max_stack_depth=8 >/dev/null 2>"$WORK/amb.err"
-check_eq "ambiguous parameter: exit" "$?" 2
-check_contains "ambiguous parameter: names both" "$WORK/amb.err" "taken by cpu-hotpaths and exceptions"
+# parameters: an unknown key is refused; a key one profiler takes goes to it, a qualified key to its profiler, and a
+# common key (duration, max_stack_depth, max_file_mb: declared once by the core) to every profiler that takes it
 "$DRD_BIN" profile "$B" cpu-hotpaths,exceptions --param max_pauses=8 >/dev/null 2>"$WORK/unk.err"
 check_eq "unknown parameter: exit" "$?" 2
 "$DRD_BIN" profile "$B" cpu-hotpaths,exceptions --duration 1 --param frequency=199 \
@@ -92,5 +90,9 @@ check_eq "parameters: depth to exceptions" "$(jq '.session.parameters["exception
 check_eq "parameters: cpu-hotpaths keeps its depth" \
     "$(jq '.session.parameters["cpu-hotpaths.max_stack_depth"]' "$WORK/params.json")" 128
 check_eq "parameters: one duration for both" "$(jq '[.session.profilers[].parameters.duration] | unique' -c "$WORK/params.json")" "[1]"
+"$DRD_BIN" profile "$B" cpu-hotpaths,exceptions --duration 1 --param max_stack_depth=16 --json >"$WORK/common.json" \
+    2>/dev/null
+check_eq "parameters: a common depth for both" \
+    "$(jq -c '[.session.profilers[].parameters.max_stack_depth] | unique' "$WORK/common.json")" "[16]"
 check_eq "after all: a single profiler attaches" "$("$DRD_BIN" profile "$B" exceptions --duration 1 --quiet 2>/dev/null; echo $?)" 0
 finish

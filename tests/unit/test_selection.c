@@ -6,24 +6,27 @@
 
 #include <cmocka.h>
 
+#include "drdotnet/params.h"
 #include "drdotnet/selection.h"
 
 static const struct drd_param_desc cpu_params[] = {
     {"duration", DRD_PARAM_INT, "10", "", 0, 86400, NULL},
     {"frequency", DRD_PARAM_INT, "99", "", 1, 1000, NULL},
     {"max_stack_depth", DRD_PARAM_INT, "128", "", 1, 512, NULL},
+    {"rate", DRD_PARAM_INT, "1", "", 1, 9, NULL},
 };
 static const struct drd_param_desc exc_params[] = {
     {"duration", DRD_PARAM_INT, "10", "", 0, 86400, NULL},
     {"max_stack_depth", DRD_PARAM_INT, "64", "", 1, 512, NULL},
+    {"rate", DRD_PARAM_INT, "1", "", 1, 9, NULL},
 };
 static const struct drd_param_desc pause_params[] = {
     {"duration", DRD_PARAM_INT, "10", "", 0, 86400, NULL},
     {"max_pauses", DRD_PARAM_INT, "200000", "", 1, 10000000, NULL},
 };
-static const struct drd_profiler_desc cpu = {.name = "cpu-hotpaths", .params = cpu_params, .n_params = 3,
+static const struct drd_profiler_desc cpu = {.name = "cpu-hotpaths", .params = cpu_params, .n_params = 4,
                                              .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP};
-static const struct drd_profiler_desc exc = {.name = "exceptions", .params = exc_params, .n_params = 2,
+static const struct drd_profiler_desc exc = {.name = "exceptions", .params = exc_params, .n_params = 3,
                                              .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP};
 static const struct drd_profiler_desc pauses = {.name = "runtime-pauses", .params = pause_params, .n_params = 2,
                                                 .flags = DRD_PROFILER_ATTACH};
@@ -86,10 +89,15 @@ static void parameters(void **state)
     assert_string_equal(sel.params[1][0].key, "duration");
     assert_string_equal(sel.params[1][1].key, "max_stack_depth");
     assert_string_equal(sel.params[1][1].value, "16");
-    /* ambiguous: both take max_stack_depth, and it is not session-wide */
-    struct drd_cd_param amb[] = {{"max_stack_depth", "8"}};
+    /* ambiguous: both take rate, which is not a parameter of the whole session */
+    struct drd_cd_param amb[] = {{"rate", "8"}};
     assert_int_equal(drd_selection_assign(&sel, amb, 1, err, sizeof err), -1);
     assert_non_null(strstr(err, "taken by cpu-hotpaths and exceptions"));
+    /* max_stack_depth, a common parameter, goes to both */
+    struct drd_cd_param depth[] = {{"max_stack_depth", "8"}};
+    assert_int_equal(drd_selection_assign(&sel, depth, 1, err, sizeof err), 0);
+    assert_int_equal(sel.n_params[0], 1);
+    assert_int_equal(sel.n_params[1], 1);
     /* unknown to all */
     struct drd_cd_param unk[] = {{"max_pauses", "8"}};
     assert_int_equal(drd_selection_assign(&sel, unk, 1, err, sizeof err), -1);
@@ -113,12 +121,45 @@ static void parameters(void **state)
     assert_string_equal(sel.params[0][1].key, "duration");
 }
 
+/* The common parameters: declared once, listed in the table's order around the profiler's own; the deadline. */
+static void common_parameters(void **state)
+{
+    (void)state;
+    static const struct drd_param_desc own[] = {{"frequency", DRD_PARAM_INT, "99", "", 1, 1000, NULL}};
+    static const struct drd_profiler_desc p = {.name = "x", .params = own, .n_params = 1,
+                                               .common = DRD_COMMON_DURATION | DRD_COMMON_MAX_FILE_MB};
+    struct drd_param_desc out[8];
+    assert_int_equal(drd_params_compose(&p, out, 8), 3);
+    assert_string_equal(out[0].key, "duration");
+    assert_string_equal(out[0].default_value, "10");
+    assert_string_equal(out[1].key, "frequency");
+    assert_string_equal(out[2].key, "max_file_mb");
+    assert_string_equal(out[2].default_value, "256");
+    assert_int_equal(drd_params_compose(&p, out, 2), -1);
+    assert_string_equal(drd_params_common(DRD_COMMON_MAX_STACK_DEPTH)->default_value, "128");
+    assert_null(drd_params_common(0x80));
+    /* the deadline: the longest duration, or the one-shot deadline when none takes one */
+    struct drd_profiler_desc full = p;
+    full.params = out;
+    full.n_params = drd_params_compose(&p, out, 8);
+    full.common = 0;
+    struct drd_param_values vals[2];
+    struct drd_cd_param five[] = {{"duration", "5"}}, seven[] = {{"duration", "7"}};
+    assert_int_equal(drd_params_resolve(&full, five, 1, &vals[0], err, sizeof err), 0);
+    assert_int_equal(drd_params_resolve(&full, seven, 1, &vals[1], err, sizeof err), 0);
+    assert_int_equal(drd_params_deadline_ms(vals, 2), 7000);
+    static const struct drd_profiler_desc snap = {.name = "snap", .params = own, .n_params = 1};
+    assert_int_equal(drd_params_resolve(&snap, NULL, 0, &vals[0], err, sizeof err), 0);
+    assert_int_equal(drd_params_deadline_ms(vals, 1), DRD_ONESHOT_DEADLINE_S * 1000LL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_lists),
         cmocka_unit_test(combinations),
         cmocka_unit_test(parameters),
+        cmocka_unit_test(common_parameters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,10 +19,11 @@ static const struct drd_param_desc cpu_params[] = {
     {"mode", DRD_PARAM_ENUM, "cpu", "", 0, 0, "cpu|wall"},
     {"stacks", DRD_PARAM_BOOL, "true", "", 0, 0, NULL},
 };
-static const struct drd_profiler_desc exceptions = {"exceptions", "", "", exc_params, 2, 3};
-static const struct drd_profiler_desc cpu = {"cpu-hotpaths", "", "", cpu_params, 3, 3};
-static const struct drd_profiler_desc merged = {"merged-stacks", "", "", NULL, 0, DRD_PROFILER_ATTACH | DRD_PROFILER_ONESHOT};
-static const struct drd_profiler_desc startup = {"startup-only", "", "", NULL, 0, 2};
+static const struct drd_profiler_desc exceptions = {"exceptions", "", "", exc_params, 2, 3, 0};
+static const struct drd_profiler_desc cpu = {"cpu-hotpaths", "", "", cpu_params, 3, 3, 0};
+static const struct drd_profiler_desc merged = {"merged-stacks", "", "", NULL, 0,
+                                                DRD_PROFILER_ATTACH | DRD_PROFILER_ONESHOT, 0};
+static const struct drd_profiler_desc startup = {"startup-only", "", "", NULL, 0, 2, 0};
 static const struct drd_profiler_desc *const all[] = {&exceptions, &cpu, &merged, &startup};
 static const struct drd_profiler_table table = {1, "test", 4, all};
 

@@ -50,16 +50,12 @@ static struct {
 } st;
 
 static const struct drd_param_desc params[] = {
-    {"duration", DRD_PARAM_INT, "10", "seconds to collect (0: until the process exits, launch only)", 0, 86400, NULL},
-    {"max_stack_depth", DRD_PARAM_INT, "32", "frames kept per allocation stack (sampled mode)", 1, DRD_RAW_MAX_DEPTH,
-     NULL},
     {"stacks", DRD_PARAM_BOOL, "true",
      "walk the allocating thread's stack for each sample (false: by type only, cheaper)", 0, 0, NULL},
     {"walker", DRD_PARAM_ENUM, "auto",
      "auto: the runtime walks a call path once and the walk is reused while the thread's frame-pointer chain is the "
      "same (x86_64); runtime: the runtime walks every sample (slower)",
      0, 0, "auto|runtime"},
-    {"max_file_mb", DRD_PARAM_INT, "256", "stop collecting when the raw data reaches this size", 1, 4096, NULL},
 };
 
 static const struct drd_profiler_desc desc = {
@@ -69,6 +65,7 @@ static const struct drd_profiler_desc desc = {
     .params = params,
     .n_params = (int)(sizeof params / sizeof params[0]),
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
+    .common = DRD_COMMON_DURATION | DRD_COMMON_MAX_STACK_DEPTH | DRD_COMMON_MAX_FILE_MB,
 };
 
 static void add(ClassID cls, const struct drd_frame *frames, uint32_t depth, double count,
@@ -225,7 +222,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     memset(&st, 0, sizeof st);
     st.exact = c->startup;
     st.stacks = !st.exact && drd_params_int(&p->params, "stacks", 1);
-    st.max_depth = st.stacks ? (int)drd_params_int(&p->params, "max_stack_depth", 32) : 0;
+    st.max_depth = st.stacks ? (int)drd_params_int(&p->params, "max_stack_depth", 128) : 0;
     st.written = calloc(SLOTS, sizeof *st.written);
     if (drd_keytable_init(&st.table, SLOTS, st.max_depth) || !st.written) {
         release();

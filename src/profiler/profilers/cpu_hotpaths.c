@@ -30,7 +30,6 @@ static struct {
 } st;
 
 static const struct drd_param_desc params[] = {
-    {"duration", DRD_PARAM_INT, "10", "seconds to sample (0: until the process exits, launch only)", 0, 86400, NULL},
     {"frequency", DRD_PARAM_INT, "99", "samples per second", 1, 1000, NULL},
     {"mode", DRD_PARAM_ENUM, "cpu", "cpu: CPU time only (waiting threads count nothing); wall: every thread", 0, 0,
      "cpu|wall"},
@@ -39,8 +38,6 @@ static const struct drd_param_desc params[] = {
      "the runtime and walk every thread; signal: per-thread CPU timers, SIGPROF and a frame-pointer walk (mode=cpu "
      "only, x86_64)",
      0, 0, "auto|suspend|signal"},
-    {"max_stack_depth", DRD_PARAM_INT, "128", "frames kept per sample, from the leaf up", 1, DRD_RAW_MAX_DEPTH, NULL},
-    {"max_file_mb", DRD_PARAM_INT, "256", "stop sampling when the raw data reaches this size", 1, 4096, NULL},
 };
 
 static const struct drd_profiler_desc desc = {
@@ -50,6 +47,7 @@ static const struct drd_profiler_desc desc = {
     .params = params,
     .n_params = (int)(sizeof params / sizeof params[0]),
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
+    .common = DRD_COMMON_DURATION | DRD_COMMON_MAX_STACK_DEPTH | DRD_COMMON_MAX_FILE_MB,
 };
 
 /* CPU mode: a thread is sampled once it has used a period's worth of CPU since its last sample; the sample

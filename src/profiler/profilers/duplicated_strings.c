@@ -61,6 +61,7 @@ static const struct drd_profiler_desc desc = {
     .params = params,
     .n_params = (int)(sizeof params / sizeof params[0]),
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_ONESHOT,
+    .common = DRD_COMMON_MAX_FILE_MB,
 };
 
 /* The size of a string object on a 64-bit runtime: header and method table, length, the characters and a

@@ -38,20 +38,14 @@ static struct {
 /* The slot of the exception this thread threw last (index + 1), so its catch can be counted against it. */
 static __thread uint32_t tls_slot;
 
-static const struct drd_param_desc params[] = {
-    {"duration", DRD_PARAM_INT, "10", "seconds to collect (0: until the process exits, launch only)", 0, 86400, NULL},
-    {"max_stack_depth", DRD_PARAM_INT, "64", "frames kept per throw stack, from the throwing method up", 1,
-     DRD_RAW_MAX_DEPTH, NULL},
-    {"max_file_mb", DRD_PARAM_INT, "256", "stop collecting when the raw data reaches this size", 1, 4096, NULL},
-};
-
 static const struct drd_profiler_desc desc = {
     .name = "exceptions",
     .clsid = "{805A308B-061C-47F3-9B30-F785C3186E82}",
     .description = "Exceptions thrown: counts by type, throw stacks, and which method caught them",
-    .params = params,
-    .n_params = (int)(sizeof params / sizeof params[0]),
+    .params = NULL,
+    .n_params = 0,
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
+    .common = DRD_COMMON_DURATION | DRD_COMMON_MAX_STACK_DEPTH | DRD_COMMON_MAX_FILE_MB,
 };
 
 static HRESULT ExceptionThrown(ICorProfilerCallback11 *This, ObjectID thrown)
@@ -114,7 +108,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
 {
     self = p;
     memset(&state, 0, sizeof state);
-    state.max_depth = (int)drd_params_int(&p->params, "max_stack_depth", 64);
+    state.max_depth = (int)drd_params_int(&p->params, "max_stack_depth", 128);
     state.throw_written = calloc(THROW_SLOTS, sizeof *state.throw_written);
     state.catch_written = calloc(CATCH_SLOTS, sizeof *state.catch_written);
     if (drd_keytable_init(&state.throws, THROW_SLOTS, state.max_depth) ||

@@ -60,8 +60,7 @@ static struct {
 } st;
 
 static const struct drd_param_desc params[] = {
-    {"duration", DRD_PARAM_INT, "120", "seconds at most for the snapshot", 1, 3600, NULL},
-    {"max_file_mb", DRD_PARAM_INT, "4096", "the largest graph to hold and write; a larger heap ends the session", 1,
+    {"max_graph_mb", DRD_PARAM_INT, "4096", "the largest graph to hold and write; a larger heap ends the session", 1,
      65536, NULL},
     {"static_roots", DRD_PARAM_BOOL, "true", "name the app's static fields that hold objects", 0, 0, NULL},
 };
@@ -73,6 +72,7 @@ static const struct drd_profiler_desc desc = {
     .params = params,
     .n_params = (int)(sizeof params / sizeof params[0]),
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_ONESHOT,
+    .common = DRD_COMMON_MAX_FILE_MB,
 };
 
 /* Writes the captured graph to the file, after the runtime resumed. Returns 0, or -1 with errno. */
@@ -415,7 +415,7 @@ static int sample(struct drd_prof *p)
         atomic_store(&st.failed, 1);
     madvise(st.buf, st.max_bytes, MADV_DONTNEED);
     if (st.failed == 2)
-        drd_session_fail(c, "the heap is larger than max_file_mb allows; the snapshot is incomplete");
+        drd_session_fail(c, "the heap is larger than max_graph_mb allows; the snapshot is incomplete");
     else if (st.failed)
         drd_session_fail(c, "writing the heap graph failed (disk full or folder unwritable?)");
     atomic_store(&p->events, st.objects);
@@ -441,7 +441,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     self = p;
     memset(&st, 0, sizeof st);
     atomic_flag_clear(&st.lock);
-    st.max_bytes = (uint64_t)drd_params_int(&p->params, "max_file_mb", 4096) << 20;
+    st.max_bytes = (uint64_t)drd_params_int(&p->params, "max_graph_mb", 4096) << 20;
     st.static_roots = (int)drd_params_int(&p->params, "static_roots", 1);
     st.buf = mmap(NULL, st.max_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (st.buf == MAP_FAILED)

@@ -13,17 +13,14 @@ static struct drd_prof *self;
 
 static struct drd_sample_ring ring;
 
-static const struct drd_param_desc params[] = {
-    {"max_stack_depth", DRD_PARAM_INT, "128", "frames kept per thread, from the leaf up", 1, DRD_RAW_MAX_DEPTH, NULL},
-};
-
 static const struct drd_profiler_desc desc = {
     .name = "merged-stacks",
     .clsid = "{9C4D2E61-0B7A-4F35-A8E2-5D1C6B3F7E09}",
     .description = "All threads' stacks at one instant, merged into one tree (hangs, deadlocks, starvation)",
-    .params = params,
-    .n_params = (int)(sizeof params / sizeof params[0]),
+    .params = NULL,
+    .n_params = 0,
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_ONESHOT,
+    .common = DRD_COMMON_MAX_STACK_DEPTH | DRD_COMMON_MAX_FILE_MB,
 };
 
 static int sample(struct drd_prof *p)

@@ -30,9 +30,7 @@ static struct {
 } st;
 
 static const struct drd_param_desc params[] = {
-    {"duration", DRD_PARAM_INT, "10", "seconds to record (0: until the process exits, launch only)", 0, 86400, NULL},
     {"max_pauses", DRD_PARAM_INT, "200000", "pauses kept; later ones are counted as dropped", 1, 10000000, NULL},
-    {"max_file_mb", DRD_PARAM_INT, "256", "stop recording when the raw data reaches this size", 1, 4096, NULL},
 };
 
 static const struct drd_profiler_desc desc = {
@@ -42,6 +40,7 @@ static const struct drd_profiler_desc desc = {
     .params = params,
     .n_params = (int)(sizeof params / sizeof params[0]),
     .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
+    .common = DRD_COMMON_DURATION | DRD_COMMON_MAX_FILE_MB,
 };
 
 static HRESULT RuntimeSuspendStarted(ICorProfilerCallback11 *This, COR_PRF_SUSPEND_REASON reason)
