@@ -155,7 +155,7 @@ echo
 echo "first sample: seen in the session's progress.json, which the profiler rewrites every 0.5 s (so up to"
 echo "0.5 s late). A tick is the units both threads completed in one second; B: the seconds wholly between the"
 echo "attach and the tool's exit, A: those before the attach, C: those from 1 s after the exit."
-if [ "${fallbacks[dotnet-trace]}" -gt 0 ]; then
+if [ "${fallbacks[dotnet-trace]:-0}" -gt 0 ]; then
     echo "dotnet-trace printed no 'Process' line in ${fallbacks[dotnet-trace]} runs: there B starts 1 s after its start."
 fi
 paired_details
