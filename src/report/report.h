@@ -116,8 +116,10 @@ void drd_allocations_print(FILE *out, json_t *report);
 /* The heap-snapshot profiler's report, from dir/heap-snapshot.raw and dir/heap-snapshot.graph:
  * {"profiler","complete","objects","heap_bytes","unreachable_objects","unreachable_bytes","types_total","pause_ms",
  *  "gc_ms","roots":{"static","handle","stack","finalizer","other","weak"},
- *  "types":[{"type","count","shallow","retained"}],
- *  "retainers":[{"type","retained","path":[{"root":"static","field"} or {"root":kind},{"type"}...]}]}.
+ *  "types":[{"type","count","shallow","retained","paths":[{"retained","path"}]}],
+ *  "retainers":[{"type","retained","path":[{"root":"static","field"} or {"root":kind},{"type"}...]}],
+ *  "dominators":{"type":"(roots)","shallow","retained","kids","children":[{"type","shallow","retained","kids",
+ *  "children",["more","more_retained"]}]}}.
  * count and shallow cover every object of the graph; retained, from the dominator tree under a virtual root over
  * the roots (weak roots are none), sums a type's objects that no other object of the type dominates, so nested
  * ones count once. Objects no root reaches are "unreachable" and retain nothing. Types go by retained bytes,
@@ -125,7 +127,11 @@ void drd_allocations_print(FILE *out, json_t *report);
  * 10 objects that retain the most, preferring those that are not the only object their dominator dominates; each
  * path goes from a root (static fields first, then handles, stack, finalizer queue, other), shortest first, at
  * most 64 steps (longer ones keep the root, a {"skipped":n} step and the last 62). A cut last record of the graph
- * (the target died) is left out and "complete" is false. Returns a new reference, or NULL with err (missing or
+ * (the target died) is left out and "complete" is false. The first 100 types carry "paths": the paths of the 3
+ * objects of the type that retain the most (leaving out those whose immediate dominator is of the same type).
+ * "dominators" is the dominator tree, children largest first, at most 20 per node ("more" objects retaining
+ * "more_retained" bytes are not shown) and 2,000 nodes in all, level by level; "kids" counts every object a node
+ * immediately dominates. Returns a new reference, or NULL with err (missing or
  * malformed files, out of memory). */
 json_t *drd_heap_analyze(const char *dir, size_t max_types, char *err, size_t cap);
 /* drd_heap_analyze with the top 200 types. */
