@@ -109,7 +109,12 @@ void drd_pauses_print(FILE *out, json_t *report);
 json_t *drd_strings_report(const char *raw_path, char *err, size_t cap);
 void drd_strings_print(FILE *out, json_t *report);
 
-/* The allocations profiler's report. */
+/* The allocations profiler's report: {"profiler","mode","walker","exact","samples","count","bytes","dropped",
+ * "types":[{"type","count","bytes","samples","stacks":[{"count","bytes","frames":[leaf first]}]}],
+ * "tree":{"name":"all","bytes","count","samples","children":[...]}}. Counts and bytes are estimates scaled from
+ * the samples unless "exact". The tree goes from the root frames to the allocating ones, each stack ending in a
+ * node of the type allocated ("type":true), children by bytes, largest first; past 262,144 nodes a stack stops at
+ * the last node made and the root says "cut". Returns a new reference, or NULL with err. */
 json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap);
 void drd_allocations_print(FILE *out, json_t *report);
 
