@@ -54,7 +54,8 @@ struct drd_report_kind {
     json_t *(*from_raw)(const char *raw_path, char *err, size_t cap);
     json_t *(*build)(const char *raw_path, const char *dir, json_t *session, char *err, size_t cap);
     void (*print)(FILE *out, json_t *report);
-    int sampled_stacks; /* its raw file holds sampled stacks: it exports as speedscope, folded and pprof */
+    int sampled_stacks; /* its raw file holds weighted stacks (samples.h: samples or allocations): it exports as
+                         * speedscope, folded and pprof */
 };
 
 /* The row of a profiler, or NULL for a profiler this tool has no report for. */
