@@ -1,4 +1,4 @@
-/* drdotnet export: a session's samples as speedscope, folded stacks or pprof, for other tools. */
+/* drdotnet export: a session's samples or allocations as speedscope, folded stacks or pprof, for other tools. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -27,9 +27,11 @@ static const struct {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: drdotnet export <session> --format speedscope|folded|pprof [--output PATH] [--profiler NAME]\n\n"
-               "Writes the samples of a cpu-hotpaths or merged-stacks session (its id, a unique prefix of it, or\n"
-               "'last') for other tools; in a session of several profilers, those of the one that has samples\n"
-               "(--profiler names it):\n"
+               "Writes the samples of a cpu-hotpaths or merged-stacks session, or the allocations of an allocations\n"
+               "session (its id, a unique prefix of it, or 'last') for other tools; in a session of several\n"
+               "profilers, those of the one that has them (--profiler names it). Allocations go by stack, each\n"
+               "ending in a frame named after the type allocated, weighted by bytes (pprof: alloc_objects and\n"
+               "alloc_space):\n"
                "  speedscope  a speedscope file (https://www.speedscope.app), one profile per thread\n"
                "  folded      folded stacks, one 'root;...;leaf count' line per stack (flamegraph.pl, inferno)\n"
                "  pprof       a gzip-compressed pprof profile (go tool pprof)\n\n"

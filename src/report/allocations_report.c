@@ -6,6 +6,7 @@
 #include "report/report.h"
 
 #define TOP_STACKS 5
+#define MAX_TREE_NODES ((uint32_t)1 << 18) /* nodes of the stack tree; past them a path stops at its caller */
 
 struct group {
     uint32_t type, stack;
@@ -71,6 +72,96 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
     return 0;
 }
 
+/* The tree of allocation stacks: nodes in one array, children as sibling lists. */
+struct node {
+    const char *name;
+    uint32_t child, next; /* first child, next sibling: indexes, 0 for none (0 is the root) */
+    int is_type;
+    uint64_t samples, count_fixed, bytes;
+};
+
+struct tree {
+    struct node *n;
+    uint32_t len, cap;
+    int cut; /* MAX_TREE_NODES was reached: deeper frames are left out, their weight stays on the caller */
+};
+
+/* The child of p named name (a type node when is_type), added when new. Returns its index, or 0 when the tree is
+ * full or out of memory (t->cut set). */
+static uint32_t child_of(struct tree *t, uint32_t p, const char *name, int is_type)
+{
+    for (uint32_t c = t->n[p].child; c; c = t->n[c].next)
+        if (t->n[c].is_type == is_type && strcmp(t->n[c].name, name) == 0)
+            return c;
+    if (t->len == t->cap) {
+        uint32_t ncap = t->cap * 2;
+        struct node *nn = ncap <= MAX_TREE_NODES ? realloc(t->n, ncap * sizeof *nn) : NULL;
+        if (!nn) {
+            t->cut = 1;
+            return 0;
+        }
+        t->n = nn;
+        t->cap = ncap;
+    }
+    uint32_t c = t->len++;
+    t->n[c] = (struct node){name, 0, t->n[p].child, is_type, 0, 0, 0};
+    t->n[p].child = c;
+    return c;
+}
+
+static void add_weight(struct node *x, const struct group *g)
+{
+    x->samples += g->samples;
+    x->count_fixed += g->count_fixed;
+    x->bytes += g->bytes;
+}
+
+/* Adds group g along its stack, root frame first, its type as the leaf. */
+static void tree_add(struct tree *t, const struct drd_rawdata *d, const struct group *g)
+{
+    const struct drd_rawread_stack *s = &d->stacks[g->stack - 1];
+    uint32_t at = 0;
+    add_weight(&t->n[0], g);
+    for (uint32_t f = s->n + 1; f-- > 0;) {
+        uint32_t c = f ? child_of(t, at, d->frames[s->frames[f - 1] - 1], 0) : child_of(t, at, d->types[g->type - 1], 1);
+        if (!c)
+            return;
+        add_weight(&t->n[c], g);
+        at = c;
+    }
+}
+
+/* The node i as JSON, children by bytes, largest first. */
+static json_t *node_json(const struct tree *t, uint32_t i)
+{
+    const struct node *x = &t->n[i];
+    json_t *children = json_array();
+    for (uint32_t c = x->child; c; c = t->n[c].next)
+        json_array_append_new(children, node_json(t, c));
+    drd_report_sort_desc(children, "bytes");
+    json_t *j = json_pack("{s:s,s:I,s:I,s:I,s:o}", "name", x->name, "bytes", (json_int_t)x->bytes, "count",
+                          (json_int_t)((x->count_fixed + 512) / 1024), "samples", (json_int_t)x->samples, "children",
+                          children);
+    if (j && x->is_type)
+        json_object_set_new(j, "type", json_true());
+    return j;
+}
+
+static json_t *tree_json(const struct collect *k, const struct drd_rawdata *d)
+{
+    struct tree t = {malloc(256 * sizeof *t.n), 1, 256, 0};
+    if (!t.n)
+        return NULL;
+    t.n[0] = (struct node){"all", 0, 0, 0, 0, 0, 0};
+    for (size_t i = 0; i < k->n; i++)
+        tree_add(&t, d, &k->g[i]);
+    json_t *j = node_json(&t, 0);
+    if (j && t.cut)
+        json_object_set_new(j, "cut", json_true());
+    free(t.n);
+    return j;
+}
+
 static int by_type(const void *a, const void *b)
 {
     const struct group *x = a, *y = b;
@@ -117,10 +208,11 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
         i = j;
     }
     drd_report_sort_desc(types, "bytes");
-    report = json_pack("{s:s,s:s,s:s?,s:b,s:I,s:I,s:I,s:I,s:o}", "profiler", "allocations", "mode", k.mode, "walker",
-                       *k.walker ? k.walker : NULL, "exact", strcmp(k.mode, "exact") == 0, "samples",
+    report = json_pack("{s:s,s:s,s:s?,s:b,s:I,s:I,s:I,s:I,s:o,s:o?}", "profiler", "allocations", "mode", k.mode,
+                       "walker", *k.walker ? k.walker : NULL, "exact", strcmp(k.mode, "exact") == 0, "samples",
                        (json_int_t)all_samples, "count", (json_int_t)((all_count + 512) / 1024), "bytes",
-                       (json_int_t)all_bytes, "dropped", (json_int_t)d.dropped, "types", types);
+                       (json_int_t)all_bytes, "dropped", (json_int_t)d.dropped, "types", types, "tree",
+                       tree_json(&k, &d));
     if (!report)
         snprintf(err, cap, "out of memory");
 out:

@@ -390,8 +390,8 @@ json_t *drd_cpu_report(const char *raw_path, char *err, size_t cap)
     json_t *report = NULL;
     if (drd_samples_load(raw_path, &s, err, cap))
         goto fail_load;
-    if (s.merged) {
-        snprintf(err, cap, "%s holds merged stacks, not CPU samples", raw_path);
+    if (s.merged || s.alloc) {
+        snprintf(err, cap, "%s holds %s, not CPU samples", raw_path, s.alloc ? "allocations" : "merged stacks");
         goto fail_load;
     }
     if (tree_init(&t))
@@ -436,7 +436,7 @@ json_t *drd_merged_report(const char *raw_path, char *err, size_t cap)
     if (drd_samples_load(raw_path, &s, err, cap))
         goto fail_load;
     if (!s.merged) {
-        snprintf(err, cap, "%s holds CPU samples, not merged stacks", raw_path);
+        snprintf(err, cap, "%s holds %s, not merged stacks", raw_path, s.alloc ? "allocations" : "CPU samples");
         goto fail_load;
     }
     if (tree_init(&t))

@@ -1,4 +1,5 @@
-/* Exporters of sampled stacks: folded text, speedscope JSON and gzip-compressed pprof protobuf. */
+/* Exporters of weighted stacks (samples, allocations): folded text, speedscope JSON and gzip-compressed pprof
+ * protobuf. */
 #include "report/export.h"
 
 #include <errno.h>
@@ -28,6 +29,12 @@ static int load(const char *raw_path, struct drd_samples *s, char *err, size_t c
     return 0;
 }
 
+/* Whether stack id has any weight to export. */
+static int has_weight(const struct drd_samples *s, uint32_t id)
+{
+    return s->stack_samples[id - 1] || s->stack_weight[id - 1];
+}
+
 /* Numbers the distinct names that sampled stacks use, in order of first use (root first): out[name] is the
  * number (from 0) or UINT32_MAX, order[number] the name. Returns how many, or -1 when out of memory. */
 static long number_frames(const struct drd_samples *s, uint32_t **out, uint32_t **order)
@@ -41,7 +48,7 @@ static long number_frames(const struct drd_samples *s, uint32_t **out, uint32_t 
     long used = 0;
     for (uint32_t id = 1; id <= s->d.n_stacks; id++) {
         const struct drd_rawread_stack *st = &s->d.stacks[id - 1];
-        if (!s->stack_samples[id - 1])
+        if (!has_weight(s, id))
             continue;
         for (uint32_t i = st->n; i-- > 0;) {
             uint32_t name = s->name_of[st->frames[i] - 1];
@@ -100,9 +107,9 @@ int drd_export_folded(const char *raw_path, FILE *out, char *err, size_t cap)
         goto out;
     }
     for (uint32_t id = 1; id <= s.d.n_stacks; id++) {
-        if (!s.stack_samples[id - 1])
+        if (!has_weight(&s, id))
             continue;
-        lines[n].count = s.stack_samples[id - 1];
+        lines[n].count = s.alloc ? s.stack_weight[id - 1] : s.stack_samples[id - 1];
         lines[n].text = fold(&s, &s.d.stacks[id - 1]);
         if (!lines[n++].text) {
             snprintf(err, cap, "out of memory");
@@ -178,6 +185,30 @@ static void put_thread_profile(FILE *out, const struct drd_samples *s, const str
     fputs("]}", out);
 }
 
+/* The allocations as one profile in bytes: each stack (ending in the type allocated) one sample. */
+static void put_alloc_profile(FILE *out, const struct drd_samples *s, const uint32_t *num)
+{
+    fprintf(out,
+            "{\"type\":\"sampled\",\"name\":\"allocated bytes\",\"unit\":\"bytes\",\"startValue\":0,"
+            "\"endValue\":%llu,\"samples\":[",
+            (unsigned long long)s->weight);
+    int first = 1;
+    for (uint32_t id = 1; id <= s->d.n_stacks; id++)
+        if (has_weight(s, id)) {
+            fputs(first ? "" : ",", out);
+            first = 0;
+            put_stack(out, s, id, num);
+        }
+    fputs("],\"weights\":[", out);
+    first = 1;
+    for (uint32_t id = 1; id <= s->d.n_stacks; id++)
+        if (has_weight(s, id)) {
+            fprintf(out, "%s%llu", first ? "" : ",", (unsigned long long)s->stack_weight[id - 1]);
+            first = 0;
+        }
+    fputs("]}", out);
+}
+
 /* The merged snapshot as one profile: each thread one sample of weight 1. */
 static void put_merged_profile(FILE *out, const struct drd_samples *s, const uint32_t *num)
 {
@@ -231,7 +262,9 @@ int drd_export_speedscope(const char *raw_path, const char *name, FILE *out, cha
         fputc('}', out);
     }
     fputs("]},\"profiles\":[", out);
-    if (s.merged)
+    if (s.alloc)
+        put_alloc_profile(out, &s, num);
+    else if (s.merged)
         put_merged_profile(out, &s, num);
     else
         for (size_t i = 0; i < nt; i++) {
@@ -273,6 +306,7 @@ enum {
     PROFILE_STRING_TABLE = 6,
     PROFILE_PERIOD_TYPE = 11,
     PROFILE_PERIOD = 12,
+    PROFILE_DEFAULT_SAMPLE_TYPE = 14,
     VALUE_TYPE_TYPE = 1,
     VALUE_TYPE_UNIT = 2,
     SAMPLE_LOCATION_ID = 1,
@@ -374,9 +408,11 @@ static int write_profile(const struct drd_samples *s, gzFile gz)
     long n_fn = number_frames(s, &num, &order);
     if (n_fn < 0)
         goto out;
-    /* the string table: "", the value types, then the function names (string 5 + function number) */
-    const char *head[] = {"", s->merged ? "threads" : "samples", "count", strcmp(s->mode, "wall") ? "cpu" : "wall",
-                          "nanoseconds"};
+    /* the string table: "", the value types, then the function names (string 5 + function number); allocations
+     * are named as Go's heap profiles name them (alloc_objects, alloc_space), which pprof and Pyroscope read */
+    const char *head[] = {"", s->alloc ? "alloc_objects" : s->merged ? "threads" : "samples", "count",
+                          s->alloc ? "alloc_space" : strcmp(s->mode, "wall") ? "cpu" : "wall",
+                          s->alloc ? "bytes" : "nanoseconds"};
     const uint64_t s_samples = 1, s_count = 2, s_cpu = 3, s_ns = 4, s_names = 5;
     value_type(&top, PROFILE_SAMPLE_TYPE, &sub, s_samples, s_count);
     if (!s->merged)
@@ -384,13 +420,13 @@ static int write_profile(const struct drd_samples *s, gzFile gz)
     for (uint32_t id = 1; id <= s->d.n_stacks; id++) {
         uint64_t count = s->stack_samples[id - 1];
         const struct drd_rawread_stack *st = &s->d.stacks[id - 1];
-        if (!count)
+        if (!has_weight(s, id))
             continue;
         for (uint32_t i = 0; i < st->n; i++) /* leaf first; location id = function id = number + 1 */
             pb_varint(&sub, (uint64_t)num[s->name_of[st->frames[i] - 1]] + 1);
         if (sub.n)
             pb_msg(&msg, SAMPLE_LOCATION_ID, &sub);
-        pb_varint(&sub, count);
+        pb_varint(&sub, count); /* written also when 0: a packed list keeps every value */
         if (!s->merged)
             pb_varint(&sub, s->stack_weight[id - 1]);
         pb_msg(&msg, SAMPLE_VALUE, &sub);
@@ -422,10 +458,12 @@ static int write_profile(const struct drd_samples *s, gzFile gz)
         if (top.n > PB_FLUSH && pb_flush(&top, gz))
             goto out;
     }
-    if (!s->merged && s->period_ns) {
+    if (!s->merged && !s->alloc && s->period_ns) {
         value_type(&top, PROFILE_PERIOD_TYPE, &sub, s_cpu, s_ns);
         pb_uint(&top, PROFILE_PERIOD, s->period_ns);
     }
+    if (s->alloc) /* tools open the bytes first */
+        pb_uint(&top, PROFILE_DEFAULT_SAMPLE_TYPE, s_cpu);
     if (msg.oom || sub.oom || pb_flush(&top, gz))
         goto out;
     rc = 0;

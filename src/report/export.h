@@ -1,5 +1,6 @@
-/* Exports of sampled stacks (cpu-hotpaths, merged-stacks) to the formats other tools read: folded stacks,
- * speedscope and pprof. A merged-stacks snapshot exports as one sample of weight 1 per thread. */
+/* Exports of sampled stacks (cpu-hotpaths, merged-stacks) and allocations to the formats other tools read: folded
+ * stacks, speedscope and pprof. A merged-stacks snapshot exports as one sample of weight 1 per thread. Allocations
+ * export each stack with the type allocated as its leaf frame (samples.h), weighted by bytes. */
 #ifndef DRD_EXPORT_H
 #define DRD_EXPORT_H
 
@@ -7,7 +8,7 @@
 #include <stdio.h>
 
 /* Writes Brendan Gregg's folded format: one line per distinct stack, "root;caller;...;leaf count", count being
- * the number of samples (threads for merged stacks), lines sorted. In a frame name ';' and line breaks become
+ * the number of samples (threads for merged stacks, bytes for allocations), lines sorted. In a frame name ';' and line breaks become
  * '_'; a sample without frames is "(no stack)". Returns 0, or -1 with err (unreadable or malformed raw data,
  * no samples, a write error). */
 int drd_export_folded(const char *raw_path, FILE *out, char *err, size_t cap);
@@ -15,12 +16,14 @@ int drd_export_folded(const char *raw_path, FILE *out, char *err, size_t cap);
 /* Writes a speedscope file (https://www.speedscope.app/file-format-schema.json) named name: for cpu-hotpaths one
  * sampled profile per thread, busiest first, in nanoseconds, its samples in time order (consecutive samples in
  * the same stack merged into one, weights added); for merged-stacks one profile "all threads", unit "none", one
- * sample of weight 1 per thread. Returns 0, or -1 with err. */
+ * sample of weight 1 per thread; for allocations one profile "allocated bytes", unit "bytes", one sample per stack
+ * weighted by its bytes. Returns 0, or -1 with err. */
 int drd_export_speedscope(const char *raw_path, const char *name, FILE *out, char *err, size_t cap);
 
 /* Writes a gzip-compressed pprof profile (perftools.profiles.Profile) to out_path: one sample per sampled stack
  * record, locations leaf first, with the values samples/count and cpu/nanoseconds (wall/nanoseconds in wall
- * mode), or threads/count alone for merged stacks; one function and one location per distinct frame name; the
+ * mode), or threads/count alone for merged stacks, or alloc_objects/count and alloc_space/bytes for allocations
+ * (alloc_space the default sample type); one function and one location per distinct frame name; the
  * sampling period when the file gives it. Returns 0, or -1 with err (the file may then be partly written). */
 int drd_export_pprof(const char *raw_path, const char *out_path, char *err, size_t cap);
 

@@ -11,10 +11,15 @@
 #define TOP_TYPES 200
 #define TOP_RETAINERS 10
 #define PATH_STEPS 64 /* most steps in one retention path, the root's included */
+#define PATH_TYPES 100   /* the types (first in the list) that carry their own retention paths */
+#define TYPE_PATHS 3     /* paths per type: its objects that retain the most */
+#define DOM_CHILDREN 20  /* children shown per node of the dominator tree, largest first */
+#define DOM_NODES 2000   /* nodes of the dominator tree in the report, filled level by level */
 
 struct type_row {
     uint64_t count, shallow, retained;
     const char *name;
+    uint32_t id;
 };
 
 static int by_retained(const void *a, const void *b)
@@ -29,8 +34,12 @@ static int by_retained(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-static json_t *types_json(const struct graph *g, const struct drd_rawdata *d, const struct dom *t, size_t max,
-                          json_int_t *total)
+static uint32_t *type_best(const struct graph *g, const struct drd_rawdata *d, const struct dom *t);
+static json_t *type_paths_json(const struct graph *g, const struct meta *m, const struct drd_rawdata *d,
+                                const struct dom *t, const uint32_t *best, uint32_t type);
+
+static json_t *types_json(const struct graph *g, const struct meta *m, const struct drd_rawdata *d,
+                          const struct dom *t, size_t max, json_int_t *total)
 {
     struct type_row *rows = calloc((size_t)d->n_types + 1, sizeof *rows);
     json_t *arr = json_array();
@@ -46,13 +55,19 @@ static json_t *types_json(const struct graph *g, const struct drd_rawdata *d, co
     size_t n = 0;
     for (uint32_t id = 1; id <= d->n_types; id++)
         if (rows[id].count)
-            rows[n++] = (struct type_row){rows[id].count, rows[id].shallow, t->type_retained[id], d->types[id - 1]};
+            rows[n++] =
+                (struct type_row){rows[id].count, rows[id].shallow, t->type_retained[id], d->types[id - 1], id};
     qsort(rows, n, sizeof *rows, by_retained);
-    for (size_t i = 0; i < n && i < max; i++)
-        json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:I}", "type", rows[i].name, "count",
-                                             (json_int_t)rows[i].count, "shallow", (json_int_t)rows[i].shallow,
-                                             "retained", (json_int_t)rows[i].retained));
+    uint32_t *best = type_best(g, d, t);
+    for (size_t i = 0; i < n && i < max; i++) {
+        json_t *row = json_pack("{s:s,s:I,s:I,s:I}", "type", rows[i].name, "count", (json_int_t)rows[i].count,
+                                "shallow", (json_int_t)rows[i].shallow, "retained", (json_int_t)rows[i].retained);
+        if (row && best && i < PATH_TYPES)
+            json_object_set_new(row, "paths", type_paths_json(g, m, d, t, best, rows[i].id));
+        json_array_append_new(arr, row);
+    }
     *total = (json_int_t)n;
+    free(best);
     free(rows);
     return arr;
 }
@@ -135,6 +150,128 @@ static json_t *retainers_json(const struct graph *g, const struct meta *m, const
     return arr;
 }
 
+/* Per type, its TYPE_PATHS reachable objects (DFS numbers, 0 for none) that retain the most, leaving out those whose
+ * immediate dominator is of the same type (the inner links of a chain its head already shows). Returns an array
+ * of TYPE_PATHS entries per type id, or NULL when out of memory. */
+static uint32_t *type_best(const struct graph *g, const struct drd_rawdata *d, const struct dom *t)
+{
+    uint32_t *best = calloc(((size_t)d->n_types + 1) * TYPE_PATHS, sizeof *best);
+    if (!best)
+        return NULL;
+    for (uint32_t i = 2; i <= t->reach; i++) {
+        uint32_t type = g->type[t->vertex[i]];
+        if (t->idom[i] > 1 && g->type[t->vertex[t->idom[i]]] == type)
+            continue;
+        uint32_t *top = &best[(size_t)type * TYPE_PATHS];
+        if (top[TYPE_PATHS - 1] && t->retained[top[TYPE_PATHS - 1]] >= t->retained[i])
+            continue;
+        size_t k = TYPE_PATHS - 1;
+        while (k > 0 && (!top[k - 1] || t->retained[top[k - 1]] < t->retained[i])) {
+            top[k] = top[k - 1];
+            k--;
+        }
+        top[k] = i;
+    }
+    return best;
+}
+
+/* The retention paths of type: [{"retained","path"}] for its objects in best, largest first. */
+static json_t *type_paths_json(const struct graph *g, const struct meta *m, const struct drd_rawdata *d,
+                                const struct dom *t, const uint32_t *best, uint32_t type)
+{
+    json_t *arr = json_array();
+    for (size_t k = 0; arr && k < TYPE_PATHS; k++) {
+        uint32_t i = best[(size_t)type * TYPE_PATHS + k];
+        if (i)
+            json_array_append_new(arr, json_pack("{s:I,s:o}", "retained", (json_int_t)t->retained[i], "path",
+                                                 path_json(g, m, d, t, i)));
+    }
+    return arr;
+}
+
+/* One node of the dominator tree: its type, shallow and retained bytes, and how many objects it immediately
+ * dominates ("kids"); "children" is filled by dominators_json. */
+static json_t *dom_node(const struct graph *g, const struct drd_rawdata *d, const struct dom *t, uint32_t i)
+{
+    uint32_t v = t->vertex[i];
+    return json_pack("{s:s,s:I,s:I,s:I,s:[]}", "type", d->types[g->type[v] - 1], "shallow", (json_int_t)g->size[v],
+                     "retained", (json_int_t)t->retained[i], "kids", (json_int_t)t->kids[i], "children");
+}
+
+/* The dominator tree from the virtual root, its children largest first: at most DOM_CHILDREN per node (the others
+ * summed in "more" and "more_retained"), at most DOM_NODES nodes in all, given level by level so that the top of the
+ * tree is whole. Returns a new reference, or NULL when out of memory. */
+static json_t *dominators_json(const struct graph *g, const struct drd_rawdata *d, const struct dom *t)
+{
+    uint32_t n = t->reach;
+    uint32_t *off = calloc((size_t)n + 2, sizeof *off), *list = drd_heap_alloc(n, sizeof *list);
+    uint32_t *queue = drd_heap_alloc(DOM_NODES + 1, sizeof *queue);
+    json_t **held = drd_heap_alloc(DOM_NODES + 1, sizeof *held);
+    json_t *root = json_pack("{s:s,s:I,s:I,s:I,s:[]}", "type", "(roots)", "shallow", (json_int_t)0, "retained",
+                             (json_int_t)t->retained[1], "kids", (json_int_t)t->kids[1], "children");
+    if (!off || !list || !queue || !held || !root)
+        goto fail;
+    /* children of each number, as one list: off[p]..off[p + 1] */
+    for (uint32_t i = 2; i <= n; i++)
+        off[t->idom[i] + 1]++;
+    for (uint32_t i = 1; i <= n + 1; i++)
+        off[i] += off[i - 1];
+    uint32_t *at = calloc((size_t)n + 1, sizeof *at);
+    if (!at)
+        goto fail;
+    for (uint32_t i = 2; i <= n; i++)
+        list[off[t->idom[i]] + at[t->idom[i]]++] = i;
+    free(at);
+    size_t head = 0, tail = 0, made = 1;
+    queue[tail] = 1;
+    held[tail++] = root;
+    while (head < tail) {
+        uint32_t p = queue[head];
+        json_t *node = held[head++];
+        uint32_t top[DOM_CHILDREN];
+        size_t k = 0;
+        uint64_t sum = 0;
+        for (uint32_t c = off[p]; c < off[p + 1]; c++) {
+            uint32_t i = list[c];
+            sum += t->retained[i];
+            if (k == DOM_CHILDREN && t->retained[top[k - 1]] >= t->retained[i])
+                continue;
+            size_t j = k < DOM_CHILDREN ? k++ : k - 1;
+            while (j > 0 && t->retained[top[j - 1]] < t->retained[i]) {
+                top[j] = top[j - 1];
+                j--;
+            }
+            top[j] = i;
+        }
+        json_t *children = json_object_get(node, "children");
+        size_t shown = 0;
+        for (size_t j = 0; j < k && made < DOM_NODES; j++, shown++, made++) {
+            json_t *child = dom_node(g, d, t, top[j]);
+            if (!child || json_array_append_new(children, child))
+                goto fail;
+            sum -= t->retained[top[j]];
+            queue[tail] = top[j];
+            held[tail++] = child; /* borrowed: its parent holds it */
+        }
+        if (off[p + 1] - off[p] > shown)
+            json_object_set_new(node, "more", json_integer((json_int_t)(off[p + 1] - off[p] - shown)));
+        if (off[p + 1] - off[p] > shown)
+            json_object_set_new(node, "more_retained", json_integer((json_int_t)sum));
+    }
+    free(off);
+    free(list);
+    free(queue);
+    free(held);
+    return root;
+fail:
+    free(off);
+    free(list);
+    free(queue);
+    free(held);
+    json_decref(root);
+    return NULL;
+}
+
 json_t *drd_heap_analyze(const char *dir, size_t max_types, char *err, size_t cap)
 {
     struct meta m = {0};
@@ -167,21 +304,24 @@ json_t *drd_heap_analyze(const char *dir, size_t max_types, char *err, size_t ca
     for (size_t i = 0; i < g.n_roots; i++)
         if (g.roots[i].idx != NONE)
             roots[g.roots[i].kind]++;
-    json_t *types = types_json(&g, &d, &t, max_types, &n_types);
+    json_t *types = types_json(&g, &m, &d, &t, max_types, &n_types);
     json_t *retainers = retainers_json(&g, &m, &d, &t);
-    if (types && retainers)
-        report = json_pack("{s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:{s:I,s:I,s:I,s:I,s:I,s:I},s:O,s:O}",
+    json_t *dominators = dominators_json(&g, &d, &t);
+    if (types && retainers && dominators)
+        report = json_pack("{s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:{s:I,s:I,s:I,s:I,s:I,s:I},s:O,s:O,s:O}",
                            "profiler", "heap-snapshot", "complete", d.ended && !g.truncated, "objects",
                            (json_int_t)g.n, "heap_bytes", (json_int_t)g.heap_bytes, "unreachable_objects",
                            (json_int_t)t.unreachable, "unreachable_bytes", (json_int_t)t.unreachable_bytes,
                            "types_total", n_types, "pause_ms", (double)m.pause_ns / 1e6, "gc_ms",
                            (double)m.gc_ns / 1e6, "roots", "static", roots[ROOT_STATIC], "handle", roots[ROOT_HANDLE],
                            "stack", roots[ROOT_STACK], "finalizer", roots[ROOT_FINALIZER], "other", roots[ROOT_OTHER],
-                           "weak", (json_int_t)g.weak, "types", types, "retainers", retainers);
+                           "weak", (json_int_t)g.weak, "types", types, "retainers", retainers, "dominators",
+                           dominators);
     if (!report)
         snprintf(err, cap, "out of memory");
     json_decref(types);
     json_decref(retainers);
+    json_decref(dominators);
 out:
     drd_heap_dom_free(&t);
     drd_heap_graph_free(&g);

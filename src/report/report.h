@@ -54,7 +54,8 @@ struct drd_report_kind {
     json_t *(*from_raw)(const char *raw_path, char *err, size_t cap);
     json_t *(*build)(const char *raw_path, const char *dir, json_t *session, char *err, size_t cap);
     void (*print)(FILE *out, json_t *report);
-    int sampled_stacks; /* its raw file holds sampled stacks: it exports as speedscope, folded and pprof */
+    int sampled_stacks; /* its raw file holds weighted stacks (samples.h: samples or allocations): it exports as
+                         * speedscope, folded and pprof */
 };
 
 /* The row of a profiler, or NULL for a profiler this tool has no report for. */
@@ -109,15 +110,22 @@ void drd_pauses_print(FILE *out, json_t *report);
 json_t *drd_strings_report(const char *raw_path, char *err, size_t cap);
 void drd_strings_print(FILE *out, json_t *report);
 
-/* The allocations profiler's report. */
+/* The allocations profiler's report: {"profiler","mode","walker","exact","samples","count","bytes","dropped",
+ * "types":[{"type","count","bytes","samples","stacks":[{"count","bytes","frames":[leaf first]}]}],
+ * "tree":{"name":"all","bytes","count","samples","children":[...]}}. Counts and bytes are estimates scaled from
+ * the samples unless "exact". The tree goes from the root frames to the allocating ones, each stack ending in a
+ * node of the type allocated ("type":true), children by bytes, largest first; past 262,144 nodes a stack stops at
+ * the last node made and the root says "cut". Returns a new reference, or NULL with err. */
 json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap);
 void drd_allocations_print(FILE *out, json_t *report);
 
 /* The heap-snapshot profiler's report, from dir/heap-snapshot.raw and dir/heap-snapshot.graph:
  * {"profiler","complete","objects","heap_bytes","unreachable_objects","unreachable_bytes","types_total","pause_ms",
  *  "gc_ms","roots":{"static","handle","stack","finalizer","other","weak"},
- *  "types":[{"type","count","shallow","retained"}],
- *  "retainers":[{"type","retained","path":[{"root":"static","field"} or {"root":kind},{"type"}...]}]}.
+ *  "types":[{"type","count","shallow","retained","paths":[{"retained","path"}]}],
+ *  "retainers":[{"type","retained","path":[{"root":"static","field"} or {"root":kind},{"type"}...]}],
+ *  "dominators":{"type":"(roots)","shallow","retained","kids","children":[{"type","shallow","retained","kids",
+ *  "children",["more","more_retained"]}]}}.
  * count and shallow cover every object of the graph; retained, from the dominator tree under a virtual root over
  * the roots (weak roots are none), sums a type's objects that no other object of the type dominates, so nested
  * ones count once. Objects no root reaches are "unreachable" and retain nothing. Types go by retained bytes,
@@ -125,7 +133,11 @@ void drd_allocations_print(FILE *out, json_t *report);
  * 10 objects that retain the most, preferring those that are not the only object their dominator dominates; each
  * path goes from a root (static fields first, then handles, stack, finalizer queue, other), shortest first, at
  * most 64 steps (longer ones keep the root, a {"skipped":n} step and the last 62). A cut last record of the graph
- * (the target died) is left out and "complete" is false. Returns a new reference, or NULL with err (missing or
+ * (the target died) is left out and "complete" is false. The first 100 types carry "paths": the paths of the 3
+ * objects of the type that retain the most (leaving out those whose immediate dominator is of the same type).
+ * "dominators" is the dominator tree, children largest first, at most 20 per node ("more" objects retaining
+ * "more_retained" bytes are not shown) and 2,000 nodes in all, level by level; "kids" counts every object a node
+ * immediately dominates. Returns a new reference, or NULL with err (missing or
  * malformed files, out of memory). */
 json_t *drd_heap_analyze(const char *dir, size_t max_types, char *err, size_t cap);
 /* drd_heap_analyze with the top 200 types. */

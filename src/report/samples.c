@@ -1,4 +1,5 @@
-/* Loading the samples of cpu-hotpaths and merged-stacks raw files: threads, runs, stack totals, distinct names. */
+/* Loading the weighted stacks of cpu-hotpaths, merged-stacks and allocations raw files: threads, runs, stack totals,
+ * distinct names. */
 #include "report/samples.h"
 
 #include <stdlib.h>
@@ -117,11 +118,108 @@ static int add_sample(struct drd_samples *s, struct drd_sample_thread *t, uint32
     return 0;
 }
 
+/* An allocations file's record: "a" kept for drd_samples_load, "m" facts left to the report. */
+static int on_alloc(struct drd_samples *s, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap)
+{
+    uint64_t type, stack, samples, count, bytes;
+    if (strcmp(f[0], "m") == 0)
+        return 0;
+    if (strcmp(f[0], "a") != 0 || n != 6 || drd_rawread_u64(f[1], &type) || drd_rawread_u64(f[2], &stack) ||
+        drd_rawread_u64(f[3], &samples) || drd_rawread_u64(f[4], &count) || drd_rawread_u64(f[5], &bytes) ||
+        type == 0 || type > d->n_types || stack == 0 || stack > d->n_stacks || bytes > (1ULL << 56) ||
+        count > (1ULL << 56)) {
+        snprintf(err, cap, "malformed allocation record");
+        return -1;
+    }
+    if (s->n_allocs == s->cap_allocs) {
+        size_t ncap = s->cap_allocs ? s->cap_allocs * 2 : 256;
+        struct drd_sample_alloc *na = realloc(s->allocs, ncap * sizeof *na);
+        if (!na) {
+            snprintf(err, cap, "out of memory");
+            return -1;
+        }
+        s->allocs = na;
+        s->cap_allocs = ncap;
+    }
+    s->allocs[s->n_allocs++] = (struct drd_sample_alloc){(uint32_t)type, (uint32_t)stack, count, bytes};
+    return 0;
+}
+
+static int by_stack_type(const void *a, const void *b)
+{
+    const struct drd_sample_alloc *x = a, *y = b;
+    if (x->stack != y->stack)
+        return x->stack < y->stack ? -1 : 1;
+    return (x->type > y->type) - (x->type < y->type);
+}
+
+/* Turns the allocation records into stacks of their own (struct drd_sample_alloc says how). Returns 0 or -1 (out of
+ * memory). */
+static int alloc_stacks(struct drd_samples *s)
+{
+    struct drd_rawdata *d = &s->d;
+    size_t n = 0;
+    if (s->n_allocs > 1)
+        qsort(s->allocs, s->n_allocs, sizeof *s->allocs, by_stack_type);
+    for (size_t i = 0; i < s->n_allocs; i++) { /* one (type, stack) may come in several records: summed */
+        if (n && s->allocs[n - 1].stack == s->allocs[i].stack && s->allocs[n - 1].type == s->allocs[i].type) {
+            s->allocs[n - 1].count_fixed += s->allocs[i].count_fixed;
+            s->allocs[n - 1].bytes += s->allocs[i].bytes;
+        } else
+            s->allocs[n++] = s->allocs[i];
+    }
+    if ((uint64_t)d->n_frames + d->n_types >= UINT32_MAX || n >= UINT32_MAX)
+        return -1;
+    char **frames = realloc(d->frames, ((size_t)d->n_frames + d->n_types + 1) * sizeof *frames);
+    if (!frames)
+        return -1;
+    d->frames = frames;
+    for (uint32_t t = 0; t < d->n_types; t++)
+        frames[d->n_frames + t] = d->types[t];
+    struct drd_rawread_stack *stacks = calloc(n ? n : 1, sizeof *stacks);
+    if (!stacks)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct drd_rawread_stack *old = &d->stacks[s->allocs[i].stack - 1];
+        stacks[i].frames = malloc(((size_t)old->n + 1) * sizeof *stacks[i].frames);
+        if (!stacks[i].frames) {
+            for (size_t k = 0; k < i; k++)
+                free(stacks[k].frames);
+            free(stacks);
+            return -1;
+        }
+        stacks[i].n = old->n + 1;
+        stacks[i].frames[0] = d->n_frames + s->allocs[i].type; /* frame ids are 1-based */
+        memcpy(stacks[i].frames + 1, old->frames, (size_t)old->n * sizeof *old->frames);
+    }
+    for (uint32_t i = 0; i < d->n_stacks; i++)
+        free(d->stacks[i].frames);
+    free(d->stacks);
+    d->stacks = stacks;
+    d->n_stacks = (uint32_t)n;
+    d->n_frames += d->n_types;
+    if (stack_room(s, d->n_stacks))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t objects = (s->allocs[i].count_fixed + 512) / 1024;
+        s->stack_samples[i] = objects;
+        s->stack_weight[i] = s->allocs[i].bytes;
+        s->samples += objects;
+        s->weight += s->allocs[i].bytes;
+    }
+    free(s->allocs);
+    s->allocs = NULL;
+    s->n_allocs = s->cap_allocs = 0;
+    return 0;
+}
+
 static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap)
 {
     struct drd_samples *s = ctx;
     const char *tag = f[0];
     uint64_t tid, stack, weight;
+    if (strcmp(d->profiler, "allocations") == 0)
+        return on_alloc(s, d, f, n, err, cap);
     int merged = strcmp(d->profiler, "merged-stacks") == 0;
     if (!merged && strcmp(d->profiler, "cpu-hotpaths") != 0) {
         snprintf(err, cap, "a '%s' file holds no samples", d->profiler);
@@ -244,8 +342,13 @@ int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, siz
     if (drd_rawread_load(raw_path, DRD_RAW_READ_MAX, &s->d, &s->buf, on_record, s, err, cap))
         return -1;
     s->merged = strcmp(s->d.profiler, "merged-stacks") == 0;
-    if (!s->merged && strcmp(s->d.profiler, "cpu-hotpaths") != 0) {
+    s->alloc = strcmp(s->d.profiler, "allocations") == 0;
+    if (!s->merged && !s->alloc && strcmp(s->d.profiler, "cpu-hotpaths") != 0) {
         snprintf(err, cap, "%s is a '%s' file, which holds no samples", raw_path, s->d.profiler);
+        return -1;
+    }
+    if (s->alloc && alloc_stacks(s)) {
+        snprintf(err, cap, "out of memory");
         return -1;
     }
     /* frame names come cleaned by the raw reader; thread names are profiler fields, cleaned the same way */
@@ -276,6 +379,7 @@ void drd_samples_free(struct drd_samples *s)
     free(s->names);
     free(s->name_of);
     free(s->slots);
+    free(s->allocs);
     memset(s, 0, sizeof *s);
 }
 

@@ -1,4 +1,5 @@
-/* The samples of a cpu-hotpaths or merged-stacks raw file, loaded once for the reports and the exporters. */
+/* The weighted stacks of a raw file, loaded once for the reports and the exporters: the samples of cpu-hotpaths and
+ * merged-stacks, the allocations of allocations. */
 #ifndef DRD_SAMPLES_H
 #define DRD_SAMPLES_H
 
@@ -26,10 +27,21 @@ struct drd_sample_thread {
  * every thread is one sample of weight 1 (a tid that comes twice, an OS thread id reused while the runtime still
  * listed the old thread, is two samples of that tid). Frame names are distinct here: frames with the same name
  * (overloads) count as one function. Every name is valid UTF-8 (invalid bytes of the file become '?'). */
+/* An allocations file has no threads: each (type, stack) it records becomes one stack of its own, the stack's frames
+ * under a last frame named after the type (leaf first, that frame comes first), its samples the objects allocated
+ * and its weight the bytes (estimates unless the file was written at launch, rounded to whole objects). */
+struct drd_sample_alloc {
+    uint32_t type, stack;
+    uint64_t count_fixed, bytes; /* objects x 1024, bytes */
+};
+
 struct drd_samples {
     struct drd_rawdata d;
     char *buf;                         /* the text the names point into */
     int merged;                        /* a merged-stacks file */
+    int alloc;                         /* an allocations file */
+    struct drd_sample_alloc *allocs;   /* while loading an allocations file: its records */
+    size_t n_allocs, cap_allocs;
     char mode[8];                      /* "cpu", "wall", or "" when the file does not say */
     char sampler[8];                   /* "signal", "suspend", or "" when the file does not say */
     uint64_t frequency, period_ns;     /* 0 when the file does not say */
@@ -46,7 +58,7 @@ struct drd_samples {
     uint32_t n_stack_slots;
 };
 
-/* Reads a cpu-hotpaths or merged-stacks raw file strictly. Returns 0, or -1 with a sentence in err (unreadable,
+/* Reads a cpu-hotpaths, merged-stacks or allocations raw file strictly. Returns 0, or -1 with a sentence in err (unreadable,
  * malformed, another profiler's file). s must be freed with drd_samples_free, also after a failure. */
 int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, size_t cap);
 

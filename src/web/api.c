@@ -342,6 +342,59 @@ static enum MHD_Result report(struct MHD_Connection *c, const char *id, const ch
     return drd_http_json(c, MHD_HTTP_OK, rep);
 }
 
+/* The heap-snapshot session id (folder dir) for a diff: NULL with the reply queued when it is not one with data. */
+static json_t *heap_session(struct MHD_Connection *c, const char *id, const char *dir, enum MHD_Result *rc)
+{
+    json_t *s = finished_session(c, id, dir, rc);
+    const char *profiler = json_string_value(json_object_get(json_object_get(s, "profiler"), "name"));
+    if (s && (!profiler || strcmp(profiler, "heap-snapshot") != 0)) {
+        *rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "session %s (%s) is not a heap snapshot", id,
+                             profiler ? profiler : "no profiler");
+        json_decref(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* What grew from the heap snapshot of session before to that of after (drdotnet diff --json, with each side's
+ * overview): {"before","after","objects":[b,a],"heap_bytes":[b,a],"complete":bool,"types":[...]}. */
+static enum MHD_Result diff(struct MHD_Connection *c, const char *after, const char *dir, const char *before)
+{
+    char bdir[PATH_MAX + DRD_CD_MAX_ID], err[512];
+    enum MHD_Result rc;
+    struct stat st;
+    drd_fs_path(bdir, sizeof bdir, "%s/%s", root, before);
+    if (lstat(bdir, &st) || !S_ISDIR(st.st_mode))
+        return drd_http_error(c, MHD_HTTP_NOT_FOUND, "no session '%s'", before);
+    json_t *s[2] = {heap_session(c, before, bdir, &rc), NULL}, *r[2] = {NULL, NULL}, *out = NULL;
+    if (!s[0])
+        return rc;
+    if (!(s[1] = heap_session(c, after, dir, &rc)))
+        goto done;
+    const char *dirs[2] = {bdir, dir}, *ids[2] = {before, after};
+    for (int k = 0; k < 2; k++)
+        if (!(r[k] = drd_heap_analyze(dirs[k], SIZE_MAX, err, sizeof err))) {
+            rc = drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "session %s: %s", ids[k], err);
+            goto done;
+        }
+    json_t *types = drd_heap_diff(r[0], r[1]);
+    out = types ? json_pack("{s:s,s:s,s:[O,O],s:[O,O],s:b,s:o}", "before", before, "after", after, "objects",
+                            json_object_get(r[0], "objects"), json_object_get(r[1], "objects"), "heap_bytes",
+                            json_object_get(r[0], "heap_bytes"), json_object_get(r[1], "heap_bytes"), "complete",
+                            json_is_true(json_object_get(r[0], "complete")) &&
+                                json_is_true(json_object_get(r[1], "complete")),
+                            "types", types)
+                : NULL;
+    rc = out ? drd_http_json(c, MHD_HTTP_OK, out)
+             : drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+done:
+    for (int k = 0; k < 2; k++) {
+        json_decref(s[k]);
+        json_decref(r[k]);
+    }
+    return rc;
+}
+
 static enum MHD_Result export_session(struct MHD_Connection *c, const char *id, const char *dir,
                                       const struct drd_export_format *f)
 {
@@ -564,6 +617,8 @@ enum MHD_Result drd_api_handle(const struct drd_api_request *r)
         return events(c, route.id);
     case DRD_ROUTE_EXPORT:
         return export_session(c, route.id, dir, route.format);
+    case DRD_ROUTE_DIFF:
+        return diff(c, route.id, dir, route.other);
     case DRD_ROUTE_REFUSED:
         break;
     }

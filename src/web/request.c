@@ -97,6 +97,16 @@ static void session_route(struct drd_route *out, int get, int del, char **seg, i
             refuse(&out->refusal, MHD_HTTP_NOT_FOUND, NULL, "no export format '%.32s' (speedscope, folded or pprof)",
                    text_or(seg[3], "?"));
         }
+    } else if (n == 4 && strcmp(seg[2], "diff") == 0) {
+        pick(out, get, DRD_ROUTE_DIFF, "GET");
+        if (out->kind != DRD_ROUTE_DIFF)
+            return;
+        if (!drd_session_id_valid(seg[3])) {
+            out->kind = DRD_ROUTE_REFUSED;
+            refuse(&out->refusal, MHD_HTTP_BAD_REQUEST, NULL, "'%.64s' is not a session id", text_or(seg[3], "that"));
+            return;
+        }
+        snprintf(out->other, sizeof out->other, "%s", seg[3]);
     } else
         refuse(&out->refusal, MHD_HTTP_NOT_FOUND, NULL, "no such address in the API");
 }

@@ -53,6 +53,12 @@ check_eq "alloc: allocation stack" "$(jq -r '.report.types[] | select(.type == "
 check_eq "alloc: stacks walked once per path" "$(jq -r .report.walker "$R")" cached
 check_eq "alloc: the allocating method's caller" "$(jq -r '.report.types[] | select(.type == "DrDotnet.Targets.Payload") | .stacks[0].frames[1]' "$R")" DrDotnet.Targets.Program.Main
 check_contains "alloc: the target allocated" "$TOUT" "allocated 4000000 200000"
+# the sampled session's folded export: Payload under Allocate under Main, with the report's bytes
+"$DRD_BIN" export "$(jq -r .session.id "$R")" --format folded --output "$WORK/alloc.folded" >/dev/null
+check_eq "alloc export: folded exit" "$?" 0
+check_eq "alloc export: Payload's bytes by stack, as the report says" \
+    "$(awk '$0 ~ /DrDotnet\.Targets\.Program\.Main;DrDotnet\.Targets\.Program\.Allocate;DrDotnet\.Targets\.Payload [0-9]+$/ { s += $NF } END { print s }' "$WORK/alloc.folded")" \
+    "$(jq '[.report.types[] | select(.type == "DrDotnet.Targets.Payload") | .stacks[] | select(.frames[0] == "DrDotnet.Targets.Program.Allocate" and .frames[1] == "DrDotnet.Targets.Program.Main") | .bytes] | add' "$R")"
 touch "$WORK/stop-alloc"
 wait "$A"
 check_eq "alloc: target exit code" "$?" 0
@@ -64,6 +70,22 @@ check_eq "exact: exit" "$?" 0
 check_eq "exact: mode" "$(jq .report.exact "$WORK/exact.json")" true
 check_eq "exact: Payload count" "$(jq '.report.types[] | select(.type == "DrDotnet.Targets.Payload") | .count' "$WORK/exact.json")" 200000
 check_eq "exact: Payload bytes" "$(jq '.report.types[] | select(.type == "DrDotnet.Targets.Payload") | .bytes' "$WORK/exact.json")" 9600000
+# its exports: each stack under the type allocated, by bytes (pprof: alloc_objects and alloc_space)
+EX=$(jq -r .session.id "$WORK/exact.json")
+"$DRD_BIN" export "$EX" --format folded --output "$WORK/exact.folded" >/dev/null
+check_eq "exact export: folded exit" "$?" 0
+check_eq "exact export: folded, the type alone at launch (no stacks), by bytes" \
+    "$(grep -c -x 'DrDotnet.Targets.Payload 9600000' "$WORK/exact.folded")" 1
+"$DRD_BIN" export "$EX" --format speedscope --output "$WORK/exact.speedscope.json" >/dev/null
+check_eq "exact export: speedscope in bytes, Payload's weight" "$(jq -r '.profiles[0] as $p | .shared.frames as $f |
+    [range($p.samples | length) | select($f[$p.samples[.][-1]].name == "DrDotnet.Targets.Payload") | $p.weights[.]] |
+    "\($p.unit) \(add)"' "$WORK/exact.speedscope.json")" "bytes 9600000"
+"$DRD_BIN" export "$EX" --format pprof >"$WORK/exact.pprof.out"
+check_eq "exact export: pprof exit" "$?" 0
+PB=$(cat "$WORK/exact.pprof.out")
+check_eq "exact export: pprof sample types" "$(gzip -dc "$PB" | grep -a -o -e alloc_objects -e alloc_space | sort -u | tr '\n' ' ')" \
+    "alloc_objects alloc_space "
+check_eq "exact export: pprof names the type" "$(gzip -dc "$PB" | grep -a -c DrDotnet.Targets.Payload)" 1
 
 # heap-snapshot: a static list holds 20,000 Session objects of 1 KiB each; then 10,000 more
 start_target Memory --leak 20000 --grow-file "$WORK/grow" --stop-file "$WORK/stop-leak" || exit 1

@@ -71,6 +71,61 @@ static void sampled_report_adds_records_up(void **state)
     json_decref(r);
 }
 
+/* The node of children named name (a type node when is_type); fails when there is none. */
+static json_t *child(json_t *node, const char *name, int is_type)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(node, "children"), i, c)
+    {
+        if (strcmp(json_string_value(json_object_get(c, "name")), name) == 0 &&
+            json_is_true(json_object_get(c, "type")) == is_type)
+            return c;
+    }
+    fail_msg("no child '%s'", name);
+    return NULL;
+}
+
+static void check_node(json_t *n, json_int_t bytes, json_int_t count, json_int_t samples, size_t children)
+{
+    assert_int_equal(json_integer_value(json_object_get(n, "bytes")), bytes);
+    assert_int_equal(json_integer_value(json_object_get(n, "count")), count);
+    assert_int_equal(json_integer_value(json_object_get(n, "samples")), samples);
+    assert_int_equal(json_array_size(json_object_get(n, "children")), children);
+}
+
+/* The tree: root frames first, the type allocated as the leaf of each stack, children by bytes. */
+static void tree_of_stacks(void **state)
+{
+    char err[256];
+    json_t *r = report_of(state, SAMPLED, err, sizeof err);
+    assert_non_null(r);
+    json_t *all = json_object_get(r, "tree");
+    assert_string_equal(json_string_value(json_object_get(all, "name")), "all");
+    assert_null(json_object_get(all, "cut"));
+    check_node(all, 10392, 34, 19, 1);
+    json_t *main_ = child(all, "App.Main", 0);
+    check_node(main_, 10392, 34, 19, 3);
+    const char *order[] = {"App.Allocate", "System.Int32[]", "App.Payload"};
+    for (size_t i = 0; i < 3; i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(main_, "children"), i),
+                                                              "name")),
+                            order[i]);
+    json_t *alloc = child(main_, "App.Allocate", 0);
+    check_node(alloc, 7200, 30, 15, 1);
+    check_node(child(alloc, "App.Payload", 1), 7200, 30, 15, 0);
+    check_node(child(main_, "App.Payload", 1), 48, 1, 1, 0);
+    check_node(child(main_, "System.Int32[]", 1), 3144, 3, 3, 0);
+    assert_null(json_object_get(alloc, "type"));
+    json_decref(r);
+    /* without stacks the types hang from the root */
+    r = report_of(state, "drdotnet-raw\t1\tallocations\nm\tmode\texact\nt\t1\tA\ns\t1\t\na\t1\t1\t2\t2048\t96\nend\t2\t0\n",
+                  err, sizeof err);
+    assert_non_null(r);
+    check_node(child(json_object_get(r, "tree"), "A", 1), 96, 2, 2, 0);
+    json_decref(r);
+}
+
 static void walker_absent_or_unknown(void **state)
 {
     char err[256];
@@ -93,6 +148,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(sampled_report_adds_records_up, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(tree_of_stacks, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(walker_absent_or_unknown, drd_tmp_setup, drd_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

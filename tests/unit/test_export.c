@@ -409,6 +409,7 @@ struct profile {
     int nfns;
     struct vt period_type;
     uint64_t period;
+    uint64_t default_type; /* a string index, 0 when not given */
 };
 
 /* Reads a packed or a single varint into list. */
@@ -499,6 +500,9 @@ static void decode(const uint8_t *data, size_t len, struct profile *pr)
             break;
         case 12:
             pr->period = v;
+            break;
+        case 14:
+            pr->default_type = v;
             break;
         default:
             break;
@@ -693,6 +697,89 @@ static void pprof_merged_and_wall(void **state)
     free_profile(&pr);
 }
 
+/* Allocations (the same records as test_allocations_report.c): stack 1 is Allocate called by Main, stack 2 Main
+ * alone; (Payload, stack 1) comes in two records. Each (type, stack) exports as the stack under its type:
+ *   Main;Allocate;App.Payload   30 objects, 7200 bytes
+ *   Main;App.Payload             1 object,    48 bytes
+ *   Main;System.Int32[]          3 objects, 3144 bytes */
+static const char ALLOC[] = "drdotnet-raw\t1\tallocations\n"
+                            "m\tmode\tallocation-sampled\n"
+                            "m\twalker\tcached\n"
+                            "f\t1\tApp.Allocate\n"
+                            "f\t2\tApp.Main\n"
+                            "t\t1\tApp.Payload\n"
+                            "t\t2\tSystem.Int32[]\n"
+                            "s\t1\t1,2\n"
+                            "s\t2\t2\n"
+                            "a\t1\t1\t10\t20480\t4800\n"
+                            "a\t2\t2\t3\t3072\t3144\n"
+                            "a\t1\t1\t5\t10240\t2400\n"
+                            "a\t1\t2\t1\t1024\t48\n"
+                            "end\t19\t0\n";
+
+static void alloc_exports(void **state)
+{
+    struct tmp *t = *state;
+    char path[512], out[600], err[256] = "";
+    put_file(t, "allocations.raw", ALLOC, path, sizeof path);
+    /* folded: bytes */
+    char *text = folded_of(path, err, sizeof err);
+    if (!text)
+        fail_msg("%s", err);
+    assert_string_equal(text, "App.Main;App.Allocate;App.Payload 7200\n"
+                              "App.Main;App.Payload 48\n"
+                              "App.Main;System.Int32[] 3144\n");
+    free(text);
+    /* speedscope: one profile in bytes */
+    text = speedscope_of(path, "alloc", err, sizeof err);
+    if (!text)
+        fail_msg("%s", err);
+    json_t *j = check_speedscope(text);
+    free(text);
+    assert_int_equal(json_array_size(json_object_get(j, "profiles")), 1);
+    json_t *p = json_array_get(json_object_get(j, "profiles"), 0);
+    assert_string_equal(str(p, "unit"), "bytes");
+    assert_string_equal(str(p, "name"), "allocated bytes");
+    assert_int_equal(num(p, "endValue"), 7200 + 48 + 3144);
+    char names[512];
+    int found = 0;
+    for (size_t i = 0; i < json_array_size(json_object_get(p, "samples")); i++) {
+        sample_names(j, json_array_get(json_object_get(p, "samples"), i), names, sizeof names);
+        if (strcmp(names, "App.Main;System.Int32[]") == 0) {
+            assert_int_equal(json_integer_value(json_array_get(json_object_get(p, "weights"), i)), 3144);
+            found++;
+        }
+    }
+    assert_int_equal(found, 1);
+    json_decref(j);
+    /* pprof: alloc_objects/count and alloc_space/bytes, the bytes first in tools */
+    drd_fs_path(out, sizeof out, "%s/alloc.pb.gz", t->dir);
+    if (drd_export_pprof(path, out, err, sizeof err))
+        fail_msg("%s", err);
+    size_t len;
+    uint8_t *data = gunzip(out, &len);
+    struct profile pr;
+    decode(data, len, &pr);
+    free(data);
+    check_pprof(&pr);
+    assert_int_equal(pr.ntypes, 2);
+    assert_string_equal(string_at(&pr, pr.types[0].type), "alloc_objects");
+    assert_string_equal(string_at(&pr, pr.types[0].unit), "count");
+    assert_string_equal(string_at(&pr, pr.types[1].type), "alloc_space");
+    assert_string_equal(string_at(&pr, pr.types[1].unit), "bytes");
+    assert_string_equal(string_at(&pr, pr.default_type), "alloc_space");
+    assert_int_equal(pr.period, 0);
+    assert_int_equal(pr.nsamples, 3);
+    const struct sample *s = sample_named(&pr, "App.Payload;App.Allocate;App.Main"); /* leaf first */
+    assert_int_equal(s->val[0], 30);
+    assert_int_equal(s->val[1], 7200);
+    s = sample_named(&pr, "System.Int32[];App.Main");
+    assert_int_equal(s->val[0], 3);
+    assert_int_equal(s->val[1], 3144);
+    assert_int_equal(sample_named(&pr, "App.Payload;App.Main")->val[1], 48);
+    free_profile(&pr);
+}
+
 /* Every exporter refuses text with an error and writes nothing usable, without crashing. */
 static void refuse(const struct tmp *t, const char *text, const char *why, const char *want)
 {
@@ -731,6 +818,9 @@ static void refusals(void **state)
            "stack 9");
     refuse(t, "drdotnet-raw\t1\texceptions\nf\t1\tA\n", "an exceptions file", "no samples");
     refuse(t, "not raw data\n", "something else", NULL);
+    refuse(t, "drdotnet-raw\t1\tallocations\nt\t1\tA\ns\t1\t\na\t1\t2\t1\t1024\t8\n", "an allocation in an undefined stack",
+           "malformed allocation");
+    refuse(t, "drdotnet-raw\t1\tallocations\nm\tmode\texact\nend\t0\t0\n", "allocations without any", "no samples");
 
     char path[512], out[600], err[256] = "";
     put_file(t, "cpu.raw", CPU, path, sizeof path);
@@ -749,6 +839,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(speedscope_merged, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(pprof_cpu, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(pprof_merged_and_wall, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(alloc_exports, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(refusals, drd_tmp_setup, drd_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -407,11 +407,65 @@ static void static_path(void **state)
         check_path(retainer(r, i), "root:static:DrDotnet.Targets.Program.Sessions "
                                    "System.Collections.Generic.List<DrDotnet.Targets.Session> "
                                    "DrDotnet.Targets.Session[] DrDotnet.Targets.Session");
+    /* each type's own paths: the three sessions, each from the static field */
+    json_t *session = json_array_get(json_object_get(r, "types"), 0);
+    assert_string_equal(str(session, "type"), "DrDotnet.Targets.Session");
+    assert_int_equal(json_array_size(json_object_get(session, "paths")), 3);
+    for (size_t i = 0; i < 3; i++) {
+        json_t *p = json_array_get(json_object_get(session, "paths"), i);
+        assert_int_equal(num(p, "retained"), 1088);
+        check_path(p, "root:static:DrDotnet.Targets.Program.Sessions "
+                      "System.Collections.Generic.List<DrDotnet.Targets.Session> DrDotnet.Targets.Session[] "
+                      "DrDotnet.Targets.Session");
+    }
+    /* the dominator tree: the list over the array over two sessions; the pinned session right under the roots */
+    json_t *dom = json_object_get(r, "dominators");
+    assert_int_equal(num(dom, "retained"), 3344);
+    assert_int_equal(json_array_size(json_object_get(dom, "children")), 2);
+    json_t *list = json_array_get(json_object_get(dom, "children"), 0);
+    assert_string_equal(str(list, "type"), "System.Collections.Generic.List<DrDotnet.Targets.Session>");
+    assert_int_equal(num(list, "retained"), 2256);
+    assert_int_equal(num(list, "shallow"), 32);
+    json_t *array = json_array_get(json_object_get(list, "children"), 0);
+    assert_string_equal(str(array, "type"), "DrDotnet.Targets.Session[]");
+    assert_int_equal(num(array, "kids"), 2);
+    json_t *kept = json_array_get(json_object_get(array, "children"), 1);
+    assert_string_equal(str(kept, "type"), "DrDotnet.Targets.Session");
+    assert_int_equal(num(json_array_get(json_object_get(kept, "children"), 0), "retained"), 1048);
+    json_t *pinned = json_array_get(json_object_get(dom, "children"), 1);
+    assert_string_equal(str(pinned, "type"), "DrDotnet.Targets.Session");
+    assert_int_equal(num(pinned, "retained"), 1088);
+    assert_null(json_object_get(dom, "more"));
     char *text = print_to_string(r);
     assert_non_null(strstr(text, "static DrDotnet.Targets.Program.Sessions -> System.Collections.Generic.List<"
                                  "DrDotnet.Targets.Session> -> DrDotnet.Targets.Session[] -> DrDotnet.Targets.Session\n"));
     assert_non_null(strstr(text, "Roots: 1 static, 0 handle, 2 stack"));
     free(text);
+    json_decref(r);
+}
+
+/* One object over 25 others of 1 to 25 bytes: the tree shows the 20 largest, largest first, and sums the rest. */
+static void dominator_cap(void **state)
+{
+    struct gbuf g;
+    start(&g);
+    root(&g, 0x10, STACK, 0);
+    obj_head(&g, 0x10, 0x100, 100, 25);
+    for (uint64_t i = 1; i <= 25; i++)
+        put(&g, 0x1000 + i, 8);
+    for (uint64_t i = 1; i <= 25; i++)
+        obj(&g, 0x1000 + i, 0x200, i, 0);
+    json_t *r = report(*state, HDR "t\t1\tHolder\nt\t2\tItem\nc\t100\t1\nc\t200\t2\nend\t26\t0\n", &g);
+    json_t *holder = json_array_get(json_object_get(json_object_get(r, "dominators"), "children"), 0);
+    assert_string_equal(str(holder, "type"), "Holder");
+    assert_int_equal(num(holder, "retained"), 100 + 25 * 26 / 2);
+    assert_int_equal(num(holder, "kids"), 25);
+    json_t *kids = json_object_get(holder, "children");
+    assert_int_equal(json_array_size(kids), 20);
+    for (size_t i = 0; i < 20; i++)
+        assert_int_equal(num(json_array_get(kids, i), "retained"), 25 - (json_int_t)i);
+    assert_int_equal(num(holder, "more"), 5);
+    assert_int_equal(num(holder, "more_retained"), 1 + 2 + 3 + 4 + 5);
     json_decref(r);
 }
 
@@ -754,6 +808,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(weak_and_unreachable, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(static_path, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(nesting, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(dominator_cap, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(long_path, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(cut_at_end, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(refusals, drd_tmp_setup, drd_tmp_teardown),

@@ -186,6 +186,10 @@ static void routes_good(void **state)
     assert_string_equal(r.format->type, "application/gzip");
     drd_request_route("GET", "/api/sessions/x/export/speedscope", &r);
     assert_string_equal(r.format->suffix, "speedscope.json");
+    drd_request_route("GET", "/api/sessions/20261126-101600-42-heap-snapshot/diff/20261126-101500-42-heap-snapshot", &r);
+    assert_int_equal(r.kind, DRD_ROUTE_DIFF);
+    assert_string_equal(r.id, "20261126-101600-42-heap-snapshot");
+    assert_string_equal(r.other, "20261126-101500-42-heap-snapshot");
 }
 
 static void routes_refused(void **state)
@@ -220,6 +224,13 @@ static void routes_refused(void **state)
           "no export format 'svg' (speedscope, folded or pprof)");
     route("POST", "/api/sessions/x/export/svg", DRD_ROUTE_REFUSED, 405, "does not take that method");
     route("GET", "/api/sessions/x/export/\xff", DRD_ROUTE_REFUSED, 404, "no export format '?'");
+    route("GET", "/api/sessions/x/diff/..", DRD_ROUTE_REFUSED, 400, "'..' is not a session id");
+    route("GET", "/api/sessions/x/diff/a b", DRD_ROUTE_REFUSED, 400, "'a b' is not a session id");
+    route("POST", "/api/sessions/x/diff/y", DRD_ROUTE_REFUSED, 405, "does not take that method");
+    route("GET", "/api/sessions/x/diff", DRD_ROUTE_REFUSED, 404, "no such address");
+    drd_request_route("GET", "/api/sessions/x/diff/.y", &r);
+    assert_string_equal(r.id, "x"); /* the later session is looked for first */
+    assert_string_equal(r.other, "");
     route("GET", "/api/sessions/..", DRD_ROUTE_REFUSED, 400, "'..' is not a session id");
     route("GET", "/api/sessions/.hidden/report", DRD_ROUTE_REFUSED, 400, "'.hidden' is not a session id");
     route("DELETE", "/api/sessions/a b", DRD_ROUTE_REFUSED, 400, "'a b' is not a session id");

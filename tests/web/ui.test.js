@@ -1,8 +1,9 @@
 // The web UI in Debian's headless Chromium: the printed address sets no cookie, and a server on another loopback
 // port that the browser visits gets nothing usable; from the printed address, profile the CpuSpin target with
 // cpu-hotpaths, find its hot method in the flame graph, search for it and see it highlighted, hover and zoom; then
-// the call tree, the top functions, an export, the sessions list, an exceptions session and a merged-stacks one. A
-// screenshot of every page goes to $DRD_ARTIFACTS.
+// the call tree, the top functions, an export, the sessions list, an exceptions session and a merged-stacks one;
+// the memory views on the Memory target (allocations counted and sampled, with their exports, a heap snapshot,
+// duplicated strings). A screenshot of every page goes to $DRD_ARTIFACTS.
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -332,6 +333,147 @@ test('several profilers in one session: ticked together, one tab per report', as
   assert.deepEqual(session.profilers.map((p) => p.name), ['exceptions', 'cpu-hotpaths', 'runtime-pauses']);
   assert.equal(session.parameters['cpu-hotpaths.frequency'], 199);
   fs.writeFileSync(path.join(work, 'stop-several'), '');
+});
+
+// Runs the tool itself (same sessions folder as the server) and resolves with its output.
+function tool(args) {
+  const proc = start(BIN, args);
+  return new Promise((resolve, reject) => proc.on('exit', (code) => (code === 0 ? resolve(proc.output)
+    : reject(new Error(`drdotnet ${args.join(' ')} exited ${code}:\n${proc.output}`)))));
+}
+
+test('allocations, counted at launch: the types with exact counts, the flame graph by bytes and objects, the exports', async () => {
+  const sessions = path.join(work, 'home', 'sessions');
+  const before = new Set(fs.existsSync(sessions) ? fs.readdirSync(sessions) : []);
+  await tool(['launch', 'allocations', '--', 'dotnet', path.join(TARGETS, 'Memory', 'Memory.dll'), '--payloads', '200000']);
+  const made = fs.readdirSync(sessions).filter((d) => !before.has(d) && d.endsWith('-allocations'));
+  assert.equal(made.length, 1, `one new allocations session: ${made}`);
+  const id = made[0];
+  await page.goto(address.replace(/\/\?token=.*/, '/#/session/' + encodeURIComponent(id)));
+  const row = page.locator('tr[data-type="DrDotnet.Targets.Payload"]');
+  await row.waitFor({ timeout: 60000 });
+  await shot('18-allocations-types');
+  assert.equal(await row.getAttribute('data-count'), '200000');
+  assert.equal(await row.getAttribute('data-bytes'), '9600000');
+  assert.match(await row.textContent(), /200,000.*9,600,000/);
+  assert.ok(!(await row.textContent()).includes('≈'), 'exact counts are not marked as estimates');
+  await row.click();
+  await page.locator('#alloc-detail', { hasText: 'No stacks' }).waitFor(); // at launch, types only
+
+  await page.locator('[data-tab="flame"]').click();
+  await page.waitForFunction(() => (document.querySelector('canvas.flame-canvas').dataset.labels || '').split('\n').includes('DrDotnet.Targets.Payload'));
+  await shot('19-allocations-flame');
+  const bytesShare = await page.evaluate(() => window.drdFlame.rectOf(window.drdFlame.find('DrDotnet.Targets.Payload')).w);
+  await page.locator('button[data-weight="count"]').click();
+  await page.waitForFunction(() => document.getElementById('alloc-flame').dataset.weight === 'count');
+  await page.waitForFunction(() => (document.querySelector('canvas.flame-canvas').dataset.labels || '').split('\n').includes('DrDotnet.Targets.Payload'));
+  const countShare = await page.evaluate(() => window.drdFlame.rectOf(window.drdFlame.find('DrDotnet.Targets.Payload')).w);
+  assert.ok(bytesShare > 0 && countShare > 0, 'the type is a frame by bytes and by objects');
+
+  await page.locator('[data-tab="tree"]').click();
+  await page.locator('.tree-row[data-name="DrDotnet.Targets.Payload"]').first().waitFor();
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('a[data-format="folded"]').click()]);
+  const file = path.join(work, 'alloc.folded');
+  await download.saveAs(file);
+  const payload = fs.readFileSync(file, 'utf8').split('\n').filter((l) => /(^|;)DrDotnet\.Targets\.Payload \d+$/.test(l))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  assert.equal(payload, 9600000, 'the folded export weighs the type by its bytes');
+  const [pprof] = await Promise.all([page.waitForEvent('download'), page.locator('a[data-format="pprof"]').click()]);
+  await pprof.saveAs(path.join(work, 'alloc.pb.gz'));
+  const pb = require('node:zlib').gunzipSync(fs.readFileSync(path.join(work, 'alloc.pb.gz'))).toString('latin1');
+  assert.ok(pb.includes('alloc_objects') && pb.includes('alloc_space'), 'pprof sample types of allocations');
+});
+
+test('allocations, attached: estimates marked as such, the stacks that allocate', async () => {
+  const go = path.join(work, 'go-alloc');
+  const mem = start('dotnet', [path.join(TARGETS, 'Memory', 'Memory.dll'), '--go-file', go, '--stop-file', path.join(work, 'stop-alloc'), '--payloads', '2000000']);
+  await mem.waitFor(/^ready/m, 30000);
+  await startSession(mem.pid, 'allocations', { duration: 4 });
+  fs.writeFileSync(go, '');
+  const row = page.locator('tr[data-type="DrDotnet.Targets.Payload"]');
+  await row.waitFor({ timeout: 60000 });
+  await shot('20-allocations-sampled');
+  const count = Number(await row.getAttribute('data-count'));
+  assert.ok(Math.abs(count - 2000000) <= 200000, `the estimate ${count} is within 10% of 2,000,000`);
+  assert.match(await row.textContent(), /≈[\d,]+.*±\d/);
+  await page.locator('#alloc-estimate-note').waitFor();
+  await row.click();
+  await page.locator('#alloc-detail li', { hasText: 'DrDotnet.Targets.Program.Allocate' }).first().waitFor();
+  // the flame graph: the type under the method that allocates it
+  await page.locator('[data-tab="flame"]').click();
+  await page.waitForFunction(() => (document.querySelector('canvas.flame-canvas').dataset.labels || '').split('\n').includes('DrDotnet.Targets.Program.Allocate'));
+  const under = await page.evaluate(() => {
+    const fg = window.drdFlame;
+    const d = fg.data;
+    const i = fg.find('DrDotnet.Targets.Payload');
+    return d.names[d.name[d.parent[i]]];
+  });
+  assert.equal(under, 'DrDotnet.Targets.Program.Allocate');
+  await shot('20b-allocations-sampled-flame');
+  fs.writeFileSync(path.join(work, 'stop-alloc'), '');
+});
+
+test('heap-snapshot: the types, a type\'s retention paths from its static field, the dominator tree, the growth since an earlier one', async () => {
+  const grow = path.join(work, 'grow');
+  const mem = start('dotnet', [path.join(TARGETS, 'Memory', 'Memory.dll'), '--leak', '20000', '--grow-file', grow, '--stop-file', path.join(work, 'stop-leak')]);
+  await mem.waitFor(/^sessions 20000/m, 30000);
+  await startSession(mem.pid, 'heap-snapshot');
+  const row = page.locator('tr[data-type="DrDotnet.Targets.Session"]');
+  await row.waitFor({ timeout: 60000 });
+  await shot('21-heap-types');
+  assert.equal(await row.getAttribute('data-count'), '20000');
+  assert.match(await row.textContent(), /20,000/);
+  await row.click();
+  await page.locator('#heap-paths .tree-row[data-name="static DrDotnet.Targets.Program.Sessions"]').waitFor();
+  await page.locator('#heap-paths .tree-row[data-name="System.Collections.Generic.List<DrDotnet.Targets.Session>"]').waitFor();
+  await shot('22-heap-paths');
+  await page.locator('[data-tab="dominators"]').click();
+  const list = page.locator('.tree-row[data-name="System.Collections.Generic.List<DrDotnet.Targets.Session>"]').first();
+  await list.waitFor();
+  // the list's retained size, at least 20 MiB, shown in MiB
+  const mib = Number(/([\d.]+) MiB/.exec(await list.textContent())[1]);
+  assert.ok(mib >= 20, `the list retains ${mib} MiB`);
+  // the array under the list holds the sessions, each too small to be opened by itself
+  await page.locator('.tree-row[data-name="DrDotnet.Targets.Session[]"]').first().click();
+  await page.locator('.tree-row[data-name="DrDotnet.Targets.Session"]').first().waitFor();
+  await page.locator('.tree-row', { hasText: /… [\d,]+ more/ }).first().waitFor();
+  await shot('23-heap-dominators');
+  await page.locator('[data-tab="retainers"]').click();
+  await page.locator('.retainers li', { hasText: 'static DrDotnet.Targets.Program.Sessions' }).first().waitFor();
+
+  // 10,000 more sessions, a second snapshot, and the comparison with the first: the sessions grew by 10,000
+  const first = decodeURIComponent(new URL(page.url()).hash.replace('#/session/', ''));
+  fs.writeFileSync(grow, '');
+  await mem.waitFor(/^sessions 30000/m, 30000);
+  await startSession(mem.pid, 'heap-snapshot');
+  await page.locator('tr[data-type="DrDotnet.Targets.Session"][data-count="30000"]').waitFor({ timeout: 60000 });
+  await page.locator('[data-tab="compare"]').click();
+  await page.locator(`#diff-with option[value="${first}"]`).waitFor({ state: 'attached' });
+  await page.locator('#diff-with').selectOption(first);
+  await page.locator('#diff-go').click();
+  const grew = page.locator('#diff-result tr[data-type="DrDotnet.Targets.Session"]');
+  await grew.waitFor({ timeout: 30000 });
+  assert.equal(await grew.getAttribute('data-count-delta'), '10000');
+  assert.match(await grew.textContent(), /20,000.*30,000.*\+10,000/);
+  // the largest retained growth first
+  assert.equal(await page.locator('#diff-result tbody tr').first().getAttribute('data-type'), 'DrDotnet.Targets.Session');
+  await shot('25-heap-compare');
+  fs.writeFileSync(path.join(work, 'stop-leak'), '');
+});
+
+test('duplicated-strings: the value, its copies and the bytes wasted', async () => {
+  const mem = start('dotnet', [path.join(TARGETS, 'Memory', 'Memory.dll'), '--dup', '5000', '--stop-file', path.join(work, 'stop-dup')]);
+  await mem.waitFor(/^strings 5000/m, 30000);
+  await startSession(mem.pid, 'duplicated-strings');
+  const row = page.locator('tr[data-count="5000"]');
+  await row.waitFor({ timeout: 60000 });
+  await shot('24-duplicated-strings');
+  const text = await row.textContent();
+  assert.ok(text.includes('a value that this program holds many times over'), text);
+  assert.equal(await row.getAttribute('data-wasted'), String(4999 * 120));
+  assert.match(text, /599,880/);
+  fs.writeFileSync(path.join(work, 'stop-dup'), '');
 });
 
 test('the page made no errors of its own', () => {

@@ -484,6 +484,8 @@
 
   // ---- one session -------------------------------------------------------------------------------------------
 
+  // the profilers whose data exports as stacks (the server's report kinds say the same)
+  const EXPORTING = ['cpu-hotpaths', 'merged-stacks', 'allocations'];
   const EXPORTS = [
     ['speedscope', 'speedscope.json', 'speedscope (speedscope.app)'],
     ['folded', 'folded', 'folded stacks (flamegraph.pl, inferno)'],
@@ -575,7 +577,7 @@
     const failed = (err) => body.prepend(errorBox(err));
     const links = [downloadLink(base + '/report', `${id}.report.json`, 'report (JSON)', {}, failed)];
     const names = report.reports ? Object.keys(report.reports) : [report.profiler];
-    if (names.includes('cpu-hotpaths') || names.includes('merged-stacks')) {
+    if (names.some((n) => EXPORTING.includes(n))) {
       for (const [fmt, suffix, label] of EXPORTS) {
         links.push(downloadLink(`${base}/export/${fmt}`, `${id}.${suffix}`, label, { dataset: { format: fmt } }, failed));
       }
@@ -648,7 +650,7 @@
     const weight = opts.weight;
     const whole = weight(root) || 1;
     const container = h('div', { class: 'tree', role: 'tree' });
-    const header = h('div', { class: 'tree-row tree-head' }, cols.map((c) => h('span', { class: 'tree-num' }, c.label)), h('span', { class: 'tree-name' }, 'Function'));
+    const header = h('div', { class: 'tree-row tree-head' }, cols.map((c) => h('span', { class: 'tree-num' }, c.label)), h('span', { class: 'tree-name' }, opts.nameLabel || 'Function'));
     const MAX_CHILDREN = 200;
     function row(node, depth) {
       const kids = node.children || [];
@@ -863,6 +865,299 @@
       ], r.longest || [], { sortKey: 'duration_ms' })));
   }
 
+  // ---- memory ----------------------------------------------------------------------------------------------------
+
+  const KIB = 1024;
+  function bytesText(n) {
+    n = n || 0;
+    const a = Math.abs(n);
+    if (a < KIB) return `${num.format(n)} B`;
+    if (a < KIB * KIB) return `${dec1.format(n / KIB)} KiB`;
+    if (a < KIB * KIB * KIB) return `${dec1.format(n / KIB / KIB)} MiB`;
+    return `${dec1.format(n / KIB / KIB / KIB)} GiB`;
+  }
+
+  // A sampled figure: "≈" before it, and its relative error from the samples it comes from (±1/√samples, the
+  // standard error of a count of independent samples); an exact one as it is.
+  function estimate(exact, text) {
+    if (exact) return text;
+    return `≈${text}`;
+  }
+  function errorText(exact, samples) {
+    if (exact) return 'exact';
+    if (!samples) return 'no sample';
+    return '±' + pct(1 / Math.sqrt(samples));
+  }
+
+  function renderAllocations(r) {
+    const exact = !!r.exact;
+    const types = r.types || [];
+    const unitNote = exact ? 'every allocation counted' : 'estimated from the runtime\'s allocation samples';
+    const note = exact ? null : h('p', { class: 'muted small', id: 'alloc-estimate-note' },
+      'Counts and bytes are estimates scaled from samples (≈); the ± beside each is its relative standard error, 1/√samples.',
+      r.mode === 'allocation-tick' ? ' On .NET 8 and 9 the samples are AllocationTick events (one per ~100 KB allocated); the bias measured between two types\' bytes is about 1.5 %.' : '');
+    const flame = () => {
+      let by = 'bytes';
+      const box = h('div', {});
+      const buttons = ['bytes', 'count'].map((k) => h('button', { class: 'secondary', dataset: { weight: k }, 'aria-pressed': k === by ? 'true' : 'false',
+        onclick: () => draw(k) }, k === 'bytes' ? 'By bytes' : 'By objects'));
+      const bar = h('span', { class: 'weigh' }, h('span', { class: 'muted small' }, 'Weigh by '), buttons);
+      const el = h('div', { id: 'alloc-flame' }, box);
+      let current = null;
+      function draw(k) {
+        by = k;
+        for (const b of buttons) b.setAttribute('aria-pressed', b.dataset.weight === k ? 'true' : 'false');
+        el.dataset.weight = k;
+        const unit = k === 'bytes' ? 'allocated bytes' : 'allocated objects';
+        current = flameCard(r.tree || { name: 'all', children: [] }, {
+          valueKey: k, selfKey: 'none', unit, unitNote,
+          describe: (d) => [d.node.type ? `new ${d.name}` : d.name,
+            `${pct(d.share)} of all ${unit}` + (d.zoomShare !== d.share ? `, ${pct(d.zoomShare)} of the zoomed frame` : ''),
+            `${estimate(exact, bytesText(d.node.bytes))} in ${estimate(exact, num.format(d.node.count))} objects (${errorText(exact, d.node.samples)})`,
+            exact ? '' : `${num.format(d.node.samples)} samples`],
+        });
+        current.querySelector('.card-tools').prepend(bar); // beside the card's search
+        fill(box, current);
+        if (el.isConnected) current.onshow();
+      }
+      draw('bytes');
+      el.onshow = () => current && current.onshow();
+      return el;
+    };
+    const table = () => {
+      const detail = h('div', { class: 'detail', id: 'alloc-detail' }, h('p', { class: 'muted' }, 'Click a type to see the stacks that allocate it.'));
+      function open(t, tr) {
+        for (const x of tr.parentNode.querySelectorAll('tr.selected')) x.classList.remove('selected');
+        tr.classList.add('selected');
+        const stacks = t.stacks || [];
+        fill(detail, h('h3', {}, t.type),
+          h('p', {}, `${estimate(exact, num.format(t.count))} objects, ${estimate(exact, bytesText(t.bytes))} (${errorText(exact, t.samples)})`),
+          h('h4', {}, 'Top allocation stacks'),
+          stacks.length && stacks[0].frames.length ? stacks.map((st) => h('div', { class: 'stack' },
+            h('div', { class: 'stack-head' }, `${estimate(exact, bytesText(st.bytes))}, ${estimate(exact, num.format(st.count))} objects (${pct(t.bytes ? st.bytes / t.bytes : 0)} of the type)`),
+            h('ol', { class: 'frames' }, st.frames.map((f) => h('li', {}, f))))) : h('p', { class: 'muted' }, 'No stacks: the session sampled types only.'));
+      }
+      const tbl = sortableTable([
+        { key: 'type', label: 'Type', class: 'mono' },
+        { key: 'count', label: 'Objects', num: true, render: (t) => estimate(exact, num.format(t.count)) },
+        { key: 'bytes', label: 'Bytes', num: true, render: (t) => estimate(exact, num.format(t.bytes)) },
+        { key: 'share', label: 'Share', num: true, value: (t) => (r.bytes ? t.bytes / r.bytes : 0), render: (t) => pct(r.bytes ? t.bytes / r.bytes : 0) },
+        { key: 'samples', label: exact ? 'Counted' : 'Samples (error)', num: true, render: (t) => exact ? 'exact' : `${num.format(t.samples)} (${errorText(exact, t.samples)})` },
+      ], types, { sortKey: 'bytes', onrow: open, rowData: (t) => ({ type: t.type, count: t.count, bytes: t.bytes }), search: (t) => [t.type, ...(t.stacks || []).flatMap((x) => x.frames)].join('\n') });
+      return h('div', {}, card('Allocated types', h('div', { class: 'card-tools' }, searchBox('Search types and frames', (v) => tbl.setFilter(v), { id: 'alloc-search' })), note, tbl),
+        card('Stacks', detail));
+    };
+    const tree = () => card('Call tree', note, callTree(r.tree || { name: 'all', children: [] }, [
+      { label: 'Bytes', value: (n) => estimate(exact, bytesText(n.bytes)) },
+      { label: 'Share', value: (n) => pct(r.bytes ? n.bytes / r.bytes : 0) },
+      { label: 'Objects', value: (n) => estimate(exact, num.format(n.count)) },
+      { label: 'Error', value: (n) => errorText(exact, n.samples) },
+    ], { weight: (n) => n.bytes, title: (n) => (n.type ? `type ${n.name}` : n.name), nameLabel: 'Function, then the type allocated' }));
+    return h('div', {},
+      summary([
+        ['counted', exact ? 'every allocation' : r.mode === 'allocation-tick' ? 'sampled (AllocationTick)' : 'sampled (AllocationSampled)'],
+        ['objects', estimate(exact, num.format(r.count))],
+        ['allocated', estimate(exact, bytesText(r.bytes)) + (exact ? '' : ` ${errorText(exact, r.samples)}`)],
+        exact ? null : ['samples', num.format(r.samples)],
+        ['types', num.format(types.length)],
+        types[0] ? ['most bytes', types[0].type, 'wide mono'] : null,
+      ]),
+      incompleteNote(r),
+      r.tree && r.tree.cut ? h('div', { class: 'warning' }, 'The stack tree reached its size limit: the deepest frames of some stacks are left out.') : null,
+      tabs([
+        { id: 'types', label: 'Types', render: table },
+        { id: 'flame', label: 'Flame graph', render: flame },
+        { id: 'tree', label: 'Call tree', render: tree },
+      ]));
+  }
+
+  // A retention path step as text: the root ("static Program.Cache", "handle", "stack root"), a type, or a gap.
+  function stepText(step) {
+    if (step.root === 'static') return `static ${step.field}`;
+    if (step.root === 'finalizer') return 'finalizer queue';
+    if (step.root === 'handle') return 'GC handle';
+    if (step.root) return `${step.root} root`;
+    if (step.skipped) return `(${num.format(step.skipped)} more steps)`;
+    return step.type;
+  }
+
+  // Paths [{retained, path}] merged into one tree from their roots: a node per distinct step, its weight what the
+  // paths through it retain.
+  function pathTree(paths) {
+    const root = { name: 'roots', retained: 0, paths: 0, children: [] };
+    for (const p of paths) {
+      root.retained += p.retained;
+      root.paths++;
+      let at = root;
+      for (const step of p.path) {
+        const name = stepText(step);
+        let next = at.children.find((c) => c.name === name);
+        if (!next) at.children.push(next = { name, retained: 0, paths: 0, children: [], root: !!step.root });
+        next.retained += p.retained;
+        next.paths++;
+        at = next;
+      }
+    }
+    const sort = (n) => { n.children.sort((a, b) => b.retained - a.retained); n.children.forEach(sort); };
+    sort(root);
+    return root;
+  }
+
+  // The report's dominator tree as tree nodes: a "… more" node for the children left out.
+  function domTree(n) {
+    const kids = (n.children || []).map(domTree);
+    if (n.more) kids.push({ name: `… ${num.format(n.more)} more`, retained: n.more_retained || 0, shallow: 0, kids: 0, children: [], more: true });
+    return { name: n.type, retained: n.retained, shallow: n.shallow, kids: n.kids, children: kids };
+  }
+
+  function signed(n, text) {
+    return (n > 0 ? '+' : '') + text;
+  }
+
+  // The growth between this heap snapshot and another of the same process, the earlier one first.
+  function heapCompare(s) {
+    const t = (s && s.target) || {};
+    const pickBox = h('div', {}, h('p', { class: 'muted' }, 'Looking for other snapshots of this process…'));
+    const result = h('div', { id: 'diff-result' });
+    const el = card('Compare with another snapshot',
+      h('p', { class: 'muted small' }, 'Which types grew between two heap snapshots of one process: objects, shallow and retained bytes, the earlier snapshot first.'),
+      pickBox, result);
+    async function load() {
+      let list;
+      try {
+        list = await api('GET', '/sessions');
+      } catch (e) {
+        fill(pickBox, errorBox(e));
+        return;
+      }
+      const others = list.filter((o) => o.id !== s.id && o.status === 'completed' && o.profiler && o.profiler.name === 'heap-snapshot' &&
+        o.target && o.target.pid === t.pid && (o.target.name || '') === (t.name || ''));
+      if (!others.length) {
+        fill(pickBox, h('p', { class: 'muted' }, `No other completed heap snapshot of pid ${t.pid}. Take another one to see what grew.`));
+        return;
+      }
+      const select = h('select', { id: 'diff-with', 'aria-label': 'Snapshot to compare with' },
+        others.map((o) => h('option', { value: o.id }, `${o.start ? when(o.start) : idTime(o.id)} (${o.id < s.id ? 'earlier' : 'later'}) ${o.id}`)));
+      const go = h('button', { id: 'diff-go', class: 'primary', onclick: () => compare(select.value) }, 'Compare');
+      fill(pickBox, h('div', { class: 'diff-pick' }, select, ' ', go));
+    }
+    async function compare(other) {
+      // ids sort by time: the earlier one is the "before"
+      const [before, after] = other < s.id ? [other, s.id] : [s.id, other];
+      fill(result, h('p', { class: 'muted' }, 'Comparing…'));
+      let d;
+      try {
+        d = await api('GET', `/sessions/${encodeURIComponent(after)}/diff/${encodeURIComponent(before)}`);
+      } catch (e) {
+        fill(result, errorBox(e));
+        return;
+      }
+      const tbl = sortableTable([
+        { key: 'type', label: 'Type', class: 'mono' },
+        { key: 'count_before', label: 'Objects before', num: true, render: (x) => num.format(x.count_before) },
+        { key: 'count_after', label: 'Objects after', num: true, render: (x) => num.format(x.count_after) },
+        { key: 'count_delta', label: 'Objects Δ', num: true, render: (x) => signed(x.count_delta, num.format(x.count_delta)) },
+        { key: 'shallow_delta', label: 'Shallow Δ', num: true, render: (x) => signed(x.shallow_delta, bytesText(x.shallow_delta)) },
+        { key: 'retained_delta', label: 'Retained Δ', num: true, render: (x) => signed(x.retained_delta, bytesText(x.retained_delta)) },
+      ], d.types || [], { sortKey: 'retained_delta', search: (x) => x.type, rowData: (x) => ({ type: x.type, countDelta: x.count_delta }) });
+      fill(result,
+        h('p', {}, `From ${before} to ${after}: `, `${num.format(d.objects[0])} → ${num.format(d.objects[1])} objects, `,
+          `${bytesText(d.heap_bytes[0])} → ${bytesText(d.heap_bytes[1])} (${signed(d.heap_bytes[1] - d.heap_bytes[0], bytesText(d.heap_bytes[1] - d.heap_bytes[0]))}).`),
+        d.complete ? null : h('div', { class: 'warning' }, 'A snapshot is incomplete (its target stopped while writing it).'),
+        h('div', { class: 'diff-pick' }, searchBox('Search types', (v) => tbl.setFilter(v), { id: 'diff-search' })), tbl);
+    }
+    load();
+    return el;
+  }
+
+  function renderHeap(r, s) {
+    const roots = r.roots || {};
+    const types = r.types || [];
+    const heap = r.heap_bytes || 1;
+    const typesView = () => {
+      const detail = h('div', { class: 'detail', id: 'heap-paths' }, h('p', { class: 'muted' }, 'Click a type to see what keeps it alive.'));
+      function open(t, tr) {
+        for (const x of tr.parentNode.querySelectorAll('tr.selected')) x.classList.remove('selected');
+        tr.classList.add('selected');
+        const paths = t.paths || [];
+        fill(detail, h('h3', {}, t.type),
+          h('p', {}, `${num.format(t.count)} objects, ${bytesText(t.shallow)} of their own, retaining ${bytesText(t.retained)}.`),
+          paths.length ? [h('p', { class: 'muted small' }, `The shortest paths from a root (static fields first) to the ${paths.length === 1 ? 'object' : `${paths.length} objects`} of this type that retain the most, merged from the root down.`),
+            callTree(pathTree(paths), [
+              { label: 'Retained', value: (n) => bytesText(n.retained) },
+              { label: 'Paths', value: (n) => num.format(n.paths) },
+            ], { weight: (n) => n.retained, nameLabel: 'Root, then each object on the way' })]
+            : h('p', { class: 'muted' }, t.paths ? 'No object of this type is reachable from a root.' : 'Paths are kept for the first 100 types only.'));
+      }
+      const tbl = sortableTable([
+        { key: 'type', label: 'Type', class: 'mono' },
+        { key: 'count', label: 'Objects', num: true, render: (t) => num.format(t.count) },
+        { key: 'shallow', label: 'Shallow bytes', num: true, render: (t) => num.format(t.shallow) },
+        { key: 'retained', label: 'Retained bytes', num: true, render: (t) => num.format(t.retained) },
+        { key: 'share', label: 'Retained share', num: true, value: (t) => t.retained / heap, render: (t) => pct(t.retained / heap) },
+      ], types, { sortKey: 'retained', onrow: open, rowData: (t) => ({ type: t.type, count: t.count }), search: (t) => t.type });
+      return h('div', {},
+        card('Types', h('div', { class: 'card-tools' }, searchBox('Search types', (v) => tbl.setFilter(v), { id: 'heap-search' })),
+          h('p', { class: 'muted small' }, 'Shallow: the objects\' own bytes. Retained: what would be freed with them (from the dominator tree; nested objects of one type count once).',
+            r.types_total > types.length ? ` The ${num.format(types.length)} types that retain the most of ${num.format(r.types_total)}.` : ''), tbl),
+        card('Retention paths', detail));
+    };
+    const domView = () => card('Dominator tree', h('p', { class: 'muted small' },
+      'Each object under the one without which it would be unreachable, largest retained size first; the 20 largest children of each object, 2,000 objects in all.'),
+    callTree(domTree(r.dominators || { type: '(roots)', retained: 0, children: [] }), [
+      { label: 'Retained', value: (n) => bytesText(n.retained) },
+      { label: 'Of the heap', value: (n) => pct(n.retained / heap) },
+      { label: 'Shallow', value: (n) => (n.more ? '' : bytesText(n.shallow)) },
+      { label: 'Dominates', value: (n) => (n.more ? '' : num.format(n.kids)) },
+    ], { weight: (n) => n.retained, nameLabel: 'Object\'s type' }));
+    const retainers = () => card('Biggest retainers', h('p', { class: 'muted small' }, 'The objects that retain the most, each with its shortest path from a root.'),
+      h('div', { class: 'retainers' }, (r.retainers || []).map((x) => h('div', { class: 'stack' },
+        h('div', { class: 'stack-head' }, `${bytesText(x.retained)} retained by one ${x.type}`),
+        h('ol', { class: 'frames' }, x.path.map((st) => h('li', { class: st.root ? 'muted' : '' }, stepText(st))))))));
+    return h('div', {},
+      summary([
+        ['objects', num.format(r.objects)],
+        ['heap', bytesText(r.heap_bytes)],
+        ['types', num.format(r.types_total)],
+        ['unreachable', `${num.format(r.unreachable_objects)} (${bytesText(r.unreachable_bytes)})`],
+        ['roots', `${num.format(roots.static || 0)} static, ${num.format(roots.handle || 0)} handle, ${num.format(roots.stack || 0)} stack, ${num.format(roots.finalizer || 0)} finalizer, ${num.format(roots.other || 0)} other`, 'wide roots'],
+        ['weak roots', num.format(roots.weak || 0)],
+        ['target paused', `${dec1.format(r.pause_ms)} ms`],
+        types[0] ? ['retains the most', types[0].type, 'wide mono'] : null,
+      ]),
+      incompleteNote(r),
+      r.unreachable_objects ? h('p', { class: 'muted small' }, 'Unreachable objects are dead but not yet collected: they retain nothing.') : null,
+      tabs([
+        { id: 'types', label: 'Types', render: typesView },
+        { id: 'dominators', label: 'Dominator tree', render: domView },
+        { id: 'retainers', label: 'Biggest retainers', render: retainers },
+        { id: 'compare', label: 'Compare', render: () => heapCompare(s) },
+      ]));
+  }
+
+  function renderStrings(r) {
+    const top = r.top || [];
+    const tbl = sortableTable([
+      { key: 'value', label: 'Value', class: 'mono value' },
+      { key: 'count', label: 'Copies', num: true, render: (t) => num.format(t.count) },
+      { key: 'length', label: 'Length', num: true, render: (t) => num.format(t.length) },
+      { key: 'size', label: 'Bytes each', num: true, render: (t) => num.format(t.size) },
+      { key: 'wasted', label: 'Wasted bytes', num: true, render: (t) => num.format(t.wasted) },
+    ], top, { sortKey: 'wasted', search: (t) => t.value, rowData: (t) => ({ count: t.count, wasted: t.wasted }) });
+    return h('div', {},
+      summary([
+        ['strings', num.format(r.strings)],
+        ['string bytes', bytesText(r.string_bytes)],
+        ['distinct values', num.format(r.distinct)],
+        ['values held more than once', num.format(r.duplicated_values)],
+        ['wasted', bytesText(r.wasted_bytes), r.wasted_bytes ? 'alert' : ''],
+        ['target paused', `${dec1.format(r.pause_ms)} ms`],
+      ]),
+      r.overflow ? h('div', { class: 'warning' }, `${num.format(r.overflow)} strings were not counted: more distinct values than max_distinct.`) : null,
+      card('Duplicated values', h('div', { class: 'card-tools' }, searchBox('Search values', (v) => tbl.setFilter(v), { id: 'dup-search' })),
+        h('p', { class: 'muted small' }, 'Wasted: the bytes of every copy but one, which one shared instance (string.Intern, a cache) would save.'), tbl));
+  }
+
   // Any other report: its numbers, then a table for each list of objects.
   function renderGeneric(r) {
     const scalars = Object.entries(r).filter(([, v]) => v === null || typeof v !== 'object');
@@ -882,6 +1177,9 @@
     'cpu-hotpaths': renderCpu,
     'merged-stacks': renderMerged,
     'runtime-pauses': renderPauses,
+    allocations: renderAllocations,
+    'heap-snapshot': renderHeap,
+    'duplicated-strings': renderStrings,
   };
 
   // ---- routing ---------------------------------------------------------------------------------------------------
