@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "common/fsutil.h"
+#include "common/textcut.h"
 #include "report/export.h"
 #include "report/report.h"
 
@@ -79,74 +80,150 @@ static int to_output(const char *output, const char *format, const char *raw, co
     return DRD_EXIT_OK;
 }
 
-int drd_cmd_export(int argc, char **argv)
+/* What the command line asks for. */
+struct request {
+    const char *session, *format, *output, *profiler; /* output, profiler: NULL when not given */
+    int fmt; /* index in formats */
+};
+
+/* Reads the options into q. Returns -1 to go on, else the exit code (help printed, or a usage error said). */
+static int parse(int argc, char **argv, struct request *q)
 {
-    const char *arg = NULL, *format = NULL, *output = NULL, *wanted = NULL;
+    memset(q, 0, sizeof *q);
     for (int i = 1; i < argc; i++) {
-        if (drd_cli_is_help(argv[i])) {
+        const char *a = argv[i];
+        const char **slot = strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0   ? &q->format
+                            : strcmp(a, "--output") == 0 || strcmp(a, "-o") == 0 ? &q->output
+                            : strcmp(a, "--profiler") == 0                       ? &q->profiler
+                                                                                 : NULL;
+        if (drd_cli_is_help(a)) {
             usage(stdout);
             return DRD_EXIT_OK;
-        } else if (strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--output") == 0 ||
-                   strcmp(argv[i], "-o") == 0) {
+        } else if (slot) {
             if (i + 1 == argc) {
-                drd_tool_error("export: %s needs a value", argv[i]);
+                drd_tool_error("export: %s needs a value", a);
                 return DRD_EXIT_USAGE;
             }
-            if (argv[i][1] == 'f' || argv[i][2] == 'f')
-                format = argv[++i];
-            else
-                output = argv[++i];
-        } else if (strcmp(argv[i], "--profiler") == 0) {
-            if (i + 1 == argc) {
-                drd_tool_error("export: --profiler needs a name");
-                return DRD_EXIT_USAGE;
-            }
-            wanted = argv[++i];
-        } else if (strncmp(argv[i], "--profiler=", 11) == 0)
-            wanted = argv[i] + 11;
-        else if (strncmp(argv[i], "--format=", 9) == 0)
-            format = argv[i] + 9;
-        else if (strncmp(argv[i], "--output=", 9) == 0)
-            output = argv[i] + 9;
-        else if ((argv[i][0] == '-' && argv[i][1]) || arg) {
-            drd_tool_error("export: unexpected '%s' (drdotnet export --help)", argv[i]);
+            *slot = argv[++i];
+        } else if (strncmp(a, "--profiler=", 11) == 0)
+            q->profiler = a + 11;
+        else if (strncmp(a, "--format=", 9) == 0)
+            q->format = a + 9;
+        else if (strncmp(a, "--output=", 9) == 0)
+            q->output = a + 9;
+        else if ((a[0] == '-' && a[1]) || q->session) {
+            drd_tool_error("export: unexpected '%s' (drdotnet export --help)", a);
             return DRD_EXIT_USAGE;
         } else
-            arg = argv[i];
+            q->session = a;
     }
-    if (!arg) {
+    return -1;
+}
+
+/* Checks what parse read. Returns -1 to go on (q->fmt set), else the exit code (the reason said). */
+static int check(struct request *q)
+{
+    if (!q->session) {
         drd_tool_error("export needs a session (drdotnet sessions lists them)");
         return DRD_EXIT_USAGE;
     }
-    if (!format) {
+    if (!q->format) {
         drd_tool_error("export needs --format speedscope, folded or pprof");
         return DRD_EXIT_USAGE;
     }
-    int fmt = -1;
+    q->fmt = -1;
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
-        if (strcmp(format, formats[i].name) == 0)
-            fmt = (int)i;
-    if (fmt < 0) {
-        drd_tool_error("export: unknown format '%s' (speedscope, folded or pprof)", format);
+        if (strcmp(q->format, formats[i].name) == 0)
+            q->fmt = (int)i;
+    if (q->fmt < 0) {
+        drd_tool_error("export: unknown format '%s' (speedscope, folded or pprof)", q->format);
         return DRD_EXIT_USAGE;
     }
-    if (output && !*output) {
+    if (q->output && !*q->output) {
         drd_tool_error("export: --output needs a path");
         return DRD_EXIT_USAGE;
     }
     /* as gzip does: compressed data is not written to a terminal */
-    if (output && fmt == PPROF && (strcmp(output, "-") == 0 || strcmp(output, "/dev/stdout") == 0) &&
+    if (q->output && q->fmt == PPROF && (strcmp(q->output, "-") == 0 || strcmp(q->output, "/dev/stdout") == 0) &&
         drd_tool_tty(stdout)) {
         drd_tool_error("export: pprof is gzip-compressed binary data: not written to a terminal (redirect it)");
         return DRD_EXIT_USAGE;
     }
+    return -1;
+}
 
+/* Writes the export into the session folder as <profiler>.<suffix>: a whole file or none (written beside it,
+ * then renamed over it; mkstemp makes it private, like the session's other files). Returns the exit code. */
+static int into_session(const char *dir, const char *profiler, int fmt, const char *raw, const char *name)
+{
+    char path[4400], tmp[4500], err[512];
+    if (drd_fs_path(path, sizeof path, "%s/%s.%s", dir, profiler, formats[fmt].suffix) ||
+        drd_fs_path(tmp, sizeof tmp, "%s.tmp-XXXXXX", path)) {
+        drd_tool_error("the session folder's path is too long: %s", dir);
+        return DRD_EXIT_FAILED;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        drd_tool_error("cannot write %s: %s", path, strerror(errno));
+        return DRD_EXIT_FAILED;
+    }
+    if (drd_export_fd(formats[fmt].name, raw, name, fd, tmp, err, sizeof err)) {
+        drd_tool_error("%s", err);
+        unlink(tmp);
+        return DRD_EXIT_FAILED;
+    }
+    if (rename(tmp, path)) {
+        drd_tool_error("cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        return DRD_EXIT_FAILED;
+    }
+    printf("%s\n", path);
+    return DRD_EXIT_OK;
+}
+
+/* Exports the ended session s (in dir) as q asks. Returns the exit code. */
+static int export_session(json_t *s, const char *dir, const struct request *q)
+{
+    char err[512], raw[4400], name[300];
+    const char *id = json_string_value(json_object_get(s, "id"));
+    if (strcmp(json_string_value(json_object_get(s, "status")), "running") == 0) {
+        drd_tool_error("session %s is still running: export it once it has ended", id);
+        return DRD_EXIT_FAILED;
+    }
+    const char *profiler = drd_report_export_profiler(s, q->profiler, err, sizeof err);
+    if (!profiler) {
+        drd_tool_error("%s", err);
+        return DRD_EXIT_FAILED;
+    }
+    if (json_array_size(json_object_get(s, "files")) == 0) {
+        const char *reason = json_string_value(json_object_get(s, "reason"));
+        drd_tool_error("session %s left no data (%s%s%s)", id, json_string_value(json_object_get(s, "status")),
+                       reason ? ": " : "", reason ? reason : "");
+        return DRD_EXIT_FAILED;
+    }
+    if (drd_report_raw_path(dir, profiler, raw, sizeof raw)) {
+        drd_tool_error("the session folder's path is too long: %s", dir);
+        return DRD_EXIT_FAILED;
+    }
+    drd_text_cut(name, sizeof name, "%s", id);
+    return q->output ? to_output(q->output, formats[q->fmt].name, raw, name)
+                     : into_session(dir, profiler, q->fmt, raw, name);
+}
+
+int drd_cmd_export(int argc, char **argv)
+{
+    struct request q;
+    int rc = parse(argc, argv, &q);
+    if (rc < 0)
+        rc = check(&q);
+    if (rc >= 0)
+        return rc;
     char root[4096], dir[4200], err[512];
     if (drd_tool_sessions_root_read(root, sizeof root, err, sizeof err)) {
         drd_tool_error("%s", err);
         return DRD_EXIT_FAILED;
     }
-    if (drd_session_resolve(root, arg, dir, sizeof dir, err, sizeof err)) {
+    if (drd_session_resolve(root, q.session, dir, sizeof dir, err, sizeof err)) {
         drd_tool_error("%s", err);
         return DRD_EXIT_USAGE;
     }
@@ -155,55 +232,7 @@ int drd_cmd_export(int argc, char **argv)
         drd_tool_error("%s", err);
         return DRD_EXIT_FAILED;
     }
-    int rc = DRD_EXIT_FAILED;
-    const char *id = json_string_value(json_object_get(s, "id"));
-    if (strcmp(json_string_value(json_object_get(s, "status")), "running") == 0) {
-        drd_tool_error("session %s is still running: export it once it has ended", id);
-        goto out;
-    }
-    const char *profiler = drd_report_export_profiler(s, wanted, err, sizeof err);
-    if (!profiler) {
-        drd_tool_error("%s", err);
-        goto out;
-    }
-    if (json_array_size(json_object_get(s, "files")) == 0) {
-        const char *reason = json_string_value(json_object_get(s, "reason"));
-        drd_tool_error("session %s left no data (%s%s%s)", id, json_string_value(json_object_get(s, "status")),
-                      reason ? ": " : "", reason ? reason : "");
-        goto out;
-    }
-    char raw[4400], name[300], path[4400], tmp[4500];
-    if (drd_report_raw_path(dir, profiler, raw, sizeof raw)) {
-        drd_tool_error("the session folder's path is too long: %s", dir);
-        goto out;
-    }
-    snprintf(name, sizeof name, "%s", id);
-    if (output) {
-        rc = to_output(output, formats[fmt].name, raw, name);
-        goto out;
-    }
-    drd_fs_path(path, sizeof path, "%s/%s.%s", dir, profiler, formats[fmt].suffix);
-    /* a whole file or none: written beside the target, then renamed over it */
-    snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        drd_tool_error("cannot write %s: %s", path, strerror(errno));
-        goto out;
-    }
-    /* mkstemp made it private: so it stays in the session folder, like the session's other files */
-    if (drd_export_fd(formats[fmt].name, raw, name, fd, tmp, err, sizeof err)) {
-        drd_tool_error("%s", err);
-        unlink(tmp);
-        goto out;
-    }
-    if (rename(tmp, path)) {
-        drd_tool_error("cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    printf("%s\n", path);
-    rc = DRD_EXIT_OK;
-out:
+    rc = export_session(s, dir, &q);
     json_decref(s);
     return rc;
 }
