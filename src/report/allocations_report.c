@@ -43,19 +43,14 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         }
         return 0;
     }
-    uint64_t type, stack, samples, count, bytes;
-    if (strcmp(f[0], "a") != 0 || n != 6 || drd_rawread_u64(f[1], &type) || drd_rawread_u64(f[2], &stack) ||
-        drd_rawread_u64(f[3], &samples) || drd_rawread_u64(f[4], &count) || drd_rawread_u64(f[5], &bytes) ||
-        type == 0 || type > d->n_types || stack == 0 || stack > d->n_stacks || bytes > (1ULL << 56) ||
-        count > (1ULL << 56)) {
-        snprintf(err, cap, "malformed allocation record");
+    struct drd_rawread_alloc a;
+    if (drd_rawread_alloc_record(d, f, n, &a, err, cap))
         return -1;
-    }
     for (size_t i = 0; i < k->n; i++)
-        if (k->g[i].type == type && k->g[i].stack == stack) {
-            k->g[i].samples += samples;
-            k->g[i].count_fixed += count;
-            k->g[i].bytes += bytes;
+        if (k->g[i].type == a.type && k->g[i].stack == a.stack) {
+            k->g[i].samples += a.samples;
+            k->g[i].count_fixed += a.count;
+            k->g[i].bytes += a.bytes;
             return 0;
         }
     if (k->n == k->cap) {
@@ -68,7 +63,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         k->g = ng;
         k->cap = ncap;
     }
-    k->g[k->n++] = (struct group){(uint32_t)type, (uint32_t)stack, samples, count, bytes};
+    k->g[k->n++] = (struct group){a.type, a.stack, a.samples, a.count, a.bytes};
     return 0;
 }
 

@@ -237,3 +237,19 @@ void drd_rawdata_free(struct drd_rawdata *d)
     free(d->types);
     memset(d, 0, sizeof *d);
 }
+
+int drd_rawread_alloc_record(const struct drd_rawdata *d, char **f, int n, struct drd_rawread_alloc *out, char *err,
+                             size_t cap)
+{
+    uint64_t type, stack;
+    if (n != 6 || strcmp(f[0], "a") != 0 || drd_rawread_u64(f[1], &type) || drd_rawread_u64(f[2], &stack) ||
+        drd_rawread_u64(f[3], &out->samples) || drd_rawread_u64(f[4], &out->count) ||
+        drd_rawread_u64(f[5], &out->bytes) || type == 0 || type > d->n_types || stack == 0 || stack > d->n_stacks ||
+        out->bytes > (1ULL << 56) || out->count > (1ULL << 56)) {
+        snprintf(err, cap, "malformed allocation record");
+        return -1;
+    }
+    out->type = (uint32_t)type;
+    out->stack = (uint32_t)stack;
+    return 0;
+}

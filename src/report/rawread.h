@@ -46,4 +46,15 @@ void drd_rawread_clean_text(char *s);
 /* Parses a decimal u64 field; returns 0 or -1. */
 int drd_rawread_u64(const char *s, uint64_t *out);
 
+/* One "a <type> <stack> <samples> <count> <bytes>" record of an allocations raw file, checked against d (known
+ * type and stack ids, sizes below 2^56). */
+struct drd_rawread_alloc {
+    uint32_t type, stack;
+    uint64_t samples, count, bytes;
+};
+
+/* Reads fields f[0..n-1] as an allocation record into out. Returns 0, or -1 with err. */
+int drd_rawread_alloc_record(const struct drd_rawdata *d, char **f, int n, struct drd_rawread_alloc *out, char *err,
+                             size_t cap);
+
 #endif

@@ -121,16 +121,11 @@ static int add_sample(struct drd_samples *s, struct drd_sample_thread *t, uint32
 /* An allocations file's record: "a" kept for drd_samples_load, "m" facts left to the report. */
 static int on_alloc(struct drd_samples *s, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap)
 {
-    uint64_t type, stack, samples, count, bytes;
     if (strcmp(f[0], "m") == 0)
         return 0;
-    if (strcmp(f[0], "a") != 0 || n != 6 || drd_rawread_u64(f[1], &type) || drd_rawread_u64(f[2], &stack) ||
-        drd_rawread_u64(f[3], &samples) || drd_rawread_u64(f[4], &count) || drd_rawread_u64(f[5], &bytes) ||
-        type == 0 || type > d->n_types || stack == 0 || stack > d->n_stacks || bytes > (1ULL << 56) ||
-        count > (1ULL << 56)) {
-        snprintf(err, cap, "malformed allocation record");
+    struct drd_rawread_alloc a;
+    if (drd_rawread_alloc_record(d, f, n, &a, err, cap))
         return -1;
-    }
     if (s->n_allocs == s->cap_allocs) {
         size_t ncap = s->cap_allocs ? s->cap_allocs * 2 : 256;
         struct drd_sample_alloc *na = realloc(s->allocs, ncap * sizeof *na);
@@ -141,7 +136,7 @@ static int on_alloc(struct drd_samples *s, const struct drd_rawdata *d, char **f
         s->allocs = na;
         s->cap_allocs = ncap;
     }
-    s->allocs[s->n_allocs++] = (struct drd_sample_alloc){(uint32_t)type, (uint32_t)stack, count, bytes};
+    s->allocs[s->n_allocs++] = (struct drd_sample_alloc){a.type, a.stack, a.count, a.bytes};
     return 0;
 }
 
