@@ -185,7 +185,8 @@ static int alloc_stacks(struct drd_samples *s)
         }
         stacks[i].n = old->n + 1;
         stacks[i].frames[0] = d->n_frames + s->allocs[i].type; /* frame ids are 1-based */
-        memcpy(stacks[i].frames + 1, old->frames, (size_t)old->n * sizeof *old->frames);
+        if (old->n) /* a stack without frames (launched sessions take none) may have no array at all */
+            memcpy(stacks[i].frames + 1, old->frames, (size_t)old->n * sizeof *old->frames);
     }
     for (uint32_t i = 0; i < d->n_stacks; i++)
         free(d->stacks[i].frames);
