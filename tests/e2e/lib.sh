@@ -42,11 +42,12 @@ start_target() {
     nice -n "${TARGET_NICE:-0}" dotnet "$DRD_TARGETS/$name/$name.dll" "$@" >"$TOUT" 2>&1 &
     TPID=$!
     PIDS+=("$TPID")
-    for _ in $(seq 1 200); do
+    # TARGET_START_S: how long a target may take to say "ready" (default 10 s; a loaded machine needs more)
+    for _ in $(seq 1 $((${TARGET_START_S:-10} * 20))); do
         grep -qs '^ready' "$TOUT" && return 0
         sleep 0.05
     done
-    fail "target $name did not start"
+    fail "target $name did not start within ${TARGET_START_S:-10} s"
     cat "$TOUT"
     return 1
 }

@@ -157,13 +157,13 @@ static const struct drd_param_desc wide_params[] = {
 };
 
 #define N(a) ((int)(sizeof a / sizeof a[0]))
-static const struct drd_profiler_desc exceptions = {"exceptions", "", "", exceptions_params, N(exceptions_params), 3};
-static const struct drd_profiler_desc cpu = {"cpu-hotpaths", "", "", cpu_params, N(cpu_params), 3};
-static const struct drd_profiler_desc merged = {"merged-stacks", "", "", merged_params, N(merged_params), 1};
-static const struct drd_profiler_desc pauses = {"runtime-pauses", "", "", pauses_params, N(pauses_params), 3};
-static const struct drd_profiler_desc wide = {"wide", "", "", wide_params, N(wide_params), 3};
-static const struct drd_profiler_desc none = {"none", "", "", NULL, 0, 3};
-static const struct drd_profiler_desc startup = {"startup-only", "", "", NULL, 0, DRD_PROFILER_STARTUP};
+static const struct drd_profiler_desc exceptions = {"exceptions", "", "", exceptions_params, N(exceptions_params), 3, 0};
+static const struct drd_profiler_desc cpu = {"cpu-hotpaths", "", "", cpu_params, N(cpu_params), 3, 0};
+static const struct drd_profiler_desc merged = {"merged-stacks", "", "", merged_params, N(merged_params), 1, 0};
+static const struct drd_profiler_desc pauses = {"runtime-pauses", "", "", pauses_params, N(pauses_params), 3, 0};
+static const struct drd_profiler_desc wide = {"wide", "", "", wide_params, N(wide_params), 3, 0};
+static const struct drd_profiler_desc none = {"none", "", "", NULL, 0, 3, 0};
+static const struct drd_profiler_desc startup = {"startup-only", "", "", NULL, 0, DRD_PROFILER_STARTUP, 0};
 static const struct drd_profiler_desc *const all[] = {&exceptions, &cpu, &merged, &pauses, &wide, &none, &startup};
 static const struct drd_profiler_table table = {1, "fuzz", N(all), all};
 
