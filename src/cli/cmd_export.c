@@ -27,9 +27,9 @@ static const struct {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: drdotnet export <session> --format speedscope|folded|pprof [--output PATH] [--profiler NAME]\n\n"
-               "Writes the samples of a cpu-hotpaths or merged-stacks session (its id, a unique prefix of it, or\n"
-               "'last') for other tools; in a session of several profilers, those of the one that has samples\n"
-               "(--profiler names it):\n"
+               "Writes the samples of a cpu-hotpaths or merged-stacks session, or the waiting stacks of a waits\n"
+               "session weighted by the time waited (its id, a unique prefix of it, or 'last') for other tools; in\n"
+               "a session of several profilers, those of the one that has samples (--profiler names it):\n"
                "  speedscope  a speedscope file (https://www.speedscope.app), one profile per thread\n"
                "  folded      folded stacks, one 'root;...;leaf count' line per stack (flamegraph.pl, inferno)\n"
                "  pprof       a gzip-compressed pprof profile (go tool pprof)\n\n"

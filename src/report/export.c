@@ -102,7 +102,8 @@ int drd_export_folded(const char *raw_path, FILE *out, char *err, size_t cap)
     for (uint32_t id = 1; id <= s.d.n_stacks; id++) {
         if (!s.stack_samples[id - 1])
             continue;
-        lines[n].count = s.stack_samples[id - 1];
+        /* a wait's value is its time waited (ns); a sample's is one */
+        lines[n].count = strcmp(s.mode, "wait") == 0 ? s.stack_weight[id - 1] : s.stack_samples[id - 1];
         lines[n].text = fold(&s, &s.d.stacks[id - 1]);
         if (!lines[n++].text) {
             snprintf(err, cap, "out of memory");
@@ -375,7 +376,8 @@ static int write_profile(const struct drd_samples *s, gzFile gz)
     if (n_fn < 0)
         goto out;
     /* the string table: "", the value types, then the function names (string 5 + function number) */
-    const char *head[] = {"", s->merged ? "threads" : "samples", "count", strcmp(s->mode, "wall") ? "cpu" : "wall",
+    const char *kind = !strcmp(s->mode, "wall") ? "wall" : !strcmp(s->mode, "wait") ? "wait" : "cpu";
+    const char *head[] = {"", s->merged ? "threads" : !strcmp(kind, "wait") ? "waits" : "samples", "count", kind,
                           "nanoseconds"};
     const uint64_t s_samples = 1, s_count = 2, s_cpu = 3, s_ns = 4, s_names = 5;
     value_type(&top, PROFILE_SAMPLE_TYPE, &sub, s_samples, s_count);

@@ -1,5 +1,7 @@
-/* Exports of sampled stacks (cpu-hotpaths, merged-stacks) to the formats other tools read: folded stacks,
- * speedscope and pprof. A merged-stacks snapshot exports as one sample of weight 1 per thread. */
+/* Exports of sampled stacks (cpu-hotpaths, merged-stacks) and of waits to the formats other tools read: folded
+ * stacks, speedscope and pprof. A merged-stacks snapshot exports as one sample of weight 1 per thread; a waits
+ * session as its waiting stacks weighted by the time waited (ns), under one thread "every waiting thread": folded
+ * counts are then nanoseconds, and pprof's values waits/count and wait/nanoseconds. */
 #ifndef DRD_EXPORT_H
 #define DRD_EXPORT_H
 

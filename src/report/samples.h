@@ -1,4 +1,4 @@
-/* The samples of a cpu-hotpaths or merged-stacks raw file, loaded once for the reports and the exporters. */
+/* The samples of a cpu-hotpaths, merged-stacks or waits raw file, loaded once for the reports and the exporters. */
 #ifndef DRD_SAMPLES_H
 #define DRD_SAMPLES_H
 
@@ -25,12 +25,13 @@ struct drd_sample_thread {
 /* A sample's weight is the CPU (cpu mode) or wall (wall mode) nanoseconds it stands for; in a merged-stacks file
  * every thread is one sample of weight 1 (a tid that comes twice, an OS thread id reused while the runtime still
  * listed the old thread, is two samples of that tid). Frame names are distinct here: frames with the same name
- * (overloads) count as one function. Every name is valid UTF-8 (invalid bytes of the file become '?'). */
+ * (overloads) count as one function. In a waits file every wait is a sample weighing its time waited, all
+ * under one thread (tid 0, "every waiting thread"). Every name is valid UTF-8 (invalid bytes of the file become '?'). */
 struct drd_samples {
     struct drd_rawdata d;
     char *buf;                         /* the text the names point into */
     int merged;                        /* a merged-stacks file */
-    char mode[8];                      /* "cpu", "wall", or "" when the file does not say */
+    char mode[8];                      /* "cpu", "wall", "wait" (a waits file), or "" when the file does not say */
     char sampler[8];                   /* "signal", "suspend", or "" when the file does not say */
     uint64_t frequency, period_ns;     /* 0 when the file does not say */
     struct drd_sample_thread *threads; /* sorted by tid; named threads without samples included */
