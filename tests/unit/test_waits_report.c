@@ -39,42 +39,17 @@ static json_t *report_of(void **state, const char *text, char *err, size_t cap)
 
 /* One lock waited on from two stacks (one slot written twice: its counts add up), a short wait not stacked, a
  * SemaphoreSlim wait, a wait with no known frame, the pool starved once, a thread named. */
-static const char FILE1[] = "drdotnet-raw\t1\twaits\n"
-                            "m\truntime\t10\n"
-                            "m\tlock_ids\t1\n"
-                            "m\twait_handles\t1\n"
-                            "m\tmin_wait_us\t100\n"
-                            "f\t1\tSystem.Threading.Monitor.Enter\n"
-                            "f\t2\tApp.Waiter\n"
-                            "f\t3\tApp.Main\n"
-                            "f\t4\tSystem.Threading.Monitor.Wait\n"
-                            "f\t5\tSystem.Threading.SemaphoreSlim.Wait\n"
-                            "s\t1\t1,2,3\n"
-                            "s\t2\t1,3\n"
-                            "s\t3\t\n"
-                            "s\t4\t4,5,3\n"
-                            "s\t5\t4,3\n"
-                            "g\tlock\t4096\t1\t2\t3000000\t2000000\n"
-                            "g\tlock\t4096\t1\t1\t1000000\t2000000\n"
-                            "g\tlock\t4096\t2\t1\t500000\t500000\n"
-                            "g\tlock\t4096\t3\t1\t50000\t50000\n"
-                            "g\twait\t2\t4\t2\t10000000\t6000000\n"
-                            "g\twait\t2\t5\t1\t7000000\t7000000\n"
-                            "n\t11\tworker-1\n"
-                            "w\tlock\t11\t4096\t10\t1\t1000000\t100\n"
-                            "w\tlock\t11\t4096\t10\t1\t2000000\t200\n"
-                            "w\tlock\t12\t4096\t10\t1\t1000000\t300\n"
-                            "w\tlock\t12\t4096\t10\t2\t500000\t400\n"
-                            "w\tlock\t12\t4096\t11\t3\t50000\t500\n"
-                            "w\twait\t11\t2\t0\t4\t4000000\t600\n"
-                            "w\twait\t11\t2\t0\t4\t6000000\t700\n"
-                            "w\twait\t13\t2\t0\t5\t7000000\t800\n"
-                            "p\t1000000\tstart\t3\t0\n"
-                            "j\t2000000\t4\t6\t1500\n"
-                            "j\t3000000\t5\t3\t2000\n"
-                            "m\tshort_waits\t1\n"
-                            "m\trecords_dropped\t0\n"
-                            "end\t9\t0\n";
+static const char FILE1[] =
+    "drdotnet-raw\t1\twaits\nm\truntime\t10\nm\tlock_ids\t1\nm\twait_handles\t1\nm\tmin_wait_us\t100\nf\t1\tSystem."
+    "Threading.Monitor.Enter\nf\t2\tApp.Waiter\nf\t3\tApp.Main\nf\t4\tSystem.Threading.Monitor.Wait\nf\t5\tSystem."
+    "Threading.SemaphoreSlim.Wait\ns\t1\t1,2,3\ns\t2\t1,3\ns\t3\t\ns\t4\t4,5,3\ns\t5\t4,"
+    "3\ng\tlock\t4096\t1\t2\t3000000\t2000000\ng\tlock\t4096\t1\t1\t1000000\t2000000\ng\tlock\t4096\t2\t1\t500000\t5000"
+    "00\ng\tlock\t4096\t3\t1\t50000\t50000\ng\twait\t2\t4\t2\t10000000\t6000000\ng\twait\t2\t5\t1\t7000000\t7000000\nn"
+    "\t11\tworker-"
+    "1\nw\tlock\t11\t4096\t10\t1\t1000000\t100\nw\tlock\t11\t4096\t10\t1\t2000000\t200\nw\tlock\t12\t4096\t10\t1\t10000"
+    "00\t300\nw\tlock\t12\t4096\t10\t2\t500000\t400\nw\tlock\t12\t4096\t11\t3\t50000\t500\nw\twait\t11\t2\t0\t4\t400000"
+    "0\t600\nw\twait\t11\t2\t0\t4\t6000000\t700\nw\twait\t13\t2\t0\t5\t7000000\t800\np\t1000000\tstart\t3\t0\nj\t200000"
+    "0\t4\t6\t1500\nj\t3000000\t5\t3\t2000\nm\tshort_waits\t1\nm\trecords_dropped\t0\nend\t9\t0\n";
 
 static void locks_waits_pool_and_threads(void **state)
 {
@@ -135,8 +110,9 @@ static void locks_waits_pool_and_threads(void **state)
 static void older_runtime_says_what_it_could_not_see(void **state)
 {
     char err[256];
-    json_t *r = report_of(state, "drdotnet-raw\t1\twaits\nm\truntime\t8\nm\tlock_ids\t1\nm\twait_handles\t0\nend\t0\t0\n",
-                          err, sizeof err);
+    json_t *r =
+        report_of(state, "drdotnet-raw\t1\twaits\nm\truntime\t8\nm\tlock_ids\t1\nm\twait_handles\t0\nend\t0\t0\n", err,
+                  sizeof err);
     assert_non_null(r);
     assert_false(json_is_true(json_object_get(r, "wait_handles_seen")));
     assert_non_null(strstr(json_string_value(json_array_get(json_object_get(r, "unseen"), 0)), "from .NET 9"));
@@ -148,14 +124,14 @@ static void older_runtime_says_what_it_could_not_see(void **state)
 static void bad_records_refused(void **state)
 {
     static const char *bad[] = {
-        "g\tlock\t1\t9\t1\t1\t1\n",          /* a stack never defined */
-        "g\tmutex\t1\t1\t1\t1\t1\n",         /* an unknown kind */
-        "g\tlock\t1\t1\t1\t1\n",             /* a field missing */
+        "g\tlock\t1\t9\t1\t1\t1\n",                       /* a stack never defined */
+        "g\tmutex\t1\t1\t1\t1\t1\n",                      /* an unknown kind */
+        "g\tlock\t1\t1\t1\t1\n",                          /* a field missing */
         "w\tlock\t1\t1\t1\t1\t99999999999999999999\t1\n", /* past u64 */
-        "p\t1\tpaused\t1\t1\n",              /* neither start nor stop */
-        "j\t1\t1\t5000\t1\n",                /* a reason out of range */
-        "q\t1\n",                            /* an unknown record */
-        "m\truntime\tten\n",                 /* a fact that is no number */
+        "p\t1\tpaused\t1\t1\n",                           /* neither start nor stop */
+        "j\t1\t1\t5000\t1\n",                             /* a reason out of range */
+        "q\t1\n",                                         /* an unknown record */
+        "m\truntime\tten\n",                              /* a fact that is no number */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char text[512], err[256];
@@ -177,7 +153,8 @@ static void folded_export_weighs_time_waited(void **state)
     assert_int_equal(drd_export_folded(path, f, err, sizeof err), 0);
     fclose(f);
     assert_non_null(strstr(text, "App.Main;App.Waiter;System.Threading.Monitor.Enter 4000000\n"));
-    assert_non_null(strstr(text, "App.Main;System.Threading.SemaphoreSlim.Wait;System.Threading.Monitor.Wait 10000000\n"));
+    assert_non_null(
+        strstr(text, "App.Main;System.Threading.SemaphoreSlim.Wait;System.Threading.Monitor.Wait 10000000\n"));
     free(text);
 }
 
