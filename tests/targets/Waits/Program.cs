@@ -13,7 +13,8 @@ public static class Program
     {
         string? go = null, stop = null;
         int convoyThreads = 0, convoyRounds = 0, holdMs = 5, sems = 0, mres = 0, starve = 0, exitAfterMs = -1;
-        int stormSeconds = 0;
+        int stormSeconds = 0, benchSeconds = 0, warmup = 2, benchPairs = 24;
+        bool ticks = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -27,11 +28,17 @@ public static class Program
                 case "--starve": starve = int.Parse(args[++i]); break;
                 case "--exit-after-ms": exitAfterMs = int.Parse(args[++i]); break;
                 case "--storm": stormSeconds = int.Parse(args[++i]); break;
+                case "--bench": benchSeconds = int.Parse(args[++i]); break;
+                case "--warmup": warmup = int.Parse(args[++i]); break;
+                case "--pairs": benchPairs = int.Parse(args[++i]); break;
+                case "--ticks": ticks = true; break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
-        Console.WriteLine("ready");
+        Console.WriteLine($"ready {Environment.ProcessId}");
         Console.Out.Flush();
+        if (benchSeconds > 0)
+            return Bench(benchPairs, 1, warmup, benchSeconds, ticks);
         WaitForFile(go);
         if (exitAfterMs >= 0)
         {
@@ -215,5 +222,50 @@ public static class Program
             th.Join();
         Console.WriteLine($"storm {count}");
         Console.Out.Flush();
+    }
+
+    // The benchmark's workload: pairs of threads, each pair taking its own lock in turn, holding it holdMs (asleep)
+    // and then sleeping as long outside it, so that most acquisitions find the lock held by the other and block:
+    // about 400 contended acquisitions a second per pair (24 pairs: about 10,000), at little CPU. With ticks,
+    // prints the acquisitions of each second.
+    static int Bench(int pairs, int holdMs, int warmup, int seconds, bool ticks)
+    {
+        var counts = new long[pairs * 2 * 16];
+        var stop = false;
+        for (int p = 0; p < pairs; p++)
+        {
+            var gate = new object();
+            for (int k = 0; k < 2; k++)
+            {
+                int slot = (p * 2 + k) * 16;
+                new Thread(() =>
+                {
+                    while (!Volatile.Read(ref stop))
+                    {
+                        lock (gate)
+                            Thread.Sleep(holdMs);
+                        counts[slot]++;
+                        Thread.Sleep(holdMs); // the other thread of the pair takes it meanwhile: it is held again on return
+                    }
+                }) { Name = $"bench-{p}-{k}", IsBackground = true }.Start();
+            }
+        }
+        long Total()
+        {
+            long n = 0;
+            for (int t = 0; t < pairs * 2; t++)
+                n += Volatile.Read(ref counts[t * 16]);
+            return n;
+        }
+        Thread.Sleep(warmup * 1000);
+        var clock = Stopwatch.StartNew();
+        long before = Total();
+        if (ticks)
+            Ticker.Run(Total, clock, before, seconds);
+        else
+            Thread.Sleep(seconds * 1000);
+        Console.WriteLine($"acquired {Total() - before} in {clock.Elapsed.TotalSeconds:F1} s");
+        Volatile.Write(ref stop, true);
+        return 0;
     }
 }
