@@ -101,6 +101,7 @@ for k in drdotnet-waits drdotnet-waits-nostacks; do
     echo "$k: waits recorded per session (${tool_secs} s): ${seen[$k]% }; sessions (status/exit): ${statuses[$k]% }"
 done
 if [ "${fallbacks[dotnet-trace]:-0}" -gt 0 ]; then
-    echo "dotnet-trace printed no 'Process' line in ${fallbacks[dotnet-trace]} runs: there B starts 1 s after its start."
+    echo "dotnet-trace printed no 'Process' line in ${fallbacks[dotnet-trace]} runs: there B starts 1 s after"
+    echo "its start."
 fi
 paired_details

@@ -37,17 +37,22 @@ R="$WORK/all.json"
 L='.report.locks[0]'
 check_eq "convoy: contended acquisitions of the convoy's lock" "$(jq "$L.count" "$R")" "$(measured convoy 2)"
 within "convoy: time waited (ms)" "$(jq "$L.total_ns / 1e6" "$R")" "$(measured convoy 3)"
-check_eq "convoy: the waiters' method in the waiter tree" "$(in_tree "$R" "$L.tree" DrDotnet.Targets.Program.ConvoyWaiter)" true
-check_eq "convoy: quantiles ordered" "$(jq "$L | (.p50_ns <= .p95_ns and .p95_ns <= .p99_ns and .p99_ns <= .max_ns)" "$R")" true
+check_eq "convoy: the waiters' method in the waiter tree" \
+    "$(in_tree "$R" "$L.tree" DrDotnet.Targets.Program.ConvoyWaiter)" true
+check_eq "convoy: quantiles ordered" \
+    "$(jq "$L | (.p50_ns <= .p95_ns and .p95_ns <= .p99_ns and .p99_ns <= .max_ns)" "$R")" true
 check_eq "convoy: the holder named" "$(jq "$L.owners[0].owner" "$R")" "$A"
 K() { echo ".report.waits[] | select(.kind == \"$1\")"; }
 check_eq "semaphore: waits" "$(jq "$(K SemaphoreSlim.Wait).count" "$R")" "$(measured semaphore 2)"
-check_eq "semaphore: the waiting method" "$(in_tree "$R" "$(K SemaphoreSlim.Wait).tree" DrDotnet.Targets.Program.WaitOnSemaphore)" true
+check_eq "semaphore: the waiting method" \
+    "$(in_tree "$R" "$(K SemaphoreSlim.Wait).tree" DrDotnet.Targets.Program.WaitOnSemaphore)" true
 check_eq "mres: waits" "$(jq "$(K ManualResetEventSlim.Wait).count" "$R")" "$(measured mres 2)"
 check_eq "starvation: the verdict" "$(jq .report.thread_pool.starved "$R")" true
 check_contains "starvation: the verdict sentence" <(jq -r .report.thread_pool.verdict "$R") "Thread-pool starvation"
-check_eq "starvation: the blocking stack" "$(in_tree "$R" "$(K 'Task.Wait / .Result').tree" DrDotnet.Targets.Program.BlockOnResult)" true
-check_eq "threads: the convoy's waiters listed" "$(jq '[.report.threads[] | select(.name | startswith("convoy-"))] | length > 0' "$R")" true
+check_eq "starvation: the blocking stack" \
+    "$(in_tree "$R" "$(K 'Task.Wait / .Result').tree" DrDotnet.Targets.Program.BlockOnResult)" true
+check_eq "threads: the convoy's waiters listed" \
+    "$(jq '[.report.threads[] | select(.name | startswith("convoy-"))] | length > 0' "$R")" true
 check_eq "nothing lost" "$(jq '.report.left_out | .records_dropped + .table_full' "$R")" 0
 ID=$(jq -r .session.id "$R")
 "$DRD_BIN" show "$ID" >"$WORK/all.txt"
@@ -55,11 +60,13 @@ check_contains "text: locks" "$WORK/all.txt" "Locks by time waited"
 check_contains "text: the waiter" "$WORK/all.txt" "DrDotnet.Targets.Program.ConvoyWaiter"
 # exports: wait time as the value
 "$DRD_BIN" export "$ID" --format folded --output "$WORK/all.folded" >/dev/null
-check_eq "folded: the convoy's stack weighs its wait (ns)" \
-    "$(awk '/ConvoyWaiter/ { s += $NF } END { printf "%d", s / 1e6 }' "$WORK/all.folded" | xargs -I{} awk -v a={} -v t="$(measured convoy 3)" 'BEGIN { d = a - t; if (d < 0) d = -d; print (d <= 0.1 * t) }')" 1
+within "folded: the convoy's stacks weigh its wait (ms)" \
+    "$(awk '/ConvoyWaiter/ { s += $NF } END { printf "%.3f", s / 1e6 }' "$WORK/all.folded")" "$(measured convoy 3)"
 "$DRD_BIN" export "$ID" --format pprof --output "$WORK/all.pb.gz" >/dev/null
 check_eq "pprof: written" "$(gzip -t "$WORK/all.pb.gz" && echo ok)" ok
-check_eq "pprof: sample type wait/nanoseconds" "$(zcat "$WORK/all.pb.gz" | tr -c '[:alnum:]' '\n' | grep -cx 'wait')" 1
+# the string table holds "wait" then "nanoseconds" (field 6, length-delimited: 0x32, the length, the text)
+check_eq "pprof: sample type wait/nanoseconds" \
+    "$(zcat "$WORK/all.pb.gz" | LC_ALL=C grep -caP '\x32\x04wait\x32\x0bnanoseconds')" 1
 "$DRD_BIN" export "$ID" --format speedscope --output "$WORK/all.speedscope.json" >/dev/null
 check_eq "speedscope: one profile in nanoseconds" "$(jq -r '.profiles[0].unit' "$WORK/all.speedscope.json")" nanoseconds
 touch "$WORK/stop-all"
@@ -71,7 +78,8 @@ check_eq "all: target exit code" "$?" 0
     >"$WORK/launch.json" 2>"$WORK/launch.err"
 check_eq "launch: exit" "$?" 0
 check_eq "launch: contended acquisitions" "$(jq '.report.locks[0].count' "$WORK/launch.json")" 15
-check_eq "launch: the waiters' method" "$(in_tree "$WORK/launch.json" '.report.locks[0].tree' DrDotnet.Targets.Program.ConvoyWaiter)" true
+check_eq "launch: the waiters' method" \
+    "$(in_tree "$WORK/launch.json" '.report.locks[0].tree' DrDotnet.Targets.Program.ConvoyWaiter)" true
 
 # with cpu-hotpaths in one session
 start_target Waits --go-file "$WORK/go-two" --stop-file "$WORK/stop-two" --convoy 3 5 || exit 1
@@ -80,8 +88,25 @@ profile_during two "$T" waits,cpu-hotpaths --duration 4
 R="$WORK/two.json"
 check_eq "two: waits' contended acquisitions" "$(jq '.reports.waits.locks[0].count' "$R")" "$(measured convoy 2)"
 check_eq "two: cpu-hotpaths sampled" "$(jq '.reports."cpu-hotpaths".samples > 0' "$R")" true
-check_eq "two: the holder's spin in the CPU profile" "$(jq '[.reports."cpu-hotpaths".top[] | select(.function == "DrDotnet.Targets.Program.HoldLock")] | length' "$R")" 1
+check_eq "two: the holder's spin in the CPU profile" \
+    "$(jq '[.reports."cpu-hotpaths".top[] | select(.function == "DrDotnet.Targets.Program.HoldLock")] | length' "$R")" 1
 touch "$WORK/stop-two"
+wait "$T"
+
+# with allocations: one set of EventPipe sessions for both (grouped by level), each profiler keeping its own events
+start_target Waits --go-file "$WORK/go-alloc" --stop-file "$WORK/stop-alloc" --convoy 3 5 || exit 1
+T=$TPID
+profile_during alloc "$T" waits,allocations --duration 4
+R="$WORK/alloc.json"
+check_eq "alloc: waits' contended acquisitions" "$(jq '.reports.waits.locks[0].count' "$R")" "$(measured convoy 2)"
+check_eq "alloc: allocations sampled through the same sessions" \
+    "$(jq -r '.reports.allocations.mode' "$R")" allocation-sampled
+LOG="$DRDOTNET_HOME/sessions/$(jq -r .session.id "$R")/profiler.log"
+check_eq "alloc: two EventPipe sessions in all" "$(grep -c 'EventPipe session [0-9]*:' "$LOG")" 2
+check_eq "alloc: Informational: allocation sampling, contention, threading" \
+    "$(grep -c 'level 4, keywords 0x80000014000$' "$LOG")" 1
+check_eq "alloc: Verbose: wait handles" "$(grep -c 'level 5, keywords 0x40000000000$' "$LOG")" 1
+touch "$WORK/stop-alloc"
 wait "$T"
 
 # a target that exits mid-session: the session ends, incomplete, with the reason

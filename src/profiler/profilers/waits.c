@@ -1,12 +1,12 @@
 /* The waits profiler: every wait the runtime reports (lock contention, blocking waits on wait handles and monitors)
  * with its exact duration and the waiting thread's stack, and the thread pool's worker count and adjustments.
  *
- * The runtime has no profiler callback for waits: they come through EventPipe sessions of this profiler's own
- * (ICorProfilerInfo12), delivered synchronously on the thread that fires them, so the waiting thread itself is in
- * the callback when its wait ends. Two sessions, because the keywords need different levels: contention and
- * threading at Informational (Verbose threading would add an event per thread-pool work item), wait handles at
- * Verbose (their only level). Other profilers' sessions deliver to the same callback slot: this one keeps only the
- * event ids below, which no other profiler of this library asks for (allocations: GC ids 10 and 303).
+ * The runtime has no profiler callback for waits: they come through the session's EventPipe sessions (eventpipe.h,
+ * ICorProfilerInfo12), delivered synchronously on the thread that fires them, so the waiting thread itself is in
+ * the callback when its wait ends. The keywords need two levels: contention and threading at Informational (Verbose
+ * threading would add an event per thread-pool work item), wait handles at Verbose (their only level). Every
+ * session's events reach this callback: it keeps only the event ids below, which no other profiler of this library
+ * asks for (allocations: 10 and 303).
  *
  * A wait is stacked when it ends, not when it starts: the thread is still inside the same wait call then, so the
  * stack is the same, and the duration is known, so waits shorter than min_wait_us (and those past
@@ -79,8 +79,6 @@ static struct {
     _Atomic uint64_t budget_second, budget_used;
     atomic_ullong short_waits, capped_waits, ring_full, no_start, no_pending, lock_inner;
     atomic_ullong lock_events, wait_events, pool_events;
-    EVENTPIPE_SESSION session, wait_session;
-    int session_open, wait_session_open;
     int wait_handles; /* the runtime has the wait-handle events (.NET 9+) */
 } st;
 
@@ -207,6 +205,10 @@ static void record(struct drd_core *c, struct drd_keytable *t, int kind, uint64_
 
 static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
 {
+    /* every session's events come here (allocations' too): the others leave before the system call */
+    if (id != EVENT_CONTENTION_START && id != EVENT_CONTENTION_STOP && id != EVENT_WAIT_START &&
+        id != EVENT_WAIT_STOP && id != EVENT_TP_WORKER_START && id != EVENT_TP_WORKER_STOP && id != EVENT_TP_ADJUSTMENT)
+        return;
     uint32_t tid = self_tid();
     struct pending *e;
     switch (id) {
@@ -351,48 +353,23 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     int major = atoi(c->runtime_version);
     st.wait_handles = major >= 9;
     st.origin_ns = drd_clock_mono_ns();
-    COR_PRF_EVENTPIPE_PROVIDER_CONFIG cfg = {u"Microsoft-Windows-DotNETRuntime", KEYWORD_CONTENTION | KEYWORD_THREADING,
-                                             COR_PRF_EVENTPIPE_INFORMATIONAL, NULL};
-    HRESULT hr = c->info->lpVtbl->EventPipeStartSession(c->info, 1, &cfg, 0, &st.session);
-    if (FAILED(hr)) {
+    /* contention and the pool at Informational; wait handles at Verbose, their only level (the core groups the
+     * asks by level, so the threading keyword never runs at Verbose) */
+    if (drd_eventpipe_want(&c->eventpipe, u"Microsoft-Windows-DotNETRuntime", KEYWORD_CONTENTION | KEYWORD_THREADING,
+                           COR_PRF_EVENTPIPE_INFORMATIONAL, err, errcap) ||
+        (st.wait_handles && drd_eventpipe_want(&c->eventpipe, u"Microsoft-Windows-DotNETRuntime", KEYWORD_WAIT_HANDLE,
+                                               COR_PRF_EVENTPIPE_VERBOSE, err, errcap))) {
         release();
-        snprintf(err, errcap, "the runtime refused an EventPipe session: 0x%08x", (unsigned)hr);
         return -1;
-    }
-    st.session_open = 1;
-    if (st.wait_handles) {
-        COR_PRF_EVENTPIPE_PROVIDER_CONFIG wcfg = {u"Microsoft-Windows-DotNETRuntime", KEYWORD_WAIT_HANDLE,
-                                                  COR_PRF_EVENTPIPE_VERBOSE, NULL};
-        hr = c->info->lpVtbl->EventPipeStartSession(c->info, 1, &wcfg, 0, &st.wait_session);
-        if (FAILED(hr))
-            drd_log(c, "the wait-handle EventPipe session was refused: 0x%08x", (unsigned)hr);
-        else
-            st.wait_session_open = 1;
     }
     drd_rawout_printf(p->raw, "m\truntime\t%d\n", major);
     drd_rawout_printf(p->raw, "m\tlock_ids\t%d\n", major >= 8);
-    drd_rawout_printf(p->raw, "m\twait_handles\t%d\n", st.wait_session_open);
+    drd_rawout_printf(p->raw, "m\twait_handles\t%d\n", st.wait_handles);
     drd_rawout_printf(p->raw, "m\tmin_wait_us\t%llu\n", (unsigned long long)(st.min_wait_ns / 1000));
     drd_rawout_printf(p->raw, "m\tmax_stacks_per_s\t%llu\n", (unsigned long long)st.max_stacks_per_s);
     *mask = COR_PRF_ENABLE_STACK_SNAPSHOT;
     *mask_high = COR_PRF_HIGH_MONITOR_EVENT_PIPE;
     return 0;
-}
-
-static void close_sessions(struct drd_core *c)
-{
-    if (st.session_open) {
-        HRESULT hr = c->info->lpVtbl->EventPipeStopSession(c->info, st.session);
-        if (FAILED(hr))
-            drd_log(c, "EventPipeStopSession: 0x%08x", (unsigned)hr);
-        st.session_open = 0;
-    }
-    if (st.wait_session_open) {
-        HRESULT hr = c->info->lpVtbl->EventPipeStopSession(c->info, st.wait_session);
-        if (FAILED(hr))
-            drd_log(c, "EventPipeStopSession (wait handles): 0x%08x", (unsigned)hr);
-        st.wait_session_open = 0;
-    }
 }
 
 /* Writes what each slot of t gained since the last drain: g <kind> <key> <stack id> <count> <total ns> <max ns>. */
@@ -471,8 +448,6 @@ static void drain(struct drd_prof *p)
 
 static void end(struct drd_prof *p)
 {
-    struct drd_core *c = p->core;
-    close_sessions(c);
     if (!p->raw || !st.pending)
         return;
     drd_rawout_printf(p->raw, "m\tlock_events\t%llu\n", (unsigned long long)atomic_load(&st.lock_events));
@@ -488,7 +463,7 @@ static void end(struct drd_prof *p)
 
 static void stop(struct drd_prof *p)
 {
-    close_sessions(p->core);
+    (void)p;
     release();
 }
 
