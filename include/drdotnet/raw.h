@@ -25,6 +25,16 @@
  *   'R' u64 object, u8 root kind (0 other, 1 stack, 2 finalizer, 3 handle), u8 flags (1 pinning, 2 weak,
  *       4 interior, 8 refcounted), u64 root id
  *   'S' u64 object, u32 static field index (an 'sf' line)
+ * waits: m <fact> <value> (runtime, lock_ids, wait_handles, min_wait_us, max_stacks_per_s; at the end the counts
+ *          lock_events, wait_events, pool_events, short_waits, capped_waits, records_dropped, waits_begun_before,
+ *          lock_inner_waits, no_thread_entry), n <tid> <thread name>,
+ *        g <lock|wait> <key> <stack id> <count> <total ns> <max ns>   exact: what a (key, stack) gained since its
+ *          previous line; key is the lock's id for a lock, 1 + the wait source for a wait (1 unknown, 2 monitor)
+ *        w <lock|wait> <tid> <key> <owner tid or 0> <stack id or 0> <duration ns> <end ns since start>  one wait
+ *          (left out when the library's queue was full: records_dropped)
+ *        p <ns since start> <start|stop> <active workers> <retired workers>   a thread-pool worker started/stopped
+ *        j <ns since start> <new worker count> <reason> <throughput x 1000>  a thread-pool adjustment (reason as
+ *          the runtime's ThreadPoolWorkerThreadAdjustmentAdjustment: 6 starvation, 8 cooperative blocking, ...)
  *
  * every profiler, last line when the session ended normally:
  *   end <TAB> <events> <TAB> <dropped>             events recorded, events lost (queue full, caps)

@@ -28,11 +28,11 @@ static const struct {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: drdotnet export <session> --format speedscope|folded|pprof [--output PATH] [--profiler NAME]\n\n"
-               "Writes the samples of a cpu-hotpaths or merged-stacks session, or the allocations of an allocations\n"
-               "session (its id, a unique prefix of it, or 'last') for other tools; in a session of several\n"
-               "profilers, those of the one that has them (--profiler names it). Allocations go by stack, each\n"
-               "ending in a frame named after the type allocated, weighted by bytes (pprof: alloc_objects and\n"
-               "alloc_space):\n"
+               "Writes the samples of a cpu-hotpaths or merged-stacks session, the allocations of an allocations\n"
+               "session (by stack, each ending in a frame named after the type allocated, weighted by bytes; pprof:\n"
+               "alloc_objects and alloc_space), or the waiting stacks of a waits session weighted by the time\n"
+               "waited (its id, a unique prefix of it, or 'last') for other tools; in a session of several\n"
+               "profilers, those of the one that has them (--profiler names it):\n"
                "  speedscope  a speedscope file (https://www.speedscope.app), one profile per thread\n"
                "  folded      folded stacks, one 'root;...;leaf count' line per stack (flamegraph.pl, inferno)\n"
                "  pprof       a gzip-compressed pprof profile (go tool pprof)\n\n"

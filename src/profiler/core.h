@@ -11,6 +11,7 @@
 #include "drdotnet/clientdata.h"
 #include "drdotnet/params.h"
 #include "drdotnet/profilers.h"
+#include "profiler/eventpipe.h"
 #include "profiler/reason.h"
 
 struct drd_core;
@@ -27,15 +28,17 @@ struct drd_profiler_ops {
      * of a session replace calls each of them in turn (fanout.c). */
     void (*override)(ICorProfilerCallback11Vtbl *vt);
     /* In Initialize / InitializeForAttach, after the parameters are checked: preallocate everything the
-     * callbacks need and choose the event masks (the session's are the union of its profilers'). Returns 0, or
-     * -1 with a sentence in err. */
+     * callbacks need and choose the event masks (the session's are the union of its profilers'); a profiler that
+     * needs the runtime's events asks for them here (drd_eventpipe_want on core->eventpipe): the core opens the
+     * EventPipe sessions once every profiler has started and closes them before the profilers' end. Returns 0,
+     * or -1 with a sentence in err. */
     int (*start)(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap);
     /* Optional, in ProfilerAttachComplete (attach) or right after Initialize (startup). */
     void (*attached)(struct drd_prof *p);
     /* On the core's worker thread, often and once more at the end: move collected events to the raw file. */
     void (*drain)(struct drd_prof *p);
-    /* Optional, on the worker thread when the session ends (before the last drain): close what start opened
-     * in the runtime, such as an EventPipe session. */
+    /* Optional, on the worker thread when the session ends (after the core closed the EventPipe sessions, before
+     * the last drain): close what start opened in the runtime. */
     void (*end)(struct drd_prof *p);
     /* Optional: called on the core's sampler thread every p->sample_period_ns (set by start) while collecting.
      * Returns 0 to go on, non-zero to stop sampling. */
@@ -72,6 +75,7 @@ struct drd_core {
     int info_version;
     char runtime_version[32]; /* "10.0.12", asked once at initialize; "" when the runtime did not say */
     struct drd_client_data cd;
+    struct drd_eventpipe eventpipe; /* what the profilers asked of EventPipe, and the sessions open for it */
     int startup; /* loaded by Initialize (drdotnet launch) rather than attach */
     int64_t duration_ms; /* 0: until the process exits (startup only) */
     int64_t start_ms, start_wall_ms;

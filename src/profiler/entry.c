@@ -15,6 +15,7 @@ extern const struct drd_profiler_ops drd_runtime_pauses_ops;
 extern const struct drd_profiler_ops drd_duplicated_strings_ops;
 extern const struct drd_profiler_ops drd_allocations_ops;
 extern const struct drd_profiler_ops drd_heap_snapshot_ops;
+extern const struct drd_profiler_ops drd_waits_ops;
 
 static const struct drd_profiler_ops *const all_ops[] = {
     &drd_exceptions_ops,
@@ -24,6 +25,7 @@ static const struct drd_profiler_ops *const all_ops[] = {
     &drd_duplicated_strings_ops,
     &drd_allocations_ops,
     &drd_heap_snapshot_ops,
+    &drd_waits_ops,
 };
 #define N_PROFILERS ((int)(sizeof all_ops / sizeof all_ops[0]))
 

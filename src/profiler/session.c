@@ -210,6 +210,7 @@ static void finish(struct drd_core *c, int shutting_down)
         pthread_join(c->sampler, NULL);
         c->sampler_started = 0;
     }
+    drd_eventpipe_close(c, &c->eventpipe);
     for (int i = 0; i < c->n_profs; i++)
         if (c->profs[i].ops->end)
             c->profs[i].ops->end(&c->profs[i]);
@@ -563,6 +564,7 @@ HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const voi
     c->start_ms = drd_clock_mono_ms();
     c->start_wall_ms = drd_clock_wall_ms();
     c->log_fd = -1;
+    memset(&c->eventpipe, 0, sizeof c->eventpipe);
     atomic_store(&log_bytes, 0);
     if (read_request(client_data, client_len, startup, &c->cd, err, sizeof err))
         return E_INVALIDARG; /* no folder known: nowhere to say why; the tool reports the refusal */
@@ -607,7 +609,12 @@ HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const voi
                  (unsigned)high, (unsigned)hr);
         goto fail_started;
     }
+    if (drd_eventpipe_open(c, &c->eventpipe, err, sizeof err)) {
+        c->info->lpVtbl->SetEventMask2(c->info, COR_PRF_MONITOR_NONE, COR_PRF_HIGH_MONITOR_NONE);
+        goto fail_started;
+    }
     if (start_threads(c, err, sizeof err)) {
+        drd_eventpipe_close(c, &c->eventpipe);
         c->info->lpVtbl->SetEventMask2(c->info, COR_PRF_MONITOR_NONE, COR_PRF_HIGH_MONITOR_NONE);
         goto fail_started;
     }

@@ -109,7 +109,8 @@ int drd_export_folded(const char *raw_path, FILE *out, char *err, size_t cap)
     for (uint32_t id = 1; id <= s.d.n_stacks; id++) {
         if (!has_weight(&s, id))
             continue;
-        lines[n].count = s.alloc ? s.stack_weight[id - 1] : s.stack_samples[id - 1];
+        /* an allocation's value is its bytes, a wait's its time waited (ns); a sample's is one */
+        lines[n].count = s.alloc || strcmp(s.mode, "wait") == 0 ? s.stack_weight[id - 1] : s.stack_samples[id - 1];
         lines[n].text = fold(&s, &s.d.stacks[id - 1]);
         if (!lines[n++].text) {
             snprintf(err, cap, "out of memory");
@@ -410,9 +411,13 @@ static int write_profile(const struct drd_samples *s, gzFile gz)
         goto out;
     /* the string table: "", the value types, then the function names (string 5 + function number); allocations
      * are named as Go's heap profiles name them (alloc_objects, alloc_space), which pprof and Pyroscope read */
-    const char *head[] = {"", s->alloc ? "alloc_objects" : s->merged ? "threads" : "samples", "count",
-                          s->alloc ? "alloc_space" : strcmp(s->mode, "wall") ? "cpu" : "wall",
-                          s->alloc ? "bytes" : "nanoseconds"};
+    const char *kind = !strcmp(s->mode, "wall") ? "wall" : !strcmp(s->mode, "wait") ? "wait" : "cpu";
+    const char *head[] = {"",
+                          s->alloc    ? "alloc_objects"
+                          : s->merged ? "threads"
+                          : !strcmp(kind, "wait") ? "waits"
+                                                  : "samples",
+                          "count", s->alloc ? "alloc_space" : kind, s->alloc ? "bytes" : "nanoseconds"};
     const uint64_t s_samples = 1, s_count = 2, s_cpu = 3, s_ns = 4, s_names = 5;
     value_type(&top, PROFILE_SAMPLE_TYPE, &sub, s_samples, s_count);
     if (!s->merged)

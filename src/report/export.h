@@ -1,6 +1,8 @@
-/* Exports of sampled stacks (cpu-hotpaths, merged-stacks) and allocations to the formats other tools read: folded
- * stacks, speedscope and pprof. A merged-stacks snapshot exports as one sample of weight 1 per thread. Allocations
- * export each stack with the type allocated as its leaf frame (samples.h), weighted by bytes. */
+/* Exports of sampled stacks (cpu-hotpaths, merged-stacks), allocations and waits to the formats other tools read:
+ * folded stacks, speedscope and pprof. A merged-stacks snapshot exports as one sample of weight 1 per thread.
+ * Allocations export each stack with the type allocated as its leaf frame (samples.h), weighted by bytes. A waits
+ * session exports its waiting stacks weighted by the time waited (ns), under one thread "every waiting thread":
+ * folded counts are then nanoseconds, and pprof's values waits/count and wait/nanoseconds. */
 #ifndef DRD_EXPORT_H
 #define DRD_EXPORT_H
 

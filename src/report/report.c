@@ -28,6 +28,7 @@ static const struct drd_report_kind kinds[] = {
     {"duplicated-strings", drd_strings_report, NULL, drd_strings_print, 0},
     {"allocations", drd_allocations_report, NULL, drd_allocations_print, 1},
     {"heap-snapshot", NULL, heap_build, drd_heap_print, 0},
+    {"waits", drd_waits_report, NULL, drd_waits_print, 1},
 };
 
 const struct drd_report_kind *drd_report_kind(const char *profiler)
@@ -127,10 +128,10 @@ const char *drd_report_export_profiler(json_t *session, const char *wanted, char
         snprintf(err, cap, "session %s has several profilers whose samples export: name one", str(session, "id"));
     else if (wanted)
         snprintf(err, cap, "session %s has no samples of profiler '%s' to export (exports are for cpu-hotpaths, "
-                           "merged-stacks and allocations)", str(session, "id"), wanted);
+                           "merged-stacks, allocations and waits)", str(session, "id"), wanted);
     else
-        snprintf(err, cap, "session %s (%s) holds no samples: export works on cpu-hotpaths, merged-stacks and "
-                           "allocations sessions", str(session, "id"), only ? only : "no profiler");
+        snprintf(err, cap, "session %s (%s) holds no samples: export works on cpu-hotpaths, merged-stacks, "
+                           "allocations and waits sessions", str(session, "id"), only ? only : "no profiler");
     return NULL;
 }
 

@@ -154,6 +154,18 @@ json_t *drd_heap_diff(json_t *before, json_t *after);
  * memory, arr stays as it was. */
 void drd_report_sort_desc(json_t *arr, const char *key);
 
+/* The waits profiler's report: {"profiler","runtime","wait_handles_seen","complete","contended","contended_ns",
+ * "blocking_waits","blocking_ns","min_wait_us","locks":[{"lock","count","total_ns","max_ns","p50_ns","p95_ns",
+ * "p99_ns","distribution_of","owners":[{"owner","name","count","waited_ns"}],"tree"}],"waits":[{"kind",...same}],
+ * "threads":[{"tid","name","waits","waited_ns","lock_ns","blocked_ns"}],"thread_pool":{"workers","adjustments",
+ * "max_workers","last_workers","starvation_adjustments","starved","verdict"},"unseen":[sentences],"left_out":{...}}.
+ * Counts and totals are exact (the library's counters); the quantiles, owners and per-thread times come from the
+ * waits' own records ("distribution_of" of them; "left_out.records_dropped" were lost under a storm). Trees start at
+ * "all", root frames first, nodes {"name","ns","count","children"} heaviest first. Returns a new reference, or NULL
+ * with err. */
+json_t *drd_waits_report(const char *raw_path, char *err, size_t cap);
+void drd_waits_print(FILE *out, json_t *report);
+
 /* "gc", "gc-prep", "profiler", ... for a COR_PRF_SUSPEND_REASON value. */
 const char *drd_pause_reason_name(int reason);
 

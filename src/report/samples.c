@@ -90,13 +90,15 @@ static int stack_room(struct drd_samples *s, uint32_t n)
     return 0;
 }
 
-static int add_sample(struct drd_samples *s, struct drd_sample_thread *t, uint32_t stack, uint64_t weight)
+/* Adds count samples of stack weighing weight in all to thread t. Returns 0, or -1 when out of memory. */
+static int add_sample(struct drd_samples *s, struct drd_sample_thread *t, uint32_t stack, uint64_t count,
+                      uint64_t weight)
 {
     if (stack_room(s, stack))
         return -1;
     struct drd_sample_run *last = t->n_runs ? &t->runs[t->n_runs - 1] : NULL;
-    if (last && last->stack == stack && last->count < UINT32_MAX) {
-        last->count++;
+    if (last && last->stack == stack && last->count <= UINT32_MAX - count) {
+        last->count += (uint32_t)count;
         last->weight += weight;
     } else {
         if (t->n_runs == t->cap_runs) {
@@ -107,13 +109,13 @@ static int add_sample(struct drd_samples *s, struct drd_sample_thread *t, uint32
             t->runs = nr;
             t->cap_runs = ncap;
         }
-        t->runs[t->n_runs++] = (struct drd_sample_run){stack, 1, weight};
+        t->runs[t->n_runs++] = (struct drd_sample_run){stack, (uint32_t)count, weight};
     }
-    t->samples++;
+    t->samples += count;
     t->weight += weight;
-    s->stack_samples[stack - 1]++;
+    s->stack_samples[stack - 1] += count;
     s->stack_weight[stack - 1] += weight;
-    s->samples++;
+    s->samples += count;
     s->weight += weight;
     return 0;
 }
@@ -209,6 +211,34 @@ static int alloc_stacks(struct drd_samples *s)
     return 0;
 }
 
+/* A waits file: each "g <lock|wait> <key> <stack> <count> <total ns> <max ns>" record is count waits of that
+ * stack weighing their time waited, all under one thread (tid 0: every waiting thread); the other records are the
+ * waits report's (checked there). */
+static int on_wait_record(struct drd_samples *s, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap)
+{
+    uint64_t key, stack, count, weight, max;
+    if (strcmp(f[0], "g") != 0)
+        return 0;
+    if (n != 7 || (strcmp(f[1], "lock") != 0 && strcmp(f[1], "wait") != 0) || drd_rawread_u64(f[2], &key) ||
+        drd_rawread_u64(f[3], &stack) || drd_rawread_u64(f[4], &count) || drd_rawread_u64(f[5], &weight) ||
+        drd_rawread_u64(f[6], &max) || count > UINT32_MAX || weight > MAX_WEIGHT) {
+        snprintf(err, cap, "malformed 'g' record");
+        return -1;
+    }
+    if (stack == 0 || stack > d->n_stacks) {
+        snprintf(err, cap, "'g' record names stack %llu, which is not defined", (unsigned long long)stack);
+        return -1;
+    }
+    if (count == 0)
+        return 0;
+    struct drd_sample_thread *t = thread_for(s, 0);
+    if (!t || add_sample(s, t, (uint32_t)stack, count, weight)) {
+        snprintf(err, cap, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap)
 {
     struct drd_samples *s = ctx;
@@ -217,6 +247,8 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
     if (strcmp(d->profiler, "allocations") == 0)
         return on_alloc(s, d, f, n, err, cap);
     int merged = strcmp(d->profiler, "merged-stacks") == 0;
+    if (strcmp(d->profiler, "waits") == 0)
+        return on_wait_record(s, d, f, n, err, cap);
     if (!merged && strcmp(d->profiler, "cpu-hotpaths") != 0) {
         snprintf(err, cap, "a '%s' file holds no samples", d->profiler);
         return -1;
@@ -279,7 +311,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         snprintf(err, cap, "out of memory");
         return -1;
     }
-    if (add_sample(s, t, (uint32_t)stack, weight)) {
+    if (add_sample(s, t, (uint32_t)stack, 1, weight)) {
         snprintf(err, cap, "out of memory");
         return -1;
     }
@@ -339,7 +371,9 @@ int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, siz
         return -1;
     s->merged = strcmp(s->d.profiler, "merged-stacks") == 0;
     s->alloc = strcmp(s->d.profiler, "allocations") == 0;
-    if (!s->merged && !s->alloc && strcmp(s->d.profiler, "cpu-hotpaths") != 0) {
+    if (strcmp(s->d.profiler, "waits") == 0) {
+        snprintf(s->mode, sizeof s->mode, "wait");
+    } else if (!s->merged && !s->alloc && strcmp(s->d.profiler, "cpu-hotpaths") != 0) {
         snprintf(err, cap, "%s is a '%s' file, which holds no samples", raw_path, s->d.profiler);
         return -1;
     }
@@ -351,6 +385,8 @@ int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, siz
     for (size_t i = 0; i < s->n_threads; i++)
         if (s->threads[i].name)
             drd_rawread_clean_text((char *)s->threads[i].name);
+    if (strcmp(s->d.profiler, "waits") == 0 && s->n_threads == 1)
+        s->threads[0].name = "every waiting thread"; /* after the cleaning: a constant */
     if (stack_room(s, s->d.n_stacks) || dedup_names(s)) {
         snprintf(err, cap, "out of memory");
         return -1;

@@ -1,5 +1,5 @@
 /* The weighted stacks of a raw file, loaded once for the reports and the exporters: the samples of cpu-hotpaths and
- * merged-stacks, the allocations of allocations. */
+ * merged-stacks, the allocations of allocations, the waits of waits. */
 #ifndef DRD_SAMPLES_H
 #define DRD_SAMPLES_H
 
@@ -26,7 +26,9 @@ struct drd_sample_thread {
 /* A sample's weight is the CPU (cpu mode) or wall (wall mode) nanoseconds it stands for; in a merged-stacks file
  * every thread is one sample of weight 1 (a tid that comes twice, an OS thread id reused while the runtime still
  * listed the old thread, is two samples of that tid). Frame names are distinct here: frames with the same name
- * (overloads) count as one function. Every name is valid UTF-8 (invalid bytes of the file become '?'). */
+ * (overloads) count as one function. In a waits file every wait is a sample weighing its time waited, all
+ * under one thread (tid 0, "every waiting thread"). Every name is valid UTF-8 (invalid bytes of the file become
+ * '?'). */
 /* An allocations file has no threads: each (type, stack) it records becomes one stack of its own, the stack's frames
  * under a last frame named after the type (leaf first, that frame comes first), its samples the objects allocated
  * and its weight the bytes (estimates unless the file was written at launch, rounded to whole objects). */
@@ -42,7 +44,7 @@ struct drd_samples {
     int alloc;                         /* an allocations file */
     struct drd_sample_alloc *allocs;   /* while loading an allocations file: its records */
     size_t n_allocs, cap_allocs;
-    char mode[8];                      /* "cpu", "wall", or "" when the file does not say */
+    char mode[8];                      /* "cpu", "wall", "wait" (a waits file), or "" when the file does not say */
     char sampler[8];                   /* "signal", "suspend", or "" when the file does not say */
     uint64_t frequency, period_ns;     /* 0 when the file does not say */
     struct drd_sample_thread *threads; /* sorted by tid; named threads without samples included */

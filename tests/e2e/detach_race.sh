@@ -12,7 +12,7 @@ ROUNDS=${ROUNDS:-4}
 # after BUDGET seconds (each section still runs at least once)
 BUDGET=${BUDGET:-40}
 SNAPSHOTS=(merged-stacks heap-snapshot duplicated-strings)
-TIMED=(exceptions cpu-hotpaths allocations runtime-pauses)
+TIMED=(exceptions cpu-hotpaths allocations runtime-pauses waits)
 
 # two busy loops, one per core, for at most 3 minutes (each its own process, which the cleanup kills); the targets
 # run at the lowest priority, so that every step of the runtime's attach takes longer

@@ -100,6 +100,15 @@ for TFM in net8.0 net9.0 net10.0; do
         check_eq "$TFM duplicated-strings: occurrences" "$(jq '.report.top[0].count' "$R")" 2000
     fi
     S='.report.types[] | select(.type == "DrDotnet.Targets.Session") | .count'
+    # waits: works everywhere; before .NET 9 the runtime has no wait-handle events, and the report says so
+    if session waits "" waits --duration 2; then
+        if [ "$TFM" == net8.0 ]; then
+            check_eq "$TFM waits: wait handles not seen" "$(jq .report.wait_handles_seen "$R")" false
+            check_eq "$TFM waits: says why" "$(jq '[.report.unseen[] | select(test("from .NET 9"))] | length' "$R")" 1
+        else
+            check_eq "$TFM waits: wait handles seen" "$(jq .report.wait_handles_seen "$R")" true
+        fi
+    fi
     if session heap-snapshot:no-static-roots "" heap-snapshot --param static_roots=false; then
         check_eq "$TFM heap-snapshot (static_roots=false): sessions" "$(jq "$S" "$R")" 20000
     fi

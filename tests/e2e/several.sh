@@ -56,7 +56,7 @@ check_eq "launch two: sampled" "$(jq '.reports["cpu-hotpaths"].samples > 0' "$WO
 # every pair that can run together, once, on a busy target; the target lives on
 start_target Busy --seconds 120 || exit 1
 B=$TPID
-compatible=(exceptions cpu-hotpaths allocations runtime-pauses)
+compatible=(exceptions cpu-hotpaths allocations runtime-pauses waits)
 for ((i = 0; i < ${#compatible[@]}; i++)); do
     for ((j = i + 1; j < ${#compatible[@]}; j++)); do
         pair="${compatible[i]},${compatible[j]}"

@@ -1,4 +1,5 @@
-/* Fuzz target: a cpu-hotpaths or merged-stacks raw data file through both reports and the three exporters. */
+/* Fuzz target: a cpu-hotpaths, merged-stacks or waits raw data file through the reports and the three exporters
+ * (which take waits as stacks weighted by the time waited). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(path, sizeof path, "%s", drd_fuzz_write("samples.raw", data, size));
     report(path, drd_cpu_report, drd_cpu_print);
     report(path, drd_merged_report, drd_merged_print);
+    char werr[512] = "";
+    json_t *w = drd_waits_report(path, werr, sizeof werr);
+    if (!w)
+        DRD_FUZZ_CHECK(werr[0] != 0, "no waits report and no reason");
+    else {
+        DRD_FUZZ_CHECK(json_is_array(json_object_get(w, "locks")), "a waits report without its locks");
+        drd_waits_print(drd_fuzz_devnull(), w);
+        char *text = json_dumps(w, JSON_INDENT(2));
+        DRD_FUZZ_CHECK(text != NULL, "the waits report cannot be written as JSON");
+        free(text);
+        json_decref(w);
+    }
 
     size_t len = 0;
     char *folded = to_memory(path, 0, &len);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the .NET test targets into <out>/<Name> (<out> defaults to build/targets): Exceptions, Idle, Demo,
-# CpuSpin, Deadlock, CpuBench, Memory, Busy, the ASP.NET Core app Web, Statics (compiled against StaticsGone, which
+# CpuSpin, Deadlock, CpuBench, Memory, Busy, Waits, the ASP.NET Core app Web, Statics (compiled against StaticsGone, which
 # it then runs without), and Runtimes, for .NET 10 like the others and also published self-contained for .NET 8
 # and 9 into <out>/Runtimes-net8.0 and <out>/Runtimes-net9.0 (run as <out>/Runtimes-net8.0/Runtimes).
 # Usage: tests/targets/build.sh [OUT_DIR]
@@ -42,7 +42,7 @@ target() {
     echo "target $label: built in $((SECONDS - start))s ($stamp)"
 }
 
-for name in Exceptions Idle Demo CpuSpin Deadlock CpuBench Memory Busy Web; do
+for name in Exceptions Idle Demo CpuSpin Deadlock CpuBench Memory Busy Web Waits; do
     target "$name" "$out/$name/$name.dll" "$name" -- build "$script_dir/$name/$name.csproj" -o "$out/$name"
 done
 
@@ -57,5 +57,6 @@ target Runtimes "$out/Runtimes/Runtimes.dll" Runtimes -- \
     build "$script_dir/Runtimes/Runtimes.csproj" -f net10.0 -o "$out/Runtimes"
 for tfm in net8.0 net9.0; do
     target "Runtimes-$tfm" "$out/Runtimes-$tfm/Runtimes.dll" Runtimes -- \
-        publish "$script_dir/Runtimes/Runtimes.csproj" -f "$tfm" -r linux-x64 --self-contained -o "$out/Runtimes-$tfm"
+        publish "$script_dir/Runtimes/Runtimes.csproj" -f "$tfm" -r linux-x64 --self-contained -o "$out/Runtimes-$tfm" \
+        -p:OutputPath="$out/_bin/Runtimes-$tfm/" # publish builds before it copies: not into tests/targets
 done

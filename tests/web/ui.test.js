@@ -293,6 +293,25 @@ test('exceptions on the Exceptions target: the table, searched and opened', asyn
   await shot('13-exceptions');
 });
 
+test('waits on the Waits target: the convoy lock with its waiter tree, the flame graph, starvation marked', async () => {
+  const go = path.join(work, 'go-waits');
+  const w = start('dotnet', [path.join(TARGETS, 'Waits', 'Waits.dll'), '--go-file', go, '--stop-file', path.join(work, 'stop-waits'),
+    '--convoy', '3', '4', '--starve', '12']);
+  await w.waitFor(/^ready/m, 30000);
+  await startSession(w.pid, 'waits', { duration: 6 });
+  fs.writeFileSync(go, '');
+  await page.locator('details.wait-lock').first().waitFor({ timeout: 60000 });
+  assert.match(await page.locator('details.wait-lock summary').first().textContent(), /12 contended acquisitions/);
+  await page.locator('details.wait-lock .tree-row[data-name="DrDotnet.Targets.Program.ConvoyWaiter"]').first().waitFor();
+  await shot('15-waits-locks');
+  await page.locator('[data-tab="flame"]').click();
+  await page.waitForFunction(() => (document.querySelector('canvas.flame-canvas').dataset.labels || '').includes('ConvoyWaiter'));
+  await page.locator('[data-tab="pool"]').click();
+  await page.locator('#pool-verdict', { hasText: 'Thread-pool starvation' }).waitFor();
+  await page.locator('b.alert', { hasText: 'starvation' }).first().waitFor();
+  await shot('16-waits-pool');
+});
+
 test('several profilers in one session: ticked together, one tab per report', async () => {
   const go = path.join(work, 'go-several');
   const exc = start('dotnet', [path.join(TARGETS, 'Exceptions', 'Exceptions.dll'), '--go-file', go, '--stop-file', path.join(work, 'stop-several'), '--gc', '5']);

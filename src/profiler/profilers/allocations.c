@@ -1,9 +1,9 @@
 /* The allocations profiler: bytes and counts by type and by allocation stack.
  *
- * Attached, the runtime allows no per-object callback, so it samples through an EventPipe session of its own
- * (ICorProfilerInfo12): the AllocationSampled event (.NET 10+), whose sampling picks each allocated byte with
- * the same probability, so an object of size S is sampled with probability p = 1 - exp(-S / 102,400) and stands
- * for 1/p objects and S/p bytes; before .NET 10, AllocationTick (one event per ~100 KB, upscaled by its
+ * Attached, the runtime allows no per-object callback, so it samples through the session's EventPipe sessions
+ * (eventpipe.h; ICorProfilerInfo12): the AllocationSampled event (.NET 10+), whose sampling picks each allocated
+ * byte with the same probability, so an object of size S is sampled with probability p = 1 - exp(-S / 102,400) and
+ * stands for 1/p objects and S/p bytes; before .NET 10, AllocationTick (one event per ~100 KB, upscaled by its
  * AllocationAmount). Launched, it counts every object exactly through ObjectAllocated, by type. Either way the
  * callbacks add into a preallocated lock-free table of (type, stack) slots (keytable.h). */
 #include <math.h>
@@ -45,8 +45,7 @@ static struct {
     int tick; /* sampling through AllocationTick (before .NET 10) */
     int stacks; /* walk a stack per sample */
     struct drd_stack_cache cache; /* the runtime's walks remembered by frame-pointer chain (walker=auto) */
-    EVENTPIPE_SESSION session;
-    int session_open;
+    int sampling; /* attached: the events asked of the session's EventPipe sessions */
 } st;
 
 static const struct drd_param_desc params[] = {
@@ -258,19 +257,13 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
         return -1;
     }
     st.tick = major < 10;
-    COR_PRF_EVENTPIPE_PROVIDER_CONFIG cfg = {
-        u"Microsoft-Windows-DotNETRuntime",
-        st.tick ? KEYWORD_GC : KEYWORD_ALLOCATION_SAMPLING,
-        st.tick ? COR_PRF_EVENTPIPE_VERBOSE : COR_PRF_EVENTPIPE_INFORMATIONAL,
-        NULL,
-    };
-    HRESULT hr = c->info->lpVtbl->EventPipeStartSession(c->info, 1, &cfg, 0, &st.session);
-    if (FAILED(hr)) {
+    if (drd_eventpipe_want(&c->eventpipe, u"Microsoft-Windows-DotNETRuntime",
+                           st.tick ? KEYWORD_GC : KEYWORD_ALLOCATION_SAMPLING,
+                           st.tick ? COR_PRF_EVENTPIPE_VERBOSE : COR_PRF_EVENTPIPE_INFORMATIONAL, err, errcap)) {
         release();
-        snprintf(err, errcap, "the runtime refused an EventPipe session: 0x%08x", (unsigned)hr);
         return -1;
     }
-    st.session_open = 1;
+    st.sampling = 1;
     drd_rawout_printf(p->raw, "m\tmode\t%s\n", st.tick ? "allocation-tick" : "allocation-sampled");
     if (st.stacks)
         drd_rawout_printf(p->raw, "m\twalker\t%s\n", st.cache.on ? "cached" : "runtime");
@@ -285,12 +278,12 @@ static void end(struct drd_prof *p)
     struct drd_core *c = p->core;
 #if defined(DRD_CALLBACK_TIMING) && defined(__x86_64__)
     unsigned long long n = atomic_load(&timed_events);
-    if (st.session_open && n)
+    if (st.sampling && n)
         drd_log(c, "timing: %llu events, %llu cycles per event in the callback, %llu of them in the stack walk", n,
                 (unsigned long long)atomic_load(&timed_cycles) / n,
                 (unsigned long long)atomic_load(&timed_walk_cycles) / n);
 #endif
-    if (st.cache.on && st.session_open)
+    if (st.cache.on && st.sampling)
         drd_log(c,
                 "stacks: %llu reused, %llu walked by the runtime (%llu chains of shared generic code, %llu whose check "
                 "found another walk), %llu with no chain to keep them under (unreadable, cut, or the cache full)",
@@ -298,12 +291,7 @@ static void end(struct drd_prof *p)
                 (unsigned long long)atomic_load(&st.cache.uncacheable),
                 (unsigned long long)atomic_load(&st.cache.mismatched),
                 (unsigned long long)atomic_load(&st.cache.direct));
-    if (st.session_open) {
-        HRESULT hr = c->info->lpVtbl->EventPipeStopSession(c->info, st.session);
-        if (FAILED(hr))
-            drd_log(c, "EventPipeStopSession: 0x%08x", (unsigned)hr);
-        st.session_open = 0;
-    }
+    st.sampling = 0; /* the core closed the EventPipe sessions */
 }
 
 static void drain(struct drd_prof *p)

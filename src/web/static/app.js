@@ -1172,6 +1172,82 @@
     return h('div', {}, parts);
   }
 
+  // The waits report: locks ranked by time waited (each with its waiters' tree), a flame graph of all time waited,
+  // blocking waits by kind, the thread pool's adjustments (starvation marked), time waited per thread.
+  function renderWaits(r) {
+    const locks = r.locks || [];
+    const waits = r.waits || [];
+    const pool = r.thread_pool || {};
+    const lockName = (l) => (l.lock === 'unknown' ? 'lock (unknown)' : `lock ${l.lock}`);
+    const waitTree = (root) => callTree(root, [
+      { label: 'Share', value: (n) => pct(n.ns / (root.ns || 1)) },
+      { label: 'ms', value: (n) => ms(n.ns) },
+      { label: 'Waits', value: (n) => num.format(n.count) },
+    ], { weight: (n) => n.ns });
+    const quant = (x) => `p50 ${ms(x.p50_ns)} · p95 ${ms(x.p95_ns)} · p99 ${ms(x.p99_ns)} · max ${ms(x.max_ns)} ms`;
+    const lockList = () => card('Locks by time waited',
+      locks.length ? null : h('p', { class: 'muted' }, `No thread waited for a lock (${num.format(r.lock_events || 0)} contention starts reported).`),
+      locks.map((l, i) => h('details', { class: 'wait-lock', open: i === 0 ? true : null, dataset: { lock: l.lock } },
+        h('summary', {}, h('span', { class: 'mono' }, lockName(l)), ': ', num.format(l.count), ' contended acquisitions, ',
+          ms(l.total_ns), ' ms waited ', h('span', { class: 'muted' }, quant(l))),
+        (l.owners || []).length ? h('p', { class: 'small' }, 'Held by ', (l.owners || []).map((o, k) => [k ? ', ' : '',
+          h('span', { class: 'mono' }, `thread ${o.owner}${o.name ? ' (' + o.name + ')' : ''}`), ` while ${num.format(o.count)} waited`])) : null,
+        waitTree(l.tree))));
+    const all = { name: 'all waits', ns: 0, count: 0, children: [] };
+    for (const l of locks) all.children.push(Object.assign({}, l.tree, { name: lockName(l) }));
+    for (const w of waits) all.children.push(Object.assign({}, w.tree, { name: `wait: ${w.kind}` }));
+    for (const c of all.children) { all.ns += c.ns || 0; all.count += c.count || 0; }
+    const flame = () => flameCard(all, {
+      valueKey: 'ns', selfKey: 'none', unit: 'time waited', unitNote: 'nanoseconds waited, every thread added up',
+      describe: (d) => [d.name, `${pct(d.share)} of all time waited`, `${ms(d.node.ns)} ms in ${num.format(d.node.count)} waits`],
+    });
+    const waitList = () => card('Blocking waits by kind',
+      waits.length ? null : h('p', { class: 'muted' }, r.wait_handles_seen ? 'No thread blocked on a wait handle or a monitor.' : 'Not visible on this runtime (see the notes).'),
+      waits.map((w) => h('details', { class: 'wait-kind', dataset: { kind: w.kind } },
+        h('summary', {}, h('b', {}, w.kind), ': ', num.format(w.count), ' waits, ', ms(w.total_ns), ' ms ',
+          h('span', { class: 'muted' }, quant(w))),
+        waitTree(w.tree))));
+    const poolCard = () => card('Thread pool',
+      h('p', { class: pool.starved ? 'alert' : '', id: 'pool-verdict' }, pool.verdict || ''),
+      sortableTable([
+        { key: 'at_ms', label: 'At ms', num: true, render: (a) => dec1.format(a.at_ms) },
+        { key: 'workers', label: 'Workers', num: true },
+        { key: 'reason', label: 'Reason', render: (a) => (a.starvation ? h('b', { class: 'alert' }, a.reason + ' (starvation)') : a.reason) },
+        { key: 'throughput', label: 'Throughput', num: true, render: (a) => dec1.format(a.throughput) },
+      ], pool.adjustments || [], { sortKey: 'at_ms', desc: false }),
+      h('details', {}, h('summary', {}, `Worker starts and stops (${num.format((pool.workers || []).length)})`),
+        h('ol', { class: 'small' }, (pool.workers || []).slice(0, 500).map((w) => h('li', {}, `${dec1.format(w.at_ms)} ms: ${w.event}, ${w.active} active, ${w.retired} retired`)))));
+    const threads = () => card('Time waited by thread', sortableTable([
+      { key: 'tid', label: 'Thread id', num: true },
+      { key: 'name', label: 'Name', value: (t) => t.name || '' },
+      { key: 'waits', label: 'Waits', num: true, render: (t) => num.format(t.waits) },
+      { key: 'waited_ns', label: 'Waited ms', num: true, render: (t) => ms(t.waited_ns) },
+      { key: 'lock_ns', label: 'On locks ms', num: true, render: (t) => ms(t.lock_ns) },
+      { key: 'blocked_ns', label: 'Blocked ms', num: true, render: (t) => ms(t.blocked_ns) },
+    ], r.threads || [], { sortKey: 'waited_ns' }));
+    const lo = r.left_out || {};
+    return h('div', {},
+      summary([
+        ['contended acquisitions', num.format(r.contended || 0)],
+        ['waited on locks', `${ms(r.contended_ns || 0)} ms`],
+        ['blocking waits', r.wait_handles_seen ? num.format(r.blocking_waits || 0) : 'not visible'],
+        ['blocked', `${ms(r.blocking_ns || 0)} ms`],
+        ['thread pool', pool.starved ? 'starved' : 'not starved', pool.starved ? 'alert' : ''],
+      ]),
+      incompleteNote(r),
+      (r.unseen || []).map((u) => h('p', { class: 'muted small note' }, u)),
+      h('p', { class: 'muted small' }, `Not stacked: ${num.format(lo.not_stacked_short || 0)} waits under ${num.format(r.min_wait_us || 0)} µs, `,
+        `${num.format(lo.not_stacked_capped || 0)} past ${num.format(lo.max_stacks_per_s || 0)} stack walks/s (counted and timed all the same); `,
+        `${num.format(lo.records_dropped || 0)} left out of the percentiles, ${num.format(lo.table_full || 0)} lost.`),
+      tabs([
+        { id: 'locks', label: 'Locks', render: lockList },
+        { id: 'flame', label: 'Flame graph', render: flame },
+        { id: 'waits', label: 'Blocking waits', render: waitList },
+        { id: 'pool', label: 'Thread pool', render: poolCard },
+        { id: 'threads', label: 'Threads', render: threads },
+      ]));
+  }
+
   const RENDERERS = {
     exceptions: renderExceptions,
     'cpu-hotpaths': renderCpu,
@@ -1180,6 +1256,7 @@
     allocations: renderAllocations,
     'heap-snapshot': renderHeap,
     'duplicated-strings': renderStrings,
+    waits: renderWaits,
   };
 
   // ---- routing ---------------------------------------------------------------------------------------------------

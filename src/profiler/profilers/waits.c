@@ -1,0 +1,475 @@
+/* The waits profiler: every wait the runtime reports (lock contention, blocking waits on wait handles and monitors)
+ * with its exact duration and the waiting thread's stack, and the thread pool's worker count and adjustments.
+ *
+ * The runtime has no profiler callback for waits: they come through the session's EventPipe sessions (eventpipe.h,
+ * ICorProfilerInfo12), delivered synchronously on the thread that fires them, so the waiting thread itself is in
+ * the callback when its wait ends. The keywords need two levels: contention and threading at Informational (Verbose
+ * threading would add an event per thread-pool work item), wait handles at Verbose (their only level). Every
+ * session's events reach this callback: it keeps only the event ids below, which no other profiler of this library
+ * asks for (allocations: 10 and 303).
+ *
+ * A wait is stacked when it ends, not when it starts: the thread is still inside the same wait call then, so the
+ * stack is the same, and the duration is known, so waits shorter than min_wait_us (and those past
+ * max_stacks_per_s) are counted without paying for a walk. Counts and times are exact either way: they add into a
+ * preallocated lock-free table of (lock or wait source, stack) slots; each wait is also queued, for the
+ * distribution and the owners, in a ring the worker drains (a full ring drops the record, never the count). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "drdotnet/raw.h"
+#include "profiler/core.h"
+#include "profiler/ipring.h"
+#include "profiler/keytable.h"
+#include "profiler/rawout.h"
+#include "profiler/stackcache.h"
+#include "profiler/stacks.h"
+
+/* This profiler's part of the session (its parameters, raw file and counts), set by start. */
+static struct drd_prof *self;
+
+#define SLOTS 8192   /* (lock or source, stack) pairs */
+#define CHAINS 2048  /* call paths whose stack walk is remembered */
+#define PENDING 4096 /* threads with a wait in progress (a power of two) */
+#define RING 65536   /* waits queued between two drains */
+#define RING_WORDS 5
+
+#define EVENT_TP_WORKER_START 50
+#define EVENT_TP_WORKER_STOP 51
+#define EVENT_TP_ADJUSTMENT 55
+#define EVENT_CONTENTION_START 81
+#define EVENT_CONTENTION_STOP 91
+#define EVENT_WAIT_START 301
+#define EVENT_WAIT_STOP 302
+#define KEYWORD_CONTENTION 0x4000ULL
+#define KEYWORD_THREADING 0x10000ULL
+#define KEYWORD_WAIT_HANDLE 0x40000000000ULL
+
+enum { COUNT = 0, TOTAL_NS = 1, MAX_NS = 2 }; /* the counters of a slot */
+/* what a ring record is: ips[0] */
+enum { REC_LOCK = 1, REC_WAIT = 2, REC_WORKER = 3, REC_ADJUST = 4 };
+
+/* A thread's wait in progress: written and read by that thread only, once it owns the entry. */
+struct pending {
+    _Atomic uint32_t tid; /* 0: free */
+    uint32_t source;      /* WaitHandleWaitStart's WaitSource */
+    uint64_t lock_id, owner, wait_start_ns;
+    int in_lock, in_wait;
+};
+
+struct written {
+    uint64_t count, total_ns;
+    uint32_t stack_id;
+};
+
+static struct {
+    struct drd_keytable locks; /* key: the lock's id (its AwareLock or Lock address) */
+    struct drd_keytable waits; /* key: 1 + the wait source */
+    struct written *locks_written, *waits_written;
+    struct drd_ip_ring ring;
+    struct pending *pending;
+    struct drd_stack_cache cache;
+    int max_depth;
+    uint64_t min_wait_ns;
+    uint64_t max_stacks_per_s;
+    uint64_t origin_ns;
+    _Atomic uint64_t budget_second, budget_used;
+    atomic_ullong short_waits, capped_waits, ring_full, no_start, no_pending, lock_inner;
+    atomic_ullong lock_events, wait_events, pool_events;
+    int wait_handles; /* the runtime has the wait-handle events (.NET 9+) */
+} st;
+
+static const struct drd_param_desc params[] = {
+    {"min_wait_us", DRD_PARAM_INT, "100",
+     "waits shorter than this are counted and timed but not stacked (a stack walk costs about as much as a wait that "
+     "short)",
+     0, 10000000, NULL},
+    {"max_stacks_per_s", DRD_PARAM_INT, "2000",
+     "stack walks per second at most; past it waits are still counted and timed, not stacked", 1, 1000000, NULL},
+};
+
+static const struct drd_profiler_desc desc = {
+    .name = "waits",
+    .clsid = "{3C8E5A71-9D24-4F0B-A6E3-71B2D94C0F85}",
+    .description = "Who waits on what: lock contention and blocking waits with exact times and stacks, and the thread "
+                   "pool's starvation",
+    .params = params,
+    .n_params = (int)(sizeof params / sizeof params[0]),
+    .flags = DRD_PROFILER_ATTACH | DRD_PROFILER_STARTUP,
+    .common = DRD_COMMON_DURATION | DRD_COMMON_MAX_STACK_DEPTH | DRD_COMMON_MAX_FILE_MB,
+};
+
+static uint64_t rd64(const BYTE *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static uint32_t rd32(const BYTE *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static uint32_t self_tid(void)
+{
+    return (uint32_t)syscall(SYS_gettid);
+}
+
+/* The calling thread's pending entry, claimed on first use; NULL when the table is full. */
+static struct pending *pending_of(uint32_t tid)
+{
+    size_t h = (tid * 2654435761u) & (PENDING - 1);
+    for (size_t i = 0; i < 64; i++) {
+        struct pending *e = &st.pending[(h + i) & (PENDING - 1)];
+        uint32_t cur = atomic_load_explicit(&e->tid, memory_order_acquire);
+        if (cur == tid)
+            return e;
+        if (cur == 0) {
+            uint32_t zero = 0;
+            if (atomic_compare_exchange_strong(&e->tid, &zero, tid))
+                return e;
+            if (zero == tid)
+                return e;
+        }
+    }
+    return NULL;
+}
+
+/* 1 when a stack walk fits in this second's budget. */
+static int budget_take(void)
+{
+    uint64_t sec = drd_clock_mono_ns() / 1000000000ULL;
+    uint64_t cur = atomic_load_explicit(&st.budget_second, memory_order_relaxed);
+    if (cur != sec && atomic_compare_exchange_strong(&st.budget_second, &cur, sec))
+        atomic_store_explicit(&st.budget_used, 0, memory_order_relaxed);
+    return atomic_fetch_add_explicit(&st.budget_used, 1, memory_order_relaxed) < st.max_stacks_per_s;
+}
+
+static void counter_max(atomic_ullong *c, uint64_t v)
+{
+    unsigned long long cur = atomic_load_explicit(c, memory_order_relaxed);
+    while (cur < v && !atomic_compare_exchange_weak(c, &cur, v))
+        ;
+}
+
+static void queue(uint32_t tid, uint64_t kind, uint64_t a, uint64_t b, uint64_t slot, uint64_t weight)
+{
+    struct drd_ip_sample *s = drd_ip_ring_claim(&st.ring);
+    if (!s) {
+        atomic_fetch_add_explicit(&st.ring_full, 1, memory_order_relaxed);
+        return;
+    }
+    s->tid = tid;
+    s->depth = RING_WORDS;
+    s->truncated = 0;
+    s->weight_ns = weight;
+    s->ips[0] = kind;
+    s->ips[1] = a;
+    s->ips[2] = b;
+    s->ips[3] = slot;
+    s->ips[4] = drd_clock_mono_ns() - st.origin_ns;
+    drd_ip_ring_publish(s);
+}
+
+/* One wait ended on the calling thread: its stack (when long enough and within budget), its slot, its record. */
+static void record(struct drd_core *c, struct drd_keytable *t, int kind, uint64_t key, uint64_t owner, uint64_t dur_ns,
+                   uint32_t tid)
+{
+    struct drd_frame stack[DRD_RAW_MAX_DEPTH];
+    uint32_t depth = 0;
+    if (dur_ns < st.min_wait_ns)
+        atomic_fetch_add_explicit(&st.short_waits, 1, memory_order_relaxed);
+    else if (!budget_take())
+        atomic_fetch_add_explicit(&st.capped_waits, 1, memory_order_relaxed);
+    else
+        depth = (uint32_t)drd_stack_cache_walk(&st.cache, c->info, stack, st.max_depth);
+    uint32_t slot = drd_keytable_find(t, (ClassID)key, stack, depth);
+    if (!slot) {
+        atomic_fetch_add_explicit(&self->dropped, 1, memory_order_relaxed);
+        return;
+    }
+    atomic_fetch_add_explicit(drd_keytable_counter(t, slot, COUNT), 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(drd_keytable_counter(t, slot, TOTAL_NS), dur_ns, memory_order_relaxed);
+    counter_max(drd_keytable_counter(t, slot, MAX_NS), dur_ns);
+    atomic_fetch_add_explicit(&self->events, 1, memory_order_relaxed);
+    queue(tid, (uint64_t)kind, key, owner, slot, dur_ns);
+}
+
+static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
+{
+    /* every session's events come here (allocations' too): the others leave before the system call */
+    if (id != EVENT_CONTENTION_START && id != EVENT_CONTENTION_STOP && id != EVENT_WAIT_START &&
+        id != EVENT_WAIT_STOP && id != EVENT_TP_WORKER_START && id != EVENT_TP_WORKER_STOP && id != EVENT_TP_ADJUSTMENT)
+        return;
+    uint32_t tid = self_tid();
+    struct pending *e;
+    switch (id) {
+    case EVENT_CONTENTION_START:
+        /* Flags u8, ClrInstanceID u16; from version 2 (.NET 8): LockID ptr, AssociatedObjectID ptr, LockOwnerThreadID
+         * u64 */
+        atomic_fetch_add_explicit(&st.lock_events, 1, memory_order_relaxed);
+        if (!(e = pending_of(tid))) {
+            atomic_fetch_add_explicit(&st.no_pending, 1, memory_order_relaxed);
+            return;
+        }
+        e->in_lock = 1;
+        e->lock_id = len >= 27 ? rd64(data + 3) : 0;
+        e->owner = len >= 27 ? rd64(data + 19) : 0;
+        return;
+    case EVENT_CONTENTION_STOP: {
+        /* Flags u8, ClrInstanceID u16, DurationNs double (version 1) */
+        if (len < 11)
+            return;
+        double d;
+        memcpy(&d, data + 3, 8);
+        uint64_t dur = d > 0 && d < 1e18 ? (uint64_t)d : 0;
+        uint64_t lock = 0, owner = 0;
+        if ((e = pending_of(tid)) && e->in_lock) {
+            lock = e->lock_id;
+            owner = e->owner;
+            e->in_lock = 0;
+        }
+        record(c, &st.locks, REC_LOCK, lock, owner, dur, tid);
+        return;
+    }
+    case EVENT_WAIT_START:
+        /* WaitSource u8, AssociatedObjectID ptr, ClrInstanceID u16 */
+        atomic_fetch_add_explicit(&st.wait_events, 1, memory_order_relaxed);
+        if (len < 1)
+            return;
+        if (!(e = pending_of(tid))) {
+            atomic_fetch_add_explicit(&st.no_pending, 1, memory_order_relaxed);
+            return;
+        }
+        /* since .NET 9 a contended Monitor.Enter blocks on a wait handle too: that wait is the lock's, told once */
+        e->in_wait = e->in_lock ? 2 : 1;
+        e->source = data[0];
+        e->wait_start_ns = drd_clock_mono_ns();
+        return;
+    case EVENT_WAIT_STOP:
+        if (!(e = pending_of(tid)) || !e->in_wait) {
+            /* the wait began before the session: its length is unknown */
+            atomic_fetch_add_explicit(&st.no_start, 1, memory_order_relaxed);
+            return;
+        }
+        if (e->in_wait == 2) {
+            e->in_wait = 0;
+            atomic_fetch_add_explicit(&st.lock_inner, 1, memory_order_relaxed);
+            return;
+        }
+        e->in_wait = 0;
+        record(c, &st.waits, REC_WAIT, 1 + (uint64_t)(e->source & 0xff), 0, drd_clock_mono_ns() - e->wait_start_ns,
+               tid);
+        return;
+    case EVENT_TP_WORKER_START:
+    case EVENT_TP_WORKER_STOP:
+        /* ActiveWorkerThreadCount u32, RetiredWorkerThreadCount u32, ClrInstanceID u16 */
+        if (len < 8)
+            return;
+        atomic_fetch_add_explicit(&st.pool_events, 1, memory_order_relaxed);
+        queue(tid, REC_WORKER, rd32(data), rd32(data + 4), id == EVENT_TP_WORKER_START, 0);
+        return;
+    case EVENT_TP_ADJUSTMENT: {
+        /* AverageThroughput double, NewWorkerThreadCount u32, Reason u32, ClrInstanceID u16 */
+        if (len < 16)
+            return;
+        double thr;
+        memcpy(&thr, data, 8);
+        uint64_t milli = thr > 0 && thr < 1e12 ? (uint64_t)(thr * 1000.0) : 0;
+        atomic_fetch_add_explicit(&st.pool_events, 1, memory_order_relaxed);
+        queue(tid, REC_ADJUST, rd32(data + 8), rd32(data + 12), milli, 0);
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+static HRESULT EventPipeEventDelivered(ICorProfilerCallback11 *This, EVENTPIPE_PROVIDER provider, DWORD id,
+                                       DWORD version, ULONG meta_len, LPCBYTE meta, ULONG len, LPCBYTE data,
+                                       LPCGUID activity, LPCGUID related, ThreadID thread, ULONG nframes,
+                                       UINT_PTR frames[])
+{
+    struct drd_core *c = drd_core_from(This);
+    (void)provider, (void)version, (void)meta_len, (void)meta, (void)activity, (void)related, (void)thread;
+    (void)nframes, (void)frames;
+    if (!drd_collecting(c) || !data || !st.pending)
+        return S_OK;
+    deliver(c, id, len, data);
+    return S_OK;
+}
+
+static void override(ICorProfilerCallback11Vtbl *vt)
+{
+    vt->EventPipeEventDelivered = EventPipeEventDelivered;
+}
+
+static void release(void)
+{
+    drd_stack_cache_free(&st.cache);
+    drd_keytable_free(&st.locks);
+    drd_keytable_free(&st.waits);
+    drd_ip_ring_free(&st.ring);
+    free(st.locks_written);
+    free(st.waits_written);
+    free(st.pending);
+    memset(&st, 0, sizeof st);
+}
+
+static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
+{
+    struct drd_core *c = p->core;
+    self = p;
+    memset(&st, 0, sizeof st);
+    st.max_depth = (int)drd_params_int(&p->params, "max_stack_depth", 128);
+    st.min_wait_ns = (uint64_t)drd_params_int(&p->params, "min_wait_us", 100) * 1000ULL;
+    st.max_stacks_per_s = (uint64_t)drd_params_int(&p->params, "max_stacks_per_s", 2000);
+    st.locks_written = calloc(SLOTS, sizeof *st.locks_written);
+    st.waits_written = calloc(SLOTS, sizeof *st.waits_written);
+    st.pending = calloc(PENDING, sizeof *st.pending);
+    if (!st.locks_written || !st.waits_written || !st.pending || drd_keytable_init(&st.locks, SLOTS, st.max_depth) ||
+        drd_keytable_init(&st.waits, SLOTS, st.max_depth) || drd_ip_ring_init(&st.ring, RING, RING_WORDS)) {
+        release();
+        snprintf(err, errcap, "out of memory for the wait tables");
+        return -1;
+    }
+    if (drd_stack_cache_init(&st.cache, CHAINS, st.max_depth, err, errcap)) {
+        release();
+        return -1;
+    }
+    if (c->info_version < 12) {
+        release();
+        snprintf(err, errcap, "the runtime's wait events need ICorProfilerInfo12 (.NET 5 or later)");
+        return -1;
+    }
+    int major = atoi(c->runtime_version);
+    st.wait_handles = major >= 9;
+    st.origin_ns = drd_clock_mono_ns();
+    /* contention and the pool at Informational; wait handles at Verbose, their only level (the core groups the
+     * asks by level, so the threading keyword never runs at Verbose) */
+    if (drd_eventpipe_want(&c->eventpipe, u"Microsoft-Windows-DotNETRuntime", KEYWORD_CONTENTION | KEYWORD_THREADING,
+                           COR_PRF_EVENTPIPE_INFORMATIONAL, err, errcap) ||
+        (st.wait_handles && drd_eventpipe_want(&c->eventpipe, u"Microsoft-Windows-DotNETRuntime", KEYWORD_WAIT_HANDLE,
+                                               COR_PRF_EVENTPIPE_VERBOSE, err, errcap))) {
+        release();
+        return -1;
+    }
+    drd_rawout_printf(p->raw, "m\truntime\t%d\n", major);
+    drd_rawout_printf(p->raw, "m\tlock_ids\t%d\n", major >= 8);
+    drd_rawout_printf(p->raw, "m\twait_handles\t%d\n", st.wait_handles);
+    drd_rawout_printf(p->raw, "m\tmin_wait_us\t%llu\n", (unsigned long long)(st.min_wait_ns / 1000));
+    drd_rawout_printf(p->raw, "m\tmax_stacks_per_s\t%llu\n", (unsigned long long)st.max_stacks_per_s);
+    *mask = COR_PRF_ENABLE_STACK_SNAPSHOT;
+    *mask_high = COR_PRF_HIGH_MONITOR_EVENT_PIPE;
+    return 0;
+}
+
+/* Writes what each slot of t gained since the last drain: g <kind> <key> <stack id> <count> <total ns> <max ns>. */
+static int drain_table(struct drd_prof *p, struct drd_keytable *t, struct written *w, const char *kind)
+{
+    for (size_t i = 0; i < SLOTS; i++) {
+        if (!drd_keytable_ready(t, i))
+            continue;
+        uint32_t slot = (uint32_t)i + 1, depth;
+        uint64_t n = atomic_load_explicit(drd_keytable_counter(t, slot, COUNT), memory_order_relaxed);
+        uint64_t ns = atomic_load_explicit(drd_keytable_counter(t, slot, TOTAL_NS), memory_order_relaxed);
+        uint64_t mx = atomic_load_explicit(drd_keytable_counter(t, slot, MAX_NS), memory_order_relaxed);
+        if (n == w[i].count)
+            continue;
+        const struct drd_frame *frames = drd_keytable_frames(t, i, &depth);
+        if (!w[i].stack_id && drd_rawout_stack(p->raw, frames, (int)depth, &w[i].stack_id))
+            continue;
+        if (drd_rawout_printf(p->raw, "g\t%s\t%llu\t%u\t%llu\t%llu\t%llu\n", kind,
+                              (unsigned long long)drd_keytable_class(t, i), w[i].stack_id,
+                              (unsigned long long)(n - w[i].count), (unsigned long long)(ns - w[i].total_ns),
+                              (unsigned long long)mx))
+            return -1;
+        w[i].count = n;
+        w[i].total_ns = ns;
+    }
+    return 0;
+}
+
+static void drain_ring(struct drd_prof *p)
+{
+    struct drd_ip_sample *s;
+    while ((s = drd_ip_ring_peek(&st.ring))) {
+        uint64_t kind = s->ips[0], a = s->ips[1], b = s->ips[2], slot = s->ips[3], at = s->ips[4];
+        uint32_t tid = s->tid;
+        uint64_t weight = s->weight_ns;
+        drd_ip_ring_release(&st.ring, s);
+        int bad = 0;
+        if (kind == REC_LOCK || kind == REC_WAIT) {
+            struct written *w = kind == REC_LOCK ? st.locks_written : st.waits_written;
+            struct drd_keytable *t = kind == REC_LOCK ? &st.locks : &st.waits;
+            uint32_t stack = 0, depth;
+            if (slot >= 1 && slot <= SLOTS) {
+                /* a slot claimed since the tables were drained: its stack now, its counts at the next drain */
+                if (!w[slot - 1].stack_id && drd_keytable_ready(t, slot - 1)) {
+                    const struct drd_frame *fr = drd_keytable_frames(t, slot - 1, &depth);
+                    if (drd_rawout_stack(p->raw, fr, (int)depth, &w[slot - 1].stack_id))
+                        w[slot - 1].stack_id = 0;
+                }
+                stack = w[slot - 1].stack_id;
+            }
+            bad = drd_rawout_thread(p->raw, tid) ||
+                  drd_rawout_printf(p->raw, "w\t%s\t%u\t%llu\t%llu\t%u\t%llu\t%llu\n",
+                                    kind == REC_LOCK ? "lock" : "wait", tid, (unsigned long long)a,
+                                    (unsigned long long)b, stack, (unsigned long long)weight, (unsigned long long)at);
+        } else if (kind == REC_WORKER) {
+            bad = drd_rawout_printf(p->raw, "p\t%llu\t%s\t%llu\t%llu\n", (unsigned long long)at,
+                                    slot ? "start" : "stop", (unsigned long long)a, (unsigned long long)b);
+        } else if (kind == REC_ADJUST) {
+            bad = drd_rawout_printf(p->raw, "j\t%llu\t%llu\t%llu\t%llu\n", (unsigned long long)at,
+                                    (unsigned long long)a, (unsigned long long)b, (unsigned long long)slot);
+        }
+        if (bad)
+            return;
+    }
+}
+
+static void drain(struct drd_prof *p)
+{
+    if (!p->raw || !st.pending)
+        return;
+    /* the aggregates first: a ring record names its slot's stack, written by then */
+    if (drain_table(p, &st.locks, st.locks_written, "lock") || drain_table(p, &st.waits, st.waits_written, "wait"))
+        return;
+    drain_ring(p);
+}
+
+static void end(struct drd_prof *p)
+{
+    if (!p->raw || !st.pending)
+        return;
+    drd_rawout_printf(p->raw, "m\tlock_events\t%llu\n", (unsigned long long)atomic_load(&st.lock_events));
+    drd_rawout_printf(p->raw, "m\twait_events\t%llu\n", (unsigned long long)atomic_load(&st.wait_events));
+    drd_rawout_printf(p->raw, "m\tpool_events\t%llu\n", (unsigned long long)atomic_load(&st.pool_events));
+    drd_rawout_printf(p->raw, "m\tshort_waits\t%llu\n", (unsigned long long)atomic_load(&st.short_waits));
+    drd_rawout_printf(p->raw, "m\tcapped_waits\t%llu\n", (unsigned long long)atomic_load(&st.capped_waits));
+    drd_rawout_printf(p->raw, "m\trecords_dropped\t%llu\n", (unsigned long long)atomic_load(&st.ring_full));
+    drd_rawout_printf(p->raw, "m\twaits_begun_before\t%llu\n", (unsigned long long)atomic_load(&st.no_start));
+    drd_rawout_printf(p->raw, "m\tlock_inner_waits\t%llu\n", (unsigned long long)atomic_load(&st.lock_inner));
+    drd_rawout_printf(p->raw, "m\tno_thread_entry\t%llu\n", (unsigned long long)atomic_load(&st.no_pending));
+}
+
+static void stop(struct drd_prof *p)
+{
+    (void)p;
+    release();
+}
+
+const struct drd_profiler_ops drd_waits_ops = {
+    .desc = &desc,
+    .override = override,
+    .start = start,
+    .end = end,
+    .drain = drain,
+    .stop = stop,
+};

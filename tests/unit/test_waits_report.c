@@ -1,0 +1,170 @@
+/* Unit tests for the waits report (src/report/waits_report.c) and a waits file's export, on hand-made raw files. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "tmpdir.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/fsutil.h"
+#include "report/export.h"
+#include "report/report.h"
+
+/* Writes text to the test's folder as waits.raw; its path into path. */
+static void write_raw(void **state, const char *text, char *path, size_t cap)
+{
+    const struct tmp *t = *state;
+    drd_fs_path(path, cap, "%s/waits.raw", t->dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+}
+
+static json_t *report_of(void **state, const char *text, char *err, size_t cap)
+{
+    char path[512];
+    write_raw(state, text, path, sizeof path);
+    err[0] = 0;
+    return drd_waits_report(path, err, cap);
+}
+
+/* One lock waited on from two stacks (one slot written twice: its counts add up), a short wait not stacked, a
+ * SemaphoreSlim wait, a wait with no known frame, the pool starved once, a thread named. */
+static const char FILE1[] =
+    "drdotnet-raw\t1\twaits\nm\truntime\t10\nm\tlock_ids\t1\nm\twait_handles\t1\nm\tmin_wait_us\t100\nf\t1\tSystem."
+    "Threading.Monitor.Enter\nf\t2\tApp.Waiter\nf\t3\tApp.Main\nf\t4\tSystem.Threading.Monitor.Wait\nf\t5\tSystem."
+    "Threading.SemaphoreSlim.Wait\ns\t1\t1,2,3\ns\t2\t1,3\ns\t3\t\ns\t4\t4,5,3\ns\t5\t4,"
+    "3\ng\tlock\t4096\t1\t2\t3000000\t2000000\ng\tlock\t4096\t1\t1\t1000000\t2000000\ng\tlock\t4096\t2\t1\t500000\t5000"
+    "00\ng\tlock\t4096\t3\t1\t50000\t50000\ng\twait\t2\t4\t2\t10000000\t6000000\ng\twait\t2\t5\t1\t7000000\t7000000\nn"
+    "\t11\tworker-"
+    "1\nw\tlock\t11\t4096\t10\t1\t1000000\t100\nw\tlock\t11\t4096\t10\t1\t2000000\t200\nw\tlock\t12\t4096\t10\t1\t10000"
+    "00\t300\nw\tlock\t12\t4096\t10\t2\t500000\t400\nw\tlock\t12\t4096\t11\t3\t50000\t500\nw\twait\t11\t2\t0\t4\t400000"
+    "0\t600\nw\twait\t11\t2\t0\t4\t6000000\t700\nw\twait\t13\t2\t0\t5\t7000000\t800\np\t1000000\tstart\t3\t0\nj\t200000"
+    "0\t4\t6\t1500\nj\t3000000\t5\t3\t2000\nm\tshort_waits\t1\nm\trecords_dropped\t0\nend\t9\t0\n";
+
+static void locks_waits_pool_and_threads(void **state)
+{
+    char err[256];
+    json_t *r = report_of(state, FILE1, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(json_integer_value(json_object_get(r, "contended")), 5);
+    assert_int_equal(json_integer_value(json_object_get(r, "contended_ns")), 4550000);
+    assert_int_equal(json_integer_value(json_object_get(r, "blocking_waits")), 3);
+    json_t *locks = json_object_get(r, "locks");
+    assert_int_equal(json_array_size(locks), 1);
+    json_t *l = json_array_get(locks, 0);
+    assert_string_equal(json_string_value(json_object_get(l, "lock")), "0x1000");
+    assert_int_equal(json_integer_value(json_object_get(l, "count")), 5);
+    assert_int_equal(json_integer_value(json_object_get(l, "max_ns")), 2000000);
+    assert_int_equal(json_integer_value(json_object_get(l, "p50_ns")), 1000000);
+    assert_int_equal(json_integer_value(json_object_get(l, "p99_ns")), 2000000);
+    /* owner 10 held it during four waits, 11 (named) during one */
+    json_t *o = json_array_get(json_object_get(l, "owners"), 0);
+    assert_int_equal(json_integer_value(json_object_get(o, "owner")), 10);
+    assert_int_equal(json_integer_value(json_object_get(o, "count")), 4);
+    o = json_array_get(json_object_get(l, "owners"), 1);
+    assert_string_equal(json_string_value(json_object_get(o, "name")), "worker-1");
+    /* the tree from the root frame: App.Main holds everything, App.Waiter 4 ms of it */
+    json_t *main = json_array_get(json_object_get(json_object_get(l, "tree"), "children"), 0);
+    assert_string_equal(json_string_value(json_object_get(main, "name")), "App.Main");
+    assert_int_equal(json_integer_value(json_object_get(main, "ns")), 4500000);
+    json_t *waiter = json_array_get(json_object_get(main, "children"), 0);
+    assert_string_equal(json_string_value(json_object_get(waiter, "name")), "App.Waiter");
+    assert_int_equal(json_integer_value(json_object_get(waiter, "count")), 3);
+    /* blocking waits by kind: SemaphoreSlim from its frame, the other by its source */
+    json_t *waits = json_object_get(r, "waits");
+    assert_int_equal(json_array_size(waits), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(waits, 0), "kind")), "SemaphoreSlim.Wait");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(waits, 0), "count")), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(waits, 1), "kind")), "Monitor.Wait");
+    /* the pool: one starvation adjustment among two */
+    json_t *pool = json_object_get(r, "thread_pool");
+    assert_true(json_is_true(json_object_get(pool, "starved")));
+    assert_int_equal(json_integer_value(json_object_get(pool, "max_workers")), 5);
+    assert_non_null(strstr(json_string_value(json_object_get(pool, "verdict")), "Thread-pool starvation"));
+    /* threads: 11 waited 13 ms */
+    json_t *t = json_array_get(json_object_get(r, "threads"), 0);
+    assert_int_equal(json_integer_value(json_object_get(t, "tid")), 11);
+    assert_int_equal(json_integer_value(json_object_get(t, "waited_ns")), 13000000);
+    assert_int_equal(json_integer_value(json_object_get(t, "blocked_ns")), 10000000);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    drd_waits_print(f, r);
+    fclose(f);
+    assert_non_null(strstr(text, "App.Waiter"));
+    assert_non_null(strstr(text, "<- starvation"));
+    free(text);
+    json_decref(r);
+}
+
+static void older_runtime_says_what_it_could_not_see(void **state)
+{
+    char err[256];
+    json_t *r =
+        report_of(state, "drdotnet-raw\t1\twaits\nm\truntime\t8\nm\tlock_ids\t1\nm\twait_handles\t0\nend\t0\t0\n", err,
+                  sizeof err);
+    assert_non_null(r);
+    assert_false(json_is_true(json_object_get(r, "wait_handles_seen")));
+    assert_non_null(strstr(json_string_value(json_array_get(json_object_get(r, "unseen"), 0)), "from .NET 9"));
+    assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r, "thread_pool"), "verdict")),
+                           "No thread-pool event"));
+    json_decref(r);
+}
+
+static void bad_records_refused(void **state)
+{
+    static const char *bad[] = {
+        "g\tlock\t1\t9\t1\t1\t1\n",                       /* a stack never defined */
+        "g\tmutex\t1\t1\t1\t1\t1\n",                      /* an unknown kind */
+        "g\tlock\t1\t1\t1\t1\n",                          /* a field missing */
+        "w\tlock\t1\t1\t1\t1\t99999999999999999999\t1\n", /* past u64 */
+        "p\t1\tpaused\t1\t1\n",                           /* neither start nor stop */
+        "j\t1\t1\t5000\t1\n",                             /* a reason out of range */
+        "q\t1\n",                                         /* an unknown record */
+        "m\truntime\tten\n",                              /* a fact that is no number */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[512], err[256];
+        snprintf(text, sizeof text, "drdotnet-raw\t1\twaits\nf\t1\tA\ns\t1\t1\n%s", bad[i]);
+        json_t *r = report_of(state, text, err, sizeof err);
+        assert_null(r);
+        assert_true(err[0] != 0);
+    }
+}
+
+/* The export takes the time waited as each stack's value. */
+static void folded_export_weighs_time_waited(void **state)
+{
+    char path[512], err[256] = "";
+    write_raw(state, FILE1, path, sizeof path);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(drd_export_folded(path, f, err, sizeof err), 0);
+    fclose(f);
+    assert_non_null(strstr(text, "App.Main;App.Waiter;System.Threading.Monitor.Enter 4000000\n"));
+    assert_non_null(
+        strstr(text, "App.Main;System.Threading.SemaphoreSlim.Wait;System.Threading.Monitor.Wait 10000000\n"));
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(locks_waits_pool_and_threads, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(older_runtime_says_what_it_could_not_see, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(bad_records_refused, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(folded_export_weighs_time_waited, drd_tmp_setup, drd_tmp_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
