@@ -30,7 +30,10 @@ if cmake -S "$root" -B "$asan" -DDRD_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebIn
     mkdir -p "$tool"
     cp "$asan/drdotnet" "$tool/drdotnet"
     cp "$build/libdrdotnet.so" "$tool/libdrdotnet.so"
-    for t in $(cd "$build" && ctest -N -R '^e2e\.' | sed -n 's/^ *Test *#[0-9]*: e2e\.//p'); do
+    # e2e.detach_race and e2e.runtimes drive the library (many short sessions, three runtimes) through the tool's
+    # paths the other scripts already take: the sanitized tool adds nothing there but 2.5 minutes
+    for t in $(cd "$build" && ctest -N -R '^e2e\.' -E '^e2e\.(detach_race|runtimes)$' |
+        sed -n 's/^ *Test *#[0-9]*: e2e\.//p'); do
         if ASAN_OPTIONS="abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:abort_on_error=1" \
             DRD_BIN="$tool/drdotnet" DRD_TARGETS="$build/targets" timeout 300 bash "$root/tests/e2e/$t.sh" \
             >"$asan/e2e-$t.log" 2>&1; then
