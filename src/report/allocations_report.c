@@ -53,15 +53,9 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
             k->g[i].bytes += a.bytes;
             return 0;
         }
-    if (k->n == k->cap) {
-        size_t ncap = k->cap ? k->cap * 2 : 256;
-        struct group *ng = realloc(k->g, ncap * sizeof *ng);
-        if (!ng) {
-            snprintf(err, cap, "out of memory");
-            return -1;
-        }
-        k->g = ng;
-        k->cap = ncap;
+    if (drd_rawread_grow((void **)&k->g, &k->cap, k->n, sizeof *k->g)) {
+        snprintf(err, cap, "out of memory");
+        return -1;
     }
     k->g[k->n++] = (struct group){a.type, a.stack, a.samples, a.count, a.bytes};
     return 0;

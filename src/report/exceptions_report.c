@@ -25,25 +25,12 @@ struct collect {
     size_t nc, cc;
 };
 
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-    if (n < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 256;
-    void *na = realloc(*arr, ncap * elem);
-    if (!na)
-        return -1;
-    *arr = na;
-    *cap = ncap;
-    return 0;
-}
-
 static struct group *group_for(struct collect *k, uint32_t type, uint32_t stack)
 {
     for (size_t i = k->ng; i-- > 0;)
         if (k->g[i].type == type && k->g[i].stack == stack)
             return &k->g[i];
-    if (grow((void **)&k->g, &k->cg, k->ng, sizeof *k->g))
+    if (drd_rawread_grow((void **)&k->g, &k->cg, k->ng, sizeof *k->g))
         return NULL;
     k->g[k->ng] = (struct group){type, stack, 0, 0};
     return &k->g[k->ng++];
@@ -80,7 +67,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
             k->c[i].count += count;
             return 0;
         }
-    if (grow((void **)&k->c, &k->cc, k->nc, sizeof *k->c)) {
+    if (drd_rawread_grow((void **)&k->c, &k->cc, k->nc, sizeof *k->c)) {
         snprintf(err, cap, "out of memory");
         return -1;
     }

@@ -253,3 +253,16 @@ int drd_rawread_alloc_record(const struct drd_rawdata *d, char **f, int n, struc
     out->stack = (uint32_t)stack;
     return 0;
 }
+
+int drd_rawread_grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 256;
+    void *na = realloc(*arr, ncap * elem);
+    if (!na)
+        return -1;
+    *arr = na;
+    *cap = ncap;
+    return 0;
+}

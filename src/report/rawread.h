@@ -57,4 +57,8 @@ struct drd_rawread_alloc {
 int drd_rawread_alloc_record(const struct drd_rawdata *d, char **f, int n, struct drd_rawread_alloc *out, char *err,
                              size_t cap);
 
+/* Makes room for one more element in *arr (elem bytes each, *cap of them, n used), doubling from 256: for the arrays
+ * the reports build from records. Returns 0, or -1 when out of memory (*arr unchanged). */
+int drd_rawread_grow(void **arr, size_t *cap, size_t n, size_t elem);
+
 #endif

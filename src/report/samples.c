@@ -128,15 +128,9 @@ static int on_alloc(struct drd_samples *s, const struct drd_rawdata *d, char **f
     struct drd_rawread_alloc a;
     if (drd_rawread_alloc_record(d, f, n, &a, err, cap))
         return -1;
-    if (s->n_allocs == s->cap_allocs) {
-        size_t ncap = s->cap_allocs ? s->cap_allocs * 2 : 256;
-        struct drd_sample_alloc *na = realloc(s->allocs, ncap * sizeof *na);
-        if (!na) {
-            snprintf(err, cap, "out of memory");
-            return -1;
-        }
-        s->allocs = na;
-        s->cap_allocs = ncap;
+    if (drd_rawread_grow((void **)&s->allocs, &s->cap_allocs, s->n_allocs, sizeof *s->allocs)) {
+        snprintf(err, cap, "out of memory");
+        return -1;
     }
     s->allocs[s->n_allocs++] = (struct drd_sample_alloc){a.type, a.stack, a.count, a.bytes};
     return 0;

@@ -59,20 +59,6 @@ struct collect {
     struct facts f;
 };
 
-/* Grows *arr (of elem bytes, *cap of them) to hold one more. Returns 0 or -1. */
-static int room(void **arr, size_t *cap, size_t n, size_t elem)
-{
-    if (n < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 256;
-    void *na = realloc(*arr, ncap * elem);
-    if (!na)
-        return -1;
-    *arr = na;
-    *cap = ncap;
-    return 0;
-}
-
 static int kind_of(const char *s)
 {
     return strcmp(s, "lock") == 0 ? LOCK : strcmp(s, "wait") == 0 ? WAIT : -1;
@@ -127,7 +113,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
     }
     if (strcmp(tag, "n") == 0) {
         if (n != 3 || drd_rawread_u64(f[1], &a) ||
-            room((void **)&k->names, &k->cap_names, k->n_names, sizeof *k->names))
+            drd_rawread_grow((void **)&k->names, &k->cap_names, k->n_names, sizeof *k->names))
             goto bad;
         drd_rawread_clean_text(f[2]);
         k->names[k->n_names++] = (struct name){a, f[2]};
@@ -137,7 +123,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         int kind = n == 7 ? kind_of(f[1]) : -1;
         if (kind < 0 || drd_rawread_u64(f[2], &a) || drd_rawread_u64(f[3], &b) || drd_rawread_u64(f[4], &c) ||
             drd_rawread_u64(f[5], &e) || drd_rawread_u64(f[6], &x) || b == 0 || b > d->n_stacks || c > MAX_DURATION ||
-            e > MAX_DURATION || x > MAX_DURATION || room((void **)&k->g, &k->cap_g, k->n_g, sizeof *k->g))
+            e > MAX_DURATION || x > MAX_DURATION || drd_rawread_grow((void **)&k->g, &k->cap_g, k->n_g, sizeof *k->g))
             goto bad;
         k->g[k->n_g++] = (struct group){kind, a, (uint32_t)b, c, e, x};
         return 0;
@@ -146,7 +132,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         int kind = n == 8 ? kind_of(f[1]) : -1;
         if (kind < 0 || drd_rawread_u64(f[2], &a) || drd_rawread_u64(f[3], &b) || drd_rawread_u64(f[4], &c) ||
             drd_rawread_u64(f[5], &e) || drd_rawread_u64(f[6], &x) || drd_rawread_u64(f[7], &y) || e > d->n_stacks ||
-            x > MAX_DURATION || y > MAX_DURATION || room((void **)&k->w, &k->cap_w, k->n_w, sizeof *k->w))
+            x > MAX_DURATION || y > MAX_DURATION || drd_rawread_grow((void **)&k->w, &k->cap_w, k->n_w, sizeof *k->w))
             goto bad;
         k->w[k->n_w++] = (struct one){kind, a, b, c, x, y, (uint32_t)e};
         return 0;
@@ -154,7 +140,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
     if (strcmp(tag, "p") == 0) {
         int start = n == 5 ? (strcmp(f[2], "start") == 0 ? 1 : strcmp(f[2], "stop") == 0 ? 0 : -1) : -1;
         if (start < 0 || drd_rawread_u64(f[1], &a) || drd_rawread_u64(f[3], &b) || drd_rawread_u64(f[4], &c) ||
-            a > MAX_DURATION || b > 1000000 || c > 1000000 || room((void **)&k->p, &k->cap_p, k->n_p, sizeof *k->p))
+            a > MAX_DURATION || b > 1000000 || c > 1000000 || drd_rawread_grow((void **)&k->p, &k->cap_p, k->n_p, sizeof *k->p))
             goto bad;
         k->p[k->n_p++] = (struct pool){0, a, b, c, 0, start};
         return 0;
@@ -162,7 +148,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
     if (strcmp(tag, "j") == 0) {
         if (n != 5 || drd_rawread_u64(f[1], &a) || drd_rawread_u64(f[2], &b) || drd_rawread_u64(f[3], &c) ||
             drd_rawread_u64(f[4], &e) || a > MAX_DURATION || b > 1000000 || c > 1000 || e > (1ULL << 53) ||
-            room((void **)&k->p, &k->cap_p, k->n_p, sizeof *k->p))
+            drd_rawread_grow((void **)&k->p, &k->cap_p, k->n_p, sizeof *k->p))
             goto bad;
         k->p[k->n_p++] = (struct pool){1, a, b, c, e, 0};
         return 0;
