@@ -52,6 +52,23 @@ start_target() {
     return 1
 }
 
+# start_serve [ARGS...]: starts `drdotnet serve --port 0 ARGS` and sets SERVER, URL, BASE, TOKEN and PORT from the
+# address it prints; on failure says so and returns 1.
+start_serve() {
+    "$DRD_BIN" serve --port 0 "$@" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+    SERVER=$!
+    PIDS+=("$SERVER")
+    if ! wait_for_line "$WORK/serve.out" "http://" 10; then
+        fail "serve printed no address"
+        cat "$WORK/serve.err"
+        return 1
+    fi
+    URL=$(grep -m1 '^http://' "$WORK/serve.out")
+    BASE=${URL%%/?token=*}
+    TOKEN=${URL##*token=}
+    PORT=${BASE##*:}
+}
+
 # wait_for_line FILE TEXT SECONDS
 wait_for_line() {
     for _ in $(seq 1 $(($3 * 20))); do

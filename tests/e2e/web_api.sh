@@ -6,19 +6,10 @@
 # the server answers the next request after every one of them.
 . "$(dirname "$0")/lib.sh"
 
-"$DRD_BIN" serve --port 0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVER=$!
-PIDS+=("$SERVER")
-if ! wait_for_line "$WORK/serve.out" "http://" 10; then
-    fail "serve printed no address"
-    cat "$WORK/serve.err"
+if ! start_serve; then
     finish
     exit 1
 fi
-URL=$(grep -m1 '^http://' "$WORK/serve.out")
-BASE=${URL%%/?token=*}
-TOKEN=${URL##*token=}
-PORT=${BASE##*:}
 echo "serving at $BASE"
 check_eq "address on 127.0.0.1" "$(echo "$URL" | grep -cE '^http://127\.0\.0\.1:[0-9]+/\?token=[0-9a-f]{32}$')" 1
 

@@ -7,19 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 SLOWLORIS="$(cd "$(dirname "$0")" && pwd)/slowloris.py"
 
-"$DRD_BIN" serve --port 0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVER=$!
-PIDS+=("$SERVER")
-if ! wait_for_line "$WORK/serve.out" "http://" 10; then
-    fail "serve printed no address"
-    cat "$WORK/serve.err"
+if ! start_serve; then
     finish
     exit 1
 fi
-URL=$(grep -m1 '^http://' "$WORK/serve.out")
-BASE=${URL%%/?token=*}
-TOKEN=${URL##*token=}
-PORT=${BASE##*:}
 
 python3 "$SLOWLORIS" "$PORT" "$TOKEN" 80 16 >"$WORK/attack.txt" 2>&1
 sed 's/^/    | /' "$WORK/attack.txt"
