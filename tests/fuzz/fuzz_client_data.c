@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "drdotnet/clientdata.h"
+#include "drdotnet/selection.h"
 #include "drdotnet/params.h"
 #include "fuzzutil.h"
 
@@ -70,6 +71,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     const struct drd_profiler_table *t = drd_fuzz_profilers();
+    /* the session's profilers and where each parameter goes, as the library reads them from the request */
+    static struct drd_selection sel;
+    if (drd_selection_parse(t, cd.profiler, &sel, err, sizeof err) == 0) {
+        DRD_FUZZ_CHECK(sel.n >= 1 && sel.n <= DRD_SELECTION_MAX, "%d profilers", sel.n);
+        (void)drd_selection_check(&sel, cd.mode == DRD_MODE_STARTUP, err, sizeof err);
+        if (drd_selection_assign(&sel, cd.params, cd.n_params, err, sizeof err) == 0) {
+            int given = 0;
+            for (int i = 0; i < sel.n; i++) {
+                DRD_FUZZ_CHECK(sel.n_params[i] <= DRD_CD_MAX_PARAMS, "%d parameters", sel.n_params[i]);
+                given += sel.n_params[i];
+                for (int k = 0; k < sel.n_params[i]; k++)
+                    DRD_FUZZ_CHECK(!strchr(sel.params[i][k].key, '.'), "a key left qualified: %s", sel.params[i][k].key);
+            }
+            DRD_FUZZ_CHECK(given >= cd.n_params || sel.n == 1, "a parameter went nowhere");
+        }
+    }
     const struct drd_profiler_desc *p = drd_profiler_find(t, cd.profiler);
     if (p)
         resolve(p, &cd);
