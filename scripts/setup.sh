@@ -4,8 +4,9 @@
 # the machine. Quiet when everything is there.
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config libjansson-dev libcmocka-dev libmicrohttpd-dev zlib1g-dev jq curl chromium
+pkgs=(build-essential cmake pkg-config libjansson-dev libcmocka-dev libmicrohttpd-dev libdw-dev zlib1g-dev jq curl chromium
       clang libclang-rt-14-dev # clang with libFuzzer and the sanitizers, for tests/fuzz
+      libc6-dbg # the C library's symbols by build-id, so that tests/e2e/native.sh sees memcmp's real name
       dpkg-dev man-db) # the Debian package's Depends (dpkg-shlibdeps) and its man page checked (tests/e2e/install.sh)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -8,6 +8,18 @@
  *   f <TAB> <id> <TAB> <name>                        a frame (function) name; ids count up from 1
  *   t <TAB> <id> <TAB> <name>                        a type name; ids count up from 1
  *   s <TAB> <id> <TAB> <f1>,<f2>,...                 a stack, leaf frame first; ids count up from 1
+ * A frame line may end with more TAB fields, each starting with a letter that says whose it is; a reader ignores
+ * a field whose letter it does not know:
+ *   N <module id> <address hex>    (one field, spaces inside) a native frame: the module's 'nm' record and the
+ *                                  address in the module's own ELF terms (memory address minus its load bias; a
+ *                                  caller's return address minus one). The name is the module's file name; the
+ *                                  tool names the function. Native frames of different addresses have distinct ids.
+ *   nm <TAB> <id> <TAB> <path> <TAB> <build-id hex or -> <TAB> <load bias hex> <TAB> <exec lo hex> <TAB>
+ *      <exec hi hex> <TAB> <exec file offset hex>     a native module (ELF object) of the target, before its first
+ *      frame; ids count up from 1; path as the target sees it (in its mount namespace); exec lo/hi the ELF address
+ *      range of its executable segments, exec file offset the file offset of the first of them (pprof's Mapping)
+ *   np <TAB> <start ticks>                            the target's start time (field 22 of /proc/<pid>/stat),
+ *      before the first 'nm': the tool reads a module's file through /proc/<pid>/root only while that process lives
  *
  * exceptions (counts add up over the file; a line reports what grew since the previous one):
  *   x <TAB> <type id> <TAB> <stack id> <TAB> <count>                       thrown from that stack

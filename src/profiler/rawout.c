@@ -14,6 +14,7 @@
 #include "drdotnet/raw.h"
 #include "profiler/core.h"
 #include "profiler/names.h"
+#include "profiler/natmods.h"
 
 #define MAX_ENTRIES (1u << 22) /* per table: a session with more distinct frames or stacks stops */
 
@@ -48,6 +49,10 @@ struct drd_rawout {
     struct stack_entry *stacks; /* open addressing by hash */
     uint32_t stack_cap, stack_count;
     struct drd_names *names;
+    struct drd_natmods *mods; /* native frames go by module and offset (natmods.h) */
+    uint32_t frame_ids;       /* frame ids given so far, by name or by native address */
+    int process_noted;        /* the 'np' record was written */
+    uint32_t module_ids;      /* 'nm' records written */
 };
 
 static uint64_t mix(uint64_t x)
@@ -182,7 +187,8 @@ struct drd_rawout *drd_rawout_open(struct drd_core *c, const char *dir, const ch
     r->core = c;
     r->max_bytes = max_bytes;
     r->names = drd_names_create(c->info);
-    if (!r->names || idmap_grow(&r->frames) || idmap_grow(&r->types) || idmap_grow(&r->threads) || names_grow(r))
+    r->mods = drd_natmods_create();
+    if (!r->names || !r->mods || idmap_grow(&r->frames) || idmap_grow(&r->types) || idmap_grow(&r->threads) || names_grow(r))
         goto fail_alloc;
     r->stack_cap = 1024;
     r->stacks = calloc(r->stack_cap, sizeof *r->stacks);
@@ -193,6 +199,7 @@ struct drd_rawout *drd_rawout_open(struct drd_core *c, const char *dir, const ch
     return r;
 fail_alloc:
     drd_names_destroy(r->names);
+    drd_natmods_destroy(r->mods);
     idmap_free(&r->frames);
     idmap_free(&r->types);
     idmap_free(&r->threads);
@@ -255,17 +262,89 @@ static int name_id(struct drd_rawout *r, const char *name, uint32_t *id)
     char *copy = strdup(name);
     if (!copy)
         return fail(r, "out of memory for the frame table");
-    uint32_t nid = r->name_count + 1;
+    uint32_t nid = r->frame_ids + 1;
     if (drd_rawout_printf(r, "f\t%u\t%s\n", nid, name)) {
         free(copy);
         return -1;
     }
     r->names_by_text[j] = (struct name_entry){h, nid, copy};
     r->name_count++;
+    r->frame_ids++;
     if (r->name_count * 2 > r->name_cap && names_grow(r))
         return fail(r, "out of memory for the frame table");
     *id = nid;
     return 0;
+}
+
+/* Field 22 of /proc/self/stat, the process's start time (the same in every pid namespace), or 0. */
+static unsigned long long start_ticks(void)
+{
+    char buf[1024];
+    unsigned long long ticks = 0;
+    FILE *f = fopen("/proc/self/stat", "re");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
+    for (int field = 2; p && field < 22; field++)
+        p = strchr(p + 1, ' ');
+    if (p)
+        ticks = strtoull(p + 1, NULL, 10);
+    return ticks;
+}
+
+/* Writes a module's 'nm' record the first time one of its frames is written (after the 'np' record, once).
+ * Returns 0 or -1. */
+static int announce_module(struct drd_rawout *r, struct drd_natmod *m)
+{
+    if (m->id)
+        return 0;
+    if (!r->process_noted) {
+        if (drd_rawout_printf(r, "np\t%llu\n", start_ticks()))
+            return -1;
+        r->process_noted = 1;
+    }
+    char path[4096], bid[2 * DRD_BUILD_ID_MAX + 1] = "-";
+    snprintf(path, sizeof path, "%s", m->path);
+    sanitize(path);
+    for (size_t i = 0; i < m->build_id_len; i++)
+        snprintf(bid + 2 * i, 3, "%02x", m->build_id[i]);
+    if (drd_rawout_printf(r, "nm\t%u\t%s\t%s\t%llx\t%llx\t%llx\t%llx\n", r->module_ids + 1, path, bid,
+                          (unsigned long long)m->bias, (unsigned long long)m->exec_lo, (unsigned long long)m->exec_hi,
+                          (unsigned long long)m->exec_off))
+        return -1;
+    m->id = ++r->module_ids;
+    return 0;
+}
+
+/* A native frame in a known module gets a frame id of its own (per address), named after the module, with the
+ * module and the address in the module's ELF terms; the tool finds the function. Returns 1 with *id, 0 when f is
+ * not such a frame (managed code, or an address in no module), -1 on failure. */
+static int native_frame(struct drd_rawout *r, const struct drd_frame *f, uint32_t *id)
+{
+    if (!DRD_FRAME_IS_NATIVE(f))
+        return 0;
+    FunctionID fn = 0;
+    if (f->cls == DRD_FRAME_IP_UNRESOLVED && r->core->info &&
+        SUCCEEDED(r->core->info->lpVtbl->GetFunctionFromIP(r->core->info, (LPCBYTE)(uintptr_t)DRD_FRAME_IP(f), &fn)) &&
+        fn)
+        return 0; /* managed code: named by the runtime */
+    struct drd_natmod *m = drd_natmods_find(r->mods, DRD_FRAME_IP(f));
+    if (!m)
+        return 0;
+    if (announce_module(r, m))
+        return -1;
+    uint32_t nid = r->frame_ids + 1;
+    char base[256];
+    snprintf(base, sizeof base, "%s", m->base);
+    sanitize(base);
+    if (drd_rawout_printf(r, "f\t%u\t%s\tN %u %llx\n", nid, base, m->id,
+                          (unsigned long long)(DRD_FRAME_IP(f) - m->bias)))
+        return -1;
+    r->frame_ids++;
+    *id = nid;
+    return 1;
 }
 
 int drd_rawout_frame(struct drd_rawout *r, const struct drd_frame *f, uint32_t *id)
@@ -279,12 +358,17 @@ int drd_rawout_frame(struct drd_rawout *r, const struct drd_frame *f, uint32_t *
     }
     if (r->frames.count >= MAX_ENTRIES)
         return fail(r, "too many distinct frames");
-    char name[1024];
-    drd_names_frame(r->names, f, name, sizeof name);
-    sanitize(name);
     uint32_t nid;
-    if (name_id(r, name, &nid))
+    int native = native_frame(r, f, &nid);
+    if (native < 0)
         return -1;
+    if (!native) {
+        char name[1024];
+        drd_names_frame(r->names, f, name, sizeof name);
+        sanitize(name);
+        if (name_id(r, name, &nid))
+            return -1;
+    }
     r->frames.keys[slot] = key;
     r->frames.ids[slot] = nid;
     r->frames.count++;
@@ -434,6 +518,7 @@ int drd_rawout_close(struct drd_rawout *r, int ok, uint64_t events, uint64_t dro
     idmap_free(&r->types);
     idmap_free(&r->threads);
     drd_names_destroy(r->names);
+    drd_natmods_destroy(r->mods);
     free(r);
     return rc;
 }

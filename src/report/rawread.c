@@ -9,6 +9,8 @@
 
 #include "common/fsutil.h"
 #include "drdotnet/raw.h"
+#include "report/rawnative.h"
+#include "symbols/symbols.h"
 
 #define MAX_FIELDS 16
 
@@ -176,7 +178,7 @@ int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_
         const char *tag = fields[0];
         uint64_t id = 0;
         if ((strcmp(tag, "f") == 0 || strcmp(tag, "t") == 0 || strcmp(tag, "s") == 0)) {
-            if (nf != 3 || drd_rawread_u64(fields[1], &id))
+            if ((tag[0] == 'f' ? nf < 3 : nf != 3) || drd_rawread_u64(fields[1], &id)) /* f: trailing fields */
                 return fail(err, cap, "line %lu: malformed '%s' record", line_no, tag);
             uint32_t *count = tag[0] == 'f' ? &d->n_frames : tag[0] == 't' ? &d->n_types : &d->n_stacks;
             if (id != (uint64_t)*count + 1)
@@ -196,6 +198,9 @@ int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_
             }
             if (rc)
                 return fail(err, cap, "out of memory");
+            char sub[200];
+            if (tag[0] == 'f' && drd_rawnative_frame(d, fields, nf, sub, sizeof sub))
+                return fail(err, cap, "line %lu: %s", line_no, sub);
             continue;
         }
         if (strcmp(tag, "end") == 0) {
@@ -204,9 +209,14 @@ int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_
             d->ended = 1;
             continue;
         }
+        char sub[200];
+        int native = drd_rawnative_record(d, fields, nf, sub, sizeof sub);
+        if (native < 0)
+            return fail(err, cap, "line %lu: %s", line_no, sub);
+        if (native == 0)
+            continue;
         if (!fn)
             return fail(err, cap, "line %lu: unknown record '%s'", line_no, tag);
-        char sub[200];
         if (fn(ctx, d, fields, nf, sub, sizeof sub))
             return fail(err, cap, "line %lu: %s", line_no, sub);
     }
@@ -225,7 +235,11 @@ int drd_rawread_load(const char *path, size_t max_bytes, struct drd_rawdata *d, 
     if (drd_fs_read_all(path, max_bytes, &buf, &len))
         return fail(err, cap, "cannot read %s: %s", path, strerror(errno));
     *buf_out = buf;
-    return drd_rawread_parse(buf, len, d, fn, ctx, err, cap);
+    if (drd_rawread_parse(buf, len, d, fn, ctx, err, cap))
+        return -1;
+    if (drd_symbols_apply(path, d))
+        return fail(err, cap, "out of memory naming the native frames of %s", path);
+    return 0;
 }
 
 void drd_rawdata_free(struct drd_rawdata *d)
@@ -235,6 +249,7 @@ void drd_rawdata_free(struct drd_rawdata *d)
     free(d->stacks);
     free(d->frames);
     free(d->types);
+    drd_rawnative_free(d);
     memset(d, 0, sizeof *d);
 }
 

@@ -10,6 +10,24 @@ struct drd_rawread_stack {
     uint32_t *frames; /* frame ids, leaf first */
 };
 
+/* A native module of the target ('nm' record): where it was loaded and what the tool needs to find its file. */
+struct drd_rawread_module {
+    char *path;                 /* as the target knew it (points into the file's text) */
+    char build_id[129];         /* lowercase hex, "" when the module has none */
+    uint64_t bias;              /* memory address minus ELF address */
+    uint64_t exec_lo, exec_hi;  /* ELF address range of its executable segments */
+    uint64_t exec_off;          /* file offset of the first executable segment */
+};
+
+/* What a frame's 'N' field said: the module (1-based, 0 for a frame without one) and the ELF address in it.
+ * named is set by the symbolizer when it found the function; folded counts the frames a folded frame stands
+ * for (0 for others). */
+struct drd_rawread_native {
+    uint32_t module;
+    uint32_t named, folded;
+    uint64_t addr;
+};
+
 /* Every name here (profiler, frames, types) is valid UTF-8 without control characters, whatever the file held:
  * bytes that are not part of a well-formed character become '?', control characters a space. */
 struct drd_rawdata {
@@ -20,6 +38,13 @@ struct drd_rawdata {
     struct drd_rawread_stack *stacks;
     int ended; /* the end line was present */
     uint64_t events, dropped;
+    struct drd_rawread_module *modules; /* index id-1 */
+    uint32_t n_modules;
+    struct drd_rawread_native *native; /* index frame id-1, n_native of them (frames the file defined) */
+    uint32_t n_native;
+    uint64_t start_ticks; /* the target's start time ('np' record), 0 when not given */
+    char **owned;         /* names made by the tool (symbols, folding), freed with the data */
+    uint32_t n_owned;
 };
 
 /* A profiler-specific record: fields[0] is the tag. Return 0 to go on, -1 (with err) to refuse the file. */
@@ -31,8 +56,9 @@ typedef int (*drd_rawread_record_fn)(void *ctx, const struct drd_rawdata *d, cha
 int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_record_fn fn, void *ctx, char *err,
                   size_t cap);
 
-/* Reads and parses path (at most max_bytes). Returns 0 or -1 with err. *buf_out keeps the text the names point
- * into: free it after the data. */
+/* Reads and parses path (at most max_bytes), then names its native frames from the target's files and folds the
+ * unnamed ones (src/symbols/symbols.h). Returns 0 or -1 with err. *buf_out keeps the text the names point into:
+ * free it after the data. */
 int drd_rawread_load(const char *path, size_t max_bytes, struct drd_rawdata *d, char **buf_out,
                      drd_rawread_record_fn fn, void *ctx, char *err, size_t cap);
 

@@ -54,6 +54,36 @@ static const char VALID[] = "drdotnet-raw\t1\texceptions\n"
                             "x\t1\t1\t2\n"
                             "end\t5\t2\n";
 
+/* Native frames: trailing fields of 'f' records (unknown ones ignored), modules, the process start time. */
+static void parse_native(void **state)
+{
+    (void)state;
+    size_t len;
+    char *buf = dup_text("drdotnet-raw\t1\tcpu\nf\t1\tMain\tZ other reader\nnp\t12345\n"
+                         "nm\t1\t/lib/libc.so.6\t93ac61ec\t7f0000000000\t26000\t17b0fc\t26000\n"
+                         "f\t2\tlibc.so.6\tN 1 163aed\nf\t3\tOther\nf\t4\tlibc.so.6\tQ x\tN 1 A0\n",
+                         &len);
+    struct drd_rawdata d;
+    char err[256] = "";
+    assert_int_equal(drd_rawread_parse(buf, len, &d, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(d.n_frames, 4);
+    assert_string_equal(d.frames[0], "Main");
+    assert_int_equal(d.start_ticks, 12345);
+    assert_int_equal(d.n_modules, 1);
+    assert_string_equal(d.modules[0].path, "/lib/libc.so.6");
+    assert_string_equal(d.modules[0].build_id, "93ac61ec");
+    assert_true(d.modules[0].bias == 0x7f0000000000ULL && d.modules[0].exec_lo == 0x26000 &&
+                d.modules[0].exec_hi == 0x17b0fc && d.modules[0].exec_off == 0x26000);
+    assert_int_equal(d.n_native, 4);
+    assert_int_equal(d.native[0].module, 0);
+    assert_int_equal(d.native[1].module, 1);
+    assert_true(d.native[1].addr == 0x163aed);
+    assert_int_equal(d.native[2].module, 0);
+    assert_true(d.native[3].module == 1 && d.native[3].addr == 0xa0);
+    drd_rawdata_free(&d);
+    free(buf);
+}
+
 static void parse_valid(void **state)
 {
     (void)state;
@@ -173,7 +203,16 @@ static void parse_refusals(void **state)
     refuse(HDR "end\t1\t0\nend\t1\t0\n", "a second end");
     refuse(HDR "f\tone\tA\n", "a frame id that is not a number");
     refuse(HDR "f\t1\n", "a frame record lacking its name");
-    refuse(HDR "f\t1\tA\tB\n", "a frame record with a fourth field");
+    refuse(HDR "f\t1\tA\tN 1 10\n", "a native frame of a module not defined");
+    refuse(HDR "nm\t1\t/l.so\t-\t0\t10\t20\t0\nf\t1\tA\tN 1 xyz\n", "a native frame address not hex");
+    refuse(HDR "nm\t1\t/l.so\t-\t0\t10\t20\t0\nf\t1\tA\tN 1 10 7\n", "an 'N' field with a third value");
+    refuse(HDR "nm\t2\t/l.so\t-\t0\t10\t20\t0\n", "a module id out of order");
+    refuse(HDR "nm\t1\t/l.so\tabc\t0\t10\t20\t0\n", "a build-id of odd length");
+    refuse(HDR "nm\t1\t/l.so\tABCD\t0\t10\t20\t0\n", "a build-id in capitals");
+    refuse(HDR "nm\t1\t/l.so\t-\t0\t20\t10\t0\n", "an executable range that ends before it starts");
+    refuse(HDR "nm\t1\t/l.so\t-\t0\t10\t20\n", "a module record lacking a field");
+    refuse(HDR "nm\t1\t/l.so\t-\t0\t10\t20\t11111111111111111\n", "a 17-digit hex offset");
+    refuse(HDR "np\tx\n", "a start time that is not a number");
     refuse(HDR "f\t000000000000000000001\tA\n", "a 21-digit frame id");
     refuse(HDR "end\t000000000000000000005\t0\n", "a 21-digit event count");
     refuse(HDR "end\t5\t18446744073709551616\n", "a dropped count above 2^64-1");
@@ -326,6 +365,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_valid),
+        cmocka_unit_test(parse_native),
         cmocka_unit_test(parse_many_records),
         cmocka_unit_test(parse_refusals),
         cmocka_unit_test(parse_refusals_no_callback),

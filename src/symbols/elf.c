@@ -1,0 +1,138 @@
+/* Naming native frames from the ELF files of the target's modules through elfutils' libdwfl (why: symbols.h). */
+#define _GNU_SOURCE
+#include "symbols/symbols.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <elfutils/libdwfl.h>
+
+/* One module opened for naming: its own Dwfl, so modules never overlap, at bias 0 (addresses are ELF ones). */
+struct opened {
+    Dwfl *dwfl;
+    Dwfl_Module *mod;
+};
+
+static char *debuginfo_path; /* NULL: elfutils' default (".debug" beside the file, /usr/lib/debug) */
+
+static const Dwfl_Callbacks callbacks = {
+    .find_elf = dwfl_build_id_find_elf,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .debuginfo_path = &debuginfo_path,
+};
+
+/* Whether mod's build-id is hex (the one the target loaded). */
+static int same_build_id(Dwfl_Module *mod, const char *hex)
+{
+    const unsigned char *bits = NULL;
+    GElf_Addr vaddr;
+    int n = dwfl_module_build_id(mod, &bits, &vaddr);
+    if (n <= 0 || (size_t)n * 2 != strlen(hex))
+        return 0;
+    for (int i = 0; i < n; i++) {
+        char two[3];
+        snprintf(two, sizeof two, "%02x", bits[i]);
+        if (memcmp(two, hex + 2 * i, 2) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Reports file as a module of a new Dwfl when its build-id is m's. Returns 0 with o filled, or -1. */
+static int open_file(const struct drd_rawread_module *m, const char *file, struct opened *o)
+{
+    o->dwfl = dwfl_begin(&callbacks);
+    if (!o->dwfl)
+        return -1;
+    dwfl_report_begin(o->dwfl);
+    const char *base = strrchr(m->path, '/');
+    o->mod = dwfl_report_elf(o->dwfl, base ? base + 1 : m->path, file, -1, 0, true);
+    dwfl_report_end(o->dwfl, NULL, NULL);
+    if (o->mod && same_build_id(o->mod, m->build_id))
+        return 0;
+    dwfl_end(o->dwfl);
+    o->dwfl = NULL;
+    o->mod = NULL;
+    return -1;
+}
+
+/* Opens module m where the target sees it (root + path), else at path. A module without a file path or a
+ * build-id to check it by is not opened. Returns 0 or -1. */
+static int open_module(const struct drd_rawread_module *m, const char *root, struct opened *o)
+{
+    if (m->path[0] != '/' || !m->build_id[0])
+        return -1;
+    if (root[0]) {
+        char file[8192];
+        if (snprintf(file, sizeof file, "%s%s", root, m->path) < (int)sizeof file && open_file(m, file, o) == 0)
+            return 0;
+    }
+    return open_file(m, m->path, o);
+}
+
+int drd_symbols_own(struct drd_rawdata *d, char *name)
+{
+    if (!name)
+        return -1;
+    if ((d->n_owned & (d->n_owned - 1)) == 0) {
+        size_t ncap = d->n_owned ? (size_t)d->n_owned * 2 : 16;
+        char **no = realloc(d->owned, ncap * sizeof *no);
+        if (!no) {
+            free(name);
+            return -1;
+        }
+        d->owned = no;
+    }
+    d->owned[d->n_owned++] = name;
+    return 0;
+}
+
+/* Names the frames of module index mi (0-based) that o can name. Returns 0 or -1 (out of memory). */
+static int name_frames(struct drd_rawdata *d, uint32_t mi, struct opened *o)
+{
+    GElf_Addr bias = 0;
+    if (!dwfl_module_getelf(o->mod, &bias))
+        return 0;
+    const char *lib = strrchr(d->modules[mi].path, '/');
+    lib = lib ? lib + 1 : d->modules[mi].path;
+    for (uint32_t i = 0; i < d->n_native; i++) {
+        struct drd_rawread_native *n = &d->native[i];
+        if (n->module != mi + 1 || n->folded)
+            continue;
+        GElf_Off off;
+        GElf_Sym sym;
+        const char *fn = dwfl_module_addrinfo(o->mod, n->addr + bias, &off, &sym, NULL, NULL, NULL);
+        if (!fn || !fn[0])
+            continue;
+        char *name;
+        if (asprintf(&name, "%s (%s)", fn, lib) < 0 || drd_symbols_own(d, name))
+            return -1;
+        drd_rawread_clean_text(name);
+        d->frames[i] = name;
+        n->named = 1;
+    }
+    return 0;
+}
+
+int drd_symbols_name(struct drd_rawdata *d, const char *root)
+{
+    if (d->n_native == 0 || d->n_modules == 0)
+        return 0;
+    uint8_t *used = calloc(d->n_modules, 1);
+    if (!used)
+        return -1;
+    for (uint32_t i = 0; i < d->n_native; i++)
+        if (d->native[i].module)
+            used[d->native[i].module - 1] = 1;
+    int rc = 0;
+    for (uint32_t mi = 0; mi < d->n_modules && rc == 0; mi++) {
+        struct opened o;
+        if (!used[mi] || open_module(&d->modules[mi], root, &o))
+            continue;
+        rc = name_frames(d, mi, &o);
+        dwfl_end(o.dwfl);
+    }
+    free(used);
+    return rc;
+}
