@@ -27,7 +27,8 @@ static const struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: drdotnet export <session> --format speedscope|folded|pprof [--output PATH] [--profiler NAME]\n\n"
+    fprintf(f, "usage: drdotnet export <session> --format speedscope|folded|pprof [--output PATH] [--profiler NAME]\n"
+               "       " DRD_CLI_NATIVE_USAGE "\n\n"
                "Writes the samples of a cpu-hotpaths or merged-stacks session, the allocations of an allocations\n"
                "session (by stack, each ending in a frame named after the type allocated, weighted by bytes; pprof:\n"
                "alloc_objects and alloc_space), or the waiting stacks of a waits session weighted by the time\n"
@@ -41,7 +42,8 @@ static void usage(FILE *f)
                "not a terminal); an existing FIFO, device or /dev/stdout is written in place; a regular file is\n"
                "replaced whole (a new file renamed over it); a symlink is followed to the file it names (one that\n"
                "names nothing is refused); nothing but a regular file is ever replaced. Prints the path written\n"
-               "(not for standard output).\n");
+               "(not for standard output). Native frames as in show (--fold-native, --symbols); pprof keeps them\n"
+               "apart always, each at its address in a Mapping of its file, so that pprof can name what we could not.\n");
 }
 
 /* Writes the export to the path the user named, as Unix tools write a path (drd_fs_output_open): "-" and
@@ -96,6 +98,11 @@ static int parse(int argc, char **argv, struct request *q)
                             : strcmp(a, "--output") == 0 || strcmp(a, "-o") == 0 ? &q->output
                             : strcmp(a, "--profiler") == 0                       ? &q->profiler
                                                                                  : NULL;
+        int native = drd_cli_native_option(a);
+        if (native < 0)
+            return DRD_EXIT_USAGE;
+        if (native)
+            continue;
         if (drd_cli_is_help(a)) {
             usage(stdout);
             return DRD_EXIT_OK;

@@ -11,11 +11,19 @@ int drd_cmd_show(int argc, char **argv)
     int json = 0;
     const char *arg = NULL;
     for (int i = 1; i < argc; i++) {
+        int native = drd_cli_native_option(argv[i]);
+        if (native < 0)
+            return DRD_EXIT_USAGE;
+        if (native)
+            continue;
         if (drd_cli_is_help(argv[i])) {
-            printf("usage: drdotnet show <session> [--json]\n\n"
+            printf("usage: drdotnet show <session> [--json] " DRD_CLI_NATIVE_USAGE "\n\n"
                    "Prints the report of a session: its id, a unique prefix of it, or 'last'. A session that has no\n"
                    "session.json (still running, or stopped before its end) shows the data written so far, marked\n"
-                   "as such.\n");
+                   "as such. Native frames are named 'function (library)' from the target's files (through\n"
+                   "/proc/<pid>/root while it runs; a file whose build-id differs is not used); consecutive frames of\n"
+                   "one library left without a name fold into one, 'libcoreclr.so (6 frames)'. --fold-native=false\n"
+                   "keeps them apart, each named 'library+0x<address>'; --symbols=false names no function.\n");
             return DRD_EXIT_OK;
         } else if (strcmp(argv[i], "--json") == 0)
             json = 1;

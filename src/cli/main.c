@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "symbols/symbols.h"
 #include "drd_commit.h"
 #include "drdotnet/version.h"
 
@@ -99,6 +100,22 @@ int main(int argc, char **argv)
             return verbs[i].fn(argc - 1, argv + 1);
     drd_tool_error("unknown verb '%s' (drdotnet --help lists them)", argv[1]);
     return DRD_EXIT_USAGE;
+}
+
+int drd_cli_native_option(const char *arg)
+{
+    static int fold = 1, resolve = 1;
+    int *slot = strncmp(arg, "--fold-native=", 14) == 0 ? &fold : strncmp(arg, "--symbols=", 10) == 0 ? &resolve : NULL;
+    if (!slot)
+        return 0;
+    const char *v = strchr(arg, '=') + 1;
+    if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
+        drd_tool_error("%.*s takes true or false, not '%s'", (int)(v - arg - 1), arg, v);
+        return -1;
+    }
+    *slot = strcmp(v, "true") == 0;
+    drd_symbols_configure(resolve, fold);
+    return 1;
 }
 
 int drd_cli_is_help(const char *arg)

@@ -13,6 +13,7 @@
 
 #include "drdotnet/version.h"
 #include "report/samples.h"
+#include "symbols/symbols.h"
 
 #define SPEEDSCOPE_SCHEMA "https://www.speedscope.app/file-format-schema.json"
 #define PB_FLUSH (1 << 16) /* bytes of pprof gathered before they go to gzip */
@@ -302,6 +303,7 @@ enum { WIRE_VARINT = 0, WIRE_LEN = 2 };
 enum {
     PROFILE_SAMPLE_TYPE = 1,
     PROFILE_SAMPLE = 2,
+    PROFILE_MAPPING = 3,
     PROFILE_LOCATION = 4,
     PROFILE_FUNCTION = 5,
     PROFILE_STRING_TABLE = 6,
@@ -312,7 +314,16 @@ enum {
     VALUE_TYPE_UNIT = 2,
     SAMPLE_LOCATION_ID = 1,
     SAMPLE_VALUE = 2,
+    MAPPING_ID = 1,
+    MAPPING_MEMORY_START = 2,
+    MAPPING_MEMORY_LIMIT = 3,
+    MAPPING_FILE_OFFSET = 4,
+    MAPPING_FILENAME = 5,
+    MAPPING_BUILD_ID = 6,
+    MAPPING_HAS_FUNCTIONS = 7,
     LOCATION_ID = 1,
+    LOCATION_MAPPING_ID = 2,
+    LOCATION_ADDRESS = 3,
     LOCATION_LINE = 4,
     LINE_FUNCTION_ID = 1,
     FUNCTION_ID = 1,
@@ -400,11 +411,68 @@ static void value_type(struct pb *b, uint32_t field, struct pb *sub, uint64_t ty
     pb_msg(b, field, sub);
 }
 
+/* For each numbered function (order[0..n-1]), the native record of the first frame of that name, or NULL for a
+ * managed frame (or a native one in no module). Returns a new array, or NULL when out of memory. */
+static const struct drd_rawread_native **natives_of(const struct drd_samples *s, const uint32_t *order, long n)
+{
+    const struct drd_rawread_native **by_name = calloc(s->n_names ? s->n_names : 1, sizeof *by_name);
+    const struct drd_rawread_native **out = calloc(n ? (size_t)n : 1, sizeof *out);
+    if (!by_name || !out) {
+        free(by_name);
+        free(out);
+        return NULL;
+    }
+    for (uint32_t i = s->d.n_native; i-- > 0;) /* the first frame of a name wins */
+        if (s->d.native[i].module && i < s->d.n_frames)
+            by_name[s->name_of[i]] = &s->d.native[i];
+    for (long f = 0; f < n; f++)
+        out[f] = by_name[order[f]];
+    free(by_name);
+    return out;
+}
+
+/* The Mapping of each module that a location uses: its executable range in memory, file offset, file and
+ * build-id (strings first_str and on, two per module, written after), whether we named all its frames. */
+static void put_mappings(struct pb *top, struct pb *msg, const struct drd_samples *s,
+                         const struct drd_rawread_native **nat, long n_fn, uint64_t first_str)
+{
+    uint8_t *state = calloc(s->d.n_modules ? s->d.n_modules : 1, 1); /* 1 used, 2 used with an unnamed frame */
+    if (!state) {
+        top->oom = 1;
+        return;
+    }
+    for (long f = 0; f < n_fn; f++)
+        if (nat[f] && state[nat[f]->module - 1] != 2)
+            state[nat[f]->module - 1] = nat[f]->named ? 1 : 2;
+    uint64_t str = first_str;
+    for (uint32_t m = 0; m < s->d.n_modules; m++) {
+        const struct drd_rawread_module *mod = &s->d.modules[m];
+        if (!state[m])
+            continue;
+        pb_uint(msg, MAPPING_ID, m + 1);
+        pb_uint(msg, MAPPING_MEMORY_START, mod->bias + mod->exec_lo);
+        pb_uint(msg, MAPPING_MEMORY_LIMIT, mod->bias + mod->exec_hi);
+        pb_uint(msg, MAPPING_FILE_OFFSET, mod->exec_off);
+        pb_uint(msg, MAPPING_FILENAME, str++);
+        pb_uint(msg, MAPPING_BUILD_ID, str++);
+        pb_uint(msg, MAPPING_HAS_FUNCTIONS, state[m] == 1);
+        pb_msg(top, PROFILE_MAPPING, msg);
+    }
+    for (uint32_t m = 0; m < s->d.n_modules; m++) {
+        if (!state[m])
+            continue;
+        pb_len(top, PROFILE_STRING_TABLE, s->d.modules[m].path, strlen(s->d.modules[m].path));
+        pb_len(top, PROFILE_STRING_TABLE, s->d.modules[m].build_id, strlen(s->d.modules[m].build_id));
+    }
+    free(state);
+}
+
 /* Writes the profile of s into gz. Returns 0 or -1 (out of memory or a write error). */
 static int write_profile(const struct drd_samples *s, gzFile gz)
 {
     struct pb top = {0}, msg = {0}, sub = {0};
     uint32_t *num = NULL, *order = NULL;
+    const struct drd_rawread_native **nat = NULL;
     int rc = -1;
     long n_fn = number_frames(s, &num, &order);
     if (n_fn < 0)
@@ -439,10 +507,20 @@ static int write_profile(const struct drd_samples *s, gzFile gz)
         if (top.n > PB_FLUSH && pb_flush(&top, gz))
             goto out;
     }
+    nat = natives_of(s, order, n_fn);
+    if (!nat)
+        goto out;
     for (long f = 1; f <= n_fn; f++) {
-        pb_uint(&sub, LINE_FUNCTION_ID, (uint64_t)f);
+        const struct drd_rawread_native *n = nat[f - 1];
         pb_uint(&msg, LOCATION_ID, (uint64_t)f);
-        pb_msg(&msg, LOCATION_LINE, &sub);
+        if (n) { /* a native frame: its mapping and address; unnamed, no line, for pprof to symbolize */
+            pb_uint(&msg, LOCATION_MAPPING_ID, n->module);
+            pb_uint(&msg, LOCATION_ADDRESS, s->d.modules[n->module - 1].bias + n->addr);
+        }
+        if (!n || n->named) {
+            pb_uint(&sub, LINE_FUNCTION_ID, (uint64_t)f);
+            pb_msg(&msg, LOCATION_LINE, &sub);
+        }
         pb_msg(&top, PROFILE_LOCATION, &msg);
         if (top.n > PB_FLUSH && pb_flush(&top, gz))
             goto out;
@@ -463,6 +541,7 @@ static int write_profile(const struct drd_samples *s, gzFile gz)
         if (top.n > PB_FLUSH && pb_flush(&top, gz))
             goto out;
     }
+    put_mappings(&top, &msg, s, nat, n_fn, s_names + (uint64_t)n_fn);
     if (!s->merged && !s->alloc && s->period_ns) {
         value_type(&top, PROFILE_PERIOD_TYPE, &sub, s_cpu, s_ns);
         pb_uint(&top, PROFILE_PERIOD, s->period_ns);
@@ -478,6 +557,7 @@ out:
     free(sub.p);
     free(num);
     free(order);
+    free(nat);
     return rc;
 }
 
@@ -509,11 +589,20 @@ static int pprof_to_fd(const struct drd_samples *s, int fd, const char *name, ch
     return 0;
 }
 
+/* load() with native frames kept apart, each at its address: pprof's readers name what we could not. */
+static int load_apart(const char *raw_path, struct drd_samples *s, char *err, size_t cap)
+{
+    int was = drd_symbols_keep_apart(1);
+    int rc = load(raw_path, s, err, cap);
+    drd_symbols_keep_apart(was);
+    return rc;
+}
+
 int drd_export_pprof_fd(const char *raw_path, int fd, const char *out_name, char *err, size_t cap)
 {
     struct drd_samples s;
     int rc = -1;
-    if (load(raw_path, &s, err, cap))
+    if (load_apart(raw_path, &s, err, cap))
         close(fd);
     else
         rc = pprof_to_fd(&s, fd, out_name, err, cap);
@@ -526,7 +615,7 @@ int drd_export_pprof(const char *raw_path, const char *out_path, char *err, size
     struct drd_samples s;
     int rc = -1;
     /* the file is opened only for good data, and never through a symlink */
-    if (load(raw_path, &s, err, cap) == 0) {
+    if (load_apart(raw_path, &s, err, cap) == 0) {
         int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (fd < 0)
             snprintf(err, cap, "cannot write %s: %s", out_path, strerror(errno));

@@ -26,7 +26,9 @@ int drd_export_speedscope(const char *raw_path, const char *name, FILE *out, cha
  * record, locations leaf first, with the values samples/count and cpu/nanoseconds (wall/nanoseconds in wall
  * mode), or threads/count alone for merged stacks, or alloc_objects/count and alloc_space/bytes for allocations
  * (alloc_space the default sample type); one function and one location per distinct frame name; the
- * sampling period when the file gives it. Returns 0, or -1 with err (the file may then be partly written). */
+ * sampling period when the file gives it. Native frames are never folded here: each is a location at its memory
+ * address in the Mapping of its module (executable range, file offset, file, build-id), with its function when
+ * the tool named it and without one otherwise, so that pprof and Pyroscope can symbolize it from the file. Returns 0, or -1 with err (the file may then be partly written). */
 int drd_export_pprof(const char *raw_path, const char *out_path, char *err, size_t cap);
 
 /* As drd_export_pprof, into fd (taken: closed on every path), named out_name in messages; for a file the caller
