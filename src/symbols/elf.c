@@ -2,9 +2,16 @@
 #define _GNU_SOURCE
 #include "symbols/symbols.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
 #include <elfutils/libdwfl.h>
 
@@ -39,15 +46,43 @@ static int same_build_id(Dwfl_Module *mod, const char *hex)
     return 1;
 }
 
-/* Reports file as a module of a new Dwfl when its build-id is m's. Returns 0 with o filled, or -1. */
-static int open_file(const struct drd_rawread_module *m, const char *file, struct opened *o)
+/* Opens a regular file for reading without blocking on a FIFO or a device: at path below root_fd as if that
+ * were "/" (every symlink resolving inside it) when root_fd >= 0, else at path itself. Returns an fd or -1. */
+static int open_regular(int root_fd, const char *path)
 {
-    o->dwfl = dwfl_begin(&callbacks);
-    if (!o->dwfl)
+    int fd = -1;
+    int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+    if (root_fd >= 0) {
+#ifdef SYS_openat2
+        struct open_how how = {.flags = (uint64_t)flags, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+        fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
+#endif
+    } else
+        fd = open(path, flags);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* Reports the file open at fd (consumed) as a module of a new Dwfl when its build-id is m's. Returns 0 with o
+ * filled, or -1. */
+static int open_file(const struct drd_rawread_module *m, int fd, struct opened *o)
+{
+    if (fd < 0)
         return -1;
+    o->dwfl = dwfl_begin(&callbacks);
+    if (!o->dwfl) {
+        close(fd);
+        return -1;
+    }
     dwfl_report_begin(o->dwfl);
     const char *base = strrchr(m->path, '/');
-    o->mod = dwfl_report_elf(o->dwfl, base ? base + 1 : m->path, file, -1, 0, true);
+    o->mod = dwfl_report_elf(o->dwfl, base ? base + 1 : m->path, m->path, fd, 0, true);
+    if (!o->mod)
+        close(fd); /* consumed only on success */
     dwfl_report_end(o->dwfl, NULL, NULL);
     if (o->mod && same_build_id(o->mod, m->build_id))
         return 0;
@@ -57,18 +92,22 @@ static int open_file(const struct drd_rawread_module *m, const char *file, struc
     return -1;
 }
 
-/* Opens module m where the target sees it (root + path), else at path. A module without a file path or a
- * build-id to check it by is not opened. Returns 0 or -1. */
+/* Opens module m where the target sees it (inside root, the target's root folder, when root is not ""), else at
+ * its path on this machine. A module without a file path or a build-id to check it by is not opened. Returns 0
+ * or -1. */
 static int open_module(const struct drd_rawread_module *m, const char *root, struct opened *o)
 {
     if (m->path[0] != '/' || !m->build_id[0])
         return -1;
     if (root[0]) {
-        char file[8192];
-        if (snprintf(file, sizeof file, "%s%s", root, m->path) < (int)sizeof file && open_file(m, file, o) == 0)
+        int root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        int fd = root_fd >= 0 ? open_regular(root_fd, m->path) : -1;
+        if (root_fd >= 0)
+            close(root_fd);
+        if (open_file(m, fd, o) == 0)
             return 0;
     }
-    return open_file(m, m->path, o);
+    return open_file(m, open_regular(-1, m->path), o);
 }
 
 int drd_symbols_own(struct drd_rawdata *d, char *name)

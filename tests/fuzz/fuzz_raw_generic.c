@@ -4,6 +4,7 @@
 
 #include "drdotnet/raw.h"
 #include "fuzzutil.h"
+#include "symbols/symbols.h"
 #include "report/rawread.h"
 
 /* Accepts every profiler record, after looking at each field as the profilers' readers do. */
@@ -68,13 +69,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         DRD_FUZZ_CHECK(err[0] != 0, "file refused without a reason");
     drd_rawdata_free(&d);
 
-    /* and with no profiler hook, as a reader that knows no record of its own */
+    /* and with no profiler hook, as a reader that knows no record of its own; then native frames folded (or
+     * named apart, by the input's size) as the reports do, which must leave every table as consistent */
     if (size)
         memcpy(buf, data, size);
     err[0] = 0;
-    if (drd_rawread_parse(buf, size, &d, NULL, NULL, err, sizeof err) == 0)
+    if (drd_rawread_parse(buf, size, &d, NULL, NULL, err, sizeof err) == 0) {
         check_tables(&d);
-    else
+        DRD_FUZZ_CHECK(d.n_native <= d.n_frames, "%u native records for %u frames", d.n_native, d.n_frames);
+        if (drd_symbols_fold(&d, (int)(size & 1)) == 0) {
+            check_tables(&d);
+            DRD_FUZZ_CHECK(d.n_native <= d.n_frames, "folding: %u native records for %u frames", d.n_native,
+                           d.n_frames);
+        }
+    } else
         DRD_FUZZ_CHECK(err[0] != 0, "file refused without a reason");
     drd_rawdata_free(&d);
     free(buf);
