@@ -3,7 +3,8 @@
 # cpu-hotpaths report names that function as the C library's symbol table does, the runtime's unnamed frames fold
 # into one ("libcoreclr.so (N frames)") unless --fold-native=false, a file whose build-id differs from the one
 # the target loaded names nothing, and the pprof export carries the C library's Mapping (file, build-id, range)
-# with the function's address inside it.
+# with the function's address inside it. As root, a library that only the target's mount namespace has is named
+# through /proc/<pid>/root while the target lives, and keeps its library's name alone once it is gone.
 . "$(dirname "$0")/lib.sh"
 
 at_least() { awk -v a="$2" -v b="$3" 'BEGIN { exit !(a >= b) }' && pass "$1 ($2 >= $3)" || fail "$1: $2 < $3"; CHECKS=$((CHECKS + 1)); }
@@ -69,4 +70,30 @@ touch "$WORK/stop"
 wait "$PID"
 check_eq "target: exit code" "$?" 0
 check_contains "target: every comparison equal" "$TOUT" "all equal: True"
+
+# a library that only the target's mount namespace has (bound on its /mnt): named from the file through
+# /proc/<pid>/root while the target lives; once it is gone, the library's name alone (no file to check it by)
+if [ "$(id -u)" -ne 0 ] || ! unshare --mount --fork true 2>/dev/null || [ -e /mnt/libnativespin.so ]; then
+    echo "skipped: a mount namespace of its own for the target needs root and unshare"
+    finish
+fi
+mkdir -p "$WORK/ns"
+cc -O1 -shared -fPIC -Wl,--build-id -o "$WORK/ns/libnativespin.so" "$(dirname "$0")/native_spin.c"
+NS_OUT="$WORK/ns.out"
+unshare --mount --fork --kill-child sh -c "mount --bind '$WORK/ns' /mnt && exec dotnet '$DRD_TARGETS/NativeCalls/NativeCalls.dll' \
+    --spin-lib /mnt/libnativespin.so --stop-file '$WORK/stop-ns'" >"$NS_OUT" 2>&1 &
+PIDS+=("$!")
+wait_for_line "$NS_OUT" ready 20 || fail "the target in its own mount namespace did not start"
+NS_PID=$(awk '/^ready/ { print $2 }' "$NS_OUT")
+PIDS+=("$NS_PID")
+"$DRD_BIN" profile "$NS_PID" cpu-hotpaths --duration 3 --json >"$WORK/ns.json" 2>"$WORK/ns.err"
+check_eq "own mount namespace: exit" "$?" 0
+check_eq "own mount namespace: the library's function named from the target's file" \
+    "$(jq -r '.report.top[0].function' "$WORK/ns.json")" "drd_native_spin (libnativespin.so)"
+touch "$WORK/stop-ns"
+for _ in $(seq 1 100); do kill -0 "$NS_PID" 2>/dev/null || break; sleep 0.1; done
+check_contains "own mount namespace: the target ran its library" "$NS_OUT" "spun "
+"$DRD_BIN" show "$(jq -r .session.id "$WORK/ns.json")" --json >"$WORK/ns-after.json"
+check_eq "own mount namespace, target gone: the library's name, no function" \
+    "$(jq -r '.report.top[0].function' "$WORK/ns-after.json")" "libnativespin.so"
 finish

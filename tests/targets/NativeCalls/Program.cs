@@ -1,6 +1,8 @@
 // drdotnet test target: a thread "comparer" calls libc's memcmp through P/Invoke over two equal 16 MiB buffers in
 // a loop, so that nearly all of its CPU is in that C function; for checking that native frames get their names.
-// Prints how many comparisons it made and how many bytes they covered.
+// Prints how many comparisons it made and how many bytes they covered. With --spin-lib PATH, the thread calls
+// that library's `long drd_native_spin(long n)` instead (a library the test builds, which may exist only in the
+// target's mount namespace), and prints how many calls it made.
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -11,7 +13,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        string? stopFile = null;
+        string? stopFile = null, spinLib = null;
         int seconds = 30;
         for (int i = 0; i < args.Length; i++)
         {
@@ -19,14 +21,23 @@ public static class Program
                 stopFile = args[++i];
             else if (args[i] == "--seconds" && i + 1 < args.Length && int.TryParse(args[i + 1], out seconds))
                 i++;
+            else if (args[i] == "--spin-lib" && i + 1 < args.Length)
+                spinLib = args[++i];
             else
             {
-                Console.Error.WriteLine("usage: NativeCalls [--stop-file PATH] [--seconds N]");
+                Console.Error.WriteLine("usage: NativeCalls [--stop-file PATH] [--seconds N] [--spin-lib PATH]");
                 return 2;
             }
         }
 
-        var comparer = new Thread(Comparer.Run) { Name = "comparer" };
+        ThreadStart work = Comparer.Run;
+        if (spinLib != null)
+        {
+            var spin = Marshal.GetDelegateForFunctionPointer<Spinner.SpinFn>(
+                NativeLibrary.GetExport(NativeLibrary.Load(spinLib), "drd_native_spin"));
+            work = () => Spinner.Run(spin);
+        }
+        var comparer = new Thread(work) { Name = "comparer" };
         comparer.Start();
         Console.WriteLine($"ready {Environment.ProcessId}");
         Console.Out.Flush();
@@ -36,9 +47,30 @@ public static class Program
             Thread.Sleep(50);
         Comparer.Stop = true;
         comparer.Join();
-        Console.WriteLine($"compared {Comparer.Calls} times, {Comparer.Bytes} bytes, all equal: {Comparer.AllEqual}");
+        if (spinLib != null)
+            Console.WriteLine($"spun {Spinner.Calls} times");
+        else
+            Console.WriteLine($"compared {Comparer.Calls} times, {Comparer.Bytes} bytes, all equal: {Comparer.AllEqual}");
         Console.WriteLine("done");
         return 0;
+    }
+}
+
+public static class Spinner
+{
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public delegate long SpinFn(long n);
+
+    public static long Calls;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Run(SpinFn spin)
+    {
+        while (!Comparer.Stop)
+        {
+            spin(1 << 24);
+            Calls++;
+        }
     }
 }
 
