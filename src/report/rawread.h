@@ -17,6 +17,7 @@ struct drd_rawread_module {
     uint64_t bias;              /* memory address minus ELF address */
     uint64_t exec_lo, exec_hi;  /* ELF address range of its executable segments */
     uint64_t exec_off;          /* file offset of the first executable segment */
+    const char *symbols;        /* set by the symbolizer: "read", or why the file was not used (static text) */
 };
 
 /* What a frame's 'N' field said: the module (1-based, 0 for a frame without one) and the ELF address in it.

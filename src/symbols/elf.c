@@ -68,11 +68,13 @@ static int open_regular(int root_fd, const char *path)
 }
 
 /* Reports the file open at fd (consumed) as a module of a new Dwfl when its build-id is m's. Returns 0 with o
- * filled, or -1. */
-static int open_file(const struct drd_rawread_module *m, int fd, struct opened *o)
+ * filled, or -1 with m->symbols saying why. */
+static int open_file(struct drd_rawread_module *m, int fd, struct opened *o)
 {
-    if (fd < 0)
+    if (fd < 0) {
+        m->symbols = "no such regular file where the target sees it, nor here";
         return -1;
+    }
     o->dwfl = dwfl_begin(&callbacks);
     if (!o->dwfl) {
         close(fd);
@@ -84,8 +86,11 @@ static int open_file(const struct drd_rawread_module *m, int fd, struct opened *
     if (!o->mod)
         close(fd); /* consumed only on success */
     dwfl_report_end(o->dwfl, NULL, NULL);
-    if (o->mod && same_build_id(o->mod, m->build_id))
+    if (o->mod && same_build_id(o->mod, m->build_id)) {
+        m->symbols = "read";
         return 0;
+    }
+    m->symbols = o->mod ? "the file's build-id differs from the one the target loaded" : "not an ELF file";
     dwfl_end(o->dwfl);
     o->dwfl = NULL;
     o->mod = NULL;
@@ -95,10 +100,12 @@ static int open_file(const struct drd_rawread_module *m, int fd, struct opened *
 /* Opens module m where the target sees it (inside root, the target's root folder, when root is not ""), else at
  * its path on this machine. A module without a file path or a build-id to check it by is not opened. Returns 0
  * or -1. */
-static int open_module(const struct drd_rawread_module *m, const char *root, struct opened *o)
+static int open_module(struct drd_rawread_module *m, const char *root, struct opened *o)
 {
-    if (m->path[0] != '/' || !m->build_id[0])
+    if (m->path[0] != '/' || !m->build_id[0]) {
+        m->symbols = m->path[0] != '/' ? "no file (not a path)" : "no build-id to check its file by";
         return -1;
+    }
     if (root[0]) {
         int root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         int fd = root_fd >= 0 ? open_regular(root_fd, m->path) : -1;

@@ -13,6 +13,8 @@
 #ifndef DRD_SYMBOLS_H
 #define DRD_SYMBOLS_H
 
+#include <jansson.h>
+
 #include "report/rawread.h"
 
 /* The tool's choices for every report it builds: resolve names from the files (default 1) and fold unnamed runs
@@ -36,6 +38,12 @@ int drd_symbols_name(struct drd_rawdata *d, const char *root);
  * "<library> (<n> frames)" (fold), or names each unnamed frame "<library>+0x<address>" (!fold). Returns 0 or -1
  * (out of memory; stacks already rewritten stay valid). */
 int drd_symbols_fold(struct drd_rawdata *d, int fold);
+
+/* The "native" member of a report over d: {"modules":[{"path","build_id","symbols","frames","named"}],
+ * "unnamed_total","unnamed":[{"module" (index in modules),"offset" ("0x..." in the module's ELF terms)}]}, the
+ * first 1,000 unnamed frames listed; "symbols" is "read" or why the module's file was not used. NULL when d has no
+ * native module (or out of memory). */
+json_t *drd_symbols_summary(const struct drd_rawdata *d);
 
 /* Adds name (taken: freed with d, also on failure) to d's owned names. Returns 0 or -1. */
 int drd_symbols_own(struct drd_rawdata *d, char *name);

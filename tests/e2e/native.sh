@@ -45,6 +45,13 @@ check_eq "--fold-native=false: the $N frames apart, each at its address" "$APART
 "$DRD_BIN" show "$ID" --fold-native=sometimes >/dev/null 2>"$WORK/bad.err"
 check_eq "--fold-native takes true or false" "$?" 2
 
+# the report's "native" member: each module read, and the module and address of every frame left unnamed
+check_eq "JSON: libcoreclr's file was read" \
+    "$(jq -r '.report.native.modules[] | select(.path | endswith("/libcoreclr.so")) | .symbols' "$WORK/cpu.json")" read
+check_eq "JSON: each unnamed frame with its module and offset" \
+    "$(jq '.report.native | (.modules | map(.frames - .named) | add) == .unnamed_total and
+        ([.unnamed[] | select((.offset | test("^0x[0-9a-f]+$")) and .module >= 0)] | length) == .unnamed_total' "$WORK/cpu.json")" true
+
 # never a wrong name: the same session with another build-id for the C library names none of its functions
 WRONG="$DRDOTNET_HOME/sessions/$ID-wrongid"
 cp -r "$DRDOTNET_HOME/sessions/$ID" "$WRONG"
@@ -52,6 +59,9 @@ sed -i "s/\t$BUILD_ID\t/\t$(printf '%040d' 0)\t/" "$WRONG/cpu-hotpaths.raw"
 "$DRD_BIN" show "$ID-wrongid" --json >"$WORK/wrong.json"
 check_eq "a file of another build-id: the frame keeps the library's name" \
     "$(jq -r '.report.top[0].function' "$WORK/wrong.json")" "libc.so.6"
+check_eq "a file of another build-id: the report says so" \
+    "$(jq -r '.report.native.modules[] | select(.path | endswith("/libc.so.6")) | .symbols' "$WORK/wrong.json")" \
+    "the file's build-id differs from the one the target loaded"
 check_eq "a file of another build-id: no C library function named" \
     "$(jq '[.report.top[].function | select(endswith(" (libc.so.6)"))] | length' "$WORK/wrong.json")" 0
 
@@ -96,4 +106,7 @@ check_contains "own mount namespace: the target ran its library" "$NS_OUT" "spun
 "$DRD_BIN" show "$(jq -r .session.id "$WORK/ns.json")" --json >"$WORK/ns-after.json"
 check_eq "own mount namespace, target gone: the library's name, no function" \
     "$(jq -r '.report.top[0].function' "$WORK/ns-after.json")" "libnativespin.so"
+check_eq "own mount namespace, target gone: the report says why" \
+    "$(jq -r '.report.native.modules[] | select(.path == "/mnt/libnativespin.so") | .symbols' "$WORK/ns-after.json")" \
+    "no such regular file where the target sees it, nor here"
 finish
