@@ -93,13 +93,16 @@ void drd_exceptions_print(FILE *out, json_t *report);
  * "tree":{"name","total","self","total_ns","self_ns","children":[...]}}. Functions are ranked by self time; a
  * function's total counts a sample once however often it recurs in the stack. The tree starts at "all" (the
  * root frames are its children), children heaviest first; past 200,000 nodes the lightest fold into "(other)"
- * children. Returns a new reference, or NULL with err. */
+ * children. Native frames are named "function (library)" and runs of unnamed ones folded (src/symbols/symbols.h);
+ * when the file has native modules, "native" lists them and the unnamed frames' modules and offsets
+ * (drd_symbols_summary). Returns a new reference, or NULL with err. */
 json_t *drd_cpu_report(const char *raw_path, char *err, size_t cap);
 void drd_cpu_print(FILE *out, json_t *report);
 
 /* The merged-stacks profiler's report: {"profiler","threads","dropped","complete","tree":{"name","threads",
  * "tids","children":[...]},"stacks":[{"tid","name","frames":[leaf first]}]}, each tree node counting the
- * threads whose stack runs through it. Returns a new reference, or NULL with err. */
+ * threads whose stack runs through it; "native" as in the cpu-hotpaths report. Returns a new reference, or NULL with
+ * err. */
 json_t *drd_merged_report(const char *raw_path, char *err, size_t cap);
 void drd_merged_print(FILE *out, json_t *report);
 
