@@ -563,6 +563,7 @@ void drd_cpu_print(FILE *out, json_t *r)
     fprintf(out, "\nCall tree (total%%, self%%; below %.0f%% and deeper than %d levels left out):\n", PRINT_MIN_PERCENT,
             PRINT_MAX_DEPTH);
     print_cpu_node(out, json_object_get(r, "tree"), 0, whole, by_ns);
+    drd_symbols_print(out, json_object_get(r, "native"));
 }
 
 /* Prints node as "[N threads] name", the single-child chains below it with the same threads as one block of

@@ -3,6 +3,7 @@
 #include "symbols/symbols.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define MAX_UNNAMED 1000 /* addresses listed; the count covers them all */
 
@@ -43,4 +44,20 @@ json_t *drd_symbols_summary(const struct drd_rawdata *d)
         }
     }
     return json_pack("{s:o,s:I,s:o}", "modules", modules_json(d), "unnamed_total", total, "unnamed", unnamed);
+}
+
+void drd_symbols_print(FILE *out, json_t *native)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(native, "modules"), i, m)
+    {
+        const char *why = json_string_value(json_object_get(m, "symbols"));
+        const char *path = json_string_value(json_object_get(m, "path"));
+        json_int_t frames = json_integer_value(json_object_get(m, "frames"));
+        if (!why || !path || !frames || strcmp(why, "read") == 0 || path[0] != '/')
+            continue;
+        const char *lib = strrchr(path, '/') + 1;
+        fprintf(out, "%lld native frames of %s have no function name: %s.\n", (long long)frames, lib, why);
+    }
 }

@@ -13,6 +13,8 @@
 #ifndef DRD_SYMBOLS_H
 #define DRD_SYMBOLS_H
 
+#include <stdio.h>
+
 #include <jansson.h>
 
 #include "report/rawread.h"
@@ -44,6 +46,10 @@ int drd_symbols_fold(struct drd_rawdata *d, int fold);
  * first 1,000 unnamed frames listed; "symbols" is "read" or why the module's file was not used. NULL when d has no
  * native module (or out of memory). */
 json_t *drd_symbols_summary(const struct drd_rawdata *d);
+
+/* Prints a line for each module of a report's "native" member whose file was not used, saying why. Nothing for
+ * NULL. */
+void drd_symbols_print(FILE *out, json_t *native);
 
 /* Adds name (taken: freed with d, also on failure) to d's owned names. Returns 0 or -1. */
 int drd_symbols_own(struct drd_rawdata *d, char *name);

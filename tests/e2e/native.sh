@@ -109,4 +109,7 @@ check_eq "own mount namespace, target gone: the library's name, no function" \
 check_eq "own mount namespace, target gone: the report says why" \
     "$(jq -r '.report.native.modules[] | select(.path == "/mnt/libnativespin.so") | .symbols' "$WORK/ns-after.json")" \
     "no such regular file where the target sees it, nor here"
+"$DRD_BIN" show "$(jq -r .session.id "$WORK/ns.json")" >"$WORK/ns-after.txt"
+check_contains "own mount namespace, target gone: the text report says why" "$WORK/ns-after.txt" \
+    "native frames of libnativespin.so have no function name: no such regular file where the target sees it, nor here."
 finish
