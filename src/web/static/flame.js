@@ -34,7 +34,8 @@
 
   function colorOf(name, isRoot) {
     if (isRoot) return ROOT_COLOR;
-    const runtime = /^(System|Microsoft|Interop|Internal)\b|^\[|^\(|^lib[\w.+-]*\.so/.test(name);
+    // native code: a library's frames ("libcoreclr.so (6 frames)") and its functions ("memcmp (libc.so.6)")
+    const runtime = /^(System|Microsoft|Interop|Internal)\b|^\[|^\(|^lib[\w.+-]*\.so|\([\w.+-]+\.so[\w.]*\)$/.test(name);
     // frames of one class share a colour: hash what comes before the method name
     const dot = name.lastIndexOf('.', name.indexOf('(') >= 0 ? name.indexOf('(') : name.length);
     const h = hash(dot > 0 ? name.slice(0, dot) : name) % 12;
