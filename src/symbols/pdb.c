@@ -280,6 +280,8 @@ static int append(char *out, size_t *len, const uint8_t *s, size_t n)
 {
     if (n >= MAX_DOC_NAME - *len)
         return -1;
+    if (n == 0)
+        return 0; /* an empty part (the one before a leading separator) has no bytes, maybe no pointer */
     memcpy(out + *len, s, n);
     *len += n;
     out[*len] = 0;

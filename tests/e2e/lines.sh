@@ -45,6 +45,13 @@ check_eq "exc: the caller's line" "$(jq '.report.types[0].stacks[0].lines[1].lin
 check_contains "exc: the terminal's stack" "$WORK/exc.txt" "at DrDotnet.Targets.Thrower.Fail (Program.cs:$thrown_at)"
 check_eq "exc: every frame of Lines.dll has its line" "$(jq -r '.report.lines.why' "$R")" ""
 
+# the PDB embedded in the dll
+"$DRD_BIN" launch exceptions --json -- dotnet "$DRD_TARGETS/LinesEmbedded/Lines.dll" --seconds 0 --throws 10 \
+    >"$WORK/emb.json" 2>"$WORK/emb.err"
+check_eq "embedded: no PDB beside the dll" "$(ls "$DRD_TARGETS/LinesEmbedded/"*.pdb 2>/dev/null)" ""
+check_eq "embedded: the line that threw" "$(jq '.report.types[0].stacks[0].lines[0].line' "$WORK/emb.json")" \
+    "$(printed throw-line "$WORK/emb.err")"
+
 # no PDB: names, no line, and why
 rm "$T/Lines.pdb"
 throws nopdb

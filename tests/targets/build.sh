@@ -46,6 +46,10 @@ for name in Exceptions Idle Demo CpuSpin Deadlock CpuBench Memory Busy Web Waits
     target "$name" "$out/$name/$name.dll" "$name" -- build "$script_dir/$name/$name.csproj" -o "$out/$name"
 done
 
+# Lines again with its PDB embedded in the dll (nothing beside it): where the tool must find the lines then
+target LinesEmbedded "$out/LinesEmbedded/Lines.dll" Lines -- \
+    build "$script_dir/Lines/Lines.csproj" -o "$out/LinesEmbedded" -p:DebugType=embedded
+
 # Statics runs without StaticsGone.dll; a copy left there by an older build would make the missing assembly present
 target StaticsGone "$out/StaticsGone/StaticsGone.dll" StaticsGone -- \
     build "$script_dir/StaticsGone/StaticsGone.csproj" -o "$out/StaticsGone"
