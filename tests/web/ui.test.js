@@ -243,6 +243,13 @@ test('cpu-hotpaths on CpuSpin: the hot method in the flame graph, searched, hove
   assert.equal(await first.getAttribute('data-function'), HOT);
   await shot('08-top-functions');
 
+  // the hot method's loop, by source line (CpuSpin is built with its PDB)
+  await page.locator('[data-tab="lines"]').click();
+  const hotLine = page.locator('table.data tbody tr').first();
+  await hotLine.waitFor();
+  assert.match(await hotLine.getAttribute('data-line'), /^Program\.cs:\d+$/);
+  assert.match(await hotLine.textContent(), /SpinForever/);
+
   await page.locator('[data-tab="threads"]').click();
   await page.locator('table.data tbody tr').first().waitFor();
   await shot('09-threads');
@@ -290,6 +297,7 @@ test('exceptions on the Exceptions target: the table, searched and opened', asyn
   await page.locator('tr[data-type="System.InvalidOperationException"]').waitFor({ state: 'detached' });
   await page.locator('tr[data-type="DrDotnet.Targets.NestedWorker+WorkerFault"]').click();
   await page.locator('.detail h3', { hasText: 'WorkerFault' }).waitFor();
+  await page.locator('.detail ol.frames li', { hasText: /Explode \(Program\.cs:\d+\)$/ }).first().waitFor();
   await shot('13-exceptions');
 });
 
