@@ -1,6 +1,7 @@
 /* The per-body IL-to-native maps (ilmap.h): code ranges sorted by start address, each pointing at its body's map.
  * Code of a loaded method is never moved; a body whose memory the runtime frees (collectible assemblies,
- * dynamic methods) could leave a stale range, which only a later body at the same address would hit. */
+ * dynamic methods) leaves a stale range, found out when the runtime names another function at one of its
+ * addresses: the cache is emptied then. */
 #include "profiler/ilmap.h"
 
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #define IL_NONE 0xffffffffu /* special offsets: no mapping (-1), prolog (-2), epilog (-3) */
 
 struct body {
+    FunctionID owner; /* the function the runtime said holds this code */
     COR_DEBUG_IL_TO_NATIVE_MAP *map;
     uint32_t n_map;
     uint32_t refs; /* ranges pointing at it */
@@ -27,9 +29,9 @@ struct range {
 
 struct drd_ilmap {
     ICorProfilerInfo15 *info;
-    struct range *ranges; /* sorted by lo, MAX_RANGES */
-    uint32_t n_ranges;
-    uint32_t n_entries, bodies, resets;
+    struct range *ranges; /* sorted by lo, cap_ranges of them (at most MAX_RANGES) */
+    uint32_t n_ranges, cap_ranges;
+    uint32_t n_entries;
 };
 
 struct drd_ilmap *drd_ilmap_create(ICorProfilerInfo15 *info)
@@ -37,11 +39,6 @@ struct drd_ilmap *drd_ilmap_create(ICorProfilerInfo15 *info)
     struct drd_ilmap *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
-    m->ranges = calloc(MAX_RANGES, sizeof *m->ranges);
-    if (!m->ranges) {
-        free(m);
-        return NULL;
-    }
     m->info = info;
     return m;
 }
@@ -69,12 +66,6 @@ void drd_ilmap_destroy(struct drd_ilmap *m)
     free(m);
 }
 
-void drd_ilmap_stats(const struct drd_ilmap *m, uint32_t *bodies, uint32_t *resets)
-{
-    *bodies = m->bodies;
-    *resets = m->resets;
-}
-
 /* The index of the last range starting at or below ip, or -1. */
 static int64_t find(const struct drd_ilmap *m, uint64_t ip)
 {
@@ -97,7 +88,25 @@ static const struct range *covering(const struct drd_ilmap *m, uint64_t ip)
     return i >= 0 && ip < m->ranges[i].hi ? &m->ranges[i] : NULL;
 }
 
-/* Inserts a range in order; the caller checked there is room. */
+/* Makes room for n more ranges, doubling the table up to MAX_RANGES. Returns 0, or -1 (bound or memory). */
+static int room(struct drd_ilmap *m, uint32_t n)
+{
+    if (m->n_ranges + n <= m->cap_ranges)
+        return 0;
+    uint32_t cap = m->cap_ranges ? m->cap_ranges : 256;
+    while (cap < m->n_ranges + n)
+        cap *= 2;
+    if (cap > MAX_RANGES)
+        return -1;
+    struct range *nr = realloc(m->ranges, cap * sizeof *nr);
+    if (!nr)
+        return -1;
+    m->ranges = nr;
+    m->cap_ranges = cap;
+    return 0;
+}
+
+/* Inserts a range in order; the caller made room. */
 static void insert(struct drd_ilmap *m, struct range r)
 {
     uint32_t at = (uint32_t)(find(m, r.lo) + 1);
@@ -126,7 +135,7 @@ static int32_t read_map(ICorProfilerInfo15 *info, UINT_PTR start, COR_DEBUG_IL_T
 }
 
 /* Maps the body that starts at start (its code ranges and IL map), unless one of its ranges is known already. */
-static void add_body(struct drd_ilmap *m, UINT_PTR start)
+static void add_body(struct drd_ilmap *m, FunctionID owner, UINT_PTR start)
 {
     if (covering(m, start))
         return;
@@ -139,16 +148,16 @@ static void add_body(struct drd_ilmap *m, UINT_PTR start)
     int32_t n_map = read_map(m->info, start, &map);
     if (n_map <= 0)
         return;
-    if (m->n_ranges + n > MAX_RANGES || m->n_entries + (uint32_t)n_map > MAX_ENTRIES) {
+    if (room(m, n) || m->n_entries + (uint32_t)n_map > MAX_ENTRIES) {
         clear(m); /* full: start over rather than grow without bound */
-        m->resets++;
     }
     struct body *b = calloc(1, sizeof *b);
-    if (!b) {
+    if (!b || room(m, n)) {
+        free(b);
         free(map);
         return;
     }
-    *b = (struct body){map, (uint32_t)n_map, 0};
+    *b = (struct body){owner, map, (uint32_t)n_map, 0};
     uint64_t logical = 0;
     for (ULONG32 i = 0; i < n; i++) {
         uint64_t lo = infos[i].startAddress, size = infos[i].size;
@@ -164,16 +173,11 @@ static void add_body(struct drd_ilmap *m, UINT_PTR start)
         return;
     }
     m->n_entries += (uint32_t)n_map;
-    m->bodies++;
 }
 
-/* Asks the runtime for every native body of the function that holds ip (its tiers, for ip's ReJIT version). */
-static void learn(struct drd_ilmap *m, FunctionID fid, uint64_t ip)
+/* Asks the runtime for every native body of a function (its tiers, for one ReJIT version). */
+static void learn(struct drd_ilmap *m, FunctionID owner, ReJITID rejit)
 {
-    FunctionID owner = 0;
-    ReJITID rejit = 0;
-    if (FAILED(m->info->lpVtbl->GetFunctionFromIP3(m->info, (LPCBYTE)(uintptr_t)ip, &owner, &rejit)) || owner == 0)
-        owner = fid, rejit = 0;
     UINT_PTR starts[MAX_BODY_STARTS];
     ULONG32 n = 0;
     if (FAILED(m->info->lpVtbl->GetNativeCodeStartAddresses(m->info, owner, rejit, MAX_BODY_STARTS, &n, starts)))
@@ -181,7 +185,7 @@ static void learn(struct drd_ilmap *m, FunctionID fid, uint64_t ip)
     if (n > MAX_BODY_STARTS)
         n = MAX_BODY_STARTS;
     for (ULONG32 i = 0; i < n; i++)
-        add_body(m, starts[i]);
+        add_body(m, owner, starts[i]);
 }
 
 /* The IL offset of native offset off in map: the entry that covers it with the latest start, skipping the
@@ -202,13 +206,20 @@ static int32_t lookup(const struct body *b, uint64_t off)
     return il;
 }
 
-int32_t drd_ilmap_offset(struct drd_ilmap *m, FunctionID fid, uint64_t ip)
+int32_t drd_ilmap_offset(struct drd_ilmap *m, uint64_t ip)
 {
-    if (!m || ip == 0 || !m->info->lpVtbl->GetILToNativeMapping3)
+    FunctionID owner = 0;
+    ReJITID rejit = 0;
+    if (!m || ip == 0 ||
+        FAILED(m->info->lpVtbl->GetFunctionFromIP3(m->info, (LPCBYTE)(uintptr_t)ip, &owner, &rejit)) || !owner)
         return -1;
     const struct range *r = covering(m, ip);
+    if (r && r->body->owner != owner) {
+        clear(m); /* code freed and its memory reused by another function's: every range is suspect */
+        r = NULL;
+    }
     if (!r) {
-        learn(m, fid, ip);
+        learn(m, owner, rejit);
         r = covering(m, ip);
     }
     if (!r)

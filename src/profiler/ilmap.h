@@ -14,13 +14,11 @@ struct drd_ilmap *drd_ilmap_create(ICorProfilerInfo15 *info);
 
 void drd_ilmap_destroy(struct drd_ilmap *m);
 
-/* The IL offset of the instruction at ip in function fid's code (ip: the sampled instruction, or a return address
+/* The IL offset of the instruction at ip, a managed code address (the sampled instruction, or a return address
  * minus one), or -1 when the runtime has no map for it (prolog, epilog, no debug info, not managed code). Asks the
- * runtime the first time ip falls in a body it has not mapped. From the worker thread only: never in a signal
- * handler, never while the runtime is suspended. */
-int32_t drd_ilmap_offset(struct drd_ilmap *m, FunctionID fid, uint64_t ip);
-
-/* Bodies mapped so far and how often the cache was emptied because it reached its bound. */
-void drd_ilmap_stats(const struct drd_ilmap *m, uint32_t *bodies, uint32_t *resets);
+ * runtime which function holds ip (one call), and for that function's bodies and maps the first time ip falls in
+ * a body it has not mapped. From the worker thread only: never in a signal handler, never while the runtime is
+ * suspended. */
+int32_t drd_ilmap_offset(struct drd_ilmap *m, uint64_t ip);
 
 #endif

@@ -356,7 +356,12 @@ static const struct method_entry *method_of(struct drd_rawout *r, const struct d
     mdToken tok = 0;
     ULONG32 n;
     ICorProfilerInfo15 *info = r->core->info;
-    if (SUCCEEDED(info->lpVtbl->GetFunctionInfo2(info, (FunctionID)f->fn, 0, &cls, &module, &tok, 0, &n, NULL)) &&
+    BOOL dynamic = 0;
+    if (FAILED(info->lpVtbl->IsFunctionDynamic(info, (FunctionID)f->fn, &dynamic)))
+        dynamic = 0;
+    /* a dynamic method (LCG, expression trees) has no token of any file, so no line */
+    if (!dynamic &&
+        SUCCEEDED(info->lpVtbl->GetFunctionInfo2(info, (FunctionID)f->fn, 0, &cls, &module, &tok, 0, &n, NULL)) &&
         module) {
         e.asm_id = assembly_id(r, module);
         e.token = tok;
@@ -411,7 +416,7 @@ static int site_frame(struct drd_rawout *r, const struct drd_frame *f, uint32_t 
             return fail(r, "out of memory for the frame table");
         char text[1200];
         if (m->asm_id) {
-            int32_t il = drd_ilmap_offset(r->ilmap, (FunctionID)m_frame->fn, m_frame->ip);
+            int32_t il = drd_ilmap_offset(r->ilmap, m_frame->ip);
             snprintf(text, sizeof text, "%s\tM %u %x %d", m->name, m->asm_id, m->token, il);
         } else {
             snprintf(text, sizeof text, "%s", m->name);
