@@ -226,6 +226,7 @@ test('cpu-hotpaths on CpuSpin: the hot method in the flame graph, searched, hove
   const tipText = await tip.textContent();
   assert.ok(tipText.includes(HOT), tipText);
   assert.match(tipText, /\d+(\.\d)?% of all CPU time/);
+  assert.match(tipText, /line Program\.cs:\d+: self \d/, 'the hot method\'s hottest line in its tooltip');
   await shot('05-hover');
 
   await page.mouse.click(box.x + rect.x + rect.w / 2, box.y + rect.y + rect.h / 2);
@@ -249,6 +250,7 @@ test('cpu-hotpaths on CpuSpin: the hot method in the flame graph, searched, hove
   await hotLine.waitFor();
   assert.match(await hotLine.getAttribute('data-line'), /^Program\.cs:\d+$/);
   assert.match(await hotLine.textContent(), /SpinForever/);
+  await shot('08b-hot-lines');
 
   await page.locator('[data-tab="threads"]').click();
   await page.locator('table.data tbody tr').first().waitFor();

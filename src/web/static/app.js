@@ -755,10 +755,13 @@
     const all = weight(r.tree) || 1;
     const unit = wall ? 'wall-clock time' : 'CPU time';
     const top = r.top || [];
+    // the function's hottest source lines (of the hot-lines table), for the tooltip and the tree
+    const linesOf = (name) => (r.hot_lines || []).filter((l) => l.method === name).slice(0, 3)
+      .map((l) => `line ${l.file.split(/[\\/]/).pop()}:${l.line}: self ${pct((byNs ? l.self_ns : l.self) / all)}`);
     const describe = (d) => [d.name,
       `${pct(d.share)} of all ${unit}` + (d.zoomShare !== d.share ? `, ${pct(d.zoomShare)} of the zoomed frame` : ''),
       `total ${ms(d.node.total_ns)} ms in ${num.format(d.node.total)} samples`,
-      `self ${ms(d.node.self_ns)} ms in ${num.format(d.node.self)} samples`];
+      `self ${ms(d.node.self_ns)} ms in ${num.format(d.node.self)} samples`, ...linesOf(d.name)];
     const flame = () => flameCard(r.tree, {
       valueKey: byNs ? 'total_ns' : 'total', selfKey: byNs ? 'self_ns' : 'self',
       unit, unitNote: byNs ? 'the time each sample stands for' : 'samples', describe,
@@ -768,7 +771,7 @@
       { label: 'Self', value: (n) => pct((byNs ? n.self_ns : n.self) / all) },
       { label: 'Total ms', value: (n) => ms(n.total_ns) },
       { label: 'Self ms', value: (n) => ms(n.self_ns) },
-    ], { weight }));
+    ], { weight, title: (n) => [n.name, ...linesOf(n.name)].join('\n') }));
     const topTable = () => {
       const t = sortableTable([
         { key: 'function', label: 'Function', class: 'mono' },
