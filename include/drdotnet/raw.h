@@ -21,6 +21,15 @@
  *   np <TAB> <start ticks>                            the target's start time (field 22 of /proc/<pid>/stat),
  *      before the first 'nm': the tool reads a module's file through /proc/<pid>/root only while that process lives
  *
+ * A frame record may carry trailing TAB fields, each named by its first letter; a reader ignores a field whose
+ * letter it does not know. Managed code sites:
+ *   f <TAB> <id> <TAB> <name> <TAB> M <assembly id> <method token hex> <IL offset or -1>   a managed frame at that
+ *     IL offset (the sampled instruction, or the call a return address comes back to); one id per (method,
+ *     offset), so frames of one method may share a name
+ *   mm <TAB> <assembly id> <TAB> <MVID, 32 hex digits as stored, or -> <TAB> <file path>   an assembly (module),
+ *     before the first frame that names it; ids count up from 1. The tool finds the PDB from the file and checks
+ *     the file's MVID against this one.
+ *
  * exceptions (counts add up over the file; a line reports what grew since the previous one):
  *   x <TAB> <type id> <TAB> <stack id> <TAB> <count>                       thrown from that stack
  *   c <TAB> <type id> <TAB> <stack id> <TAB> <frame id> <TAB> <count>      of those, caught in that frame

@@ -15,7 +15,7 @@
 #include "report/export.h"
 #include "report/report.h"
 
-enum format { SPEEDSCOPE, FOLDED, PPROF };
+enum format { SPEEDSCOPE, FOLDED, PPROF, FOLDED_LINES };
 
 static const struct {
     const char *name, *suffix;
@@ -23,11 +23,12 @@ static const struct {
     [SPEEDSCOPE] = {"speedscope", "speedscope.json"},
     [FOLDED] = {"folded", "folded"},
     [PPROF] = {"pprof", "pb.gz"},
+    [FOLDED_LINES] = {"folded-lines", "lines.folded"},
 };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: drdotnet export <session> --format speedscope|folded|pprof [--output PATH] [--profiler NAME]\n"
+    fprintf(f, "usage: drdotnet export <session> --format speedscope|folded|folded-lines|pprof [--output PATH] [--profiler NAME]\n"
                "       " DRD_CLI_NATIVE_USAGE "\n\n"
                "Writes the samples of a cpu-hotpaths or merged-stacks session, the allocations of an allocations\n"
                "session (by stack, each ending in a frame named after the type allocated, weighted by bytes; pprof:\n"
@@ -36,6 +37,7 @@ static void usage(FILE *f)
                "profilers, those of the one that has them (--profiler names it):\n"
                "  speedscope  a speedscope file (https://www.speedscope.app), one profile per thread\n"
                "  folded      folded stacks, one 'root;...;leaf count' line per stack (flamegraph.pl, inferno)\n"
+               "  folded-lines  the same with each managed frame's source line where known: 'Method:42'\n"
                "  pprof       a gzip-compressed pprof profile (go tool pprof)\n\n"
                "The file goes into the session folder as <profiler>.speedscope.json, <profiler>.folded or\n"
                "<profiler>.pb.gz unless --output names another path: '-' for standard output (pprof only when it is\n"

@@ -66,6 +66,17 @@ static IMetaDataImport2 *metadata_for(struct drd_names *n, ModuleID module)
     return md;
 }
 
+int drd_names_module_mvid(struct drd_names *n, ModuleID module, uint8_t out[16])
+{
+    IMetaDataImport2 *md = metadata_for(n, module);
+    GUID mvid;
+    ULONG len = 0;
+    if (!md || FAILED(md->lpVtbl->GetScopeProps(md, NULL, 0, &len, &mvid)))
+        return -1;
+    memcpy(out, &mvid, 16);
+    return 0;
+}
+
 void drd_names_strip_arity(char *s)
 {
     char *w = s;
@@ -320,7 +331,7 @@ int drd_names_frame(struct drd_names *n, const struct drd_frame *f, char *out, s
     if (DRD_FRAME_IS_NATIVE(f) && f->cls == DRD_FRAME_IP_UNRESOLVED) {
         FunctionID fn = 0;
         if (SUCCEEDED(n->info->lpVtbl->GetFunctionFromIP(n->info, (LPCBYTE)(uintptr_t)DRD_FRAME_IP(f), &fn)) && fn) {
-            struct drd_frame managed = {fn, 0};
+            struct drd_frame managed = {fn, 0, 0};
             return drd_names_frame(n, &managed, out, cap);
         }
     }

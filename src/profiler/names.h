@@ -3,6 +3,7 @@
 #define DRD_NAMES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "clr/corprof.h"
 #include "profiler/stacks.h"
@@ -25,6 +26,10 @@ int drd_names_frame(struct drd_names *n, const struct drd_frame *f, char *out, s
 
 /* Writes "Namespace.Type<Args>" (arrays as "Elem[]") into out. Returns 0, or -1 with a placeholder in out. */
 int drd_names_class(struct drd_names *n, ClassID cls, char *out, size_t cap);
+
+/* The module's MVID (the 16 bytes of its metadata's Module row, as stored). Returns 0, or -1 when the runtime could
+ * not say. Same threads as drd_names_frame. */
+int drd_names_module_mvid(struct drd_names *n, ModuleID module, uint8_t out[16]);
 
 /* Removes the `N arity suffixes of a name, in place ("List`1" -> "List"). */
 void drd_names_strip_arity(char *s);

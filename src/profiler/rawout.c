@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "drdotnet/raw.h"
+#include "clr/utf16.h"
 #include "profiler/core.h"
+#include "profiler/ilmap.h"
 #include "profiler/names.h"
 #include "profiler/natmods.h"
 
@@ -38,6 +40,13 @@ struct name_entry {
     char *name;
 };
 
+/* A managed function as the frames of its code sites share it: its name and where the tool finds its lines. */
+struct method_entry {
+    char *name;
+    uint32_t asm_id; /* 0: no assembly record (the runtime could not say) */
+    uint32_t token;
+};
+
 struct drd_rawout {
     struct drd_core *core;
     FILE *f;
@@ -53,6 +62,12 @@ struct drd_rawout {
     uint32_t frame_ids;       /* frame ids given so far, by name or by native address */
     int process_noted;        /* the 'np' record was written */
     uint32_t module_ids;      /* 'nm' records written */
+    /* managed frames with a code address: (fn, cls) -> method entry + 1; (fn, cls, ip) -> frame id; module ->
+     * assembly id */
+    struct idmap methods, sites, modules;
+    struct method_entry *method_list;
+    uint32_t method_cap;
+    struct drd_ilmap *ilmap;
 };
 
 static uint64_t mix(uint64_t x)
@@ -188,7 +203,10 @@ struct drd_rawout *drd_rawout_open(struct drd_core *c, const char *dir, const ch
     r->max_bytes = max_bytes;
     r->names = drd_names_create(c->info);
     r->mods = drd_natmods_create();
-    if (!r->names || !r->mods || idmap_grow(&r->frames) || idmap_grow(&r->types) || idmap_grow(&r->threads) || names_grow(r))
+    r->ilmap = drd_ilmap_create(c->info);
+    if (!r->names || !r->mods || !r->ilmap || idmap_grow(&r->frames) || idmap_grow(&r->types) ||
+        idmap_grow(&r->threads) || idmap_grow(&r->methods) || idmap_grow(&r->sites) || idmap_grow(&r->modules) ||
+        names_grow(r))
         goto fail_alloc;
     r->stack_cap = 1024;
     r->stacks = calloc(r->stack_cap, sizeof *r->stacks);
@@ -200,6 +218,10 @@ struct drd_rawout *drd_rawout_open(struct drd_core *c, const char *dir, const ch
 fail_alloc:
     drd_names_destroy(r->names);
     drd_natmods_destroy(r->mods);
+    drd_ilmap_destroy(r->ilmap);
+    idmap_free(&r->methods);
+    idmap_free(&r->sites);
+    idmap_free(&r->modules);
     idmap_free(&r->frames);
     idmap_free(&r->types);
     idmap_free(&r->threads);
@@ -347,7 +369,156 @@ static int native_frame(struct drd_rawout *r, const struct drd_frame *f, uint32_
     return 1;
 }
 
+/* Adds key -> value at slot (found empty by idmap_find), growing the map. Returns 0 or -1 (out of memory). */
+static int idmap_put(struct idmap *m, uint32_t slot, uint64_t key, uint32_t value)
+{
+    m->keys[slot] = key;
+    m->ids[slot] = value;
+    m->count++;
+    return m->count * 2 > m->cap ? idmap_grow(m) : 0;
+}
+
+/* The assembly id of a module, writing its 'mm' record the first time: the MVID (or '-') that the tool checks
+ * the file against, and the file's path. 0 when the runtime could not say. */
+static uint32_t assembly_id(struct drd_rawout *r, ModuleID module)
+{
+    uint32_t slot = 0, found = idmap_find(&r->modules, module, &slot);
+    if (found || r->modules.count >= MAX_ENTRIES)
+        return found;
+    WCHAR path16[1024];
+    ULONG len = 0;
+    LPCBYTE base = NULL;
+    AssemblyID assembly = 0;
+    DWORD flags = 0;
+    ICorProfilerInfo15 *info = r->core->info;
+    if (FAILED(info->lpVtbl->GetModuleInfo2(info, module, &base, 1024, &len, path16, &assembly, &flags)))
+        return 0;
+    char path[3072];
+    drd_utf16_to_utf8(path16, len < 1024 ? len : 1023, path, sizeof path, NULL);
+    sanitize(path);
+    uint8_t mvid[16];
+    char hex[33] = "-";
+    if (drd_names_module_mvid(r->names, module, mvid) == 0)
+        for (int i = 0; i < 16; i++)
+            snprintf(hex + 2 * i, 3, "%02x", mvid[i]);
+    uint32_t aid = r->modules.count + 1;
+    if (drd_rawout_printf(r, "mm\t%u\t%s\t%s\n", aid, hex, path) || idmap_put(&r->modules, slot, module, aid))
+        return 0;
+    return aid;
+}
+
+/* The method entry of a managed (fn, cls): its name, resolved once, and its assembly and token. NULL on failure. */
+static const struct method_entry *method_of(struct drd_rawout *r, const struct drd_frame *f)
+{
+    uint64_t key = f->fn ^ mix(f->cls);
+    uint32_t slot = 0, found = idmap_find(&r->methods, key, &slot);
+    if (found)
+        return &r->method_list[found - 1];
+    if (r->methods.count >= MAX_ENTRIES)
+        return NULL;
+    if (r->methods.count == r->method_cap) {
+        uint32_t ncap = r->method_cap ? r->method_cap * 2 : 1024;
+        struct method_entry *nl = realloc(r->method_list, ncap * sizeof *nl);
+        if (!nl)
+            return NULL;
+        r->method_list = nl;
+        r->method_cap = ncap;
+    }
+    char name[1024];
+    struct drd_frame bare = {f->fn, f->cls, 0};
+    drd_names_frame(r->names, &bare, name, sizeof name);
+    sanitize(name);
+    struct method_entry e = {strdup(name), 0, 0};
+    if (!e.name)
+        return NULL;
+    ClassID cls;
+    ModuleID module = 0;
+    mdToken tok = 0;
+    ULONG32 n;
+    ICorProfilerInfo15 *info = r->core->info;
+    BOOL dynamic = 0;
+    if (FAILED(info->lpVtbl->IsFunctionDynamic(info, (FunctionID)f->fn, &dynamic)))
+        dynamic = 0;
+    /* a dynamic method (LCG, expression trees) has no token of any file, so no line */
+    if (!dynamic &&
+        SUCCEEDED(info->lpVtbl->GetFunctionInfo2(info, (FunctionID)f->fn, 0, &cls, &module, &tok, 0, &n, NULL)) &&
+        module) {
+        e.asm_id = assembly_id(r, module);
+        e.token = tok;
+    }
+    uint32_t index = r->methods.count;
+    r->method_list[index] = e;
+    if (idmap_put(&r->methods, slot, key, index + 1)) {
+        r->methods.count--; /* not in the map: freed here, not at close */
+        free(e.name);
+        return NULL;
+    }
+    return &r->method_list[index];
+}
+
+/* A frame known only by its address (the signal sampler's, an event's): the managed frame of the function that
+ * holds it, else NULL (native code). */
+static const struct drd_frame *as_managed(struct drd_rawout *r, const struct drd_frame *f, struct drd_frame *out)
+{
+    FunctionID fn = 0;
+    ICorProfilerInfo15 *info = r->core->info;
+    if (FAILED(info->lpVtbl->GetFunctionFromIP(info, (LPCBYTE)(uintptr_t)DRD_FRAME_IP(f), &fn)) || !fn)
+        return NULL;
+    *out = (struct drd_frame){fn, 0, f->ip};
+    return out;
+}
+
+static int plain_frame(struct drd_rawout *r, const struct drd_frame *f, uint32_t *id);
+
+/* The frame id of a managed frame for its code site, its 'f' line carrying the trailing field
+ * "M <assembly id> <method token hex> <IL offset or -1>" for the tool to find the source line: one id per
+ * (method, IL offset). A frame known only by its address is resolved here, once per address (native code goes
+ * to plain_frame, its id kept under the address too). */
+static int site_frame(struct drd_rawout *r, const struct drd_frame *f, uint32_t *id)
+{
+    uint64_t key = mix(f->fn ^ mix(f->cls ^ mix(f->ip)));
+    uint32_t slot = 0, found = idmap_find(&r->sites, key, &slot);
+    if (found) {
+        *id = found;
+        return 0;
+    }
+    if (r->sites.count >= MAX_ENTRIES)
+        return fail(r, "too many distinct frames");
+    struct drd_frame resolved;
+    const struct drd_frame *m_frame = DRD_FRAME_IS_NATIVE(f) ? as_managed(r, f, &resolved) : f;
+    uint32_t nid;
+    if (!m_frame) {
+        if (plain_frame(r, f, &nid))
+            return -1;
+    } else {
+        const struct method_entry *m = method_of(r, m_frame);
+        if (!m)
+            return fail(r, "out of memory for the frame table");
+        char text[1200];
+        if (m->asm_id) {
+            int32_t il = drd_ilmap_offset(r->ilmap, m_frame->ip);
+            snprintf(text, sizeof text, "%s\tM %u %x %d", m->name, m->asm_id, m->token, il);
+        } else {
+            snprintf(text, sizeof text, "%s", m->name);
+        }
+        if (name_id(r, text, &nid))
+            return -1;
+    }
+    if (idmap_put(&r->sites, slot, key, nid))
+        return fail(r, "out of memory for the frame table");
+    *id = nid;
+    return 0;
+}
+
 int drd_rawout_frame(struct drd_rawout *r, const struct drd_frame *f, uint32_t *id)
+{
+    if (f->ip && (!DRD_FRAME_IS_NATIVE(f) || f->cls == DRD_FRAME_IP_UNRESOLVED))
+        return site_frame(r, f, id);
+    return plain_frame(r, f, id);
+}
+
+/* A frame without a code site (native code, a frame captured without its address): one id per name. */
+static int plain_frame(struct drd_rawout *r, const struct drd_frame *f, uint32_t *id)
 {
     uint64_t key = f->fn ^ mix(f->cls);
     uint32_t slot = 0, found = idmap_find(&r->frames, key, &slot);
@@ -517,6 +688,13 @@ int drd_rawout_close(struct drd_rawout *r, int ok, uint64_t events, uint64_t dro
     idmap_free(&r->frames);
     idmap_free(&r->types);
     idmap_free(&r->threads);
+    for (uint32_t i = 0; i < r->methods.count; i++)
+        free(r->method_list[i].name);
+    free(r->method_list);
+    idmap_free(&r->methods);
+    idmap_free(&r->sites);
+    idmap_free(&r->modules);
+    drd_ilmap_destroy(r->ilmap);
     drd_names_destroy(r->names);
     drd_natmods_destroy(r->mods);
     free(r);

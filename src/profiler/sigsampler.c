@@ -403,6 +403,7 @@ void drd_sig_drain(struct drd_prof *p)
                 ip--;
             frames[i].fn = DRD_FRAME_NATIVE(ip);
             frames[i].cls = DRD_FRAME_IP_UNRESOLVED;
+            frames[i].ip = ip;
         }
         uint32_t tid = s->tid;
         uint64_t weight = s->weight_ns;

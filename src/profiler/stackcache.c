@@ -144,7 +144,7 @@ static int __attribute__((noinline)) read_chain(struct drd_stack_cache *sc, stru
     if (n <= 0 || (!truncated && !drd_self_native(&sc->ranges, ips[n - 1])))
         return 0;
     for (int i = 0; i < n; i++)
-        chain[i] = (struct drd_frame){ips[i], 0};
+        chain[i] = (struct drd_frame){ips[i], 0, 0};
     return n;
 #else
     (void)sc, (void)chain;

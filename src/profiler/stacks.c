@@ -5,6 +5,7 @@ struct walk {
     ICorProfilerInfo15 *info;
     struct drd_frame *frames;
     int n, max, truncated;
+    int self; /* the calling thread: every frame, the leaf too, is inside a call */
 };
 
 static HRESULT on_frame(FunctionID fid, UINT_PTR ip, COR_PRF_FRAME_INFO frame, ULONG32 ctx_size, BYTE ctx[],
@@ -24,6 +25,7 @@ static HRESULT on_frame(FunctionID fid, UINT_PTR ip, COR_PRF_FRAME_INFO frame, U
             return S_OK;
         f->fn = DRD_FRAME_NATIVE(ip);
         f->cls = 0;
+        f->ip = 0;
     } else {
         ClassID cls = 0;
         ModuleID module;
@@ -34,6 +36,8 @@ static HRESULT on_frame(FunctionID fid, UINT_PTR ip, COR_PRF_FRAME_INFO frame, U
             cls = 0;
         f->fn = fid;
         f->cls = cls;
+        /* a return address points after its call: the call itself is one byte before */
+        f->ip = (w->n > 0 || w->self) && ip > 0 ? (uint64_t)ip - 1 : (uint64_t)ip;
     }
     w->n++;
     return S_OK;
@@ -41,7 +45,7 @@ static HRESULT on_frame(FunctionID fid, UINT_PTR ip, COR_PRF_FRAME_INFO frame, U
 
 int drd_stack_walk(ICorProfilerInfo15 *info, ThreadID thread, struct drd_frame *frames, int max, int *truncated)
 {
-    struct walk w = {info, frames, 0, max, 0};
+    struct walk w = {info, frames, 0, max, 0, thread == 0};
     HRESULT hr = info->lpVtbl->DoStackSnapshot(info, thread, on_frame, COR_PRF_SNAPSHOT_DEFAULT, &w, NULL, 0);
     *truncated = w.truncated;
     if (FAILED(hr) && hr != CORPROF_E_STACKSNAPSHOT_ABORTED && w.n == 0)

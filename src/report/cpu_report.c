@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/hotlines.h"
 #include "report/report.h"
 #include "report/samples.h"
 #include "symbols/symbols.h"
@@ -9,6 +10,8 @@
 #define TOP_FUNCTIONS 100     /* in the JSON */
 #define TREE_MAX_NODES 200000 /* in the JSON; the lighter nodes fold into "(other)" */
 #define PRINT_FUNCTIONS 20
+#define HOT_LINES 100 /* in the JSON */
+#define PRINT_HOT_LINES 15
 #define PRINT_MIN_PERCENT 1.0
 #define PRINT_MAX_DEPTH 40
 #define OTHER UINT32_MAX /* stands for the "(other)" child while sorting */
@@ -405,9 +408,15 @@ json_t *drd_cpu_report(const char *raw_path, char *err, size_t cap)
                        (json_int_t)s.frequency, "period_ns", (json_int_t)s.period_ns, "samples", (json_int_t)s.samples,
                        "total_ns", (json_int_t)s.weight, "dropped", (json_int_t)s.d.dropped, "complete", s.d.ended,
                        "threads", threads_json(&s), "top", top_json(&s), "tree", tree_json(&t, &s, 0));
-    json_t *native = drd_symbols_summary(&s.d); /* native modules and the frames left unnamed */
-    if (report && native)
-        json_object_set_new(report, "native", native);
+    if (report) {
+        json_t *native = drd_symbols_summary(&s.d); /* native modules and the frames left unnamed */
+        if (native)
+            json_object_set_new(report, "native", native);
+        json_object_set_new(report, "hot_lines", drd_hot_lines_json(&s.d, s.stack_samples, s.stack_weight, HOT_LINES));
+        json_t *lines = drd_lines_summary_json(&s.d);
+        if (lines)
+            json_object_set_new(report, "lines", lines);
+    }
     if (!report)
         snprintf(err, cap, "out of memory building the report");
     tree_free(&t);
@@ -559,6 +568,9 @@ void drd_cpu_print(FILE *out, json_t *r)
         fprintf(out, "  %6.1f%% %6.1f%% %10.1f  %s\n", percent(num(v, sk), whole), percent(num(v, tk), whole),
                 (double)num(v, "self_ns") / 1e6, text(v, "function"));
     }
+
+    drd_hot_lines_print(out, json_object_get(r, "hot_lines"), json_object_get(r, "lines"), whole, by_ns,
+                        PRINT_HOT_LINES);
 
     fprintf(out, "\nCall tree (total%%, self%%; below %.0f%% and deeper than %d levels left out):\n", PRINT_MIN_PERCENT,
             PRINT_MAX_DEPTH);

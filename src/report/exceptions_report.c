@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/hotlines.h"
 #include "report/rawread.h"
 #include "report/report.h"
 
@@ -112,8 +113,9 @@ json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap)
         for (; j < k.ng && k.g[j].type == type; j++) {
             count += k.g[j].thrown;
             caught += k.g[j].caught;
-            json_array_append_new(stacks, json_pack("{s:I,s:o}", "count", (json_int_t)k.g[j].thrown, "frames",
-                                                    frames_of(&d, k.g[j].stack)));
+            json_array_append_new(stacks, json_pack("{s:I,s:o,s:o*}", "count", (json_int_t)k.g[j].thrown, "frames",
+                                                    frames_of(&d, k.g[j].stack), "lines",
+                                                    drd_lines_stack_json(&d, k.g[j].stack)));
         }
         for (size_t c = 0; c < k.nc; c++) {
             if (k.c[c].type != type)
@@ -147,6 +149,9 @@ json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap)
     report = json_pack("{s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "profiler", "exceptions", "total", (json_int_t)total, "caught",
                        (json_int_t)total_caught, "uncaught", (json_int_t)(total - total_caught), "dropped",
                        (json_int_t)d.dropped, "complete", d.ended, "types", types);
+    json_t *lines = report ? drd_lines_summary_json(&d) : NULL;
+    if (lines)
+        json_object_set_new(report, "lines", lines);
 out:
     drd_rawdata_free(&d);
     free(buf);
@@ -203,8 +208,15 @@ void drd_exceptions_print(FILE *out, json_t *r)
                     fprintf(out, "      ... %zu more frames\n", json_array_size(json_object_get(s, "frames")) - f);
                     break;
                 }
-                fprintf(out, "      at %s\n", json_string_value(frame));
+                json_t *line = json_array_get(json_object_get(s, "lines"), f);
+                const char *file = json_string_value(json_object_get(line, "file"));
+                if (file)
+                    fprintf(out, "      at %s (%s:%lld)\n", json_string_value(frame), drd_path_base(file),
+                            (long long)json_integer_value(json_object_get(line, "line")));
+                else
+                    fprintf(out, "      at %s\n", json_string_value(frame));
             }
         }
     }
+    drd_lines_summary_print(out, json_object_get(r, "lines"));
 }

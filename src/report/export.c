@@ -18,10 +18,11 @@
 #define SPEEDSCOPE_SCHEMA "https://www.speedscope.app/file-format-schema.json"
 #define PB_FLUSH (1 << 16) /* bytes of pprof gathered before they go to gzip */
 
-/* Loads raw_path and refuses data without samples. Returns 0, or -1 with err (s still to be freed). */
-static int load(const char *raw_path, struct drd_samples *s, char *err, size_t cap)
+/* Loads raw_path (by_line: frames apart per source line) and refuses data without samples. Returns 0, or -1 with
+ * err (s still to be freed). */
+static int load(const char *raw_path, struct drd_samples *s, int by_line, char *err, size_t cap)
 {
-    if (drd_samples_load(raw_path, s, err, cap))
+    if ((by_line ? drd_samples_load_lines : drd_samples_load)(raw_path, s, err, cap))
         return -1;
     if (s->samples == 0) {
         snprintf(err, cap, "%s holds no samples", raw_path);
@@ -74,21 +75,30 @@ static int by_text(const void *a, const void *b)
     return strcmp(((const struct line *)a)->text, ((const struct line *)b)->text);
 }
 
-/* The folded text of a stack, root first (caller frees). */
+/* The name of distinct frame k: its method's, when its names are per source line. */
+static const char *method_name(const struct drd_samples *s, uint32_t k)
+{
+    return s->by_line && s->lines[k] ? s->lines[k]->method : s->names[k];
+}
+
+/* The folded text of a stack, root first, ":line" after a frame's name when s is by line (caller frees). */
 static char *fold(const struct drd_samples *s, const struct drd_rawread_stack *st)
 {
     if (st->n == 0)
         return strdup("(no stack)");
     size_t len = 0;
     for (uint32_t i = 0; i < st->n; i++)
-        len += strlen(s->names[s->name_of[st->frames[i] - 1]]) + 1;
+        len += strlen(s->names[s->name_of[st->frames[i] - 1]]) + 12;
     char *text = malloc(len);
     if (!text)
         return NULL;
     char *p = text;
     for (uint32_t i = st->n; i-- > 0;) {
-        for (const char *c = s->names[s->name_of[st->frames[i] - 1]]; *c; c++)
+        uint32_t k = s->name_of[st->frames[i] - 1];
+        for (const char *c = method_name(s, k); *c; c++)
             *p++ = *c == ';' || *c == '\n' || *c == '\r' ? '_' : *c;
+        if (s->by_line && s->lines[k])
+            p += sprintf(p, ":%u", s->lines[k]->line);
         *p++ = i ? ';' : 0;
     }
     return text;
@@ -96,11 +106,16 @@ static char *fold(const struct drd_samples *s, const struct drd_rawread_stack *s
 
 int drd_export_folded(const char *raw_path, FILE *out, char *err, size_t cap)
 {
+    return drd_export_folded_as(raw_path, 0, out, err, cap);
+}
+
+int drd_export_folded_as(const char *raw_path, int with_lines, FILE *out, char *err, size_t cap)
+{
     struct drd_samples s;
     struct line *lines = NULL;
     size_t n = 0;
     int rc = -1;
-    if (load(raw_path, &s, err, cap))
+    if (load(raw_path, &s, with_lines, err, cap))
         goto out;
     lines = calloc(s.d.n_stacks, sizeof *lines);
     if (!lines) {
@@ -241,7 +256,7 @@ int drd_export_speedscope(const char *raw_path, const char *name, FILE *out, cha
     uint32_t *num = NULL, *order = NULL;
     const struct drd_sample_thread **threads = NULL;
     int rc = -1;
-    if (load(raw_path, &s, err, cap))
+    if (load(raw_path, &s, 1, err, cap))
         goto out;
     long n_frames = number_frames(&s, &num, &order);
     threads = malloc(s.n_threads * sizeof *threads);
@@ -260,7 +275,13 @@ int drd_export_speedscope(const char *raw_path, const char *name, FILE *out, cha
     fputs(",\"activeProfileIndex\":0,\"shared\":{\"frames\":[", out);
     for (long i = 0; i < n_frames; i++) {
         fputs(i ? ",{\"name\":" : "{\"name\":", out);
-        put_str(out, s.names[order[i]]);
+        put_str(out, method_name(&s, order[i]));
+        const struct drd_rawread_line *l = s.lines[order[i]];
+        if (l) {
+            fputs(",\"file\":", out);
+            put_str(out, l->file);
+            fprintf(out, ",\"line\":%u", l->line);
+        }
         fputc('}', out);
     }
     fputs("]},\"profiles\":[", out);
@@ -326,9 +347,11 @@ enum {
     LOCATION_ADDRESS = 3,
     LOCATION_LINE = 4,
     LINE_FUNCTION_ID = 1,
+    LINE_LINE = 2,
     FUNCTION_ID = 1,
     FUNCTION_NAME = 2,
     FUNCTION_SYSTEM_NAME = 3,
+    FUNCTION_FILENAME = 4,
 };
 
 static void pb_bytes(struct pb *b, const void *data, size_t n)
@@ -519,6 +542,8 @@ static int write_profile(const struct drd_samples *s, gzFile gz)
         }
         if (!n || n->named) {
             pb_uint(&sub, LINE_FUNCTION_ID, (uint64_t)f);
+            if (s->lines[order[f - 1]])
+                pb_uint(&sub, LINE_LINE, s->lines[order[f - 1]]->line);
             pb_msg(&msg, LOCATION_LINE, &sub);
         }
         pb_msg(&top, PROFILE_LOCATION, &msg);
@@ -529,6 +554,8 @@ static int write_profile(const struct drd_samples *s, gzFile gz)
         pb_uint(&msg, FUNCTION_ID, (uint64_t)f);
         pb_uint(&msg, FUNCTION_NAME, s_names + (uint64_t)f - 1);
         pb_uint(&msg, FUNCTION_SYSTEM_NAME, s_names + (uint64_t)f - 1);
+        if (s->lines[order[f - 1]]) /* its file's string follows the names */
+            pb_uint(&msg, FUNCTION_FILENAME, s_names + (uint64_t)n_fn + (uint64_t)f - 1);
         pb_msg(&top, PROFILE_FUNCTION, &msg);
         if (top.n > PB_FLUSH && pb_flush(&top, gz))
             goto out;
@@ -536,12 +563,18 @@ static int write_profile(const struct drd_samples *s, gzFile gz)
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
         pb_len(&top, PROFILE_STRING_TABLE, head[i], strlen(head[i]));
     for (long f = 0; f < n_fn; f++) {
-        const char *name = s->names[order[f]];
+        const char *name = method_name(s, order[f]);
         pb_len(&top, PROFILE_STRING_TABLE, name, strlen(name));
         if (top.n > PB_FLUSH && pb_flush(&top, gz))
             goto out;
     }
-    put_mappings(&top, &msg, s, nat, n_fn, s_names + (uint64_t)n_fn);
+    for (long f = 0; f < n_fn; f++) { /* the files, "" for a function without one */
+        const char *file = s->lines[order[f]] ? s->lines[order[f]]->file : "";
+        pb_len(&top, PROFILE_STRING_TABLE, file, strlen(file));
+        if (top.n > PB_FLUSH && pb_flush(&top, gz))
+            goto out;
+    }
+    put_mappings(&top, &msg, s, nat, n_fn, s_names + 2 * (uint64_t)n_fn); /* after the names and files */
     if (!s->merged && !s->alloc && s->period_ns) {
         value_type(&top, PROFILE_PERIOD_TYPE, &sub, s_cpu, s_ns);
         pb_uint(&top, PROFILE_PERIOD, s->period_ns);
@@ -593,7 +626,7 @@ static int pprof_to_fd(const struct drd_samples *s, int fd, const char *name, ch
 static int load_apart(const char *raw_path, struct drd_samples *s, char *err, size_t cap)
 {
     int was = drd_symbols_keep_apart(1);
-    int rc = load(raw_path, s, err, cap);
+    int rc = load(raw_path, s, 1, err, cap);
     drd_symbols_keep_apart(was);
     return rc;
 }
@@ -637,8 +670,9 @@ int drd_export_fd(const char *format, const char *raw_path, const char *name, in
         snprintf(err, cap, "cannot write %s: %s", out_name, strerror(errno));
         return -1;
     }
-    int rc = strcmp(format, "folded") == 0 ? drd_export_folded(raw_path, f, err, cap)
-                                           : drd_export_speedscope(raw_path, name, f, err, cap);
+    int rc = strncmp(format, "folded", 6) == 0
+                 ? drd_export_folded_as(raw_path, strcmp(format, "folded-lines") == 0, f, err, cap)
+                 : drd_export_speedscope(raw_path, name, f, err, cap);
     if (fclose(f) && rc == 0) {
         snprintf(err, cap, "cannot write %s: %s", out_name, strerror(errno));
         rc = -1;

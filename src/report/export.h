@@ -15,6 +15,10 @@
  * no samples, a write error). */
 int drd_export_folded(const char *raw_path, FILE *out, char *err, size_t cap);
 
+/* As drd_export_folded; with_lines: a frame whose source line is known is "Method:42", frames of one method on
+ * different lines apart (format "folded-lines"). */
+int drd_export_folded_as(const char *raw_path, int with_lines, FILE *out, char *err, size_t cap);
+
 /* Writes a speedscope file (https://www.speedscope.app/file-format-schema.json) named name: for cpu-hotpaths one
  * sampled profile per thread, busiest first, in nanoseconds, its samples in time order (consecutive samples in
  * the same stack merged into one, weights added); for merged-stacks one profile "all threads", unit "none", one

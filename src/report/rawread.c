@@ -11,6 +11,7 @@
 #include "drdotnet/raw.h"
 #include "report/rawnative.h"
 #include "symbols/symbols.h"
+#include "symbols/lines.h"
 
 #define MAX_FIELDS 16
 
@@ -130,6 +131,37 @@ static int parse_stack(char *list, const struct drd_rawdata *d, struct drd_rawre
     return 0;
 }
 
+/* An 'f' record's optional trailing fields: "M <assembly id> <token hex> <IL offset>" (a managed code site) is
+ * read into *site; a field of another tag is ignored (a later writer's). Returns 0, or -1 when an M field is
+ * malformed or names an assembly not defined yet. */
+static int frame_site(char **fields, int nf, const struct drd_rawdata *d, struct drd_rawread_site *site)
+{
+    *site = (struct drd_rawread_site){0, 0, -1};
+    for (int i = 3; i < nf; i++) {
+        if (fields[i][0] != 'M')
+            continue;
+        unsigned asm_id, token;
+        int il, used = 0;
+        if (sscanf(fields[i], "M %u %x %d%n", &asm_id, &token, &il, &used) != 3 || fields[i][used] != 0 ||
+            asm_id == 0 || asm_id > d->n_asms || il < -1)
+            return -1;
+        *site = (struct drd_rawread_site){asm_id, token, il};
+    }
+    return 0;
+}
+
+/* An 'mm' record: mm <id> <mvid hex or -> <path>. */
+static int asm_record(char **fields, int nf, struct drd_rawdata *d)
+{
+    uint64_t id;
+    if (nf != 4 || drd_rawread_u64(fields[1], &id) || id != (uint64_t)d->n_asms + 1)
+        return -1;
+    drd_rawread_clean_text(fields[2]);
+    drd_rawread_clean_text(fields[3]);
+    struct drd_rawread_asm a = {fields[3], fields[2]};
+    return push((void **)&d->asms, &d->n_asms, sizeof a, &a);
+}
+
 int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_record_fn fn, void *ctx, char *err,
                       size_t cap)
 {
@@ -194,6 +226,11 @@ int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_
             } else {
                 char *name = fields[2];
                 drd_rawread_clean_text(name); /* reports print names and put them in JSON, which must be UTF-8 */
+                struct drd_rawread_site site;
+                if (tag[0] == 'f' && frame_site(fields, nf, d, &site))
+                    return fail(err, cap, "line %lu: malformed frame site", line_no);
+                if (tag[0] == 'f' && push((void **)&d->sites, &d->n_sites, sizeof site, &site))
+                    return fail(err, cap, "out of memory");
                 rc = push(tag[0] == 'f' ? (void **)&d->frames : (void **)&d->types, count, sizeof name, &name);
             }
             if (rc)
@@ -201,6 +238,11 @@ int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_
             char sub[200];
             if (tag[0] == 'f' && drd_rawnative_frame(d, fields, nf, sub, sizeof sub))
                 return fail(err, cap, "line %lu: %s", line_no, sub);
+            continue;
+        }
+        if (strcmp(tag, "mm") == 0) {
+            if (asm_record(fields, nf, d))
+                return fail(err, cap, "line %lu: malformed assembly record", line_no);
             continue;
         }
         if (strcmp(tag, "end") == 0) {
@@ -239,6 +281,7 @@ int drd_rawread_load(const char *path, size_t max_bytes, struct drd_rawdata *d, 
         return -1;
     if (drd_symbols_apply(path, d))
         return fail(err, cap, "out of memory naming the native frames of %s", path);
+    drd_lines_apply(d);
     return 0;
 }
 
@@ -248,9 +291,29 @@ void drd_rawdata_free(struct drd_rawdata *d)
         free(d->stacks[i].frames);
     free(d->stacks);
     free(d->frames);
+    free(d->sites);
+    for (uint32_t i = 0; d->lines && i < d->n_sites; i++) {
+        free(d->lines[i].label);
+        free(d->lines[i].file);
+    }
+    free(d->lines);
+    free(d->asms);
     free(d->types);
     drd_rawnative_free(d);
     memset(d, 0, sizeof *d);
+}
+
+const struct drd_rawread_line *drd_rawread_line_of(const struct drd_rawdata *d, uint32_t id)
+{
+    if (!d->lines || id == 0 || id > d->n_sites || !d->lines[id - 1].label)
+        return NULL;
+    return &d->lines[id - 1];
+}
+
+const char *drd_rawread_label(const struct drd_rawdata *d, uint32_t id)
+{
+    const struct drd_rawread_line *l = drd_rawread_line_of(d, id);
+    return l ? l->label : d->frames[id - 1];
 }
 
 int drd_rawread_alloc_record(const struct drd_rawdata *d, char **f, int n, struct drd_rawread_alloc *out, char *err,

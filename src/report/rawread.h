@@ -29,6 +29,26 @@ struct drd_rawread_native {
     uint64_t addr;
 };
 
+/* Where a managed frame's source line is found (an 'f' record's "M" field): its assembly (an 'mm' record), the
+ * method's token and the IL offset. asm_id 0: the frame has none. */
+struct drd_rawread_site {
+    uint32_t asm_id, token;
+    int32_t il; /* -1: unknown */
+};
+
+/* An assembly of the target ('mm' record): its file and the MVID the runtime loaded (hex, or "-"). */
+struct drd_rawread_asm {
+    const char *path, *mvid;
+};
+
+/* A managed frame's source line, found by the tool (src/symbols/lines.c). */
+struct drd_rawread_line {
+    char *label; /* "Method (File.cs:42)", or NULL when no line was found */
+    const char *method; /* the frame's name without the line */
+    char *file; /* the document's full path */
+    uint32_t line;
+};
+
 /* Every name here (profiler, frames, types) is valid UTF-8 without control characters, whatever the file held:
  * bytes that are not part of a well-formed character become '?', control characters a space. */
 struct drd_rawdata {
@@ -37,6 +57,12 @@ struct drd_rawdata {
     char **frames; /* index id-1 */
     char **types;
     struct drd_rawread_stack *stacks;
+    struct drd_rawread_site *sites; /* index frame id - 1 (n_sites == n_frames) */
+    uint32_t n_sites, n_asms;
+    struct drd_rawread_asm *asms; /* index assembly id - 1 */
+    struct drd_rawread_line *lines; /* index frame id - 1 (n_sites entries), or NULL: set by drd_rawread_load */
+    uint32_t site_frames, line_frames; /* frames with a code site; of those, frames given a line */
+    char lines_why[256]; /* why the others have none ("" when every one has a line) */
     int ended; /* the end line was present */
     uint64_t events, dropped;
     struct drd_rawread_module *modules; /* index id-1 */
@@ -64,6 +90,12 @@ int drd_rawread_load(const char *path, size_t max_bytes, struct drd_rawdata *d, 
                      drd_rawread_record_fn fn, void *ctx, char *err, size_t cap);
 
 void drd_rawdata_free(struct drd_rawdata *d);
+
+/* The name a stack shows for frame id: "Method (File.cs:42)" when its line is known, else its name. */
+const char *drd_rawread_label(const struct drd_rawdata *d, uint32_t id);
+
+/* Frame id's source line (file: the full path), or NULL when none is known. */
+const struct drd_rawread_line *drd_rawread_line_of(const struct drd_rawdata *d, uint32_t id);
 
 /* Makes the NUL-terminated s valid UTF-8 without control characters, in place and never longer: each byte that is
  * not part of a well-formed character becomes '?', each control character (below 0x20, and 0x7f) a space. For the

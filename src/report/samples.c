@@ -333,16 +333,20 @@ static int dedup_names(struct drd_samples *s)
     uint32_t *slots = calloc(nslots, sizeof *slots);
     s->names = malloc((size_t)n * sizeof *s->names);
     s->name_of = malloc((size_t)n * sizeof *s->name_of);
-    if (!slots || !s->names || !s->name_of) {
+    if (s->by_line)
+        s->lines = calloc(n, sizeof *s->lines);
+    if (!slots || !s->names || !s->name_of || (s->by_line && !s->lines)) {
         free(slots);
         return -1;
     }
     for (uint32_t i = 0; i < n; i++) {
-        const char *name = s->d.frames[i];
+        const char *name = s->by_line ? drd_rawread_label(&s->d, i + 1) : s->d.frames[i];
         size_t h = hash_str(name) & (nslots - 1);
         while (slots[h] && strcmp(s->names[slots[h] - 1], name) != 0)
             h = (h + 1) & (nslots - 1);
         if (!slots[h]) {
+            if (s->by_line)
+                s->lines[s->n_names] = drd_rawread_line_of(&s->d, i + 1);
             s->names[s->n_names++] = name;
             slots[h] = s->n_names;
         }
@@ -358,9 +362,10 @@ static int by_tid(const void *a, const void *b)
     return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
-int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, size_t cap)
+static int load(const char *raw_path, struct drd_samples *s, int by_line, char *err, size_t cap)
 {
     memset(s, 0, sizeof *s);
+    s->by_line = by_line;
     if (drd_rawread_load(raw_path, DRD_RAW_READ_MAX, &s->d, &s->buf, on_record, s, err, cap))
         return -1;
     s->merged = strcmp(s->d.profiler, "merged-stacks") == 0;
@@ -393,6 +398,16 @@ int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, siz
     return 0;
 }
 
+int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, size_t cap)
+{
+    return load(raw_path, s, 0, err, cap);
+}
+
+int drd_samples_load_lines(const char *raw_path, struct drd_samples *s, char *err, size_t cap)
+{
+    return load(raw_path, s, 1, err, cap);
+}
+
 void drd_samples_free(struct drd_samples *s)
 {
     drd_rawdata_free(&s->d);
@@ -404,6 +419,7 @@ void drd_samples_free(struct drd_samples *s)
     free(s->stack_weight);
     free(s->names);
     free(s->name_of);
+    free(s->lines);
     free(s->slots);
     free(s->allocs);
     memset(s, 0, sizeof *s);

@@ -54,6 +54,8 @@ struct drd_samples {
     const char **names;                     /* the distinct frame names */
     uint32_t n_names;
     uint32_t *name_of; /* index frame id - 1: index into names */
+    int by_line;       /* loaded by drd_samples_load_lines: names are per source line */
+    const struct drd_rawread_line **lines; /* by_line: index into names, the name's line or NULL */
     /* used while loading */
     uint32_t *slots; /* thread hash: index + 1, 0 when empty */
     size_t n_slots;
@@ -63,6 +65,10 @@ struct drd_samples {
 /* Reads a cpu-hotpaths, merged-stacks or allocations raw file strictly. Returns 0, or -1 with a sentence in err (unreadable,
  * malformed, another profiler's file). s must be freed with drd_samples_free, also after a failure. */
 int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, size_t cap);
+
+/* As drd_samples_load, but frames of one method on different source lines stay apart: names[] holds their
+ * labels ("Method (File.cs:42)") and lines[] their lines, for the exporters that carry file and line. */
+int drd_samples_load_lines(const char *raw_path, struct drd_samples *s, char *err, size_t cap);
 
 /* Releases everything s holds; accepts a zeroed or already freed s. */
 void drd_samples_free(struct drd_samples *s);

@@ -403,9 +403,9 @@ struct profile {
     int ntypes;
     struct sample samples[MAXN];
     int nsamples;
-    uint64_t loc_id[MAXN], loc_fn[MAXN];
+    uint64_t loc_id[MAXN], loc_fn[MAXN], loc_line[MAXN];
     int nlocs;
-    uint64_t fn_id[MAXN], fn_name[MAXN], fn_sys[MAXN];
+    uint64_t fn_id[MAXN], fn_name[MAXN], fn_sys[MAXN], fn_file[MAXN];
     int nfns;
     struct vt period_type;
     uint64_t period;
@@ -474,6 +474,8 @@ static void decode(const uint8_t *data, size_t len, struct profile *pr)
                     while (field(&c, &k, &u, &d))
                         if (k == 1)
                             pr->loc_fn[pr->nlocs] = u;
+                        else if (k == 2)
+                            pr->loc_line[pr->nlocs] = u;
                 }
             }
             pr->nlocs++;
@@ -487,6 +489,8 @@ static void decode(const uint8_t *data, size_t len, struct profile *pr)
                     pr->fn_name[pr->nfns] = w;
                 else if (m == 3)
                     pr->fn_sys[pr->nfns] = w;
+                else if (m == 4)
+                    pr->fn_file[pr->nfns] = w;
             }
             pr->nfns++;
             break;
@@ -781,6 +785,91 @@ static void alloc_exports(void **state)
 }
 
 /* Every exporter refuses text with an error and writes nothing usable, without crashing. */
+/* Copies a file of the PDB reader's corpus (a real assembly and its PDB) into the test's folder. */
+static void corpus_copy(const struct tmp *t, const char *from, const char *to)
+{
+    char *buf = NULL, path[512];
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/tests/fuzz/corpus/fuzz_pdb/%s", DRD_SOURCE_DIR, from);
+    assert_int_equal(drd_fs_read_all(path, 1 << 24, &buf, &len), 0);
+    snprintf(path, sizeof path, "%s/%s", t->dir, to);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, len, f), len);
+    fclose(f);
+    free(buf);
+}
+
+/* Frames with code sites in a real assembly (the corpus's Lines.dll and its PDB: Hot.Spin's loop body is line 73
+ * at IL offsets 9 and 24, Thrower.Fail's throw line 106 at 36): folded-lines names the lines, speedscope frames
+ * carry file and line, pprof locations their line and functions their file; frames of one line are one frame. */
+static void lines_exports(void **state)
+{
+    struct tmp *t = *state;
+    corpus_copy(t, "lines.dll", "Lines.dll");
+    corpus_copy(t, "lines.pdb", "Lines.pdb");
+    char text[2048], path[512], out[600], err[256] = "";
+    snprintf(text, sizeof text,
+             "drdotnet-raw\t1\tcpu-hotpaths\nm\tmode\tcpu\nn\t1\tmain\nmm\t1\t-\t%s/Lines.dll\n"
+             "f\t1\tSpin\tM 1 6000004 9\nf\t2\tSpin\tM 1 6000004 24\nf\t3\tFail\tM 1 6000007 36\nf\t4\tMain\n"
+             "s\t1\t1,4\ns\t2\t2,4\ns\t3\t3,4\np\t1\t1\t10\np\t1\t2\t10\np\t1\t3\t10\n",
+             t->dir);
+    put_file(t, "cpu.raw", text, path, sizeof path);
+    char *folded = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&folded, &len);
+    assert_int_equal(drd_export_folded_as(path, 1, f, err, sizeof err), 0);
+    fclose(f);
+    assert_string_equal(folded, "Main;Fail:106 1\nMain;Spin:73 2\n");
+    free(folded);
+    char *ss = speedscope_of(path, "x", err, sizeof err);
+    assert_non_null(ss);
+    json_t *j = json_loads(ss, 0, NULL);
+    json_t *frames = json_object_get(json_object_get(j, "shared"), "frames");
+    assert_int_equal(json_array_size(frames), 3); /* Main, Spin at 73, Fail at 106 */
+    int seen = 0;
+    size_t i;
+    json_t *fr;
+    json_array_foreach(frames, i, fr)
+    {
+        const char *name = json_string_value(json_object_get(fr, "name"));
+        const char *file = json_string_value(json_object_get(fr, "file"));
+        json_int_t line = json_integer_value(json_object_get(fr, "line"));
+        if (strcmp(name, "Spin") == 0 || strcmp(name, "Fail") == 0) {
+            assert_non_null(strstr(file, "Lines/Program.cs"));
+            assert_int_equal(line, strcmp(name, "Spin") == 0 ? 73 : 106);
+            seen++;
+        } else {
+            assert_null(file);
+        }
+    }
+    assert_int_equal(seen, 2);
+    json_decref(j);
+    free(ss);
+    drd_fs_path(out, sizeof out, "%s/cpu.pb.gz", t->dir);
+    assert_int_equal(drd_export_pprof(path, out, err, sizeof err), 0);
+    uint8_t *data = gunzip(out, &len);
+    struct profile pr;
+    decode(data, len, &pr);
+    free(data);
+    assert_int_equal(pr.nlocs, 3);
+    for (int k = 0; k < pr.nfns; k++) {
+        const char *name = string_at(&pr, pr.fn_name[k]);
+        uint64_t line = 0;
+        for (int l = 0; l < pr.nlocs; l++)
+            if (pr.loc_fn[l] == pr.fn_id[k])
+                line = pr.loc_line[l];
+        if (strcmp(name, "Main") == 0) {
+            assert_int_equal(pr.fn_file[k], 0);
+            assert_int_equal(line, 0);
+        } else {
+            assert_non_null(strstr(string_at(&pr, pr.fn_file[k]), "Lines/Program.cs"));
+            assert_int_equal(line, strcmp(name, "Spin") == 0 ? 73 : 106);
+        }
+    }
+    free_profile(&pr);
+}
+
 static void refuse(const struct tmp *t, const char *text, const char *why, const char *want)
 {
     char path[512], out[600], err[256];
@@ -841,6 +930,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(pprof_merged_and_wall, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(alloc_exports, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(refusals, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(lines_exports, drd_tmp_setup, drd_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,8 +32,8 @@ static void test_keys(void **state)
     (void)state;
     struct drd_keytable t;
     assert_int_equal(drd_keytable_init(&t, 64, 2), 0);
-    struct drd_frame f[3] = {{1, 0}, {2, 0}, {3, 0}};
-    struct drd_frame g[2] = {{1, 0}, {9, 0}};
+    struct drd_frame f[3] = {{1, 0, 0}, {2, 0, 0}, {3, 0, 0}};
+    struct drd_frame g[2] = {{1, 0, 0}, {9, 0, 0}};
     uint32_t s2 = drd_keytable_find(&t, 7, f, 2);
     assert_int_not_equal(s2, 0);
     assert_int_equal(drd_keytable_find(&t, 7, f, 3), s2); /* cut to 2 frames: the same key */
@@ -56,7 +56,7 @@ static void test_zero_depth(void **state)
     (void)state;
     struct drd_keytable t;
     assert_int_equal(drd_keytable_init(&t, 8, 0), 0);
-    struct drd_frame f[1] = {{1, 0}};
+    struct drd_frame f[1] = {{1, 0, 0}};
     uint32_t s = drd_keytable_find(&t, 3, f, 1);
     assert_int_not_equal(s, 0);
     assert_int_equal(drd_keytable_find(&t, 3, NULL, 0), s);

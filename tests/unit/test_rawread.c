@@ -149,6 +149,34 @@ static void parse_many_records(void **state)
     free(text);
 }
 
+/* Frame records may carry trailing fields: a code site ("M <assembly> <token hex> <IL offset>") is read, a field
+ * of a tag this reader does not know (another writer's) is ignored. */
+static void frame_sites(void **state)
+{
+    (void)state;
+    size_t len;
+    char *buf = dup_text("drdotnet-raw\t1\tcpu\nmm\t1\t00112233445566778899aabbccddeeff\t/x/A.dll\n"
+                         "f\t1\tA.M\tM 1 6000012 42\nf\t2\tB\tZ later 1\nf\t3\tC\tM 1 600000a -1\tQ\n",
+                         &len);
+    struct drd_rawdata d;
+    char err[256] = "";
+    assert_int_equal(drd_rawread_parse(buf, len, &d, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(d.n_frames, 3);
+    assert_int_equal(d.n_sites, 3);
+    assert_int_equal(d.n_asms, 1);
+    assert_string_equal(d.asms[0].path, "/x/A.dll");
+    assert_string_equal(d.asms[0].mvid, "00112233445566778899aabbccddeeff");
+    assert_string_equal(d.frames[0], "A.M");
+    assert_int_equal(d.sites[0].asm_id, 1);
+    assert_int_equal(d.sites[0].token, 0x6000012);
+    assert_int_equal(d.sites[0].il, 42);
+    assert_int_equal(d.sites[1].asm_id, 0);
+    assert_int_equal(d.sites[2].il, -1);
+    assert_string_equal(drd_rawread_label(&d, 1), "A.M"); /* no line: parse alone does not look for PDBs */
+    drd_rawdata_free(&d);
+    free(buf);
+}
+
 /* Parses text and expects a refusal with a message; frees the tables afterwards. */
 static void refuse_fn(const char *text, drd_rawread_record_fn fn, void *ctx, const char *why)
 {
@@ -213,6 +241,12 @@ static void parse_refusals(void **state)
     refuse(HDR "nm\t1\t/l.so\t-\t0\t10\t20\n", "a module record lacking a field");
     refuse(HDR "nm\t1\t/l.so\t-\t0\t10\t20\t11111111111111111\n", "a 17-digit hex offset");
     refuse(HDR "np\tx\n", "a start time that is not a number");
+    refuse(HDR "f\t1\tA\tM 1 6000001 5\n", "a code site in an assembly not defined yet");
+    refuse(HDR "mm\t1\t-\t/a.dll\nf\t1\tA\tM 1 6000001\n", "a code site lacking its IL offset");
+    refuse(HDR "mm\t1\t-\t/a.dll\nf\t1\tA\tM 1 6000001 5 6\n", "a code site with a fifth part");
+    refuse(HDR "mm\t1\t-\t/a.dll\nf\t1\tA\tM 1 6000001 -2\n", "a code site at IL offset -2");
+    refuse(HDR "mm\t2\t-\t/a.dll\n", "an assembly id out of order");
+    refuse(HDR "mm\t1\t/a.dll\n", "an assembly record lacking its path");
     refuse(HDR "f\t000000000000000000001\tA\n", "a 21-digit frame id");
     refuse(HDR "end\t000000000000000000005\t0\n", "a 21-digit event count");
     refuse(HDR "end\t5\t18446744073709551616\n", "a dropped count above 2^64-1");
@@ -367,6 +401,7 @@ int main(void)
         cmocka_unit_test(parse_valid),
         cmocka_unit_test(parse_native),
         cmocka_unit_test(parse_many_records),
+        cmocka_unit_test(frame_sites),
         cmocka_unit_test(parse_refusals),
         cmocka_unit_test(parse_refusals_no_callback),
         cmocka_unit_test(parse_nul_byte),

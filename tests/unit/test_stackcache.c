@@ -295,7 +295,7 @@ static void a_full_cache_walks_every_time(void **state)
     assert_int_equal(drd_stack_cache_init(&sc, 2, 16, err, sizeof err), 0);
     struct drd_frame other[1];
     for (uint64_t k = 1; k < 200; k++) {
-        other[0] = (struct drd_frame){k, 0};
+        other[0] = (struct drd_frame){k, 0, 0};
         if (!drd_keytable_find(&sc.chains, 0, other, 1))
             break;
     }

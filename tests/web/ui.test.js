@@ -226,6 +226,7 @@ test('cpu-hotpaths on CpuSpin: the hot method in the flame graph, searched, hove
   const tipText = await tip.textContent();
   assert.ok(tipText.includes(HOT), tipText);
   assert.match(tipText, /\d+(\.\d)?% of all CPU time/);
+  assert.match(tipText, /line Program\.cs:\d+: self \d/, 'the hot method\'s hottest line in its tooltip');
   await shot('05-hover');
 
   await page.mouse.click(box.x + rect.x + rect.w / 2, box.y + rect.y + rect.h / 2);
@@ -242,6 +243,14 @@ test('cpu-hotpaths on CpuSpin: the hot method in the flame graph, searched, hove
   const first = page.locator('table.data tbody tr').first();
   assert.equal(await first.getAttribute('data-function'), HOT);
   await shot('08-top-functions');
+
+  // the hot method's loop, by source line (CpuSpin is built with its PDB)
+  await page.locator('[data-tab="lines"]').click();
+  const hotLine = page.locator('table.data tbody tr').first();
+  await hotLine.waitFor();
+  assert.match(await hotLine.getAttribute('data-line'), /^Program\.cs:\d+$/);
+  assert.match(await hotLine.textContent(), /SpinForever/);
+  await shot('08b-hot-lines');
 
   await page.locator('[data-tab="threads"]').click();
   await page.locator('table.data tbody tr').first().waitFor();
@@ -290,6 +299,7 @@ test('exceptions on the Exceptions target: the table, searched and opened', asyn
   await page.locator('tr[data-type="System.InvalidOperationException"]').waitFor({ state: 'detached' });
   await page.locator('tr[data-type="DrDotnet.Targets.NestedWorker+WorkerFault"]').click();
   await page.locator('.detail h3', { hasText: 'WorkerFault' }).waitFor();
+  await page.locator('.detail ol.frames li', { hasText: /Explode \(Program\.cs:\d+\)$/ }).first().waitFor();
   await shot('13-exceptions');
 });
 

@@ -177,7 +177,9 @@ static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data, ULONG
     } else if (nframes > 0) {
         depth = nframes < (ULONG)st.max_depth ? nframes : (uint32_t)st.max_depth;
         for (uint32_t i = 0; i < depth; i++)
-            stack[i] = (struct drd_frame){DRD_FRAME_NATIVE(frames[i]), DRD_FRAME_IP_UNRESOLVED};
+            /* every address of the event's stack is a return address (the allocation calls into the runtime) */
+            stack[i] = (struct drd_frame){DRD_FRAME_NATIVE(frames[i]), DRD_FRAME_IP_UNRESOLVED,
+                                          frames[i] ? (uint64_t)frames[i] - 1 : 0};
     } else {
         /* the profiler's session delivers inline on the allocating thread: walk it ourselves */
         TIMING_START(t1);

@@ -79,7 +79,7 @@ static HRESULT ExceptionCatcherEnter(ICorProfilerCallback11 *This, FunctionID fi
     tls_slot = 0;
     if (!drd_collecting(c) || slot == 0)
         return S_OK;
-    struct drd_frame catcher = {fid, 0};
+    struct drd_frame catcher = {fid, 0, 0};
     uint32_t cs = drd_keytable_find(&state.catches, slot, &catcher, 1);
     if (!cs) {
         atomic_fetch_add_explicit(&self->dropped, 1, memory_order_relaxed);

@@ -610,6 +610,16 @@
     return notes.length ? h('div', { class: 'warning' }, notes.join(' ')) : null;
   }
 
+  // Why some frames have no source line (no PDB, another build's PDB, ...), as the report says it.
+  function linesNote(r) {
+    return r.lines && r.lines.why ? h('p', { class: 'muted small', id: 'lines-why' }, `Source lines: ${r.lines.why}.`) : null;
+  }
+
+  // A stack frame's name with its source line when the report knows it: "Method (File.cs:42)".
+  function frameText(name, line) {
+    return line ? `${name} (${line.file.split(/[\\/]/).pop()}:${line.line})` : name;
+  }
+
   function renderExceptions(r) {
     const rows = (r.types || []).map((t) => Object.assign({}, t, { top: (t.catchers[0] && t.catchers[0].method) || '' }));
     const detail = h('div', { class: 'detail' }, h('p', { class: 'muted' }, 'Click a type to see where it was thrown and caught.'));
@@ -626,7 +636,8 @@
         h('h4', {}, 'Top throw stacks'),
         t.stacks.map((st) => h('div', { class: 'stack' },
           h('div', { class: 'stack-head' }, `${num.format(st.count)} times (${pct(t.count ? st.count / t.count : 0)})`),
-          h('ol', { class: 'frames' }, st.frames.map((f) => h('li', {}, f))))));
+          h('ol', { class: 'frames' }, st.frames.map((f, i) => h('li', {}, frameText(f, st.lines && st.lines[i])))))),
+        linesNote(r));
     }
     const table = sortableTable([
       { key: 'type', label: 'Type', class: 'mono' },
@@ -744,10 +755,13 @@
     const all = weight(r.tree) || 1;
     const unit = wall ? 'wall-clock time' : 'CPU time';
     const top = r.top || [];
+    // the function's hottest source lines (of the hot-lines table), for the tooltip and the tree
+    const linesOf = (name) => (r.hot_lines || []).filter((l) => l.method === name).slice(0, 3)
+      .map((l) => `line ${l.file.split(/[\\/]/).pop()}:${l.line}: self ${pct((byNs ? l.self_ns : l.self) / all)}`);
     const describe = (d) => [d.name,
       `${pct(d.share)} of all ${unit}` + (d.zoomShare !== d.share ? `, ${pct(d.zoomShare)} of the zoomed frame` : ''),
       `total ${ms(d.node.total_ns)} ms in ${num.format(d.node.total)} samples`,
-      `self ${ms(d.node.self_ns)} ms in ${num.format(d.node.self)} samples`];
+      `self ${ms(d.node.self_ns)} ms in ${num.format(d.node.self)} samples`, ...linesOf(d.name)];
     const flame = () => flameCard(r.tree, {
       valueKey: byNs ? 'total_ns' : 'total', selfKey: byNs ? 'self_ns' : 'self',
       unit, unitNote: byNs ? 'the time each sample stands for' : 'samples', describe,
@@ -757,7 +771,7 @@
       { label: 'Self', value: (n) => pct((byNs ? n.self_ns : n.self) / all) },
       { label: 'Total ms', value: (n) => ms(n.total_ns) },
       { label: 'Self ms', value: (n) => ms(n.self_ns) },
-    ], { weight }));
+    ], { weight, title: (n) => [n.name, ...linesOf(n.name)].join('\n') }));
     const topTable = () => {
       const t = sortableTable([
         { key: 'function', label: 'Function', class: 'mono' },
@@ -770,6 +784,16 @@
       return card('Top functions', h('div', { class: 'card-tools' }, searchBox('Search functions', (v) => t.setFilter(v))),
         h('p', { class: 'muted small' }, 'Self: time in the function itself. Total: time in it and what it called (a recursive function counted once per sample).'), t);
     };
+    const base = (p) => p.split(/[\\/]/).pop();
+    const hotLines = () => card('Hot lines', h('p', { class: 'muted small' }, 'Self time by source line: each sample counts for the innermost line of its stack that the PDBs name.'),
+      r.hot_lines && r.hot_lines.length ? sortableTable([
+        { key: 'where', label: 'Line', class: 'mono', value: (l) => `${base(l.file)}:${l.line}`, render: (l) => h('span', { title: l.file }, `${base(l.file)}:${l.line}`) },
+        { key: 'method', label: 'Function', class: 'mono' },
+        { key: 'share', label: 'Self', num: true, value: (l) => (byNs ? l.self_ns : l.self) / all, render: (l) => pct((byNs ? l.self_ns : l.self) / all) },
+        { key: 'self_ns', label: 'Self ms', num: true, render: (l) => ms(l.self_ns) },
+        { key: 'self', label: 'Samples', num: true, render: (l) => num.format(l.self) },
+      ], r.hot_lines, { sortKey: 'share', rowData: (l) => ({ line: `${base(l.file)}:${l.line}` }) }) : h('p', { class: 'muted' }, 'No sample has a source line.'),
+      linesNote(r));
     const threads = () => card('Threads', sortableTable([
       { key: 'tid', label: 'Thread id', num: true },
       { key: 'name', label: 'Name', value: (t) => t.name || '' },
@@ -791,6 +815,7 @@
         { id: 'flame', label: 'Flame graph', render: flame },
         { id: 'tree', label: 'Call tree', render: tree },
         { id: 'top', label: 'Top functions', render: topTable },
+        { id: 'lines', label: 'Hot lines', render: hotLines },
         { id: 'threads', label: 'Threads', render: threads },
       ]));
   }

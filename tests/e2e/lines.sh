@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# End to end: source lines of managed frames. The Lines target prints the line of its hot loop's body and of its
+# throw (from [CallerLineNumber]); cpu-hotpaths' hot-lines table must name the loop's line, the exceptions report
+# the throw's line and the caller's. Without the PDB, or with another build's PDB, frames keep their method names,
+# get no line, and the report says why.
+. "$(dirname "$0")/lib.sh"
+
+T="$WORK/Lines"
+cp -r "$DRD_TARGETS/Lines" "$T"
+# printed VALUE FILE: what the target printed after "VALUE "
+printed() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }
+
+# cpu-hotpaths: the loop's body is the hot line
+"$DRD_BIN" launch cpu-hotpaths --json -- dotnet "$T/Lines.dll" --seconds 2 >"$WORK/cpu.json" 2>"$WORK/cpu.err"
+check_eq "cpu: exit code" "$?" 0
+R="$WORK/cpu.json"
+loop=$(printed loop-line "$WORK/cpu.err")
+check_eq "cpu: the target printed its loop's line" "$([[ "$loop" =~ ^[0-9]+$ ]] && echo yes)" yes
+check_eq "cpu: hottest line" "$(jq -r '.report.hot_lines[0] | "\(.file | split("/") | last):\(.line)"' "$R")" \
+    "Program.cs:$loop"
+check_eq "cpu: hottest line's method" "$(jq -r '.report.hot_lines[0].method' "$R")" DrDotnet.Targets.Hot.Spin
+check_eq "cpu: the loop's line has most of the time" \
+    "$(jq '.report.hot_lines[0].self_ns / .report.total_ns > 0.7' "$R")" true
+check_eq "cpu: functions keep their names" "$(jq -r '.report.top[0].function' "$R")" DrDotnet.Targets.Hot.Spin
+"$DRD_BIN" show "$(jq -r .session.id "$R")" >"$WORK/cpu.txt" 2>&1
+check_contains "cpu: the terminal's hot lines" "$WORK/cpu.txt" "Program.cs:$loop  DrDotnet.Targets.Hot.Spin"
+
+# exceptions: the stack names the line that threw and the line of the call
+throws() {
+    "$DRD_BIN" launch exceptions --json -- dotnet "$T/Lines.dll" --seconds 0 --throws 300 >"$WORK/$1.json" \
+        2>"$WORK/$1.err"
+    check_eq "$1: exit code" "$?" 0
+    check_eq "$1: thrown" "$(jq .report.total "$WORK/$1.json")" 300
+    check_eq "$1: throwing method" "$(jq -r '.report.types[0].stacks[0].frames[0]' "$WORK/$1.json")" \
+        DrDotnet.Targets.Thrower.Fail
+    "$DRD_BIN" show "$(jq -r .session.id "$WORK/$1.json")" >"$WORK/$1.txt" 2>&1
+}
+throws exc
+R="$WORK/exc.json"
+thrown_at=$(printed throw-line "$WORK/exc.err")
+call=$(printed call-line "$WORK/exc.err")
+check_eq "exc: the line that threw" "$(jq -r '.report.types[0].stacks[0].lines[0] | "\(.file | split("/") | last):\(.line)"' "$R")" \
+    "Program.cs:$thrown_at"
+check_eq "exc: the caller's line" "$(jq '.report.types[0].stacks[0].lines[1].line' "$R")" "$call"
+check_contains "exc: the terminal's stack" "$WORK/exc.txt" "at DrDotnet.Targets.Thrower.Fail (Program.cs:$thrown_at)"
+check_eq "exc: every frame of Lines.dll has its line" "$(jq -r '.report.lines.why' "$R")" ""
+
+# the PDB embedded in the dll
+"$DRD_BIN" launch exceptions --json -- dotnet "$DRD_TARGETS/LinesEmbedded/Lines.dll" --seconds 0 --throws 10 \
+    >"$WORK/emb.json" 2>"$WORK/emb.err"
+check_eq "embedded: no PDB beside the dll" "$(ls "$DRD_TARGETS/LinesEmbedded/"*.pdb 2>/dev/null)" ""
+check_eq "embedded: the line that threw" "$(jq '.report.types[0].stacks[0].lines[0].line' "$WORK/emb.json")" \
+    "$(printed throw-line "$WORK/emb.err")"
+
+# no PDB: names, no line, and why
+rm "$T/Lines.pdb"
+throws nopdb
+R="$WORK/nopdb.json"
+check_eq "nopdb: no lines" "$(jq '.report.types[0].stacks[0].lines' "$R")" null
+check_eq "nopdb: no frame has a line" "$(jq '.report.lines.with_line' "$R")" 0
+check_contains "nopdb: the report says why" "$WORK/nopdb.txt" "Source lines: no source line for"
+check_contains "nopdb: the cause" "$WORK/nopdb.txt" "no PDB beside the assembly or in it"
+
+# another build's PDB: never used
+cp "$DRD_TARGETS/Exceptions/Exceptions.pdb" "$T/Lines.pdb"
+throws otherpdb
+check_eq "otherpdb: no lines" "$(jq '.report.types[0].stacks[0].lines' "$WORK/otherpdb.json")" null
+check_contains "otherpdb: the cause" "$WORK/otherpdb.txt" "a PDB that does not match the assembly"
+
+finish
