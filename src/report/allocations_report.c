@@ -43,6 +43,8 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         }
         return 0;
     }
+    if (strcmp(f[0], "n") == 0 || strcmp(f[0], "e") == 0) /* thread names, timed samples: the timeline's */
+        return 0;
     struct drd_rawread_alloc a;
     if (drd_rawread_alloc_record(d, f, n, &a, err, cap))
         return -1;

@@ -19,6 +19,10 @@ struct drd_rawdata {
     char **types;
     struct drd_rawread_stack *stacks;
     int ended; /* the end line was present */
+    int has_zero; /* the file has its 'z' line: the session's clock */
+    int64_t zero_wall_ns; /* ns since the Unix epoch at the zero of the session's clock */
+    uint64_t zero_mono_ns; /* the target machine's CLOCK_MONOTONIC at the zero */
+    uint64_t start_begin_ns, start_end_ns; /* when the profiler's start began and ended, since the zero */
     uint64_t events, dropped;
 };
 

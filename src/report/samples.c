@@ -123,7 +123,7 @@ static int add_sample(struct drd_samples *s, struct drd_sample_thread *t, uint32
 /* An allocations file's record: "a" kept for drd_samples_load, "m" facts left to the report. */
 static int on_alloc(struct drd_samples *s, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap)
 {
-    if (strcmp(f[0], "m") == 0)
+    if (strcmp(f[0], "m") == 0 || strcmp(f[0], "n") == 0 || strcmp(f[0], "e") == 0) /* 'n', 'e': the timeline's */
         return 0;
     struct drd_rawread_alloc a;
     if (drd_rawread_alloc_record(d, f, n, &a, err, cap))
@@ -237,7 +237,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
 {
     struct drd_samples *s = ctx;
     const char *tag = f[0];
-    uint64_t tid, stack, weight;
+    uint64_t tid, stack, weight, when;
     if (strcmp(d->profiler, "allocations") == 0)
         return on_alloc(s, d, f, n, err, cap);
     int merged = strcmp(d->profiler, "merged-stacks") == 0;
@@ -291,8 +291,10 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         return -1;
     }
     weight = 1;
-    if (n != (is_p ? 4 : 3) || drd_rawread_u64(f[1], &tid) || drd_rawread_u64(f[2], &stack) ||
-        (is_p && drd_rawread_u64(f[3], &weight)) || weight > MAX_WEIGHT) {
+    /* a 'p' record's 5th field, its time, is for the timeline (timeline.c) */
+    if ((is_p ? (n != 4 && n != 5) : n != 3) || drd_rawread_u64(f[1], &tid) || drd_rawread_u64(f[2], &stack) ||
+        (is_p && drd_rawread_u64(f[3], &weight)) || weight > MAX_WEIGHT ||
+        (n == 5 && drd_rawread_u64(f[4], &when))) {
         snprintf(err, cap, "malformed '%s' record", tag);
         return -1;
     }
