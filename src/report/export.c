@@ -548,8 +548,9 @@ int drd_export_fd(const char *format, const char *raw_path, const char *name, in
         snprintf(err, cap, "cannot write %s: %s", out_name, strerror(errno));
         return -1;
     }
-    int rc = strcmp(format, "folded") == 0 ? drd_export_folded(raw_path, f, err, cap)
-                                           : drd_export_speedscope(raw_path, name, f, err, cap);
+    int rc = strcmp(format, "folded") == 0         ? drd_export_folded(raw_path, f, err, cap)
+             : strcmp(format, "chrome-trace") == 0 ? drd_export_chrome_trace(raw_path, f, err, cap)
+                                                   : drd_export_speedscope(raw_path, name, f, err, cap);
     if (fclose(f) && rc == 0) {
         snprintf(err, cap, "cannot write %s: %s", out_name, strerror(errno));
         rc = -1;
