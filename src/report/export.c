@@ -13,6 +13,7 @@
 
 #include "drdotnet/version.h"
 #include "report/samples.h"
+#include "report/timeline.h"
 
 #define SPEEDSCOPE_SCHEMA "https://www.speedscope.app/file-format-schema.json"
 #define PB_FLUSH (1 << 16) /* bytes of pprof gathered before they go to gzip */
@@ -550,6 +551,7 @@ int drd_export_fd(const char *format, const char *raw_path, const char *name, in
     }
     int rc = strcmp(format, "folded") == 0         ? drd_export_folded(raw_path, f, err, cap)
              : strcmp(format, "chrome-trace") == 0 ? drd_export_chrome_trace(raw_path, f, err, cap)
+             : strcmp(format, "timeline") == 0     ? drd_timeline_write_json(raw_path, f, err, cap)
                                                    : drd_export_speedscope(raw_path, name, f, err, cap);
     if (fclose(f) && rc == 0) {
         snprintf(err, cap, "cannot write %s: %s", out_name, strerror(errno));

@@ -2,6 +2,7 @@
 #ifndef DRD_REPORT_H
 #define DRD_REPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -70,6 +71,11 @@ int drd_report_raw_path(const char *dir, const char *profiler, char *out, size_t
  * err (no data, malformed data, unknown profiler). */
 json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap);
 
+/* drd_report_build of what happened in [from_ns, to_ns) of the session's clock: the profilers that can
+ * (cpu-hotpaths) report that range alone, the others the whole session. */
+json_t *drd_report_build_range(const char *dir, json_t *session, uint64_t from_ns, uint64_t to_ns, char *err,
+                               size_t cap);
+
 /* The profiler of session whose sampled stacks an export writes: wanted when it names one that has them, else the
  * one profiler of the session that has them. Returns its name (owned by session), or NULL with err (none, or
  * several and none named). */
@@ -95,6 +101,9 @@ void drd_exceptions_print(FILE *out, json_t *report);
  * root frames are its children), children heaviest first; past 200,000 nodes the lightest fold into "(other)"
  * children. Returns a new reference, or NULL with err. */
 json_t *drd_cpu_report(const char *raw_path, char *err, size_t cap);
+/* drd_cpu_report of the samples taken in [from_ns, to_ns) of the session's clock (its 'z' line, raw.h), the report
+ * then saying "range": {"from_ns","to_ns"}. */
+json_t *drd_cpu_report_range(const char *raw_path, uint64_t from_ns, uint64_t to_ns, char *err, size_t cap);
 void drd_cpu_print(FILE *out, json_t *report);
 
 /* The merged-stacks profiler's report: {"profiler","threads","dropped","complete","tree":{"name","threads",

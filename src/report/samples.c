@@ -302,6 +302,8 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         snprintf(err, cap, "'%s' record names stack %llu, which is not defined", tag, (unsigned long long)stack);
         return -1;
     }
+    if (s->ranged && (n != 5 || when < s->from_ns || when >= s->to_ns))
+        return 0; /* outside the time range asked for (a sample without its time is in none) */
     struct drd_sample_thread *t = thread_for(s, tid);
     if (!t) {
         snprintf(err, cap, "out of memory");
@@ -362,7 +364,16 @@ static int by_tid(const void *a, const void *b)
 
 int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, size_t cap)
 {
+    return drd_samples_load_range(raw_path, 0, UINT64_MAX, s, err, cap);
+}
+
+int drd_samples_load_range(const char *raw_path, uint64_t from_ns, uint64_t to_ns, struct drd_samples *s, char *err,
+                           size_t cap)
+{
     memset(s, 0, sizeof *s);
+    s->ranged = from_ns != 0 || to_ns != UINT64_MAX;
+    s->from_ns = from_ns;
+    s->to_ns = to_ns;
     if (drd_rawread_load(raw_path, DRD_RAW_READ_MAX, &s->d, &s->buf, on_record, s, err, cap))
         return -1;
     s->merged = strcmp(s->d.profiler, "merged-stacks") == 0;

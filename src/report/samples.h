@@ -54,6 +54,8 @@ struct drd_samples {
     const char **names;                     /* the distinct frame names */
     uint32_t n_names;
     uint32_t *name_of; /* index frame id - 1: index into names */
+    int ranged; /* only the samples taken in [from_ns, to_ns) (the session's clock) were loaded */
+    uint64_t from_ns, to_ns;
     /* used while loading */
     uint32_t *slots; /* thread hash: index + 1, 0 when empty */
     size_t n_slots;
@@ -63,6 +65,11 @@ struct drd_samples {
 /* Reads a cpu-hotpaths, merged-stacks or allocations raw file strictly. Returns 0, or -1 with a sentence in err (unreadable,
  * malformed, another profiler's file). s must be freed with drd_samples_free, also after a failure. */
 int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, size_t cap);
+
+/* drd_samples_load of the cpu-hotpaths samples taken in [from_ns, to_ns) on the session's clock (raw.h); a file
+ * whose samples carry no time (an older library's) has none in any range. (0, UINT64_MAX) is the whole file. */
+int drd_samples_load_range(const char *raw_path, uint64_t from_ns, uint64_t to_ns, struct drd_samples *s, char *err,
+                           size_t cap);
 
 /* Releases everything s holds; accepts a zeroed or already freed s. */
 void drd_samples_free(struct drd_samples *s);

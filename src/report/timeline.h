@@ -5,6 +5,7 @@
 #define DRD_TIMELINE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -84,6 +85,16 @@ const char *drd_timeline_frame(const struct drd_timeline *t, const struct drd_tl
 const uint32_t *drd_timeline_stack(const struct drd_timeline *t, const struct drd_tl_event *e, uint32_t *n);
 /* The name of frame id of file f. */
 const char *drd_timeline_frame_name(const struct drd_timeline *t, int f, uint32_t id);
+
+/* Writes the timeline of the session in dir for the web page (timeline_json.c), columns rather than objects so
+ * that a million events stay small and quick to read: {"session","zero_wall_ns","zero_monotonic_ns","end_ns",
+ * "left_off","kinds":[names],
+ * "threads":[{"tid","name","events","busy_ns"}] (the busiest first), "labels":[strings], "stacks":[[label index of
+ * each frame, leaf first]], "kind":[...],"thread":[thread index],"start":[ns],"dur":[ns],"label":[label index],
+ * "stack":[stack index or -1],"owner":[a lock's holder's tid, or 0]} with one entry per event in each of the last
+ * seven, by start time. A pause's thread is the one that suspended the runtime (the pause stops them all). Returns
+ * 0, or -1 with err (as drd_timeline_load, or out of memory). */
+int drd_timeline_write_json(const char *dir, FILE *out, char *err, size_t cap);
 
 /* The event kind's name: "cpu", "throw", "catch", "pause", "lock", "wait", "allocation". */
 const char *drd_timeline_kind_name(int kind);

@@ -1,4 +1,5 @@
-/* Fuzz target: a timed profiler's raw file through the timeline's reader and the chrome-trace export. */
+/* Fuzz target: a timed profiler's raw file through the timeline's reader, the chrome-trace export and the web
+ * page's timeline document. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[512] = "";
     if (drd_export_chrome_trace(drd_fuzz_dir(), drd_fuzz_devnull(), err, sizeof err))
         DRD_FUZZ_CHECK(err[0] != 0, "no %s trace and no reason", name);
+    err[0] = 0;
+    if (drd_timeline_write_json(drd_fuzz_dir(), drd_fuzz_devnull(), err, sizeof err))
+        DRD_FUZZ_CHECK(err[0] != 0, "no %s timeline document and no reason", name);
     unlink(raw);
     return 0;
 }
