@@ -30,6 +30,7 @@ let page;
 let address;
 const started = [];
 const problems = []; // errors of the page itself
+let timelineSession; // the timeline test's session, exported for speedscope
 
 // Starts a process; returns it with .output (stdout and stderr so far) and .waitFor(regex, ms).
 function start(cmd, args) {
@@ -363,13 +364,14 @@ test('the timeline: drawn, zoomed, and a selected range narrows the flame graph'
   await target.waitFor(/^ready/m, 30000);
   const prof = start(BIN, ['profile', String(target.pid), 'cpu-hotpaths,exceptions,runtime-pauses,waits', '--duration', '5']);
   const id = (await prof.waitFor(/session (\S+)/, 30000))[1];
+  timelineSession = id;
   await prof.waitFor(/attached to pid/, 30000);
   fs.writeFileSync(go, '');
   await target.waitFor(/^done/m, 30000);
   await new Promise((resolve) => (prof.exitCode !== null ? resolve() : prof.on('exit', resolve)));
   const phase = (name) => Object.fromEntries(new RegExp(`^${name} (.*)$`, 'm').exec(target.output)[1].split(' ').map((kv) => kv.split('=')));
 
-  await page.goto(address.replace(/\/\?token=.*/, `/#/session/${encodeURIComponent(id)}`));
+  await page.goto(`${address}#/session/${encodeURIComponent(id)}`);
   await page.locator('[data-tab="timeline"]').click();
   const canvas = page.locator('canvas.timeline-canvas');
   await canvas.waitFor({ timeout: 30000 });
@@ -414,6 +416,40 @@ test('the timeline: drawn, zoomed, and a selected range narrows the flame graph'
   assert.ok(before.holder < 0, `no convoy before the GC ended: ${JSON.stringify(before)}`);
   assert.notEqual(before.range, inConvoy.range);
   fs.writeFileSync(path.join(work, 'stop-timeline'), '');
+});
+
+// A real consumer of the chrome-trace export: speedscope (its npm package's release, served with the trace from a
+// local server) imports it as a Trace Event Format profile, one profile per thread with complete events.
+test('the chrome-trace export opens in speedscope', async () => {
+  assert.ok(timelineSession, 'the timeline test made a session');
+  const file = path.join(work, 'timeline.trace.json');
+  await tool(['export', timelineSession, '--format', 'chrome-trace', '--output', file]);
+  const trace = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const threads = new Set(trace.traceEvents.filter((e) => e.ph === 'X').map((e) => e.tid)).size;
+  const release = path.join(__dirname, 'node_modules', 'speedscope', 'dist', 'release');
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
+  const http = require('node:http');
+  const srv = http.createServer((req, res) => {
+    const name = decodeURIComponent(req.url.split('?')[0]);
+    const f = name === '/trace.json' ? file : path.join(release, path.normalize(name === '/' ? '/index.html' : name));
+    if (f !== file && !f.startsWith(release + path.sep)) return res.writeHead(404).end();
+    fs.readFile(f, (e, body) => (e ? res.writeHead(404).end() : res.writeHead(200, { 'Content-Type': types[path.extname(f)] || 'application/octet-stream' }).end(body)));
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const ss = await context.newPage();
+  const logs = [];
+  ss.on('console', (m) => logs.push(m.text()));
+  try {
+    const at = `http://127.0.0.1:${srv.address().port}`;
+    await ss.goto(`${at}/index.html#profileURL=${encodeURIComponent(at + '/trace.json')}&title=drdotnet-timeline`);
+    await ss.waitForFunction(() => document.title.startsWith('drdotnet-timeline'), null, { timeout: 20000 });
+    assert.ok(logs.includes('Importing as Trace Event Format profile'), `speedscope's import: ${logs.join(' | ')}`);
+    await ss.waitForFunction((n) => document.body.innerText.includes(`(1/${n})`), threads, { timeout: 10000 });
+    await ss.screenshot({ path: path.join(ARTIFACTS, '32-speedscope.png') });
+  } finally {
+    await ss.close();
+    srv.close();
+  }
 });
 
 // Runs the tool itself (same sessions folder as the server) and resolves with its output.
