@@ -15,16 +15,6 @@
 /* The pauses' track: a tid no Linux thread has (pid_max is at most 2^22). */
 #define PAUSE_TID 4194305u
 
-static void put_str(FILE *out, const char *s)
-{
-    json_t *j = json_string(s ? s : "");
-    if (j)
-        json_dumpf(j, out, JSON_ENCODE_ANY);
-    else
-        fputs("\"?\"", out);
-    json_decref(j);
-}
-
 static void put_us(FILE *out, uint64_t ns)
 {
     fprintf(out, "%llu.%03llu", (unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000));
@@ -38,7 +28,7 @@ static void begin(FILE *out, int *first, const char *ph, long long pid, uint32_t
     fprintf(out, "{\"ph\":\"%s\",\"pid\":%lld,\"tid\":%u,\"ts\":", ph, pid, tid);
     put_us(out, ns);
     fputs(",\"name\":", out);
-    put_str(out, name);
+    drd_report_put_json_str(out, name);
 }
 
 /* The metadata events: the process's name, each thread's name and its place (the busiest first, pauses on top). */
@@ -46,7 +36,7 @@ static void put_metadata(FILE *out, int *first, const struct drd_timeline *t, lo
 {
     begin(out, first, "M", pid, 0, 0, "process_name");
     fputs(",\"args\":{\"name\":", out);
-    put_str(out, process);
+    drd_report_put_json_str(out, process);
     fputs("}}", out);
     begin(out, first, "M", pid, PAUSE_TID, 0, "thread_name");
     fputs(",\"args\":{\"name\":\"Runtime pauses (every managed thread stopped)\"}}", out);
@@ -59,7 +49,7 @@ static void put_metadata(FILE *out, int *first, const struct drd_timeline *t, lo
         snprintf(label, sizeof label, "%s (%u)", th->name && *th->name ? th->name : "thread", th->tid);
         begin(out, first, "M", pid, th->tid, 0, "thread_name");
         fputs(",\"args\":{\"name\":", out);
-        put_str(out, label);
+        drd_report_put_json_str(out, label);
         fputs("}}", out);
         if (order)
             order[i] = th;
@@ -141,7 +131,7 @@ static void put_instant(FILE *out, int *first, long long pid, const struct drd_t
         fputs("}}", out);
     } else if (e->kind == DRD_TL_CATCH) {
         fputs(",\"args\":{\"caught_in\":", out);
-        put_str(out, drd_timeline_frame(t, e));
+        drd_report_put_json_str(out, drd_timeline_frame(t, e));
         fputs("}}", out);
     } else
         fputs("}", out);
@@ -171,7 +161,7 @@ static int put_frames(FILE *out, const struct drd_timeline *t)
             for (uint32_t i = 0; i < st->n; i++) { /* depth i from the root: the frame st->n - 1 - i */
                 fprintf(out, "%s\"%d.%u.%u\":{\"name\":", first ? "\n" : ",\n", f, s, i);
                 first = 0;
-                put_str(out, d->frames[st->frames[st->n - 1 - i] - 1]);
+                drd_report_put_json_str(out, d->frames[st->frames[st->n - 1 - i] - 1]);
                 if (i > 0)
                     fprintf(out, ",\"parent\":\"%d.%u.%u\"", f, s, i - 1);
                 fputc('}', out);
@@ -203,7 +193,7 @@ static void put_events(FILE *out, const struct drd_timeline *t, long long pid, c
 static void put_other(FILE *out, const struct drd_timeline *t, json_t *session)
 {
     fputs("\"otherData\":{\"session\":", out);
-    put_str(out, json_string_value(json_object_get(session, "id")));
+    drd_report_put_json_str(out, json_string_value(json_object_get(session, "id")));
     if (t->has_zero)
         fprintf(out, ",\"zero_wall_ns\":%lld,\"zero_monotonic_ns\":%llu", (long long)t->zero_wall_ns,
                 (unsigned long long)t->zero_mono_ns);

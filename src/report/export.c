@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "drdotnet/version.h"
+#include "report/report.h"
 #include "report/samples.h"
 #include "report/timeline.h"
 
@@ -142,16 +143,6 @@ out:
 
 /* ---- speedscope ---- */
 
-/* Writes s as a JSON string. */
-static void put_str(FILE *out, const char *s)
-{
-    json_t *j = json_string(s);
-    if (j)
-        json_dumpf(j, out, JSON_ENCODE_ANY);
-    else
-        fputs("\"?\"", out); /* not UTF-8: only possible for a caller's name */
-    json_decref(j);
-}
 
 /* Writes one sampled stack: the frame numbers from root to leaf. */
 static void put_stack(FILE *out, const struct drd_samples *s, uint32_t stack, const uint32_t *num)
@@ -173,7 +164,7 @@ static void put_thread_profile(FILE *out, const struct drd_samples *s, const str
     else
         snprintf(title, sizeof title, "thread %llu", (unsigned long long)t->tid);
     fputs("{\"type\":\"sampled\",\"name\":", out);
-    put_str(out, title);
+    drd_report_put_json_str(out, title);
     fprintf(out, ",\"unit\":\"nanoseconds\",\"startValue\":0,\"endValue\":%llu,\"samples\":[",
             (unsigned long long)t->weight);
     for (size_t i = 0; i < t->n_runs; i++) {
@@ -256,11 +247,11 @@ int drd_export_speedscope(const char *raw_path, const char *name, FILE *out, cha
     qsort(threads, nt, sizeof *threads, drd_samples_busier);
 
     fputs("{\"$schema\":\"" SPEEDSCOPE_SCHEMA "\",\"exporter\":\"drdotnet@" DRD_VERSION "\",\"name\":", out);
-    put_str(out, name);
+    drd_report_put_json_str(out, name);
     fputs(",\"activeProfileIndex\":0,\"shared\":{\"frames\":[", out);
     for (long i = 0; i < n_frames; i++) {
         fputs(i ? ",{\"name\":" : "{\"name\":", out);
-        put_str(out, s.names[order[i]]);
+        drd_report_put_json_str(out, s.names[order[i]]);
         fputc('}', out);
     }
     fputs("]},\"profiles\":[", out);

@@ -307,3 +307,13 @@ void drd_report_sort_desc(json_t *arr, const char *key)
         json_array_append_new(arr, items[i].item);
     free(items);
 }
+
+void drd_report_put_json_str(FILE *out, const char *s)
+{
+    json_t *j = json_string(s ? s : "");
+    if (j)
+        json_dumpf(j, out, JSON_ENCODE_ANY);
+    else
+        fputs("\"?\"", out);
+    json_decref(j);
+}

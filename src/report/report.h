@@ -159,6 +159,10 @@ void drd_heap_print(FILE *out, json_t *report);
  * looks freed. Returns a new reference, or NULL when out of memory. */
 json_t *drd_heap_diff(json_t *before, json_t *after);
 
+/* Writes s as a JSON string to out (NULL as ""; a string that is not UTF-8, which the raw reader never gives, as
+ * "?"): for the exports that stream their JSON. */
+void drd_report_put_json_str(FILE *out, const char *s);
+
 /* Sorts arr, an array of objects, by their integer member key, largest first (ties keep no particular order). Out of
  * memory, arr stays as it was. */
 void drd_report_sort_desc(json_t *arr, const char *key);

@@ -121,22 +121,13 @@ static long thread_index(const struct drd_timeline *t, const uint32_t *rank, uin
 
 static int busier(const void *a, const void *b)
 {
-    const struct drd_tl_thread *x = *(const struct drd_tl_thread *const *)a, *y = *(const struct drd_tl_thread *const *)b;
+    const struct drd_tl_thread *x = *(const struct drd_tl_thread *const *)a;
+    const struct drd_tl_thread *y = *(const struct drd_tl_thread *const *)b;
     if (x->busy_ns != y->busy_ns)
         return (x->busy_ns < y->busy_ns) - (x->busy_ns > y->busy_ns);
     if (x->events != y->events)
         return (x->events < y->events) - (x->events > y->events);
     return (x->tid > y->tid) - (x->tid < y->tid);
-}
-
-static void put_str(FILE *out, const char *s)
-{
-    json_t *j = json_string(s ? s : "");
-    if (j)
-        json_dumpf(j, out, JSON_ENCODE_ANY);
-    else
-        fputs("\"?\"", out);
-    json_decref(j);
 }
 
 /* The threads, busiest first; rank[i] is the place of t->threads[i]. Returns 0 or -1 (out of memory). */
@@ -152,7 +143,7 @@ static int put_threads(FILE *out, const struct drd_timeline *t, uint32_t *rank)
     for (size_t i = 0; i < t->n_threads; i++) {
         rank[order[i] - t->threads] = (uint32_t)i;
         fprintf(out, "%s{\"tid\":%u,\"name\":", i ? "," : "", order[i]->tid);
-        put_str(out, order[i]->name);
+        drd_report_put_json_str(out, order[i]->name);
         fprintf(out, ",\"events\":%llu,\"busy_ns\":%llu}", (unsigned long long)order[i]->events,
                 (unsigned long long)order[i]->busy_ns);
     }
@@ -261,7 +252,7 @@ static int put_document(FILE *out, const struct drd_timeline *t, json_t *session
     if (index_events(t, &in, lab, stk, &n_stacks, stack_ids))
         goto out;
     fputs("{\"session\":", out);
-    put_str(out, json_string_value(json_object_get(session, "id")));
+    drd_report_put_json_str(out, json_string_value(json_object_get(session, "id")));
     fprintf(out, ",\"zero_wall_ns\":%lld,\"zero_monotonic_ns\":%llu,\"end_ns\":%llu,\"left_off\":%llu,\"kinds\":[",
             (long long)t->zero_wall_ns, (unsigned long long)t->zero_mono_ns, (unsigned long long)t->end_ns,
             (unsigned long long)t->left_off);
@@ -279,7 +270,7 @@ static int put_document(FILE *out, const struct drd_timeline *t, json_t *session
     for (size_t i = 0; i < in.n; i++) {
         if (i)
             fputc(',', out);
-        put_str(out, in.strings[i]);
+        drd_report_put_json_str(out, in.strings[i]);
     }
     fputc(']', out);
     put_column(out, "kind", t, NULL, 0);

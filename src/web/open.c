@@ -88,7 +88,7 @@ int drd_open_url(const char *url, char *said, size_t cap)
             return 0;
         }
     }
-    snprintf(said, cap, "found no browser to open the page (no chromium, chromium-browser, google-chrome or xdg-open on "
-                        "PATH)");
+    snprintf(said, cap,
+             "found no browser to open the page (no chromium, chromium-browser, google-chrome or xdg-open on PATH)");
     return -1;
 }

@@ -97,7 +97,8 @@ static void session_route(struct drd_route *out, int get, int del, char **seg, i
                 out->format = &formats[i];
         if (!out->format) {
             out->kind = DRD_ROUTE_REFUSED;
-            refuse(&out->refusal, MHD_HTTP_NOT_FOUND, NULL, "no export format '%.32s' (speedscope, folded, pprof or chrome-trace)",
+            refuse(&out->refusal, MHD_HTTP_NOT_FOUND, NULL,
+                   "no export format '%.32s' (speedscope, folded, pprof or chrome-trace)",
                    text_or(seg[3], "?"));
         }
     } else if (n == 4 && strcmp(seg[2], "diff") == 0) {
