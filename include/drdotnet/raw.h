@@ -29,17 +29,31 @@
  *   mm <TAB> <assembly id> <TAB> <MVID, 32 hex digits as stored, or -> <TAB> <file path>   an assembly (module),
  *     before the first frame that names it; ids count up from 1. The tool finds the PDB from the file and checks
  *     the file's MVID against this one.
+ *   z <TAB> <wall ns> <TAB> <monotonic ns> <TAB> <start began> <TAB> <start ended>     once, after the profiler's
+ *       start: the session's one clock. Every timed record counts ns since the session's zero, taken once before
+ *       any profiler starts; this line gives the zero's wall time (ns since the Unix epoch) and CLOCK_MONOTONIC
+ *       reading (perf and other tools on that machine time by it), and when this profiler's start began and ended
+ *       (ns since the zero). A file whose times count from elsewhere says so with m clock_origin_ns <ns since the
+ *       zero>; waits, which counts from its own start and does not say, is placed at <start ended>.
+ *   n <TAB> <tid> <TAB> <name>                        a thread's name as the OS knew it (comm), before its records
  *
  * exceptions (counts add up over the file; a line reports what grew since the previous one):
  *   x <TAB> <type id> <TAB> <stack id> <TAB> <count>                       thrown from that stack
  *   c <TAB> <type id> <TAB> <stack id> <TAB> <frame id> <TAB> <count>      of those, caught in that frame
+ *   e <TAB> <ns> <TAB> <tid> <TAB> <type id> <TAB> <stack id> <TAB> <catcher frame id, 0 for a throw>  one throw
+ *       or catch on the timeline: at most timeline_per_s a second and timeline_max a session (parameters); the
+ *       counts above hold them all, m timeline_left_off <n> says how many the timeline left off so far
  *
- * cpu-hotpaths: m (mode, frequency, period_ns), n <tid> <thread name>, p <tid> <stack id> <weight ns>
+ * cpu-hotpaths: m (mode, frequency, period_ns), n <tid> <thread name>, p <tid> <stack id> <weight ns> <ns>
+ *   (<ns>: when it was taken; older files have no such field)
  * merged-stacks: n <tid> <thread name>, w <tid> <stack id>
- * runtime-pauses: u <start ns> <duration ns> <suspend reason> <generation or -1> <induced 0/1>
+ * runtime-pauses: u <start ns> <duration ns> <suspend reason> <generation or -1> <induced 0/1> <tid>
+ *   (<tid>: the thread that suspended the runtime, for a GC the one that triggered it; older files have none)
  * duplicated-strings: m <fact> <value>, d <count> <length> <object size> <wasted bytes> <value, \ \t \n \r escaped>
  * allocations: m mode <exact|allocation-sampled|allocation-tick>,
- *              a <type id> <stack id> <samples> <estimated objects x 1024> <estimated bytes>
+ *              a <type id> <stack id> <samples> <estimated objects x 1024> <estimated bytes>,
+ *              e <ns> <tid> <type id> <stack id>  one sample on the timeline (capped as exceptions' e records are,
+ *              with m timeline_left_off), n <tid> <thread name>
  * heap-snapshot: sf <index> <static field name>, c <class id hex> <type id>, m <fact> <value>; the graph itself is
  *   heap-snapshot.graph, binary little-endian: "DRDGRPH1", then records, each a tag byte:
  *   'O' u64 object, u64 class id, u64 size, u32 n, n x u64 referenced objects

@@ -15,7 +15,7 @@
 #include "report/export.h"
 #include "report/report.h"
 
-enum format { SPEEDSCOPE, FOLDED, PPROF, FOLDED_LINES };
+enum format { SPEEDSCOPE, FOLDED, PPROF, FOLDED_LINES, CHROME_TRACE };
 
 static const struct {
     const char *name, *suffix;
@@ -24,11 +24,13 @@ static const struct {
     [FOLDED] = {"folded", "folded"},
     [PPROF] = {"pprof", "pb.gz"},
     [FOLDED_LINES] = {"folded-lines", "lines.folded"},
+    [CHROME_TRACE] = {"chrome-trace", "trace.json"},
 };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: drdotnet export <session> --format speedscope|folded|folded-lines|pprof [--output PATH] [--profiler NAME]\n"
+    fprintf(f, "usage: drdotnet export <session> --format speedscope|folded|folded-lines|pprof|chrome-trace\n"
+               "                       [--output PATH] [--profiler NAME]\n"
                "       " DRD_CLI_NATIVE_USAGE "\n\n"
                "Writes the samples of a cpu-hotpaths or merged-stacks session, the allocations of an allocations\n"
                "session (by stack, each ending in a frame named after the type allocated, weighted by bytes; pprof:\n"
@@ -38,14 +40,18 @@ static void usage(FILE *f)
                "  speedscope  a speedscope file (https://www.speedscope.app), one profile per thread\n"
                "  folded      folded stacks, one 'root;...;leaf count' line per stack (flamegraph.pl, inferno)\n"
                "  folded-lines  the same with each managed frame's source line where known: 'Method:42'\n"
-               "  pprof       a gzip-compressed pprof profile (go tool pprof)\n\n"
-               "The file goes into the session folder as <profiler>.speedscope.json, <profiler>.folded or\n"
-               "<profiler>.pb.gz unless --output names another path: '-' for standard output (pprof only when it is\n"
-               "not a terminal); an existing FIFO, device or /dev/stdout is written in place; a regular file is\n"
-               "replaced whole (a new file renamed over it); a symlink is followed to the file it names (one that\n"
-               "names nothing is refused); nothing but a regular file is ever replaced. Prints the path written\n"
-               "(not for standard output). Native frames as in show (--fold-native, --symbols); pprof keeps them\n"
-               "apart always, each at its address in a Mapping of its file, so that pprof can name what we could not.\n");
+               "  pprof       a gzip-compressed pprof profile (go tool pprof)\n"
+               "  chrome-trace  the session's timeline, every profiler's timed events (CPU samples, exceptions,\n"
+               "              runtime pauses, waits, allocations) on one clock, one track per thread, as the Trace\n"
+               "              Event Format that Perfetto (ui.perfetto.dev) and chrome://tracing open\n\n"
+               "The file goes into the session folder as <profiler>.speedscope.json, <profiler>.folded,\n"
+               "<profiler>.pb.gz or timeline.trace.json unless --output names another path: '-' for standard\n"
+               "output (pprof only when it is not a terminal); an existing FIFO, device or /dev/stdout is written in\n"
+               "place; a regular file is replaced whole (a new file renamed over it); a symlink is followed to the\n"
+               "file it names (one that names nothing is refused); nothing but a regular file is ever replaced.\n"
+               "Prints the path written (not for standard output). Native frames as in show (--fold-native,\n"
+               "--symbols); pprof keeps them apart always, each at its address in a Mapping of its file, so that\n"
+               "pprof can name what we could not.\n");
 }
 
 /* Writes the export to the path the user named, as Unix tools write a path (drd_fs_output_open): "-" and
@@ -137,7 +143,7 @@ static int check(struct request *q)
         return DRD_EXIT_USAGE;
     }
     if (!q->format) {
-        drd_tool_error("export needs --format speedscope, folded or pprof");
+        drd_tool_error("export needs --format speedscope, folded, pprof or chrome-trace");
         return DRD_EXIT_USAGE;
     }
     q->fmt = -1;
@@ -145,7 +151,7 @@ static int check(struct request *q)
         if (strcmp(q->format, formats[i].name) == 0)
             q->fmt = (int)i;
     if (q->fmt < 0) {
-        drd_tool_error("export: unknown format '%s' (speedscope, folded or pprof)", q->format);
+        drd_tool_error("export: unknown format '%s' (speedscope, folded, pprof or chrome-trace)", q->format);
         return DRD_EXIT_USAGE;
     }
     if (q->output && !*q->output) {
@@ -199,7 +205,9 @@ static int export_session(json_t *s, const char *dir, const struct request *q)
         drd_tool_error("session %s is still running: export it once it has ended", id);
         return DRD_EXIT_FAILED;
     }
-    const char *profiler = drd_report_export_profiler(s, q->profiler, err, sizeof err);
+    /* the timeline is the whole session's: its source is the folder, its file named after it */
+    const char *profiler =
+        q->fmt == CHROME_TRACE ? "timeline" : drd_report_export_profiler(s, q->profiler, err, sizeof err);
     if (!profiler) {
         drd_tool_error("%s", err);
         return DRD_EXIT_FAILED;
@@ -210,7 +218,8 @@ static int export_session(json_t *s, const char *dir, const struct request *q)
                        reason ? ": " : "", reason ? reason : "");
         return DRD_EXIT_FAILED;
     }
-    if (drd_report_raw_path(dir, profiler, raw, sizeof raw)) {
+    if (q->fmt == CHROME_TRACE ? drd_fs_path(raw, sizeof raw, "%s", dir) != 0
+                               : drd_report_raw_path(dir, profiler, raw, sizeof raw) != 0) {
         drd_tool_error("the session folder's path is too long: %s", dir);
         return DRD_EXIT_FAILED;
     }

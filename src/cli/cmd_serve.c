@@ -16,7 +16,7 @@ int drd_cmd_serve(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (drd_cli_is_help(a)) {
-            printf("usage: drdotnet serve [--listen ADDR] [--port N] [--allow-host NAME]...\n\n"
+            printf("usage: drdotnet serve [--listen ADDR] [--port N] [--allow-host NAME]... [--open]\n\n"
                    "Serves the web UI: pick a .NET process and a profiler, watch the session, read its report\n"
                    "(tables, call tree, flame graph) and download its exports. Prints the page's address, with\n"
                    "a token that the page needs, then serves until Ctrl-C (SIGINT) or SIGTERM.\n\n"
@@ -28,7 +28,11 @@ int drd_cmd_serve(int argc, char **argv)
                    "                 also accept requests that name the server NAME (a host name or an IP\n"
                    "                 address, no port; repeatable, up to 8). Only 127.0.0.1, localhost, [::1]\n"
                    "                 and the --listen address are accepted otherwise: with --listen 0.0.0.0 or ::,\n"
-                   "                 name the machine as other machines will reach it\n\n"
+                   "                 name the machine as other machines will reach it\n"
+                   "  --open         open the page for you, token included: as an app window of Chromium (its\n"
+                   "                 --app mode: chromium, chromium-browser, google-chrome) when one is on PATH,\n"
+                   "                 else in the desktop's default browser (xdg-open); says what it did, and the\n"
+                   "                 address is printed all the same, to open by hand where there is no desktop\n\n"
                    "The address printed is one that works from this machine: http://127.0.0.1:PORT/ for\n"
                    "--listen 0.0.0.0, http://[::1]:PORT/ for --listen :: (an IPv6-only socket).\n"
                    "Sessions started from the page run as 'drdotnet profile' processes and live in the sessions\n"
@@ -63,6 +67,10 @@ int drd_cmd_serve(int argc, char **argv)
             }
             cfg.port = (int)port;
             cfg.port_given = 1;
+            continue;
+        }
+        if (strcmp(a, "--open") == 0) {
+            cfg.open = 1;
             continue;
         }
         drd_tool_error("serve: unexpected '%s' (see drdotnet serve --help)", a);

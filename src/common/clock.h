@@ -31,6 +31,14 @@ static inline int64_t drd_clock_wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Nanoseconds since the Unix epoch (the wall clock: may jump; not for durations). */
+static inline int64_t drd_clock_wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 /* The CPU-time clock of thread tid of this process, as the kernel numbers per-thread clocks (the scheduler's
  * clock of that one thread); for clock_gettime and timer_create. */
 static inline clockid_t drd_clock_thread_cpu(uint32_t tid)

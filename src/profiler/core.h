@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "clr/corprof.h"
+#include "common/clock.h"
 #include "drdotnet/clientdata.h"
 #include "drdotnet/params.h"
 #include "drdotnet/profilers.h"
@@ -79,6 +80,10 @@ struct drd_core {
     int startup; /* loaded by Initialize (drdotnet launch) rather than attach */
     int64_t duration_ms; /* 0: until the process exits (startup only) */
     int64_t start_ms, start_wall_ms;
+    /* the session's one clock: every profiler's event times are monotonic ns since zero_ns; zero_wall_ns is the
+     * wall time (ns since the Unix epoch) of that zero, written once at the top of each raw file (its 'z' line) */
+    uint64_t zero_ns;
+    int64_t zero_wall_ns;
 
     _Atomic int state; /* enum drd_state */
     struct drd_reason fail; /* the first failure that stopped collecting, claimed before it is written */
@@ -113,6 +118,13 @@ static inline struct drd_core *drd_core_from(ICorProfilerCallback11 *This)
 static inline int drd_collecting(const struct drd_core *c)
 {
     return atomic_load_explicit(&c->state, memory_order_acquire) == DRD_COLLECTING;
+}
+
+/* Nanoseconds since the session's zero (core->zero_ns), on the monotonic clock. Safe in any callback and in a
+ * signal handler. */
+static inline uint64_t drd_session_ns(const struct drd_core *c)
+{
+    return drd_clock_mono_ns() - c->zero_ns;
 }
 
 /* Fills a default callback table: every slot answers S_OK, lifecycle slots run the core. */

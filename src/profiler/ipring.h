@@ -14,6 +14,7 @@ struct drd_ip_sample {
     uint16_t truncated; /* 1: the stack went on past max_depth */
     uint32_t unused;
     uint64_t weight_ns;
+    uint64_t time_ns; /* when it was taken, since the session's zero */
     uint64_t ips[]; /* max_depth */
 };
 

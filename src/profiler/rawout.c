@@ -551,17 +551,23 @@ static int plain_frame(struct drd_rawout *r, const struct drd_frame *f, uint32_t
 
 int drd_rawout_thread(struct drd_rawout *r, uint32_t tid)
 {
+    return drd_rawout_thread_as(r, tid, NULL);
+}
+
+int drd_rawout_thread_as(struct drd_rawout *r, uint32_t tid, const char *known)
+{
     uint32_t slot = 0;
     if (idmap_find(&r->threads, tid, &slot))
         return 0;
     char path[64], name[64] = "";
     snprintf(path, sizeof path, "/proc/self/task/%u/comm", tid);
-    FILE *f = fopen(path, "re");
+    FILE *f = known && *known ? NULL : fopen(path, "re");
     if (f) {
         if (!fgets(name, sizeof name, f))
             name[0] = 0;
         fclose(f);
-    }
+    } else if (known)
+        snprintf(name, sizeof name, "%s", known);
     name[strcspn(name, "\n")] = 0;
     sanitize(name);
     r->threads.keys[slot] = tid;

@@ -28,6 +28,10 @@ int drd_rawout_stack(struct drd_rawout *r, const struct drd_frame *frames, int n
 /* Reads /proc/self/task/<tid>/comm and writes an 'n' record the first time tid is seen. Returns 0 or -1. */
 int drd_rawout_thread(struct drd_rawout *r, uint32_t tid);
 
+/* As drd_rawout_thread, with the name the thread had when it was seen (known, NUL-terminated; NULL or "": read
+ * it now), for a thread that may be gone by the time the worker writes. Returns 0 or -1. */
+int drd_rawout_thread_as(struct drd_rawout *r, uint32_t tid, const char *known);
+
 /* Appends one record line (the format adds no newline; give it). Returns 0 or -1. */
 int drd_rawout_printf(struct drd_rawout *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

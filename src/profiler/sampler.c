@@ -51,6 +51,7 @@ int drd_sample_threads(struct drd_prof *p, struct drd_sample_ring *r, drd_thread
         ThreadID ids[ENUM_BATCH];
         ULONG got = 0;
         size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+        uint64_t now = drd_session_ns(c); /* one time for the whole stop: the threads stand still */
         while (SUCCEEDED(threads->lpVtbl->Next(threads, ENUM_BATCH, ids, &got)) && got > 0) {
             for (ULONG i = 0; i < got; i++) {
                 DWORD os_tid = 0;
@@ -67,6 +68,7 @@ int drd_sample_threads(struct drd_prof *p, struct drd_sample_ring *r, drd_thread
                 int truncated = 0;
                 s->tid = os_tid;
                 s->weight_ns = weight;
+                s->time_ns = now;
                 s->depth = (uint16_t)drd_stack_walk(info, ids[i], s->frames, r->max_depth, &truncated);
                 s->truncated = (uint16_t)truncated;
                 head++;
@@ -87,12 +89,13 @@ int drd_sample_threads(struct drd_prof *p, struct drd_sample_ring *r, drd_thread
 }
 
 int drd_sample_write(struct drd_prof *p, uint32_t tid, const struct drd_frame *frames, int depth, int with_weight,
-                     uint64_t weight_ns)
+                     uint64_t weight_ns, uint64_t time_ns)
 {
     uint32_t sid;
     if (drd_rawout_thread(p->raw, tid) || drd_rawout_stack(p->raw, frames, depth, &sid))
         return -1;
-    return with_weight ? drd_rawout_printf(p->raw, "p\t%u\t%u\t%llu\n", tid, sid, (unsigned long long)weight_ns)
+    return with_weight ? drd_rawout_printf(p->raw, "p\t%u\t%u\t%llu\t%llu\n", tid, sid, (unsigned long long)weight_ns,
+                                           (unsigned long long)time_ns)
                        : drd_rawout_printf(p->raw, "w\t%u\t%u\n", tid, sid);
 }
 
@@ -104,7 +107,7 @@ void drd_ring_drain(struct drd_prof *p, struct drd_sample_ring *r, int with_weig
     size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
     for (; tail < head; tail++) {
         struct drd_sample *s = slot_at(r, tail);
-        if (drd_sample_write(p, s->tid, s->frames, s->depth, with_weight, s->weight_ns))
+        if (drd_sample_write(p, s->tid, s->frames, s->depth, with_weight, s->weight_ns, s->time_ns))
             break;
     }
     atomic_store_explicit(&r->tail, tail, memory_order_release);

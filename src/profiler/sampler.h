@@ -16,6 +16,7 @@ struct drd_sample {
     uint16_t depth;
     uint16_t truncated;
     uint64_t weight_ns;
+    uint64_t time_ns; /* when it was taken, since the session's zero */
     struct drd_frame frames[]; /* max_depth */
 };
 
@@ -41,10 +42,11 @@ typedef int (*drd_thread_filter)(void *ctx, uint32_t os_tid, uint64_t *weight_ns
  */
 int drd_sample_threads(struct drd_prof *p, struct drd_sample_ring *r, drd_thread_filter filter, void *ctx);
 
-/* Writes one sample as raw records (its thread's name and its stack on first use, then "p <tid> <stack> <weight>"
- * when with_weight, else "w <tid> <stack>"). Worker thread only. Returns 0, or -1 when the raw file refused. */
+/* Writes one sample as raw records (its thread's name and its stack on first use, then
+ * "p <tid> <stack> <weight> <time>" when with_weight, else "w <tid> <stack>"). Worker thread only. Returns 0, or -1
+ * when the raw file refused. */
 int drd_sample_write(struct drd_prof *p, uint32_t tid, const struct drd_frame *frames, int depth, int with_weight,
-                     uint64_t weight_ns);
+                     uint64_t weight_ns, uint64_t time_ns);
 
 /* Writes the ring's samples as raw records: "p <tid> <stack> <weight>" when with_weight, else "w <tid> <stack>".
  * Worker thread only. */

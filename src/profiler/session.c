@@ -516,11 +516,17 @@ static int start_profilers(struct drd_core *c, DWORD *mask, DWORD *high, char *e
     for (int i = 0; i < c->n_profs; i++) {
         struct drd_prof *p = &c->profs[i];
         DWORD m = 0, h = 0;
+        uint64_t begin = drd_clock_mono_ns();
         if (p->ops->start(p, &m, &h, err, cap)) {
             stop_profilers(c);
             return -1;
         }
         p->started = 1;
+        /* the session's zero, and when this profiler's start began and ended on its clock: a profiler that timed
+         * its events from its own start rather than from the zero is placed on the session's clock by it */
+        drd_rawout_printf(p->raw, "z\t%lld\t%llu\t%llu\t%llu\n", (long long)c->zero_wall_ns,
+                          (unsigned long long)c->zero_ns, (unsigned long long)(begin - c->zero_ns),
+                          (unsigned long long)(drd_clock_mono_ns() - c->zero_ns));
         *mask |= m;
         *high |= h;
     }
@@ -591,6 +597,8 @@ HRESULT drd_session_initialize(struct drd_core *c, IUnknown *info_unk, const voi
         goto fail;
     }
     ask_runtime_version(c);
+    c->zero_ns = drd_clock_mono_ns(); /* before any profiler starts: their events all come later */
+    c->zero_wall_ns = drd_clock_wall_ns();
     if (open_raws(c, err, sizeof err))
         goto fail_raw;
     DWORD mask = 0, high = 0;

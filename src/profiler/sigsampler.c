@@ -50,6 +50,7 @@ static struct {
     struct drd_prof *prof; /* counts the samples the full ring drops */
     struct drd_ip_ring ring;
     uint64_t period_ns;
+    uint64_t zero_ns; /* the session's zero (core->zero_ns), read by the handler */
     int max_depth;
     int installed; /* our handler is in place; old holds what was there */
     struct sigaction old;
@@ -118,6 +119,7 @@ static void take(const siginfo_t *si, const ucontext_t *uc)
     s->depth = (uint16_t)depth;
     s->truncated = (uint16_t)truncated;
     s->weight_ns = sg.period_ns * (uint64_t)(1 + overrun);
+    s->time_ns = drd_clock_mono_ns() - sg.zero_ns; /* clock_gettime: async-signal-safe */
     drd_ip_ring_publish(s);
 }
 
@@ -174,6 +176,7 @@ int drd_sig_start(struct drd_prof *p, uint64_t period_ns, int max_depth, char *e
     }
     sg.prof = p;
     sg.period_ns = period_ns;
+    sg.zero_ns = p->core->zero_ns;
     sg.max_depth = max_depth;
     sg.n_free = MAX_THREADS;
     for (int i = 0; i < MAX_THREADS; i++)
@@ -406,9 +409,9 @@ void drd_sig_drain(struct drd_prof *p)
             frames[i].ip = ip;
         }
         uint32_t tid = s->tid;
-        uint64_t weight = s->weight_ns;
+        uint64_t weight = s->weight_ns, when = s->time_ns;
         drd_ip_ring_release(&sg.ring, s);
-        if (drd_sample_write(p, tid, frames, n, 1, weight))
+        if (drd_sample_write(p, tid, frames, n, 1, weight, when))
             break;
         atomic_fetch_add_explicit(&p->events, 1, memory_order_relaxed);
     }

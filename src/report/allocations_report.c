@@ -18,6 +18,7 @@ struct collect {
     size_t n, cap;
     char mode[32];
     char walker[32]; /* how the stacks were walked: cached, runtime, or empty (no stacks) */
+    uint64_t timeline_left_off; /* samples the library kept off the timeline (its share per second used up) */
 };
 
 static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap)
@@ -40,9 +41,14 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
                 return -1;
             }
             snprintf(k->walker, sizeof k->walker, "%s", f[2]);
+        } else if (n == 3 && strcmp(f[1], "timeline_left_off") == 0 && drd_rawread_u64(f[2], &k->timeline_left_off)) {
+            snprintf(err, cap, "malformed 'm' record");
+            return -1;
         }
         return 0;
     }
+    if (strcmp(f[0], "n") == 0 || strcmp(f[0], "e") == 0) /* thread names, timed samples: the timeline's */
+        return 0;
     struct drd_rawread_alloc a;
     if (drd_rawread_alloc_record(d, f, n, &a, err, cap))
         return -1;
@@ -202,6 +208,8 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
                        (json_int_t)all_samples, "count", (json_int_t)((all_count + 512) / 1024), "bytes",
                        (json_int_t)all_bytes, "dropped", (json_int_t)d.dropped, "types", types, "tree",
                        tree_json(&k, &d));
+    if (report)
+        json_object_set_new(report, "timeline_left_off", json_integer((json_int_t)k.timeline_left_off));
     if (!report)
         snprintf(err, cap, "out of memory");
 out:

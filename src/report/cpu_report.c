@@ -389,10 +389,15 @@ static json_t *threads_json(const struct drd_samples *s)
 
 json_t *drd_cpu_report(const char *raw_path, char *err, size_t cap)
 {
+    return drd_cpu_report_range(raw_path, 0, UINT64_MAX, err, cap);
+}
+
+json_t *drd_cpu_report_range(const char *raw_path, uint64_t from_ns, uint64_t to_ns, char *err, size_t cap)
+{
     struct drd_samples s;
     struct tree t;
     json_t *report = NULL;
-    if (drd_samples_load(raw_path, &s, err, cap))
+    if (drd_samples_load_range(raw_path, from_ns, to_ns, &s, err, cap))
         goto fail_load;
     if (s.merged || s.alloc) {
         snprintf(err, cap, "%s holds %s, not CPU samples", raw_path, s.alloc ? "allocations" : "merged stacks");
@@ -416,6 +421,9 @@ json_t *drd_cpu_report(const char *raw_path, char *err, size_t cap)
         json_t *lines = drd_lines_summary_json(&s.d);
         if (lines)
             json_object_set_new(report, "lines", lines);
+        if (s.ranged)
+            json_object_set_new(report, "range",
+                                json_pack("{s:I,s:I}", "from_ns", (json_int_t)from_ns, "to_ns", (json_int_t)to_ns));
     }
     if (!report)
         snprintf(err, cap, "out of memory building the report");

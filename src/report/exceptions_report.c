@@ -24,6 +24,7 @@ struct collect {
     size_t ng, cg;
     struct catch_count *c;
     size_t nc, cc;
+    uint64_t timeline_kept, timeline_left_off; /* 'e' records, and those the library left off the timeline */
 };
 
 static struct group *group_for(struct collect *k, uint32_t type, uint32_t stack)
@@ -41,6 +42,19 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
 {
     struct collect *k = ctx;
     uint64_t type, stack, frame = 0, count;
+    if (strcmp(f[0], "n") == 0) /* a thread's name: for the timeline */
+        return 0;
+    if (strcmp(f[0], "m") == 0) {
+        if (n == 3 && strcmp(f[1], "timeline_left_off") == 0 && drd_rawread_u64(f[2], &k->timeline_left_off)) {
+            snprintf(err, cap, "malformed 'm' record");
+            return -1;
+        }
+        return 0; /* other facts are for newer tools */
+    }
+    if (strcmp(f[0], "e") == 0) { /* one throw or catch with its time: checked by the timeline's reader */
+        k->timeline_kept++;
+        return 0;
+    }
     int is_x = strcmp(f[0], "x") == 0, is_c = strcmp(f[0], "c") == 0;
     if (!is_x && !is_c) {
         snprintf(err, cap, "unknown record '%s' in an exceptions file", f[0]);
@@ -146,9 +160,10 @@ json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap)
         i = j;
     }
     drd_report_sort_desc(types, "count");
-    report = json_pack("{s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "profiler", "exceptions", "total", (json_int_t)total, "caught",
-                       (json_int_t)total_caught, "uncaught", (json_int_t)(total - total_caught), "dropped",
-                       (json_int_t)d.dropped, "complete", d.ended, "types", types);
+    report = json_pack("{s:s,s:I,s:I,s:I,s:I,s:b,s:o,s:I,s:I}", "profiler", "exceptions", "total", (json_int_t)total,
+                       "caught", (json_int_t)total_caught, "uncaught", (json_int_t)(total - total_caught), "dropped",
+                       (json_int_t)d.dropped, "complete", d.ended, "types", types, "timeline_events",
+                       (json_int_t)k.timeline_kept, "timeline_left_off", (json_int_t)k.timeline_left_off);
     json_t *lines = report ? drd_lines_summary_json(&d) : NULL;
     if (lines)
         json_object_set_new(report, "lines", lines);
@@ -170,6 +185,11 @@ void drd_exceptions_print(FILE *out, json_t *r)
     if (dropped)
         fprintf(out, "; %lld more were not recorded (table of distinct stacks full)", (long long)dropped);
     fprintf(out, "\n");
+    json_int_t left_off = json_integer_value(json_object_get(r, "timeline_left_off"));
+    if (left_off)
+        fprintf(out, "The timeline holds %lld throws and catches with their time; %lld more were left off it (its "
+                     "share per second or per session was used up; the counts above hold them all)\n",
+                (long long)json_integer_value(json_object_get(r, "timeline_events")), (long long)left_off);
     json_t *types = json_object_get(r, "types");
     if (!json_array_size(types))
         return;

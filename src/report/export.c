@@ -12,7 +12,9 @@
 #include <zlib.h>
 
 #include "drdotnet/version.h"
+#include "report/report.h"
 #include "report/samples.h"
+#include "report/timeline.h"
 #include "symbols/symbols.h"
 
 #define SPEEDSCOPE_SCHEMA "https://www.speedscope.app/file-format-schema.json"
@@ -157,16 +159,6 @@ out:
 
 /* ---- speedscope ---- */
 
-/* Writes s as a JSON string. */
-static void put_str(FILE *out, const char *s)
-{
-    json_t *j = json_string(s);
-    if (j)
-        json_dumpf(j, out, JSON_ENCODE_ANY);
-    else
-        fputs("\"?\"", out); /* not UTF-8: only possible for a caller's name */
-    json_decref(j);
-}
 
 /* Writes one sampled stack: the frame numbers from root to leaf. */
 static void put_stack(FILE *out, const struct drd_samples *s, uint32_t stack, const uint32_t *num)
@@ -188,7 +180,7 @@ static void put_thread_profile(FILE *out, const struct drd_samples *s, const str
     else
         snprintf(title, sizeof title, "thread %llu", (unsigned long long)t->tid);
     fputs("{\"type\":\"sampled\",\"name\":", out);
-    put_str(out, title);
+    drd_report_put_json_str(out, title);
     fprintf(out, ",\"unit\":\"nanoseconds\",\"startValue\":0,\"endValue\":%llu,\"samples\":[",
             (unsigned long long)t->weight);
     for (size_t i = 0; i < t->n_runs; i++) {
@@ -271,15 +263,15 @@ int drd_export_speedscope(const char *raw_path, const char *name, FILE *out, cha
     qsort(threads, nt, sizeof *threads, drd_samples_busier);
 
     fputs("{\"$schema\":\"" SPEEDSCOPE_SCHEMA "\",\"exporter\":\"drdotnet@" DRD_VERSION "\",\"name\":", out);
-    put_str(out, name);
+    drd_report_put_json_str(out, name);
     fputs(",\"activeProfileIndex\":0,\"shared\":{\"frames\":[", out);
     for (long i = 0; i < n_frames; i++) {
         fputs(i ? ",{\"name\":" : "{\"name\":", out);
-        put_str(out, method_name(&s, order[i]));
+        drd_report_put_json_str(out, method_name(&s, order[i]));
         const struct drd_rawread_line *l = s.lines[order[i]];
         if (l) {
             fputs(",\"file\":", out);
-            put_str(out, l->file);
+            drd_report_put_json_str(out, l->file);
             fprintf(out, ",\"line\":%u", l->line);
         }
         fputc('}', out);
@@ -672,7 +664,9 @@ int drd_export_fd(const char *format, const char *raw_path, const char *name, in
     }
     int rc = strncmp(format, "folded", 6) == 0
                  ? drd_export_folded_as(raw_path, strcmp(format, "folded-lines") == 0, f, err, cap)
-                 : drd_export_speedscope(raw_path, name, f, err, cap);
+             : strcmp(format, "chrome-trace") == 0 ? drd_export_chrome_trace(raw_path, f, err, cap)
+             : strcmp(format, "timeline") == 0     ? drd_timeline_write_json(raw_path, f, err, cap)
+                                                   : drd_export_speedscope(raw_path, name, f, err, cap);
     if (fclose(f) && rc == 0) {
         snprintf(err, cap, "cannot write %s: %s", out_name, strerror(errno));
         rc = -1;

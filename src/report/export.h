@@ -39,7 +39,13 @@ int drd_export_pprof(const char *raw_path, const char *out_path, char *err, size
  * made itself (mkstemp), so that nothing is reopened by its path. */
 int drd_export_pprof_fd(const char *raw_path, int fd, const char *out_name, char *err, size_t cap);
 
-/* The export in format ("speedscope", "folded" or "pprof") of raw_path into fd (taken: closed on every path),
+/* Writes the session in folder dir as a Trace Event Format file (chrome_trace.c): every timed event of its
+ * profilers on the session's clock, one track per thread. Returns 0, or -1 with err (no timed data, malformed
+ * data, a write error). */
+int drd_export_chrome_trace(const char *dir, FILE *out, char *err, size_t cap);
+
+/* The export in format ("speedscope", "folded", "pprof", or "chrome-trace" and "timeline" (the web page's JSON,
+ * timeline.h), for which raw_path is the session folder) of raw_path into fd (taken: closed on every path),
  * named out_name in messages; name labels the speedscope file. Returns 0, or -1 with err. */
 int drd_export_fd(const char *format, const char *raw_path, const char *name, int fd, const char *out_name, char *err,
                   size_t cap);

@@ -32,14 +32,16 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
 {
     struct collect *k = ctx;
     (void)d;
-    if (strcmp(f[0], "m") == 0)
+    if (strcmp(f[0], "m") == 0 || strcmp(f[0], "n") == 0) /* facts; thread names, for the timeline */
         return 0;
     if (strcmp(f[0], "u") != 0) {
         snprintf(err, cap, "unknown record '%s' in a runtime-pauses file", f[0]);
         return -1;
     }
     struct pause p;
-    if (n != 6 || drd_rawread_u64(f[1], &p.start_ns) || drd_rawread_u64(f[2], &p.duration_ns) ||
+    uint64_t tid = 0; /* the 7th field, since the timeline: who suspended the runtime */
+    if ((n != 6 && n != 7) || (n == 7 && (drd_rawread_u64(f[6], &tid) || tid > UINT32_MAX)) ||
+        drd_rawread_u64(f[1], &p.start_ns) || drd_rawread_u64(f[2], &p.duration_ns) ||
         parse_int(f[3], 0, 64, &p.reason) || parse_int(f[4], -1, 2, &p.generation) ||
         parse_int(f[5], 0, 1, &p.induced) || p.duration_ns > (1ULL << 50)) {
         snprintf(err, cap, "malformed pause record");

@@ -245,6 +245,16 @@ int drd_rawread_parse(char *buf, size_t len, struct drd_rawdata *d, drd_rawread_
                 return fail(err, cap, "line %lu: malformed assembly record", line_no);
             continue;
         }
+        if (strcmp(tag, "z") == 0) {
+            uint64_t z;
+            if (nf != 5 || drd_rawread_u64(fields[1], &z) || z > (uint64_t)INT64_MAX || d->has_zero ||
+                drd_rawread_u64(fields[2], &d->zero_mono_ns) || drd_rawread_u64(fields[3], &d->start_begin_ns) ||
+                drd_rawread_u64(fields[4], &d->start_end_ns) || d->start_begin_ns > d->start_end_ns)
+                return fail(err, cap, "line %lu: malformed 'z' record", line_no);
+            d->zero_wall_ns = (int64_t)z;
+            d->has_zero = 1;
+            continue;
+        }
         if (strcmp(tag, "end") == 0) {
             if (nf != 3 || drd_rawread_u64(fields[1], &d->events) || drd_rawread_u64(fields[2], &d->dropped))
                 return fail(err, cap, "line %lu: malformed end record", line_no);

@@ -64,6 +64,10 @@ struct drd_rawdata {
     uint32_t site_frames, line_frames; /* frames with a code site; of those, frames given a line */
     char lines_why[256]; /* why the others have none ("" when every one has a line) */
     int ended; /* the end line was present */
+    int has_zero; /* the file has its 'z' line: the session's clock */
+    int64_t zero_wall_ns; /* ns since the Unix epoch at the zero of the session's clock */
+    uint64_t zero_mono_ns; /* the target machine's CLOCK_MONOTONIC at the zero */
+    uint64_t start_begin_ns, start_end_ns; /* when the profiler's start began and ended, since the zero */
     uint64_t events, dropped;
     struct drd_rawread_module *modules; /* index id-1 */
     uint32_t n_modules;

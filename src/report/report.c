@@ -45,8 +45,14 @@ int drd_report_raw_path(const char *dir, const char *profiler, char *out, size_t
     return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
+/* A time range of the session's clock asked of the reports; NULL: the whole session. */
+struct range {
+    uint64_t from_ns, to_ns;
+};
+
 /* The report of one profiler's data in the session folder dir. Returns a new reference, or NULL with err. */
-static json_t *build_one(const char *dir, json_t *session, const char *name, char *err, size_t cap)
+static json_t *build_one(const char *dir, json_t *session, const char *name, const struct range *range, char *err,
+                         size_t cap)
 {
     const struct drd_report_kind *k = drd_report_kind(name);
     if (!k) {
@@ -58,12 +64,14 @@ static json_t *build_one(const char *dir, json_t *session, const char *name, cha
         snprintf(err, cap, "the session folder's path is too long");
         return NULL;
     }
+    if (range && strcmp(name, "cpu-hotpaths") == 0) /* the one report that a time range narrows */
+        return drd_cpu_report_range(raw, range->from_ns, range->to_ns, err, cap);
     return k->from_raw ? k->from_raw(raw, err, cap) : k->build(raw, dir, session, err, cap);
 }
 
 /* A session of several profilers: {"profiler": "a,b", "reports": {"a": report, "b": report}}; a profiler whose
  * report cannot be built gets {"profiler": "b", "error": why} and the others stay. */
-static json_t *build_several(const char *dir, json_t *session, json_t *list)
+static json_t *build_several(const char *dir, json_t *session, json_t *list, const struct range *range)
 {
     json_t *reports = json_object();
     json_t *all = json_pack("{s:O,s:o}", "profiler", json_object_get(json_object_get(session, "profiler"), "name"),
@@ -78,17 +86,18 @@ static json_t *build_several(const char *dir, json_t *session, json_t *list)
         char err[512];
         if (!name)
             continue;
-        json_t *one = build_one(dir, session, name, err, sizeof err);
+        json_t *one = build_one(dir, session, name, range, err, sizeof err);
         json_object_set_new(reports, name, one ? one : json_pack("{s:s,s:s}", "profiler", name, "error", err));
     }
     return all;
 }
 
-json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap)
+/* drd_report_build, of range when it is not NULL. */
+static json_t *build(const char *dir, json_t *session, const struct range *range, char *err, size_t cap)
 {
     json_t *list = json_object_get(session, "profilers");
     if (json_array_size(list) > 1) {
-        json_t *all = build_several(dir, session, list);
+        json_t *all = build_several(dir, session, list, range);
         if (!all)
             snprintf(err, cap, "out of memory");
         return all;
@@ -98,7 +107,19 @@ json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap
         snprintf(err, cap, "the session names no profiler");
         return NULL;
     }
-    return build_one(dir, session, name, err, cap);
+    return build_one(dir, session, name, range, err, cap);
+}
+
+json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap)
+{
+    return build(dir, session, NULL, err, cap);
+}
+
+json_t *drd_report_build_range(const char *dir, json_t *session, uint64_t from_ns, uint64_t to_ns, char *err,
+                               size_t cap)
+{
+    const struct range r = {from_ns, to_ns};
+    return build(dir, session, &r, err, cap);
 }
 
 const char *drd_report_export_profiler(json_t *session, const char *wanted, char *err, size_t cap)
@@ -285,4 +306,14 @@ void drd_report_sort_desc(json_t *arr, const char *key)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, items[i].item);
     free(items);
+}
+
+void drd_report_put_json_str(FILE *out, const char *s)
+{
+    json_t *j = json_string(s ? s : "");
+    if (j)
+        json_dumpf(j, out, JSON_ENCODE_ANY);
+    else
+        fputs("\"?\"", out);
+    json_decref(j);
 }

@@ -2,6 +2,7 @@
 #ifndef DRD_REPORT_H
 #define DRD_REPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -70,6 +71,11 @@ int drd_report_raw_path(const char *dir, const char *profiler, char *out, size_t
  * err (no data, malformed data, unknown profiler). */
 json_t *drd_report_build(const char *dir, json_t *session, char *err, size_t cap);
 
+/* drd_report_build of what happened in [from_ns, to_ns) of the session's clock: the profilers that can
+ * (cpu-hotpaths) report that range alone, the others the whole session. */
+json_t *drd_report_build_range(const char *dir, json_t *session, uint64_t from_ns, uint64_t to_ns, char *err,
+                               size_t cap);
+
 /* The profiler of session whose sampled stacks an export writes: wanted when it names one that has them, else the
  * one profiler of the session that has them. Returns its name (owned by session), or NULL with err (none, or
  * several and none named). */
@@ -97,6 +103,9 @@ void drd_exceptions_print(FILE *out, json_t *report);
  * when the file has native modules, "native" lists them and the unnamed frames' modules and offsets
  * (drd_symbols_summary). Returns a new reference, or NULL with err. */
 json_t *drd_cpu_report(const char *raw_path, char *err, size_t cap);
+/* drd_cpu_report of the samples taken in [from_ns, to_ns) of the session's clock (its 'z' line, raw.h), the report
+ * then saying "range": {"from_ns","to_ns"}. */
+json_t *drd_cpu_report_range(const char *raw_path, uint64_t from_ns, uint64_t to_ns, char *err, size_t cap);
 void drd_cpu_print(FILE *out, json_t *report);
 
 /* The merged-stacks profiler's report: {"profiler","threads","dropped","complete","tree":{"name","threads",
@@ -152,6 +161,10 @@ void drd_heap_print(FILE *out, json_t *report);
  * first. Compare reports built with every type (drd_heap_analyze with SIZE_MAX), or a type that left the top list
  * looks freed. Returns a new reference, or NULL when out of memory. */
 json_t *drd_heap_diff(json_t *before, json_t *after);
+
+/* Writes s as a JSON string to out (NULL as ""; a string that is not UTF-8, which the raw reader never gives, as
+ * "?"): for the exports that stream their JSON. */
+void drd_report_put_json_str(FILE *out, const char *s);
 
 /* Sorts arr, an array of objects, by their integer member key, largest first (ties keep no particular order). Out of
  * memory, arr stays as it was. */

@@ -123,7 +123,7 @@ static int add_sample(struct drd_samples *s, struct drd_sample_thread *t, uint32
 /* An allocations file's record: "a" kept for drd_samples_load, "m" facts left to the report. */
 static int on_alloc(struct drd_samples *s, const struct drd_rawdata *d, char **f, int n, char *err, size_t cap)
 {
-    if (strcmp(f[0], "m") == 0)
+    if (strcmp(f[0], "m") == 0 || strcmp(f[0], "n") == 0 || strcmp(f[0], "e") == 0) /* 'n', 'e': the timeline's */
         return 0;
     struct drd_rawread_alloc a;
     if (drd_rawread_alloc_record(d, f, n, &a, err, cap))
@@ -237,7 +237,7 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
 {
     struct drd_samples *s = ctx;
     const char *tag = f[0];
-    uint64_t tid, stack, weight;
+    uint64_t tid, stack, weight, when;
     if (strcmp(d->profiler, "allocations") == 0)
         return on_alloc(s, d, f, n, err, cap);
     int merged = strcmp(d->profiler, "merged-stacks") == 0;
@@ -291,8 +291,10 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         return -1;
     }
     weight = 1;
-    if (n != (is_p ? 4 : 3) || drd_rawread_u64(f[1], &tid) || drd_rawread_u64(f[2], &stack) ||
-        (is_p && drd_rawread_u64(f[3], &weight)) || weight > MAX_WEIGHT) {
+    /* a 'p' record's 5th field, its time, is for the timeline (timeline.c) */
+    if ((is_p ? (n != 4 && n != 5) : n != 3) || drd_rawread_u64(f[1], &tid) || drd_rawread_u64(f[2], &stack) ||
+        (is_p && drd_rawread_u64(f[3], &weight)) || weight > MAX_WEIGHT ||
+        (n == 5 && drd_rawread_u64(f[4], &when))) {
         snprintf(err, cap, "malformed '%s' record", tag);
         return -1;
     }
@@ -300,6 +302,8 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
         snprintf(err, cap, "'%s' record names stack %llu, which is not defined", tag, (unsigned long long)stack);
         return -1;
     }
+    if (s->ranged && (n != 5 || when < s->from_ns || when >= s->to_ns))
+        return 0; /* outside the time range asked for (a sample without its time is in none) */
     struct drd_sample_thread *t = thread_for(s, tid);
     if (!t) {
         snprintf(err, cap, "out of memory");
@@ -362,10 +366,16 @@ static int by_tid(const void *a, const void *b)
     return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
-static int load(const char *raw_path, struct drd_samples *s, int by_line, char *err, size_t cap)
+/* Loads the samples taken in [from_ns, to_ns) on the session's clock; by_line keeps frames of one method on
+ * different source lines apart. */
+static int load(const char *raw_path, uint64_t from_ns, uint64_t to_ns, struct drd_samples *s, int by_line, char *err,
+                size_t cap)
 {
     memset(s, 0, sizeof *s);
     s->by_line = by_line;
+    s->ranged = from_ns != 0 || to_ns != UINT64_MAX;
+    s->from_ns = from_ns;
+    s->to_ns = to_ns;
     if (drd_rawread_load(raw_path, DRD_RAW_READ_MAX, &s->d, &s->buf, on_record, s, err, cap))
         return -1;
     s->merged = strcmp(s->d.profiler, "merged-stacks") == 0;
@@ -400,12 +410,18 @@ static int load(const char *raw_path, struct drd_samples *s, int by_line, char *
 
 int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, size_t cap)
 {
-    return load(raw_path, s, 0, err, cap);
+    return load(raw_path, 0, UINT64_MAX, s, 0, err, cap);
+}
+
+int drd_samples_load_range(const char *raw_path, uint64_t from_ns, uint64_t to_ns, struct drd_samples *s, char *err,
+                           size_t cap)
+{
+    return load(raw_path, from_ns, to_ns, s, 0, err, cap);
 }
 
 int drd_samples_load_lines(const char *raw_path, struct drd_samples *s, char *err, size_t cap)
 {
-    return load(raw_path, s, 1, err, cap);
+    return load(raw_path, 0, UINT64_MAX, s, 1, err, cap);
 }
 
 void drd_samples_free(struct drd_samples *s)

@@ -56,6 +56,8 @@ struct drd_samples {
     uint32_t *name_of; /* index frame id - 1: index into names */
     int by_line;       /* loaded by drd_samples_load_lines: names are per source line */
     const struct drd_rawread_line **lines; /* by_line: index into names, the name's line or NULL */
+    int ranged; /* only the samples taken in [from_ns, to_ns) (the session's clock) were loaded */
+    uint64_t from_ns, to_ns;
     /* used while loading */
     uint32_t *slots; /* thread hash: index + 1, 0 when empty */
     size_t n_slots;
@@ -69,6 +71,10 @@ int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, siz
 /* As drd_samples_load, but frames of one method on different source lines stay apart: names[] holds their
  * labels ("Method (File.cs:42)") and lines[] their lines, for the exporters that carry file and line. */
 int drd_samples_load_lines(const char *raw_path, struct drd_samples *s, char *err, size_t cap);
+/* drd_samples_load of the cpu-hotpaths samples taken in [from_ns, to_ns) on the session's clock (raw.h); a file
+ * whose samples carry no time (an older library's) has none in any range. (0, UINT64_MAX) is the whole file. */
+int drd_samples_load_range(const char *raw_path, uint64_t from_ns, uint64_t to_ns, struct drd_samples *s, char *err,
+                           size_t cap);
 
 /* Releases everything s holds; accepts a zeroed or already freed s. */
 void drd_samples_free(struct drd_samples *s);

@@ -18,6 +18,7 @@
 #include "drdotnet/params.h"
 #include "drdotnet/version.h"
 #include "report/export.h"
+#include "report/rawread.h"
 #include "report/report.h"
 #include "web/api.h"
 #include "web/http.h"
@@ -328,14 +329,33 @@ static json_t *finished_session(struct MHD_Connection *c, const char *id, const 
     return s;
 }
 
+/* Reads the query's ?from=&to= (ns of the session's clock, both or neither; from < to). Returns 1 when the
+ * request asks for a range, 0 when it does not, -1 when it is malformed. */
+static int query_range(struct MHD_Connection *c, uint64_t *from, uint64_t *to)
+{
+    const char *a = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
+    const char *b = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to");
+    if (!a && !b)
+        return 0;
+    if (!a || !b || drd_rawread_u64(a, from) || drd_rawread_u64(b, to) || *from >= *to)
+        return -1;
+    return 1;
+}
+
 static enum MHD_Result report(struct MHD_Connection *c, const char *id, const char *dir)
 {
     char err[512];
     enum MHD_Result rc;
+    uint64_t from = 0, to = 0;
+    int ranged = query_range(c, &from, &to);
+    if (ranged < 0)
+        return drd_http_error(c, MHD_HTTP_BAD_REQUEST,
+                              "from and to go together: nanoseconds of the session's clock, from before to");
     json_t *s = finished_session(c, id, dir, &rc);
     if (!s)
         return rc;
-    json_t *rep = drd_report_build(dir, s, err, sizeof err);
+    json_t *rep = ranged ? drd_report_build_range(dir, s, from, to, err, sizeof err)
+                         : drd_report_build(dir, s, err, sizeof err);
     json_decref(s);
     if (!rep)
         return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot build the report: %s", err);
@@ -395,14 +415,54 @@ done:
     return rc;
 }
 
+/* Writes the export format of source (a raw file, or the session folder for the timeline's formats) into a
+ * private temporary file and answers with it: as an attachment named <id>.<suffix> when attach is set. */
+static enum MHD_Result serve_export(struct MHD_Connection *c, const char *id, const char *source,
+                                   const struct drd_export_format *f, int attach)
+{
+    char err[512], path[PATH_MAX + 32];
+    drd_fs_path(path, sizeof path, "%s/export-XXXXXX", tmpdir);
+    int fd = mkostemp(path, O_CLOEXEC);
+    if (fd < 0)
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot make a temporary file: %s", strerror(errno));
+    int bad = drd_export_fd(f->name, source, id, fd, "a temporary file", err, sizeof err);
+    fd = bad ? -1 : open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (!bad && fd < 0)
+        snprintf(err, sizeof err, "cannot read the export back: %s", strerror(errno));
+    unlink(path);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st)) {
+        if (fd >= 0)
+            close(fd);
+        /* a session without timed data has no timeline: the request, not the server, is at fault */
+        unsigned status = strstr(err, "no timed data") ? MHD_HTTP_NOT_FOUND : MHD_HTTP_INTERNAL_SERVER_ERROR;
+        return drd_http_error(c, status, "cannot export: %s", err);
+    }
+    struct MHD_Response *res = MHD_create_response_from_fd((size_t)st.st_size, fd);
+    if (!res) {
+        close(fd);
+        return MHD_NO;
+    }
+    char disp[96 + DRD_CD_MAX_ID];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s.%s\"", id, f->suffix);
+    MHD_add_response_header(res, "Content-Type", f->type);
+    if (attach)
+        MHD_add_response_header(res, "Content-Disposition", disp);
+    return drd_http_queue(c, MHD_HTTP_OK, res);
+}
+
 static enum MHD_Result export_session(struct MHD_Connection *c, const char *id, const char *dir,
                                       const struct drd_export_format *f)
 {
-    char err[512], raw[PATH_MAX + 160], path[PATH_MAX + 32];
+    char err[512], raw[PATH_MAX + 160];
     enum MHD_Result rc;
     json_t *s = finished_session(c, id, dir, &rc);
     if (!s)
         return rc;
+    if (strcmp(f->name, "chrome-trace") == 0) { /* the whole session's: its source is the folder */
+        json_decref(s);
+        return serve_export(c, id, dir, f, 1);
+    }
     const char *prof = drd_report_export_profiler(s, NULL, err, sizeof err);
     if (!prof) {
         rc = drd_http_error(c, MHD_HTTP_BAD_REQUEST, "%s; its report is at /api/sessions/%s/report", err, id);
@@ -413,32 +473,19 @@ static enum MHD_Result export_session(struct MHD_Connection *c, const char *id, 
     json_decref(s);
     if (long_path)
         return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the session folder's path is too long");
+    return serve_export(c, id, raw, f, 1);
+}
 
-    drd_fs_path(path, sizeof path, "%s/export-XXXXXX", tmpdir);
-    int fd = mkostemp(path, O_CLOEXEC);
-    if (fd < 0)
-        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot make a temporary file: %s", strerror(errno));
-    int bad = drd_export_fd(f->name, raw, id, fd, "a temporary file", err, sizeof err);
-    fd = bad ? -1 : open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (!bad && fd < 0)
-        snprintf(err, sizeof err, "cannot read the export back: %s", strerror(errno));
-    unlink(path);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st)) {
-        if (fd >= 0)
-            close(fd);
-        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot export: %s", err);
-    }
-    struct MHD_Response *res = MHD_create_response_from_fd((size_t)st.st_size, fd);
-    if (!res) {
-        close(fd);
-        return MHD_NO;
-    }
-    char disp[96 + DRD_CD_MAX_ID];
-    snprintf(disp, sizeof disp, "attachment; filename=\"%s.%s\"", id, f->suffix);
-    MHD_add_response_header(res, "Content-Type", f->type);
-    MHD_add_response_header(res, "Content-Disposition", disp);
-    return drd_http_queue(c, MHD_HTTP_OK, res);
+/* The page's timeline of a finished session (timeline.h: drd_timeline_write_json). */
+static enum MHD_Result timeline(struct MHD_Connection *c, const char *id, const char *dir)
+{
+    static const struct drd_export_format f = {"timeline", "timeline.json", "application/json"};
+    enum MHD_Result rc;
+    json_t *s = finished_session(c, id, dir, &rc);
+    if (!s)
+        return rc;
+    json_decref(s);
+    return serve_export(c, id, dir, &f, 0);
 }
 
 /* Removes the session folder id (its files; a session folder holds no folders). Returns 0, or -1 with err. */
@@ -619,6 +666,8 @@ enum MHD_Result drd_api_handle(const struct drd_api_request *r)
         return export_session(c, route.id, dir, route.format);
     case DRD_ROUTE_DIFF:
         return diff(c, route.id, dir, route.other);
+    case DRD_ROUTE_TIMELINE:
+        return timeline(c, route.id, dir);
     case DRD_ROUTE_REFUSED:
         break;
     }

@@ -18,6 +18,7 @@ static const struct drd_export_format formats[] = {
     {"speedscope", "speedscope.json", "application/json"},
     {"folded", "folded", "text/plain; charset=utf-8"},
     {"pprof", "pb.gz", "application/gzip"},
+    {"chrome-trace", "trace.json", "application/json"},
 };
 
 static void refuse(struct drd_refusal *why, unsigned status, const char *allow, const char *fmt, ...)
@@ -85,6 +86,8 @@ static void session_route(struct drd_route *out, int get, int del, char **seg, i
         pick(out, get, DRD_ROUTE_REPORT, "GET");
     else if (n == 3 && strcmp(seg[2], "events") == 0)
         pick(out, get, DRD_ROUTE_EVENTS, "GET");
+    else if (n == 3 && strcmp(seg[2], "timeline") == 0)
+        pick(out, get, DRD_ROUTE_TIMELINE, "GET");
     else if (n == 4 && strcmp(seg[2], "export") == 0) {
         pick(out, get, DRD_ROUTE_EXPORT, "GET");
         if (out->kind != DRD_ROUTE_EXPORT)
@@ -94,7 +97,8 @@ static void session_route(struct drd_route *out, int get, int del, char **seg, i
                 out->format = &formats[i];
         if (!out->format) {
             out->kind = DRD_ROUTE_REFUSED;
-            refuse(&out->refusal, MHD_HTTP_NOT_FOUND, NULL, "no export format '%.32s' (speedscope, folded or pprof)",
+            refuse(&out->refusal, MHD_HTTP_NOT_FOUND, NULL,
+                   "no export format '%.32s' (speedscope, folded, pprof or chrome-trace)",
                    text_or(seg[3], "?"));
         }
     } else if (n == 4 && strcmp(seg[2], "diff") == 0) {

@@ -34,6 +34,7 @@ enum drd_route_kind {
     DRD_ROUTE_EVENTS, /* GET /api/sessions/<id>/events */
     DRD_ROUTE_EXPORT, /* GET /api/sessions/<id>/export/<format> */
     DRD_ROUTE_DIFF, /* GET /api/sessions/<id>/diff/<earlier id>: the heap's growth from the earlier snapshot */
+    DRD_ROUTE_TIMELINE, /* GET /api/sessions/<id>/timeline: every timed event, for the page's timeline */
 };
 
 /* An export format of sampled stacks. */

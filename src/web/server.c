@@ -21,6 +21,7 @@
 #include "web/assets.h"
 #include "web/guard.h"
 #include "web/http.h"
+#include "web/open.h"
 #include "web/slots.h"
 #include "web/web.h"
 
@@ -463,9 +464,21 @@ int drd_web_serve(const struct drd_web_config *cfg)
                     host);
         }
     }
-    printf("http://%s:%d/?token=%s\n", host, port, guard.token);
+    char url[160];
+    snprintf(url, sizeof url, "http://%s:%d/?token=%s", host, port, guard.token);
+    printf("%s\n", url);
     fflush(stdout);
-    fprintf(stderr, "drdotnet serve: open the address above in a browser; Ctrl-C stops the server\n");
+    if (cfg->open) {
+        /* the page takes the token from the address and drops it from the address bar (app.js) */
+        char said[4400];
+        int opened = drd_open_url(url, said, sizeof said);
+        fprintf(stderr, "drdotnet serve: %s%s\n", said,
+                opened == 0 ? "; if no window appears (no desktop here), open the address above by hand"
+                       : ": open the address above in a browser");
+        fprintf(stderr, "drdotnet serve: Ctrl-C stops the server\n");
+    } else {
+        fprintf(stderr, "drdotnet serve: open the address above in a browser; Ctrl-C stops the server\n");
+    }
 
     int sig = 0;
     while (sigwait(&stop, &sig) != 0)

@@ -10,11 +10,13 @@ struct drd_web_config {
     int port_given; /* 0: try DRD_WEB_DEFAULT_PORT, then any free port */
     const char *const *allow_hosts; /* n_allow_hosts more names to accept in the Host header (--allow-host) */
     int n_allow_hosts;
+    int open; /* --open: once serving, open the page for the user (open.h) */
 };
 
 /* Listens, prints the page's address with its token on stdout (one line, "http://HOST:PORT/?token=TOKEN", HOST
- * one that reaches the socket from this machine: 127.0.0.1 for 0.0.0.0, [::1] for ::) and serves until SIGINT or
- * SIGTERM. Returns a DRD_EXIT_* code: DRD_EXIT_OK after a signal, DRD_EXIT_USAGE for a bad address or host name,
+ * one that reaches the socket from this machine: 127.0.0.1 for 0.0.0.0, [::1] for ::), with cfg->open opens it
+ * (saying on stderr what it did, or that it could not: the address printed is then for the user to open) and
+ * serves until SIGINT or SIGTERM. Returns a DRD_EXIT_* code: DRD_EXIT_OK after a signal, DRD_EXIT_USAGE for a bad address or host name,
  * DRD_EXIT_FAILED when the server cannot start. */
 int drd_web_serve(const struct drd_web_config *cfg);
 

@@ -464,7 +464,8 @@ static void refusals(void **state)
     refuse(t, drd_cpu_report, CPU_HDR "p\t1\t0\t10\n", "a sample in stack 0", "stack 0");
     refuse(t, drd_cpu_report, "drdotnet-raw\t1\tcpu-hotpaths\np\t1\t1\t10\n", "a sample before any stack", NULL);
     refuse(t, drd_cpu_report, CPU_HDR "p\t1\t1\n", "a sample without its weight", "malformed");
-    refuse(t, drd_cpu_report, CPU_HDR "p\t1\t1\t10\t4\n", "a sample with a fifth field", "malformed");
+    refuse(t, drd_cpu_report, CPU_HDR "p\t1\t1\t10\t4\t5\n", "a sample with a sixth field", "malformed");
+    refuse(t, drd_cpu_report, CPU_HDR "p\t1\t1\t10\tsoon\n", "a sample's time that is not a number", "malformed");
     refuse(t, drd_cpu_report, CPU_HDR "p\tx\t1\t10\n", "a tid that is not a number", "malformed");
     refuse(t, drd_cpu_report, CPU_HDR "p\t1\t1\t-5\n", "a negative weight", "malformed");
     refuse(t, drd_cpu_report, CPU_HDR "p\t1\t1\t281474976710657\n", "a weight above 2^48", "malformed");

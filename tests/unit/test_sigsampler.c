@@ -29,9 +29,9 @@ void drd_log(struct drd_core *c, const char *fmt, ...)
 }
 
 int drd_sample_write(struct drd_prof *p, uint32_t tid, const struct drd_frame *frames, int depth, int with_weight,
-                     uint64_t weight_ns)
+                     uint64_t weight_ns, uint64_t time_ns)
 {
-    (void)p, (void)tid, (void)frames, (void)depth, (void)with_weight, (void)weight_ns;
+    (void)p, (void)tid, (void)frames, (void)depth, (void)with_weight, (void)weight_ns, (void)time_ns;
     return 0;
 }
 

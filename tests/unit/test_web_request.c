@@ -178,6 +178,10 @@ static void routes_good(void **state)
     route("DELETE", "/api/sessions/20261126-101500-42-exceptions", DRD_ROUTE_DELETE, 0, NULL);
     route("GET", "/api/sessions/x/report", DRD_ROUTE_REPORT, 0, NULL);
     route("GET", "/api/sessions/x/events", DRD_ROUTE_EVENTS, 0, NULL);
+    route("GET", "/api/sessions/x/timeline", DRD_ROUTE_TIMELINE, 0, NULL);
+    drd_request_route("GET", "/api/sessions/x/export/chrome-trace", &r);
+    assert_int_equal(r.kind, DRD_ROUTE_EXPORT);
+    assert_string_equal(r.format->suffix, "trace.json");
     drd_request_route("GET", "/api/sessions/x/export/pprof", &r);
     assert_int_equal(r.kind, DRD_ROUTE_EXPORT);
     assert_string_equal(r.id, "x");
@@ -216,12 +220,13 @@ static void routes_refused(void **state)
     assert_string_equal(r.refusal.allow, "GET, DELETE");
     assert_string_equal(r.id, "x"); /* a 404 for a missing session comes before the 405 */
     route("DELETE", "/api/sessions/x/report", DRD_ROUTE_REFUSED, 405, "does not take that method");
+    route("POST", "/api/sessions/x/timeline", DRD_ROUTE_REFUSED, 405, "does not take that method");
     route("get", "/api/info", DRD_ROUTE_REFUSED, 405, "does not take that method");
     drd_request_route("GET", "/api/sessions/x/nothing", &r);
     assert_int_equal(r.refusal.status, 404);
     assert_string_equal(r.id, "x");
     route("GET", "/api/sessions/x/export/svg", DRD_ROUTE_REFUSED, 404,
-          "no export format 'svg' (speedscope, folded or pprof)");
+          "no export format 'svg' (speedscope, folded, pprof or chrome-trace)");
     route("POST", "/api/sessions/x/export/svg", DRD_ROUTE_REFUSED, 405, "does not take that method");
     route("GET", "/api/sessions/x/export/\xff", DRD_ROUTE_REFUSED, 404, "no export format '?'");
     route("GET", "/api/sessions/x/diff/..", DRD_ROUTE_REFUSED, 400, "'..' is not a session id");

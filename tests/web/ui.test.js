@@ -30,6 +30,7 @@ let page;
 let address;
 const started = [];
 const problems = []; // errors of the page itself
+let timelineSession; // the timeline test's session, exported for speedscope
 
 // Starts a process; returns it with .output (stdout and stderr so far) and .waitFor(regex, ms).
 function start(cmd, args) {
@@ -362,6 +363,105 @@ test('several profilers in one session: ticked together, one tab per report', as
   assert.deepEqual(session.profilers.map((p) => p.name), ['exceptions', 'cpu-hotpaths', 'runtime-pauses']);
   assert.equal(session.parameters['cpu-hotpaths.frequency'], 199);
   fs.writeFileSync(path.join(work, 'stop-several'), '');
+});
+
+// The Timeline target's phases (tests/targets/Timeline) in one session of four profilers started by the tool: the
+// Timeline tab draws every event, the wheel zooms, and a range selected with shift-drag narrows the flame graph
+// below it to that range's CPU samples (the convoy's spinning holders in the convoy's range, none before it).
+test('the timeline: drawn, zoomed, and a selected range narrows the flame graph', async () => {
+  const go = path.join(work, 'go-timeline');
+  const target = start('dotnet', [path.join(TARGETS, 'Timeline', 'Timeline.dll'), '--go-file', go, '--stop-file', path.join(work, 'stop-timeline'), '--hold-ms', '60']);
+  await target.waitFor(/^ready/m, 30000);
+  // the suspend sampler: the runtime walks every stack, so each sample of a holder names ConvoyWaiter (the signal
+  // sampler's frame-pointer walk may keep only a native leaf on a loaded machine); e2e/timeline.sh covers the other
+  const prof = start(BIN, ['profile', String(target.pid), 'cpu-hotpaths,exceptions,runtime-pauses,waits', '--duration', '5', '--param', 'sampler=suspend']);
+  const id = (await prof.waitFor(/session (\S+)/, 30000))[1];
+  timelineSession = id;
+  await prof.waitFor(/attached to pid/, 30000);
+  fs.writeFileSync(go, '');
+  await target.waitFor(/^done/m, 30000);
+  await new Promise((resolve) => (prof.exitCode !== null ? resolve() : prof.on('exit', resolve)));
+  const phase = (name) => Object.fromEntries(new RegExp(`^${name} (.*)$`, 'm').exec(target.output)[1].split(' ').map((kv) => kv.split('=')));
+
+  await page.goto(`${address}#/session/${encodeURIComponent(id)}`);
+  await page.locator('[data-tab="timeline"]').click();
+  const canvas = page.locator('canvas.timeline-canvas');
+  await canvas.waitFor({ timeout: 30000 });
+  await page.waitForFunction(() => document.querySelector('#timeline-flame canvas.flame-canvas'));
+  const doc = await page.evaluate(() => ({ n: window.drdTimeline.d.n, end: window.drdTimeline.d.end, drawn: window.drdTimeline.drawn, wholeSamples: +document.querySelector('#timeline-flame').dataset.samples }));
+  assert.ok(doc.n > 400, `the burst's 400 throws and catches at least: ${doc.n} events`);
+  assert.equal(doc.drawn, doc.n, 'the whole session in view: every event drawn');
+  await shot('30-timeline');
+
+  // the wheel zooms in around the pointer
+  const box = await canvas.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + 60);
+  await page.mouse.wheel(0, -600);
+  await page.waitForFunction((end) => { const [a, b] = document.querySelector('canvas.timeline-canvas').dataset.view.split(',').map(Number); return b - a < end * 0.5; }, doc.end);
+  const zoomed = await page.evaluate(() => window.drdTimeline.drawn);
+  assert.ok(zoomed < doc.n, `zoomed in: ${zoomed} of ${doc.n} events drawn`);
+  await page.locator('#timeline-reset').click();
+
+  // shift-drag over the convoy: the flame graph holds the convoy's holders; over the time before it, not
+  const zero = await page.evaluate(() => window.drdTimeline.d.zeroMono);
+  const convoy = phase('convoy');
+  const gc = phase('gc');
+  const selectBy = async (from, to) => {
+    const [x0, x1] = await page.evaluate(([a, b]) => [window.drdTimeline.x(a), window.drdTimeline.x(b)], [from, to]);
+    await page.keyboard.down('Shift');
+    await page.mouse.move(box.x + x0, box.y + 60);
+    await page.mouse.down();
+    await page.mouse.move(box.x + (x0 + x1) / 2, box.y + 60, { steps: 4 });
+    await page.mouse.move(box.x + x1, box.y + 60, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await page.waitForFunction(() => document.querySelector('#timeline-flame').dataset.range);
+    await page.waitForFunction(() => document.querySelector('#timeline-flame canvas.flame-canvas'));
+    return page.evaluate(() => ({ range: document.querySelector('#timeline-flame').dataset.range, samples: +document.querySelector('#timeline-flame').dataset.samples, holder: window.drdFlame.find('DrDotnet.Targets.Program.ConvoyWaiter') }));
+  };
+  const inConvoy = await selectBy(Number(convoy.start) - zero, Number(convoy.end) - zero);
+  assert.ok(inConvoy.samples > 0 && inConvoy.samples <= doc.wholeSamples, `the convoy's samples: ${JSON.stringify(inConvoy)}`);
+  assert.ok(inConvoy.holder >= 0, 'the convoy\'s holder in the flame graph of its range');
+  await shot('31-timeline-selection');
+  await page.locator('#timeline-clear').click();
+  const before = await selectBy(0, Number(gc.end) - zero);
+  assert.ok(before.holder < 0, `no convoy before the GC ended: ${JSON.stringify(before)}`);
+  assert.notEqual(before.range, inConvoy.range);
+  fs.writeFileSync(path.join(work, 'stop-timeline'), '');
+});
+
+// A real consumer of the chrome-trace export: speedscope (its npm package's release, served with the trace from a
+// local server) imports it as a Trace Event Format profile, one profile per thread with complete events.
+test('the chrome-trace export opens in speedscope', async () => {
+  assert.ok(timelineSession, 'the timeline test made a session');
+  const file = path.join(work, 'timeline.trace.json');
+  await tool(['export', timelineSession, '--format', 'chrome-trace', '--output', file]);
+  const trace = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const threads = new Set(trace.traceEvents.filter((e) => e.ph === 'X').map((e) => e.tid)).size;
+  const release = path.join(__dirname, 'node_modules', 'speedscope', 'dist', 'release');
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
+  const http = require('node:http');
+  const srv = http.createServer((req, res) => {
+    const name = decodeURIComponent(req.url.split('?')[0]);
+    const f = name === '/trace.json' ? file : path.join(release, path.normalize(name === '/' ? '/index.html' : name));
+    if (f !== file && !f.startsWith(release + path.sep)) return res.writeHead(404).end();
+    fs.readFile(f, (e, body) => (e ? res.writeHead(404).end() : res.writeHead(200, { 'Content-Type': types[path.extname(f)] || 'application/octet-stream' }).end(body)));
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const ss = await context.newPage();
+  const logs = [];
+  ss.on('console', (m) => logs.push(m.text()));
+  try {
+    const at = `http://127.0.0.1:${srv.address().port}`;
+    await ss.goto(`${at}/index.html#profileURL=${encodeURIComponent(at + '/trace.json')}&title=drdotnet-timeline`);
+    await ss.waitForFunction(() => document.title.startsWith('drdotnet-timeline'), null, { timeout: 20000 });
+    assert.ok(logs.includes('Importing as Trace Event Format profile'), `speedscope's import: ${logs.join(' | ')}`);
+    await ss.waitForFunction((n) => document.body.innerText.includes(`(1/${n})`), threads, { timeout: 10000 });
+    await ss.screenshot({ path: path.join(ARTIFACTS, '32-speedscope.png') });
+  } finally {
+    await ss.close();
+    srv.close();
+  }
 });
 
 // Runs the tool itself (same sessions folder as the server) and resolves with its output.

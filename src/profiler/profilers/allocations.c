@@ -5,7 +5,8 @@
  * byte with the same probability, so an object of size S is sampled with probability p = 1 - exp(-S / 102,400) and
  * stands for 1/p objects and S/p bytes; before .NET 10, AllocationTick (one event per ~100 KB, upscaled by its
  * AllocationAmount). Launched, it counts every object exactly through ObjectAllocated, by type. Either way the
- * callbacks add into a preallocated lock-free table of (type, stack) slots (keytable.h). */
+ * callbacks add into a preallocated lock-free table of (type, stack) slots (keytable.h). Each sample also goes, with
+ * its time and thread, into a bounded event log (eventlog.h) for the session's timeline. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "drdotnet/raw.h"
 #include "profiler/core.h"
+#include "profiler/eventlog.h"
 #include "profiler/keytable.h"
 #include "profiler/rawout.h"
 #include "profiler/stackcache.h"
@@ -46,6 +48,8 @@ static struct {
     int stacks; /* walk a stack per sample */
     struct drd_stack_cache cache; /* the runtime's walks remembered by frame-pointer chain (walker=auto) */
     int sampling; /* attached: the events asked of the session's EventPipe sessions */
+    struct drd_eventlog log; /* a: the sample's table slot */
+    uint64_t left_off_written;
 } st;
 
 static const struct drd_param_desc params[] = {
@@ -55,6 +59,10 @@ static const struct drd_param_desc params[] = {
      "auto: the runtime walks a call path once and the walk is reused while the thread's frame-pointer chain is the "
      "same (x86_64); runtime: the runtime walks every sample (slower)",
      0, 0, "auto|runtime"},
+    {"timeline_per_s", DRD_PARAM_INT, "1000", "samples kept with their time and thread per second for the timeline", 0,
+     1000000, NULL},
+    {"timeline_max", DRD_PARAM_INT, "100000", "samples kept for the timeline in the whole session", 0, 10000000,
+     NULL},
 };
 
 static const struct drd_profiler_desc desc = {
@@ -81,6 +89,7 @@ static void add(ClassID cls, const struct drd_frame *frames, uint32_t depth, dou
     atomic_fetch_add_explicit(drd_keytable_counter(&st.table, slot, EST_BYTES), (unsigned long long)llround(bytes),
                               memory_order_relaxed);
     atomic_fetch_add_explicit(&self->events, 1, memory_order_relaxed);
+    drd_eventlog_add(&st.log, self->core, slot, 0);
 }
 
 static uint64_t rd64(const BYTE *p)
@@ -213,6 +222,7 @@ static void release(void)
     drd_stack_cache_free(&st.cache);
     drd_keytable_free(&st.table);
     free(st.written);
+    drd_eventlog_free(&st.log);
     memset(&st, 0, sizeof st);
 }
 
@@ -225,7 +235,9 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     st.stacks = !st.exact && drd_params_int(&p->params, "stacks", 1);
     st.max_depth = st.stacks ? (int)drd_params_int(&p->params, "max_stack_depth", 128) : 0;
     st.written = calloc(SLOTS, sizeof *st.written);
-    if (drd_keytable_init(&st.table, SLOTS, st.max_depth) || !st.written) {
+    if (drd_keytable_init(&st.table, SLOTS, st.max_depth) || !st.written ||
+        drd_eventlog_init(&st.log, (size_t)drd_params_int(&p->params, "timeline_max", 100000),
+                          (uint32_t)drd_params_int(&p->params, "timeline_per_s", 1000))) {
         release();
         snprintf(err, errcap, "out of memory for the allocation table");
         return -1;
@@ -296,6 +308,36 @@ static void end(struct drd_prof *p)
     st.sampling = 0; /* the core closed the EventPipe sessions */
 }
 
+/* Writes the type and stack of slot i once (w holds their ids); returns 0 or -1. */
+static int intern_slot(struct drd_prof *p, size_t i, struct written *w)
+{
+    uint32_t depth;
+    if (w->stack_id)
+        return 0;
+    const struct drd_frame *frames = drd_keytable_frames(&st.table, i, &depth);
+    if (drd_rawout_type(p->raw, drd_keytable_class(&st.table, i), &w->type_id) ||
+        drd_rawout_stack(p->raw, frames, (int)depth, &w->stack_id))
+        return -1;
+    return 0;
+}
+
+/* Writes the logged samples as 'e' records, then how many the log left off when that grew. */
+static void drain_events(struct drd_prof *p)
+{
+    const struct drd_event *e;
+    while ((e = drd_eventlog_next(&st.log)) != NULL) {
+        struct written *w = &st.written[e->a - 1];
+        if (intern_slot(p, e->a - 1, w) || drd_rawout_thread_as(p->raw, e->tid, e->thread) ||
+            drd_rawout_printf(p->raw, "e\t%llu\t%u\t%u\t%u\n", (unsigned long long)e->ns, e->tid, w->type_id,
+                              w->stack_id))
+            return;
+    }
+    uint64_t left = drd_eventlog_left_off(&st.log);
+    if (left != st.left_off_written &&
+        drd_rawout_printf(p->raw, "m\ttimeline_left_off\t%llu\n", (unsigned long long)left) == 0)
+        st.left_off_written = left;
+}
+
 static void drain(struct drd_prof *p)
 {
     if (!p->raw || !st.table.slots)
@@ -304,15 +346,13 @@ static void drain(struct drd_prof *p)
         if (!drd_keytable_ready(&st.table, i))
             continue;
         struct written *w = &st.written[i];
-        uint32_t slot = (uint32_t)i + 1, depth;
+        uint32_t slot = (uint32_t)i + 1;
         uint64_t n = atomic_load_explicit(drd_keytable_counter(&st.table, slot, SAMPLES), memory_order_relaxed);
         uint64_t ec = atomic_load_explicit(drd_keytable_counter(&st.table, slot, EST_COUNT), memory_order_relaxed);
         uint64_t eb = atomic_load_explicit(drd_keytable_counter(&st.table, slot, EST_BYTES), memory_order_relaxed);
         if (n == w->samples)
             continue;
-        const struct drd_frame *frames = drd_keytable_frames(&st.table, i, &depth);
-        if (!w->stack_id && (drd_rawout_type(p->raw, drd_keytable_class(&st.table, i), &w->type_id) ||
-                             drd_rawout_stack(p->raw, frames, (int)depth, &w->stack_id)))
+        if (intern_slot(p, i, w))
             continue;
         if (drd_rawout_printf(p->raw, "a\t%u\t%u\t%llu\t%llu\t%llu\n", w->type_id, w->stack_id,
                            (unsigned long long)(n - w->samples), (unsigned long long)(ec - w->est_count),
@@ -322,6 +362,7 @@ static void drain(struct drd_prof *p)
         w->est_count = ec;
         w->est_bytes = eb;
     }
+    drain_events(p);
 }
 
 static void stop(struct drd_prof *p)

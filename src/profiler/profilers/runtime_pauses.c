@@ -5,6 +5,7 @@
 
 #include "common/clock.h"
 #include "profiler/core.h"
+#include "profiler/eventlog.h"
 #include "profiler/rawout.h"
 
 /* This profiler's part of the session (its parameters, raw file and counts), set by start. */
@@ -16,6 +17,8 @@ struct pause {
     int32_t reason; /* COR_PRF_SUSPEND_REASON */
     int32_t generation; /* highest generation collected during the pause, -1 when no GC ran */
     int32_t induced; /* the GC was induced (GC.Collect) */
+    uint32_t tid; /* the thread that suspended the runtime (for a GC, the one that triggered it) */
+    char thread[16]; /* its name then (it may be gone when the worker writes) */
 };
 
 static struct {
@@ -26,7 +29,9 @@ static struct {
     /* the pause in progress: the runtime suspends one at a time, so one is enough */
     _Atomic uint64_t cur_start;
     _Atomic int32_t cur_reason, cur_gen, cur_induced;
-    uint64_t origin_ns;
+    atomic_uint cur_tid;
+    char cur_thread[16]; /* written by the suspending thread before cur_start is published, read at its resume */
+    uint64_t origin_ns; /* the session's zero (core->zero_ns): pauses are on the session's one clock */
 } st;
 
 static const struct drd_param_desc params[] = {
@@ -50,6 +55,8 @@ static HRESULT RuntimeSuspendStarted(ICorProfilerCallback11 *This, COR_PRF_SUSPE
     atomic_store_explicit(&st.cur_reason, (int32_t)reason, memory_order_relaxed);
     atomic_store_explicit(&st.cur_gen, -1, memory_order_relaxed);
     atomic_store_explicit(&st.cur_induced, 0, memory_order_relaxed);
+    atomic_store_explicit(&st.cur_tid, drd_eventlog_tid(), memory_order_relaxed);
+    memcpy(st.cur_thread, drd_eventlog_thread_name(), sizeof st.cur_thread);
     atomic_store_explicit(&st.cur_start, drd_clock_mono_ns(), memory_order_release);
     return S_OK;
 }
@@ -85,7 +92,9 @@ static HRESULT RuntimeResumeFinished(ICorProfilerCallback11 *This)
         .reason = atomic_load_explicit(&st.cur_reason, memory_order_relaxed),
         .generation = atomic_load_explicit(&st.cur_gen, memory_order_relaxed),
         .induced = atomic_load_explicit(&st.cur_induced, memory_order_relaxed),
+        .tid = atomic_load_explicit(&st.cur_tid, memory_order_relaxed),
     };
+    memcpy(st.pauses[i].thread, st.cur_thread, sizeof st.pauses[i].thread);
     atomic_store_explicit(&st.count, i + 1, memory_order_release);
     atomic_fetch_add_explicit(&self->events, 1, memory_order_relaxed);
     return S_OK;
@@ -108,7 +117,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
         snprintf(err, errcap, "out of memory for %zu pauses", st.cap);
         return -1;
     }
-    st.origin_ns = drd_clock_mono_ns();
+    st.origin_ns = p->core->zero_ns;
     drd_rawout_printf(p->raw, "m\tunit\tns\n");
     *mask = COR_PRF_MONITOR_SUSPENDS;
     *mask_high = COR_PRF_HIGH_BASIC_GC; /* GC start with its generations, without the cost of MONITOR_GC */
@@ -120,8 +129,9 @@ static void drain(struct drd_prof *p)
     size_t n = atomic_load_explicit(&st.count, memory_order_acquire);
     for (; st.written < n; st.written++) {
         const struct pause *u = &st.pauses[st.written];
-        if (drd_rawout_printf(p->raw, "u\t%llu\t%llu\t%d\t%d\t%d\n", (unsigned long long)u->start_ns,
-                           (unsigned long long)u->duration_ns, u->reason, u->generation, u->induced))
+        if ((u->tid && drd_rawout_thread_as(p->raw, u->tid, u->thread)) ||
+            drd_rawout_printf(p->raw, "u\t%llu\t%llu\t%d\t%d\t%d\t%u\n", (unsigned long long)u->start_ns,
+                              (unsigned long long)u->duration_ns, u->reason, u->generation, u->induced, u->tid))
             return;
     }
 }

@@ -582,8 +582,13 @@
         links.push(downloadLink(`${base}/export/${fmt}`, `${id}.${suffix}`, label, { dataset: { format: fmt } }, failed));
       }
     }
+    if (names.some((n) => ['cpu-hotpaths', 'exceptions', 'runtime-pauses', 'waits', 'allocations'].includes(n))) {
+      links.push(downloadLink(`${base}/export/chrome-trace`, `${id}.trace.json`, 'timeline (Perfetto, chrome://tracing)', { dataset: { format: 'chrome-trace' } }, failed));
+    }
     head.appendChild(h('div', { class: 'exports' }, h('span', { class: 'muted' }, 'Download: '), links));
-    fill(body, renderReport(report, s));
+    // timeline.js adds a Timeline tab beside the report when the session recorded timed events
+    const ui = { id, s, h, fill, tabs, card, flameCard, errorBox, setTooltip, api, cleanup: (f) => cleanup.push(f) };
+    fill(body, window.drdTimelineTab ? window.drdTimelineTab(() => renderReport(report, s), ui) : renderReport(report, s));
   }
 
   // A report with its profiler's renderer (a profiler without one gets the generic view); a session of several
