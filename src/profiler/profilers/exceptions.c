@@ -160,7 +160,7 @@ static void drain_events(struct drd_prof *p)
     while ((e = drd_eventlog_next(&state.log)) != NULL) {
         size_t throw_slot = (size_t)e->a - 1;
         uint32_t frame = 0;
-        struct drd_frame catcher = {(FunctionID)e->b, 0};
+        struct drd_frame catcher = {(FunctionID)e->b, 0, 0};
         if (intern_throw(p, throw_slot) || drd_rawout_thread_as(p->raw, e->tid, e->thread) ||
             (e->b && drd_rawout_frame(p->raw, &catcher, &frame)))
             return;
