@@ -95,6 +95,11 @@ int drd_heap_meta_index(struct meta *m, char *err, size_t cap);
 /* Reads path into g: objects, roots (resolved to nodes) and the forward adjacency. Returns 0, or -1 with err. */
 int drd_heap_graph_load(const char *path, const struct meta *m, struct graph *g, char *err, size_t cap);
 
+/* drd_heap_graph_load of the len bytes of path from byte start (one graph of several in a file; a part the file
+ * ends first is read up to the file's end, as a cut graph). */
+int drd_heap_graph_load_part(const char *path, uint64_t start, uint64_t len, const struct meta *m, struct graph *g,
+                             char *err, size_t cap);
+
 /* Frees what drd_heap_graph_load took (any of it may be NULL). */
 void drd_heap_graph_free(struct graph *g);
 

@@ -20,6 +20,12 @@ static json_t *heap_build(const char *raw, const char *dir, json_t *session, cha
     return drd_heap_report(dir, err, cap);
 }
 
+static json_t *leaks_build(const char *raw, const char *dir, json_t *session, char *err, size_t cap)
+{
+    (void)raw, (void)session;
+    return drd_leaks_report(dir, err, cap);
+}
+
 static const struct drd_report_kind kinds[] = {
     {"exceptions", drd_exceptions_report, NULL, drd_exceptions_print, 0},
     {"cpu-hotpaths", drd_cpu_report, NULL, drd_cpu_print, 1},
@@ -29,6 +35,7 @@ static const struct drd_report_kind kinds[] = {
     {"allocations", drd_allocations_report, NULL, drd_allocations_print, 1},
     {"heap-snapshot", NULL, heap_build, drd_heap_print, 0},
     {"waits", drd_waits_report, NULL, drd_waits_print, 1},
+    {"leaks", NULL, leaks_build, drd_leaks_print, 0},
 };
 
 const struct drd_report_kind *drd_report_kind(const char *profiler)

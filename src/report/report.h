@@ -150,6 +150,23 @@ void drd_heap_print(FILE *out, json_t *report);
  * looks freed. Returns a new reference, or NULL when out of memory. */
 json_t *drd_heap_diff(json_t *before, json_t *after);
 
+/* The leaks profiler's report, from dir/leaks.raw and dir/leaks.graph (one graph per snapshot), with
+ * dir/allocations.raw when allocations ran in the same session:
+ * {"profiler":"leaks","complete","verdict":sentence,"allocations":bool,"snapshots":[{"at_ms","objects","heap_bytes",
+ *  "pause_ms"}],"growing_total","growing":[{"type","count":[per snapshot],"shallow":[...],"retained":[...],
+ *  "count_growth","shallow_growth","retained_growth","count_per_step":[...],"holder":{"path","instances",
+ *  "new_instances"},"allocated":{"bytes","count","samples","stacks":[{"count","bytes","frames"}]}}]}.
+ * A type grows when its live count and its retained bytes (as heap-snapshot counts them) rose from each snapshot to
+ * the next; the first 20 by retained growth are given, "growing_total" counts them all. "holder" is the path (steps
+ * as heap-snapshot's, a run of one type folded into one step with "repeat") that holds the most more of the type's
+ * instances in the last snapshot than in the first; "allocated" the type's row of the allocations report, its top 3
+ * stacks. "verdict" says it in one sentence, or that nothing grew. Returns a new reference, or NULL with err. */
+json_t *drd_leaks_report(const char *dir, char *err, size_t cap);
+void drd_leaks_print(FILE *out, json_t *report);
+
+/* A byte count for people: "1.5 MB", "-320 B"; with plus, a growth gets its "+". */
+void drd_report_bytes(json_int_t v, int plus, char *buf, size_t cap);
+
 /* Sorts arr, an array of objects, by their integer member key, largest first (ties keep no particular order). Out of
  * memory, arr stays as it was. */
 void drd_report_sort_desc(json_t *arr, const char *key);
