@@ -7,7 +7,8 @@
 #include "report/report.h"
 
 /* The input is the raw file, and the profiler its first line names picks the file name and the report; from the
- * first GRAPH_MAGIC on, the input is the heap snapshot's binary graph file instead (heap-snapshot.graph). */
+ * first GRAPH_MAGIC on, the input is the heap snapshot's binary graph file instead (heap-snapshot.graph, or for
+ * leaks leaks.graph, whose several graphs the raw file's 'g' lines locate). */
 #define GRAPH_MAGIC "DRDGRPH1"
 
 /* The profiler the raw file's first line names, when it is a plain name ([a-z0-9-], as profilers are named and
@@ -47,9 +48,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(file, sizeof file, "%s.raw", name);
     char raw[4200];
     snprintf(raw, sizeof raw, "%s", drd_fuzz_write(file, data, raw_len));
-    snprintf(graph, sizeof graph, "%s", drd_fuzz_path("heap-snapshot.graph"));
+    const char *graph_name = strcmp(name, "leaks") == 0 ? "leaks.graph" : "heap-snapshot.graph";
+    snprintf(graph, sizeof graph, "%s", drd_fuzz_path(graph_name));
     if (g)
-        drd_fuzz_write("heap-snapshot.graph", g, size - raw_len);
+        drd_fuzz_write(graph_name, g, size - raw_len);
     else
         unlink(graph);
 

@@ -1135,6 +1135,51 @@
       ]));
   }
 
+  // The leak finder: the verdict, then the types that grew at every snapshot, each with the path that holds its new
+  // instances and, when allocations ran in the session, where they were allocated.
+  function renderLeaks(r) {
+    const snaps = r.snapshots || [];
+    const growing = r.growing || [];
+    const first = snaps[0] || {}, last = snaps[snaps.length - 1] || {};
+    const detail = h('div', { class: 'detail', id: 'leak-detail' }, h('p', { class: 'muted' }, 'Click a type to see what holds it.'));
+    function open(t, tr) {
+      if (tr) for (const x of tr.parentNode.querySelectorAll('tr.selected')) x.classList.remove('selected');
+      if (tr) tr.classList.add('selected');
+      const stack = t.allocated && t.allocated.stacks && t.allocated.stacks[0];
+      fill(detail, h('h3', {}, t.type),
+        h('p', {}, `Objects at each snapshot: ${t.count.map((c) => num.format(c)).join(' → ')}; retained: ${t.retained.map(bytesText).join(' → ')}.`),
+        t.holder ? [h('p', {}, `Held by this path (${num.format(t.holder.new_instances)} new of its ${num.format(t.holder.instances)} objects):`),
+          h('ol', { class: 'frames', id: 'leak-path' }, t.holder.path.map((st) => h('li', { class: st.root ? 'muted' : '' },
+            stepText(st) + (st.repeat > 1 ? ` (×${num.format(st.repeat)})` : ''))))]
+          : h('p', { class: 'muted' }, 'No root reaches its objects.'),
+        stack ? [h('p', {}, `Allocated mostly here (${bytesText(stack.bytes)} of ${bytesText(t.allocated.bytes)} sampled):`),
+          h('ol', { class: 'frames' }, stack.frames.slice(0, 12).map((f) => h('li', {}, f)))]
+          : h('p', { class: 'muted small' }, r.allocations ? 'The allocations profiler saw none of its allocations.'
+            : 'Run allocations in the same session (leaks,allocations) to see where these objects come from.'));
+    }
+    const tbl = sortableTable([
+      { key: 'type', label: 'Type', class: 'mono' },
+      { key: 'count_growth', label: 'Objects Δ', num: true, render: (t) => signed(t.count_growth, num.format(t.count_growth)) },
+      { key: 'per_step', label: 'Per snapshot', value: (t) => t.count_growth, num: true, render: (t) => (t.count_per_step || []).map((c) => num.format(c)).join(', ') },
+      { key: 'retained_growth', label: 'Retained Δ', num: true, render: (t) => signed(t.retained_growth, bytesText(t.retained_growth)) },
+      { key: 'held', label: 'Held by', value: (t) => (t.holder ? stepText(t.holder.path[0]) : ''), render: (t) => (t.holder ? stepText(t.holder.path[0]) : '') },
+    ], growing, { sortKey: 'retained_growth', onrow: open, rowData: (t) => ({ type: t.type }), search: (t) => t.type });
+    if (growing[0]) open(growing[0], null);
+    return h('div', {},
+      h('p', { class: 'verdict', id: 'leaks-verdict' }, r.verdict),
+      summary([
+        ['snapshots', num.format(snaps.length)],
+        ['over', `${dec1.format(((last.at_ms || 0) - (first.at_ms || 0)) / 1000)} s`],
+        ['objects', `${num.format(first.objects || 0)} → ${num.format(last.objects || 0)}`],
+        ['heap', `${bytesText(first.heap_bytes || 0)} → ${bytesText(last.heap_bytes || 0)}`],
+        ['types growing', num.format(r.growing_total || 0)],
+      ]),
+      incompleteNote(r),
+      growing.length ? [card('Types that grew at every snapshot', h('p', { class: 'muted small' },
+        'Live objects and retained bytes rose from each snapshot to the next. Largest retained growth first.'), tbl),
+      card('What holds them', detail)] : null);
+  }
+
   function renderStrings(r) {
     const top = r.top || [];
     const tbl = sortableTable([
@@ -1257,6 +1302,7 @@
     'heap-snapshot': renderHeap,
     'duplicated-strings': renderStrings,
     waits: renderWaits,
+    leaks: renderLeaks,
   };
 
   // ---- routing ---------------------------------------------------------------------------------------------------
