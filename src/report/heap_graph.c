@@ -799,3 +799,19 @@ out:
     return rc;
 }
 
+
+uint32_t *drd_heap_root_pos(const struct graph *g)
+{
+    uint32_t *pos = drd_heap_alloc(g->n, sizeof *pos);
+    if (!pos)
+        return NULL;
+    for (uint32_t i = 0; i < g->n; i++)
+        pos[i] = NONE;
+    for (int o = 0; o < N_ROOT_KINDS; o++)
+        for (size_t i = 0; i < g->n_roots; i++) {
+            uint32_t v = g->roots[i].idx;
+            if (v != NONE && g->roots[i].kind == drd_heap_root_order[o] && pos[v] == NONE)
+                pos[v] = (uint32_t)i;
+        }
+    return pos;
+}

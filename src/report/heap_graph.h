@@ -117,4 +117,8 @@ int drd_heap_dominate(struct graph *g, struct dom *t);
  * that no other object of their type dominates. Returns 0 or -1 (out of memory). */
 int drd_heap_retain(const struct graph *g, uint32_t n_types, struct dom *t);
 
+/* By node: the root (index into g->roots) a path from it starts at, the first kind in drd_heap_root_order among the
+ * roots that name it; NONE for an object that is no root. Returns a new array, or NULL when out of memory. */
+uint32_t *drd_heap_root_pos(const struct graph *g);
+
 #endif

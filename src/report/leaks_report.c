@@ -126,21 +126,13 @@ static int keep(struct graph *g, struct dom *t, struct kept *k)
     k->n = g->n;
     k->type = g->type;
     k->from = t->from;
+    k->rootpos = drd_heap_root_pos(g);
     k->roots = g->roots;
     g->type = NULL;
     t->from = NULL;
     g->roots = NULL;
-    k->rootpos = drd_heap_alloc(g->n, sizeof *k->rootpos);
     if (!k->rootpos)
         return -1;
-    for (uint32_t i = 0; i < g->n; i++)
-        k->rootpos[i] = NONE;
-    for (int o = 0; o < N_ROOT_KINDS; o++)
-        for (size_t i = 0; i < g->n_roots; i++) {
-            uint32_t v = k->roots[i].idx;
-            if (v != NONE && k->roots[i].kind == drd_heap_root_order[o] && k->rootpos[v] == NONE)
-                k->rootpos[v] = (uint32_t)i;
-        }
     return find_tops(k);
 }
 

@@ -1,9 +1,13 @@
-/* Fuzz target: any profiler's raw data through the report dispatch (drd_report_build), the printers and JSON. */
+/* Fuzz target: any profiler's raw data through the report dispatch (drd_report_build), the printers and JSON; a
+ * heap snapshot also through its exports by retention path. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include "fuzzutil.h"
+#include "report/export.h"
 #include "report/report.h"
 
 /* The input is the raw file, and the profiler its first line names picks the file name and the report; from the
@@ -72,6 +76,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             json_t *diff = drd_heap_diff(r, r);
             DRD_FUZZ_CHECK(diff != NULL, "no heap diff");
             json_decref(diff);
+            /* and its exports by retention path: refused with a reason, or written */
+            char xerr[512] = "";
+            if (drd_export_folded(raw, drd_fuzz_devnull(), xerr, sizeof xerr))
+                DRD_FUZZ_CHECK(xerr[0] != 0, "heap export refused without a reason");
+            xerr[0] = 0;
+            if (drd_export_speedscope(raw, "fuzz", drd_fuzz_devnull(), xerr, sizeof xerr))
+                DRD_FUZZ_CHECK(xerr[0] != 0, "heap export refused without a reason");
+            int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+            if (fd >= 0 && drd_export_pprof_fd(raw, fd, "fuzz.pb.gz", xerr, sizeof xerr))
+                DRD_FUZZ_CHECK(xerr[0] != 0, "heap export refused without a reason");
         }
         json_decref(r);
     }

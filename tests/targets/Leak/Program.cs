@@ -4,8 +4,9 @@
 // forced GC is one), the program adds --batch Shop.Cart objects to the static dictionary Shop.CartStore.Carts and
 // prints `leaked <total carts> gc2 <gen-2 collections seen>`. So between two heap snapshots taken with forced GCs the
 // carts grow by exactly one batch (the program does nothing else that needs a full GC: the dictionary is sized once
-// at the start, the churn dies young). The churn: a thread allocates Shop.Receipt objects as fast as it can in
-// short bursts, keeping the last 500 in a ring (a live count that never grows) and dropping the rest at once.
+// at the start, the churn dies young). The churn: 500 Shop.Receipt objects made at the start stay in a static array
+// (a live count that never grows), and a thread allocates more as fast as it can in short bursts, dropping each at
+// once (objects that live a while, then die, would push the collector into full GCs of its own).
 // With --heap-mb N it first builds about N MB of live objects under Shop.Catalog.Root (a tree of Shop.Shelf nodes,
 // each with a Shop.Product array and their byte buffers) for measuring the page on a large heap.
 using System.Runtime.CompilerServices;
@@ -136,16 +137,12 @@ public static class Program
     static void Churn()
     {
         long n = 0;
+        for (int i = 0; i < Ring.Length; i++)
+            Ring[i] = new Receipt(n++);
         while (!stop)
         {
             for (int i = 0; i < 20_000; i++, n++)
-            {
-                var r = new Receipt(n);
-                if ((n & 63) == 0)
-                    Ring[(n >> 6) % Ring.Length] = r;
-                else
-                    Sink = r;
-            }
+                Sink = new Receipt(n);
             Thread.Sleep(1);
         }
     }
