@@ -124,8 +124,9 @@ void drd_allocations_print(FILE *out, json_t *report);
  *  "gc_ms","roots":{"static","handle","stack","finalizer","other","weak"},
  *  "types":[{"type","count","shallow","retained","paths":[{"retained","path"}]}],
  *  "retainers":[{"type","retained","path":[{"root":"static","field"} or {"root":kind},{"type"}...]}],
- *  "dominators":{"type":"(roots)","shallow","retained","kids","children":[{"type","shallow","retained","kids",
- *  "children",["more","more_retained"]}]}}.
+ *  "dominators":{"id":1,"type":"(roots)","shallow","retained","kids","children":[{"id","type","shallow","retained",
+ *  "kids","children",["more","more_retained"]}]}} (an "id" names the node for /api/sessions/<id>/dominators/<node>,
+ *  which gives any node's children: heap_tree.h).
  * count and shallow cover every object of the graph; retained, from the dominator tree under a virtual root over
  * the roots (weak roots are none), sums a type's objects that no other object of the type dominates, so nested
  * ones count once. Objects no root reaches are "unreachable" and retain nothing. Types go by retained bytes,
@@ -133,7 +134,7 @@ void drd_allocations_print(FILE *out, json_t *report);
  * 10 objects that retain the most, preferring those that are not the only object their dominator dominates; each
  * path goes from a root (static fields first, then handles, stack, finalizer queue, other), shortest first, at
  * most 64 steps (longer ones keep the root, a {"skipped":n} step and the last 62). A cut last record of the graph
- * (the target died) is left out and "complete" is false. The first 100 types carry "paths": the paths of the 3
+ * (the target died) is left out and "complete" is false. The first 200 types carry "paths": the paths of the 3
  * objects of the type that retain the most (leaving out those whose immediate dominator is of the same type).
  * "dominators" is the dominator tree, children largest first, at most 20 per node ("more" objects retaining
  * "more_retained" bytes are not shown) and 2,000 nodes in all, level by level; "kids" counts every object a node

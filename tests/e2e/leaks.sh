@@ -78,6 +78,21 @@ check_eq "speedscope: live bytes" "$(jq -r '.profiles[0].name + " " + .profiles[
     "live bytes by retention path bytes"
 check_eq "speedscope: all the heap's reachable bytes" "$(jq '.profiles[0].weights | add' "$WORK/heap.speedscope.json")" \
     "$(($(jq .report.heap_bytes "$H") - $(jq .report.unreachable_bytes "$H")))"
+# the dominator tree a node at a time through the API: the carts under the dictionary's entries, 200 per answer,
+# largest first, the report's ids naming the same nodes
+start_serve || exit 1
+HID=$(jq -r .session.id "$H")
+dom() { curl -s -H "Authorization: Bearer $TOKEN" "$BASE/api/sessions/$HID/dominators/$1"; }
+DICT=$(jq '.report.dominators.children[] | select(.type == "System.Collections.Generic.Dictionary<System.Int32,Shop.Cart>") | .id' "$H")
+check_eq "dominators: the roots' children as the report lists them" "$(dom 1 | jq -c '[.children[0:5][] | .id]')" \
+    "$(jq -c '[.report.dominators.children[0:5][] | .id]' "$H")"
+ENTRIES=$(dom "$DICT" | jq '.children[] | select(.type == "System.Collections.Generic.Dictionary+Entry<System.Int32,Shop.Cart>[]") | .id')
+check_eq "dominators: the entries hold every cart" "$(dom "$ENTRIES" | jq -c '[.kids, (.children | length), .more, .more_retained]')" \
+    "[$CARTS,200,$((CARTS - 200)),$(((CARTS - 200) * 144))]"
+check_eq "dominators: the last page" "$(dom "$ENTRIES/$((CARTS - 5))" | jq -c '[(.children | length), .more, ([.children[].type] | unique)]')" \
+    '[5,0,["Shop.Cart"]]'
+check_eq "dominators: no such node" "$(dom 4000000000 | jq -r .error)" \
+    "session $HID's dominator tree has no node 4000000000"
 touch "$WORK/stop"
 wait "$L"
 check_eq "target exit" "$?" 0

@@ -456,7 +456,13 @@ test('heap-snapshot: the types, a type\'s retention paths from its static field,
   // the array under the list holds the sessions, each too small to be opened by itself
   await page.locator('.tree-row[data-name="DrDotnet.Targets.Session[]"]').first().click();
   await page.locator('.tree-row[data-name="DrDotnet.Targets.Session"]').first().waitFor();
-  await page.locator('.tree-row', { hasText: /… [\d,]+ more/ }).first().waitFor();
+  const moreRow = page.locator('.tree-row', { hasText: /… [\d,]+ more/ }).first();
+  await moreRow.waitFor();
+  // the children the report left out come from the API when "… more" opens: 200 more sessions
+  const sessions = page.locator('.tree-row[data-name="DrDotnet.Targets.Session"]');
+  const before = await sessions.count();
+  await moreRow.click();
+  await page.waitForFunction((n) => document.querySelectorAll('.tree-row[data-name="DrDotnet.Targets.Session"]').length >= n + 200, before, { timeout: 30000 });
   await shot('23-heap-dominators');
   await page.locator('[data-tab="retainers"]').click();
   await page.locator('.retainers li', { hasText: 'static DrDotnet.Targets.Program.Sessions' }).first().waitFor();

@@ -485,7 +485,7 @@
   // ---- one session -------------------------------------------------------------------------------------------
 
   // the profilers whose data exports as stacks (the server's report kinds say the same)
-  const EXPORTING = ['cpu-hotpaths', 'merged-stacks', 'allocations'];
+  const EXPORTING = ['cpu-hotpaths', 'merged-stacks', 'allocations', 'heap-snapshot'];
   const EXPORTS = [
     ['speedscope', 'speedscope.json', 'speedscope (speedscope.app)'],
     ['folded', 'folded', 'folded stacks (flamegraph.pl, inferno)'],
@@ -654,9 +654,10 @@
     const MAX_CHILDREN = 200;
     function row(node, depth) {
       const kids = node.children || [];
+      const lazy = !kids.length && node.load; // children asked for when the node opens: node.load() gives them
       const share = weight(node) / whole;
-      const toggle = h('span', { class: 'toggle' }, kids.length ? '▸' : '');
-      const line = h('div', { class: 'tree-row', role: 'treeitem', 'aria-expanded': kids.length ? 'false' : null, dataset: { name: node.name }, tabindex: -1 },
+      const toggle = h('span', { class: 'toggle' }, kids.length || lazy ? '▸' : '');
+      const line = h('div', { class: 'tree-row', role: 'treeitem', 'aria-expanded': kids.length || lazy ? 'false' : null, dataset: { name: node.name }, tabindex: -1 },
         cols.map((c) => h('span', { class: 'tree-num' }, c.value(node))),
         h('span', { class: 'tree-name', style: `padding-left:${depth * 14}px` }, toggle,
           h('span', { class: 'share-bar', style: `width:${Math.max(1, Math.round(40 * share))}px` }),
@@ -664,7 +665,13 @@
       const wrap = h('div', { class: 'tree-node' }, line);
       let childBox = null;
       function setOpen(open) {
-        if (!kids.length) return;
+        if (!kids.length && !lazy) return;
+        if (open && !childBox && lazy) {
+          childBox = h('div', { class: 'tree-children' }, h('div', { class: 'tree-row muted' }, 'Loading…'));
+          wrap.appendChild(childBox);
+          node.load().then((list) => fill(childBox, list.map((k) => row(k, depth + 1))),
+            (e) => fill(childBox, h('div', { class: 'tree-row muted' }, `Cannot load: ${e.message}`)));
+        }
         if (open && !childBox) {
           childBox = h('div', { class: 'tree-children' });
           const shown = kids.slice(0, MAX_CHILDREN);
@@ -1003,11 +1010,26 @@
     return root;
   }
 
-  // The report's dominator tree as tree nodes: a "… more" node for the children left out.
-  function domTree(n) {
-    const kids = (n.children || []).map(domTree);
-    if (n.more) kids.push({ name: `… ${num.format(n.more)} more`, retained: n.more_retained || 0, shallow: 0, kids: 0, children: [], more: true });
-    return { name: n.type, retained: n.retained, shallow: n.shallow, kids: n.kids, children: kids };
+  // The report's dominator tree as tree nodes: a "… more" node for the children left out, and a node whose children
+  // the report does not carry, load their children from /api/sessions/<id>/dominators/<node>[/<offset>] when opened.
+  function domTree(n, sid) {
+    const given = n.children || [];
+    const kids = given.map((c) => domTree(c, sid));
+    const more = (count, retained, id, offset) => ({ name: `… ${num.format(count)} more`, retained: retained || 0, shallow: 0, kids: 0, children: [], more: true,
+      load: id ? () => domChildren(sid, id, offset) : null });
+    if (n.more) kids.push(more(n.more, n.more_retained, n.id, given.length));
+    const node = { name: n.type, retained: n.retained, shallow: n.shallow, kids: n.kids, children: kids };
+    if (!given.length && n.kids && n.id) node.load = () => domChildren(sid, n.id, 0);
+    return node;
+  }
+
+  // One page of a dominator tree node's children from the API, as tree nodes.
+  async function domChildren(sid, id, offset) {
+    const d = await api('GET', `/sessions/${encodeURIComponent(sid)}/dominators/${id}/${offset}`);
+    const list = d.children.map((c) => domTree(c, sid));
+    if (d.more) list.push({ name: `… ${num.format(d.more)} more`, retained: d.more_retained, shallow: 0, kids: 0, children: [], more: true,
+      load: () => domChildren(sid, id, offset + d.children.length) });
+    return list;
   }
 
   function signed(n, text) {
@@ -1087,7 +1109,7 @@
               { label: 'Retained', value: (n) => bytesText(n.retained) },
               { label: 'Paths', value: (n) => num.format(n.paths) },
             ], { weight: (n) => n.retained, nameLabel: 'Root, then each object on the way' })]
-            : h('p', { class: 'muted' }, t.paths ? 'No object of this type is reachable from a root.' : 'Paths are kept for the first 100 types only.'));
+            : h('p', { class: 'muted' }, t.paths ? 'No object of this type is reachable from a root.' : 'Paths are kept for the first 200 types only.'));
       }
       const tbl = sortableTable([
         { key: 'type', label: 'Type', class: 'mono' },
@@ -1103,8 +1125,8 @@
         card('Retention paths', detail));
     };
     const domView = () => card('Dominator tree', h('p', { class: 'muted small' },
-      'Each object under the one without which it would be unreachable, largest retained size first; the 20 largest children of each object, 2,000 objects in all.'),
-    callTree(domTree(r.dominators || { type: '(roots)', retained: 0, children: [] }), [
+      'Each object under the one without which it would be unreachable, largest retained size first; the 20 largest children of each object come with the report, the others (open "… more") and deeper levels as they are opened.'),
+    callTree(domTree(r.dominators || { type: '(roots)', retained: 0, children: [] }, s && s.id), [
       { label: 'Retained', value: (n) => bytesText(n.retained) },
       { label: 'Of the heap', value: (n) => pct(n.retained / heap) },
       { label: 'Shallow', value: (n) => (n.more ? '' : bytesText(n.shallow)) },
