@@ -1,6 +1,7 @@
 /* A heap snapshot's dominator tree held whole, for answering one node's children at a time (the page opens the tree
  * a level at a time instead of receiving the first 2,000 nodes only). Numbers are the analysis' DFS numbers, the
  * "id"s of the report's "dominators", which are the same for every analysis of one graph file. */
+#define _GNU_SOURCE /* qsort_r */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,11 +19,11 @@ struct drd_heap_tree {
     char *buf;
 };
 
-static const uint64_t *sort_retained;
-
-static int by_retained(const void *a, const void *b)
+/* For qsort_r over numbers: the largest retained first (ctx: the retained sizes by number). */
+static int by_retained(const void *a, const void *b, void *ctx)
 {
-    uint64_t x = sort_retained[*(const uint32_t *)a], y = sort_retained[*(const uint32_t *)b];
+    const uint64_t *retained = ctx;
+    uint64_t x = retained[*(const uint32_t *)a], y = retained[*(const uint32_t *)b];
     if (x != y)
         return x < y ? 1 : -1;
     return (*(const uint32_t *)a > *(const uint32_t *)b) - (*(const uint32_t *)a < *(const uint32_t *)b);
@@ -56,10 +57,9 @@ static int take(struct drd_heap_tree *h, const struct graph *g, struct dom *t)
     for (uint32_t i = n + 1; i > 1; i--)
         h->coff[i] = h->coff[i - 1];
     h->coff[1] = 0;
-    sort_retained = h->retained; /* the tool is one thread per connection: callers hold the API's lock */
     for (uint32_t p = 1; p <= n; p++)
         if (h->coff[p + 1] - h->coff[p] > 1)
-            qsort(h->clist + h->coff[p], h->coff[p + 1] - h->coff[p], sizeof *h->clist, by_retained);
+            qsort_r(h->clist + h->coff[p], h->coff[p + 1] - h->coff[p], sizeof *h->clist, by_retained, h->retained);
     return 0;
 }
 

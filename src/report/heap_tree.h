@@ -10,8 +10,7 @@
 struct drd_heap_tree;
 
 /* Analyses the heap-snapshot session in dir and keeps its dominator tree. Returns it (free with
- * drd_heap_tree_free), or NULL with err (missing or malformed files, out of memory). Not reentrant: one call at a
- * time in a process. */
+ * drd_heap_tree_free), or NULL with err (missing or malformed files, out of memory). */
 struct drd_heap_tree *drd_heap_tree_load(const char *dir, char *err, size_t cap);
 void drd_heap_tree_free(struct drd_heap_tree *h);
 

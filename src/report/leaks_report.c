@@ -188,22 +188,20 @@ static int grew_every_step(const struct stats *st, uint32_t type)
     return 1;
 }
 
-static const struct stats *sort_stats; /* for by_growth */
+/* A growing type with what orders it: its retained growth, then its count growth, largest first. */
+struct grower {
+    uint32_t type;
+    uint64_t retained, count;
+};
 
 static int by_growth(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    const struct stats *st = sort_stats;
-    int last = st->n - 1;
-    uint64_t rx = at(st, st->retained, last, x) - at(st, st->retained, 0, x);
-    uint64_t ry = at(st, st->retained, last, y) - at(st, st->retained, 0, y);
-    if (rx != ry)
-        return rx < ry ? 1 : -1;
-    uint64_t cx = at(st, st->count, last, x) - at(st, st->count, 0, x);
-    uint64_t cy = at(st, st->count, last, y) - at(st, st->count, 0, y);
-    if (cx != cy)
-        return cx < cy ? 1 : -1;
-    return (x > y) - (x < y);
+    const struct grower *x = a, *y = b;
+    if (x->retained != y->retained)
+        return x->retained < y->retained ? 1 : -1;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return (x->type > y->type) - (x->type < y->type);
 }
 
 /* The path from a root down to node v in sig (types only; first/last left as they are). */
@@ -503,7 +501,7 @@ static json_t *snapshots_json(const struct leaks_meta *lm, int n)
 static json_t *growing_types(const struct stats *st, const struct kept *k, const struct leaks_meta *lm,
                              const struct drd_rawdata *d, json_t *alloc, json_int_t *total)
 {
-    uint32_t *cand = drd_heap_alloc(st->n_types, sizeof *cand);
+    struct grower *cand = drd_heap_alloc(st->n_types, sizeof *cand);
     json_t *arr = json_array();
     if (!cand || !arr) {
         free(cand);
@@ -511,13 +509,15 @@ static json_t *growing_types(const struct stats *st, const struct kept *k, const
         return NULL;
     }
     uint32_t n = 0;
+    int l = st->n - 1;
     for (uint32_t ty = 1; ty <= st->n_types; ty++)
-        if (at(st, st->count, st->n - 1, ty) && grew_every_step(st, ty))
-            cand[n++] = ty;
-    sort_stats = st;
-    qsort(cand, n, sizeof *cand, by_growth);
+        if (at(st, st->count, l, ty) && grew_every_step(st, ty))
+            cand[n++] = (struct grower){ty, at(st, st->retained, l, ty) - at(st, st->retained, 0, ty),
+                                        at(st, st->count, l, ty) - at(st, st->count, 0, ty)};
+    if (n > 1)
+        qsort(cand, n, sizeof *cand, by_growth);
     for (uint32_t i = 0; i < n && i < TOP_GROWING; i++)
-        json_array_append_new(arr, growing_json(st, cand[i], &k[0], &k[1], &lm->heap, d, alloc));
+        json_array_append_new(arr, growing_json(st, cand[i].type, &k[0], &k[1], &lm->heap, d, alloc));
     *total = n;
     free(cand);
     return arr;
