@@ -351,8 +351,7 @@ static double mb(json_t *o, const char *k)
     return (double)num(o, k) / 1048576.0;
 }
 
-/* Prints a path as "static F -> T1 -> T2 ...". */
-static void print_path(FILE *out, json_t *path)
+void drd_heap_print_path(FILE *out, json_t *path)
 {
     size_t i;
     json_t *step;
@@ -371,8 +370,11 @@ static void print_path(FILE *out, json_t *path)
             fprintf(out, "%s root", root);
         else if (json_object_get(step, "skipped"))
             fprintf(out, "(%lld more)", (long long)num(step, "skipped"));
-        else
+        else {
             fputs(json_string_value(json_object_get(step, "type")), out);
+            if (num(step, "repeat") > 1)
+                fprintf(out, " (x%lld)", (long long)num(step, "repeat"));
+        }
     }
     fputc('\n', out);
 }
@@ -409,7 +411,7 @@ void drd_heap_print(FILE *out, json_t *r)
     json_array_foreach(json_object_get(r, "retainers"), i, t)
     {
         fprintf(out, "  %.2f MB  %s\n      ", mb(t, "retained"), json_string_value(json_object_get(t, "type")));
-        print_path(out, json_object_get(t, "path"));
+        drd_heap_print_path(out, json_object_get(t, "path"));
     }
 }
 

@@ -589,31 +589,6 @@ static json_int_t num(json_t *o, const char *k)
     return json_integer_value(json_object_get(o, k));
 }
 
-/* "static F -> T1 -> T2 (x3) -> ..." */
-static void print_path(FILE *out, json_t *path)
-{
-    size_t i;
-    json_t *step;
-    json_array_foreach(path, i, step)
-    {
-        const char *root = json_string_value(json_object_get(step, "root"));
-        if (i > 0)
-            fputs(" -> ", out);
-        if (root && strcmp(root, "static") == 0)
-            fprintf(out, "static %s", json_string_value(json_object_get(step, "field")));
-        else if (root)
-            fprintf(out, "%s root", root);
-        else if (json_object_get(step, "skipped"))
-            fputs("...", out);
-        else {
-            fputs(json_string_value(json_object_get(step, "type")), out);
-            if (num(step, "repeat") > 1)
-                fprintf(out, " (x%lld)", (long long)num(step, "repeat"));
-        }
-    }
-    fputc('\n', out);
-}
-
 static void print_type(FILE *out, json_t *t)
 {
     char b[32];
@@ -633,7 +608,7 @@ static void print_type(FILE *out, json_t *t)
     if (h) {
         fprintf(out, "\n  held (%lld new of %lld) by: ", (long long)num(h, "new_instances"),
                 (long long)num(h, "instances"));
-        print_path(out, json_object_get(h, "path"));
+        drd_heap_print_path(out, json_object_get(h, "path"));
     } else
         fputc('\n', out);
     json_t *stack = json_array_get(json_object_get(json_object_get(t, "allocated"), "stacks"), 0);

@@ -144,6 +144,8 @@ json_t *drd_heap_analyze(const char *dir, size_t max_types, char *err, size_t ca
 /* drd_heap_analyze with the top 200 types. */
 json_t *drd_heap_report(const char *dir, char *err, size_t cap);
 void drd_heap_print(FILE *out, json_t *report);
+/* Prints a retention path (the reports' "path" arrays) as "static F -> T1 -> T2 (x3) -> ...", then a newline. */
+void drd_heap_print_path(FILE *out, json_t *path);
 
 /* The types that changed from one heap-snapshot report to another (types of the same name summed):
  * [{"type","count_before","count_after","count_delta","shallow_delta","retained_delta"}], largest retained growth
