@@ -15,7 +15,7 @@ CYCLES=${1:-10}
 LAUNCHES=${2:-3}
 # NAME or NAME:SAMPLER (cpu-hotpaths with --param sampler=SAMPLER: the signal sampler's handler runs in the target)
 PROFILERS=(exceptions cpu-hotpaths cpu-hotpaths:signal merged-stacks allocations runtime-pauses duplicated-strings
-    heap-snapshot waits)
+    heap-snapshot waits leaks)
 started=$SECONDS
 
 mkdir -p "$build"

@@ -60,6 +60,10 @@
  *   'R' u64 object, u8 root kind (0 other, 1 stack, 2 finalizer, 3 handle), u8 flags (1 pinning, 2 weak,
  *       4 interior, 8 refcounted), u64 root id
  *   'S' u64 object, u32 static field index (an 'sf' line)
+ * leaks: the heap-snapshot lines (sf, t, c; the types are the classes' own numbering), and per snapshot
+ *   g <k from 1> <offset> <bytes> <ms since the first> <objects> <heap bytes> <pause ns> <gc ns>: snapshot k's graph
+ *   is the bytes from offset in leaks.graph, heap-snapshot.graph's format (its own "DRDGRPH1" first);
+ *   m snapshots_asked <n>, m interval_ms <ms>
  * waits: m <fact> <value> (runtime, lock_ids, wait_handles, min_wait_us, max_stacks_per_s; at the end the counts
  *          lock_events, wait_events, pool_events, short_waits, capped_waits, records_dropped, waits_begun_before,
  *          lock_inner_waits, no_thread_entry), n <tid> <thread name>,

@@ -61,19 +61,10 @@ static json_t *load(const char *root, const char *arg, char *dir, size_t cap, in
     return s;
 }
 
-/* Formats a byte count for people: "1.5 MB", "-320 B"; with plus, a growth gets its "+". */
+/* drd_report_bytes into buf, returned for use in one printf. */
 static const char *bytes(json_int_t v, int plus, char *buf, size_t cap)
 {
-    const char *sign = v > 0 && plus ? "+" : v < 0 ? "-" : "";
-    double a = v < 0 ? -(double)v : (double)v;
-    if (a < 1024)
-        snprintf(buf, cap, "%s%.0f B", sign, a);
-    else if (a < 1024.0 * 1024)
-        snprintf(buf, cap, "%s%.1f KB", sign, a / 1024);
-    else if (a < 1024.0 * 1024 * 1024)
-        snprintf(buf, cap, "%s%.1f MB", sign, a / (1024.0 * 1024));
-    else
-        snprintf(buf, cap, "%s%.2f GB", sign, a / (1024.0 * 1024 * 1024));
+    drd_report_bytes(v, plus, buf, cap);
     return buf;
 }
 

@@ -16,6 +16,7 @@ extern const struct drd_profiler_ops drd_duplicated_strings_ops;
 extern const struct drd_profiler_ops drd_allocations_ops;
 extern const struct drd_profiler_ops drd_heap_snapshot_ops;
 extern const struct drd_profiler_ops drd_waits_ops;
+extern const struct drd_profiler_ops drd_leaks_ops;
 
 static const struct drd_profiler_ops *const all_ops[] = {
     &drd_exceptions_ops,
@@ -26,6 +27,7 @@ static const struct drd_profiler_ops *const all_ops[] = {
     &drd_allocations_ops,
     &drd_heap_snapshot_ops,
     &drd_waits_ops,
+    &drd_leaks_ops,
 };
 #define N_PROFILERS ((int)(sizeof all_ops / sizeof all_ops[0]))
 

@@ -194,13 +194,14 @@ static void put_thread_profile(FILE *out, const struct drd_samples *s, const str
     fputs("]}", out);
 }
 
-/* The allocations as one profile in bytes: each stack (ending in the type allocated) one sample. */
+/* The allocations as one profile in bytes: each stack (ending in the type allocated) one sample; a heap snapshot's
+ * live bytes the same way, each stack a retention path. */
 static void put_alloc_profile(FILE *out, const struct drd_samples *s, const uint32_t *num)
 {
     fprintf(out,
-            "{\"type\":\"sampled\",\"name\":\"allocated bytes\",\"unit\":\"bytes\",\"startValue\":0,"
+            "{\"type\":\"sampled\",\"name\":\"%s\",\"unit\":\"bytes\",\"startValue\":0,"
             "\"endValue\":%llu,\"samples\":[",
-            (unsigned long long)s->weight);
+            s->heap ? "live bytes by retention path" : "allocated bytes", (unsigned long long)s->weight);
     int first = 1;
     for (uint32_t id = 1; id <= s->d.n_stacks; id++)
         if (has_weight(s, id)) {
@@ -496,11 +497,13 @@ static int write_profile(const struct drd_samples *s, gzFile gz)
      * are named as Go's heap profiles name them (alloc_objects, alloc_space), which pprof and Pyroscope read */
     const char *kind = !strcmp(s->mode, "wall") ? "wall" : !strcmp(s->mode, "wait") ? "wait" : "cpu";
     const char *head[] = {"",
-                          s->alloc    ? "alloc_objects"
+                          s->heap     ? "inuse_objects"
+                          : s->alloc  ? "alloc_objects"
                           : s->merged ? "threads"
                           : !strcmp(kind, "wait") ? "waits"
                                                   : "samples",
-                          "count", s->alloc ? "alloc_space" : kind, s->alloc ? "bytes" : "nanoseconds"};
+                          "count", s->heap ? "inuse_space" : s->alloc ? "alloc_space" : kind,
+                          s->alloc ? "bytes" : "nanoseconds"};
     const uint64_t s_samples = 1, s_count = 2, s_cpu = 3, s_ns = 4, s_names = 5;
     value_type(&top, PROFILE_SAMPLE_TYPE, &sub, s_samples, s_count);
     if (!s->merged)

@@ -1,4 +1,6 @@
-/* Exports of sampled stacks (cpu-hotpaths, merged-stacks), allocations and waits to the formats other tools read:
+/* Exports of sampled stacks (cpu-hotpaths, merged-stacks), allocations, waits and heap snapshots (live objects by
+ * retention path, samples.h: drd_heap_samples_load; pprof's values inuse_objects/count and inuse_space/bytes) to
+ * the formats other tools read:
  * folded stacks, speedscope and pprof. A merged-stacks snapshot exports as one sample of weight 1 per thread.
  * Allocations export each stack with the type allocated as its leaf frame (samples.h), weighted by bytes. A waits
  * session exports its waiting stacks weighted by the time waited (ns), under one thread "every waiting thread":

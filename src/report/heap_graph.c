@@ -11,7 +11,8 @@
 
 struct rd {
     int fd;
-    uint64_t off; /* file offset of buf[pos] */
+    uint64_t base, limit; /* the graph's bytes in the file: [base, limit) */
+    uint64_t off; /* offset of buf[pos] from base */
     size_t pos, len;
     unsigned char buf[1 << 16];
 };
@@ -221,7 +222,11 @@ static int take(struct rd *r, unsigned char *out, size_t n)
         r->len -= r->pos;
         r->pos = 0;
         while (r->len < n) {
-            ssize_t got = read(r->fd, r->buf + r->len, sizeof r->buf - r->len);
+            uint64_t left = r->limit - r->base - (r->off + r->len - r->pos); /* bytes of the graph not read yet */
+            size_t room = sizeof r->buf - r->len;
+            if (left == 0)
+                return 0;
+            ssize_t got = read(r->fd, r->buf + r->len, left < room ? (size_t)left : room);
             if (got < 0 && errno == EINTR)
                 continue;
             if (got < 0)
@@ -243,7 +248,7 @@ static int rewind_graph(struct rd *r, char *err, size_t cap)
     unsigned char magic[8];
     r->off = 0;
     r->pos = r->len = 0;
-    if (lseek(r->fd, 0, SEEK_SET) != 0) {
+    if (lseek(r->fd, (off_t)r->base, SEEK_SET) != (off_t)r->base) {
         snprintf(err, cap, "cannot read heap-snapshot.graph: %s", strerror(errno));
         return -1;
     }
@@ -476,8 +481,13 @@ changed:
     return -1;
 }
 
-/* Reads path into g: objects, roots (resolved to nodes) and the forward adjacency. Returns 0, or -1 with err. */
 int drd_heap_graph_load(const char *path, const struct meta *m, struct graph *g, char *err, size_t cap)
+{
+    return drd_heap_graph_load_part(path, 0, UINT64_MAX, m, g, err, cap);
+}
+
+int drd_heap_graph_load_part(const char *path, uint64_t start, uint64_t len, const struct meta *m, struct graph *g,
+                             char *err, size_t cap)
 {
     struct rd *r = malloc(sizeof *r);
     if (!r) {
@@ -496,6 +506,12 @@ int drd_heap_graph_load(const char *path, const struct meta *m, struct graph *g,
         snprintf(err, cap, "cannot read %s: not a regular file", path);
         goto fail_read;
     }
+    if (start > (uint64_t)st.st_size) {
+        snprintf(err, cap, "%s holds no graph at byte %llu", path, (unsigned long long)start);
+        goto fail_read;
+    }
+    r->base = start;
+    r->limit = len > (uint64_t)st.st_size - start ? (uint64_t)st.st_size : start + len;
     if (m->objects <= (uint64_t)st.st_size / 29 && m->objects <= MAX_OBJECTS)
         g->hint = (size_t)m->objects; /* an object record takes at least 29 bytes */
     if (rewind_graph(r, err, cap) || scan(g, m, r, 1, err, cap) || index_ids(g, err, cap))
@@ -783,3 +799,19 @@ out:
     return rc;
 }
 
+
+uint32_t *drd_heap_root_pos(const struct graph *g)
+{
+    uint32_t *pos = drd_heap_alloc(g->n, sizeof *pos);
+    if (!pos)
+        return NULL;
+    for (uint32_t i = 0; i < g->n; i++)
+        pos[i] = NONE;
+    for (int o = 0; o < N_ROOT_KINDS; o++)
+        for (size_t i = 0; i < g->n_roots; i++) {
+            uint32_t v = g->roots[i].idx;
+            if (v != NONE && g->roots[i].kind == drd_heap_root_order[o] && pos[v] == NONE)
+                pos[v] = (uint32_t)i;
+        }
+    return pos;
+}

@@ -95,6 +95,11 @@ int drd_heap_meta_index(struct meta *m, char *err, size_t cap);
 /* Reads path into g: objects, roots (resolved to nodes) and the forward adjacency. Returns 0, or -1 with err. */
 int drd_heap_graph_load(const char *path, const struct meta *m, struct graph *g, char *err, size_t cap);
 
+/* drd_heap_graph_load of the len bytes of path from byte start (one graph of several in a file; a part the file
+ * ends first is read up to the file's end, as a cut graph). */
+int drd_heap_graph_load_part(const char *path, uint64_t start, uint64_t len, const struct meta *m, struct graph *g,
+                             char *err, size_t cap);
+
 /* Frees what drd_heap_graph_load took (any of it may be NULL). */
 void drd_heap_graph_free(struct graph *g);
 
@@ -111,5 +116,9 @@ int drd_heap_dominate(struct graph *g, struct dom *t);
 /* Retained sizes, how many objects each one immediately dominates, and per type the retained bytes of the objects
  * that no other object of their type dominates. Returns 0 or -1 (out of memory). */
 int drd_heap_retain(const struct graph *g, uint32_t n_types, struct dom *t);
+
+/* By node: the root (index into g->roots) a path from it starts at, the first kind in drd_heap_root_order among the
+ * roots that name it; NONE for an object that is no root. Returns a new array, or NULL when out of memory. */
+uint32_t *drd_heap_root_pos(const struct graph *g);
 
 #endif

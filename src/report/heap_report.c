@@ -11,7 +11,9 @@
 #define TOP_TYPES 200
 #define TOP_RETAINERS 10
 #define PATH_STEPS 64 /* most steps in one retention path, the root's included */
-#define PATH_TYPES 100   /* the types (first in the list) that carry their own retention paths */
+/* the types (first in the list) that carry their own retention paths: all that the report lists (a path is at most
+ * 64 steps, 3 per type: tens of kilobytes of JSON for 200 types, and the types past them are not shown at all) */
+#define PATH_TYPES TOP_TYPES
 #define TYPE_PATHS 3     /* paths per type: its objects that retain the most */
 #define DOM_CHILDREN 20  /* children shown per node of the dominator tree, largest first */
 #define DOM_NODES 2000   /* nodes of the dominator tree in the report, filled level by level */
@@ -194,8 +196,9 @@ static json_t *type_paths_json(const struct graph *g, const struct meta *m, cons
 static json_t *dom_node(const struct graph *g, const struct drd_rawdata *d, const struct dom *t, uint32_t i)
 {
     uint32_t v = t->vertex[i];
-    return json_pack("{s:s,s:I,s:I,s:I,s:[]}", "type", d->types[g->type[v] - 1], "shallow", (json_int_t)g->size[v],
-                     "retained", (json_int_t)t->retained[i], "kids", (json_int_t)t->kids[i], "children");
+    return json_pack("{s:I,s:s,s:I,s:I,s:I,s:[]}", "id", (json_int_t)i, "type", d->types[g->type[v] - 1], "shallow",
+                     (json_int_t)g->size[v], "retained", (json_int_t)t->retained[i], "kids", (json_int_t)t->kids[i],
+                     "children");
 }
 
 /* The dominator tree from the virtual root, its children largest first: at most DOM_CHILDREN per node (the others
@@ -207,7 +210,8 @@ static json_t *dominators_json(const struct graph *g, const struct drd_rawdata *
     uint32_t *off = calloc((size_t)n + 2, sizeof *off), *list = drd_heap_alloc(n, sizeof *list);
     uint32_t *queue = drd_heap_alloc(DOM_NODES + 1, sizeof *queue);
     json_t **held = drd_heap_alloc(DOM_NODES + 1, sizeof *held);
-    json_t *root = json_pack("{s:s,s:I,s:I,s:I,s:[]}", "type", "(roots)", "shallow", (json_int_t)0, "retained",
+    json_t *root = json_pack("{s:I,s:s,s:I,s:I,s:I,s:[]}", "id", (json_int_t)1, "type", "(roots)", "shallow",
+                             (json_int_t)0, "retained",
                              (json_int_t)t->retained[1], "kids", (json_int_t)t->kids[1], "children");
     if (!off || !list || !queue || !held || !root)
         goto fail;
@@ -347,8 +351,7 @@ static double mb(json_t *o, const char *k)
     return (double)num(o, k) / 1048576.0;
 }
 
-/* Prints a path as "static F -> T1 -> T2 ...". */
-static void print_path(FILE *out, json_t *path)
+void drd_heap_print_path(FILE *out, json_t *path)
 {
     size_t i;
     json_t *step;
@@ -367,8 +370,11 @@ static void print_path(FILE *out, json_t *path)
             fprintf(out, "%s root", root);
         else if (json_object_get(step, "skipped"))
             fprintf(out, "(%lld more)", (long long)num(step, "skipped"));
-        else
+        else {
             fputs(json_string_value(json_object_get(step, "type")), out);
+            if (num(step, "repeat") > 1)
+                fprintf(out, " (x%lld)", (long long)num(step, "repeat"));
+        }
     }
     fputc('\n', out);
 }
@@ -405,7 +411,7 @@ void drd_heap_print(FILE *out, json_t *r)
     json_array_foreach(json_object_get(r, "retainers"), i, t)
     {
         fprintf(out, "  %.2f MB  %s\n      ", mb(t, "retained"), json_string_value(json_object_get(t, "type")));
-        print_path(out, json_object_get(t, "path"));
+        drd_heap_print_path(out, json_object_get(t, "path"));
     }
 }
 

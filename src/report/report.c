@@ -20,6 +20,12 @@ static json_t *heap_build(const char *raw, const char *dir, json_t *session, cha
     return drd_heap_report(dir, err, cap);
 }
 
+static json_t *leaks_build(const char *raw, const char *dir, json_t *session, char *err, size_t cap)
+{
+    (void)raw, (void)session;
+    return drd_leaks_report(dir, err, cap);
+}
+
 static const struct drd_report_kind kinds[] = {
     {"exceptions", drd_exceptions_report, NULL, drd_exceptions_print, 0},
     {"cpu-hotpaths", drd_cpu_report, NULL, drd_cpu_print, 1},
@@ -27,8 +33,9 @@ static const struct drd_report_kind kinds[] = {
     {"runtime-pauses", NULL, pauses_build, drd_pauses_print, 0},
     {"duplicated-strings", drd_strings_report, NULL, drd_strings_print, 0},
     {"allocations", drd_allocations_report, NULL, drd_allocations_print, 1},
-    {"heap-snapshot", NULL, heap_build, drd_heap_print, 0},
+    {"heap-snapshot", NULL, heap_build, drd_heap_print, 1},
     {"waits", drd_waits_report, NULL, drd_waits_print, 1},
+    {"leaks", NULL, leaks_build, drd_leaks_print, 0},
 };
 
 const struct drd_report_kind *drd_report_kind(const char *profiler)
@@ -149,10 +156,10 @@ const char *drd_report_export_profiler(json_t *session, const char *wanted, char
         snprintf(err, cap, "session %s has several profilers whose samples export: name one", str(session, "id"));
     else if (wanted)
         snprintf(err, cap, "session %s has no samples of profiler '%s' to export (exports are for cpu-hotpaths, "
-                           "merged-stacks, allocations and waits)", str(session, "id"), wanted);
+                           "merged-stacks, allocations, waits and heap-snapshot)", str(session, "id"), wanted);
     else
         snprintf(err, cap, "session %s (%s) holds no samples: export works on cpu-hotpaths, merged-stacks, "
-                           "allocations and waits sessions", str(session, "id"), only ? only : "no profiler");
+                           "allocations, waits and heap-snapshot sessions", str(session, "id"), only ? only : "no profiler");
     return NULL;
 }
 

@@ -136,8 +136,9 @@ void drd_allocations_print(FILE *out, json_t *report);
  *  "gc_ms","roots":{"static","handle","stack","finalizer","other","weak"},
  *  "types":[{"type","count","shallow","retained","paths":[{"retained","path"}]}],
  *  "retainers":[{"type","retained","path":[{"root":"static","field"} or {"root":kind},{"type"}...]}],
- *  "dominators":{"type":"(roots)","shallow","retained","kids","children":[{"type","shallow","retained","kids",
- *  "children",["more","more_retained"]}]}}.
+ *  "dominators":{"id":1,"type":"(roots)","shallow","retained","kids","children":[{"id","type","shallow","retained",
+ *  "kids","children",["more","more_retained"]}]}} (an "id" names the node for /api/sessions/<id>/dominators/<node>,
+ *  which gives any node's children: heap_tree.h).
  * count and shallow cover every object of the graph; retained, from the dominator tree under a virtual root over
  * the roots (weak roots are none), sums a type's objects that no other object of the type dominates, so nested
  * ones count once. Objects no root reaches are "unreachable" and retain nothing. Types go by retained bytes,
@@ -145,7 +146,7 @@ void drd_allocations_print(FILE *out, json_t *report);
  * 10 objects that retain the most, preferring those that are not the only object their dominator dominates; each
  * path goes from a root (static fields first, then handles, stack, finalizer queue, other), shortest first, at
  * most 64 steps (longer ones keep the root, a {"skipped":n} step and the last 62). A cut last record of the graph
- * (the target died) is left out and "complete" is false. The first 100 types carry "paths": the paths of the 3
+ * (the target died) is left out and "complete" is false. The first 200 types carry "paths": the paths of the 3
  * objects of the type that retain the most (leaving out those whose immediate dominator is of the same type).
  * "dominators" is the dominator tree, children largest first, at most 20 per node ("more" objects retaining
  * "more_retained" bytes are not shown) and 2,000 nodes in all, level by level; "kids" counts every object a node
@@ -155,6 +156,8 @@ json_t *drd_heap_analyze(const char *dir, size_t max_types, char *err, size_t ca
 /* drd_heap_analyze with the top 200 types. */
 json_t *drd_heap_report(const char *dir, char *err, size_t cap);
 void drd_heap_print(FILE *out, json_t *report);
+/* Prints a retention path (the reports' "path" arrays) as "static F -> T1 -> T2 (x3) -> ...", then a newline. */
+void drd_heap_print_path(FILE *out, json_t *path);
 
 /* The types that changed from one heap-snapshot report to another (types of the same name summed):
  * [{"type","count_before","count_after","count_delta","shallow_delta","retained_delta"}], largest retained growth
@@ -165,6 +168,22 @@ json_t *drd_heap_diff(json_t *before, json_t *after);
 /* Writes s as a JSON string to out (NULL as ""; a string that is not UTF-8, which the raw reader never gives, as
  * "?"): for the exports that stream their JSON. */
 void drd_report_put_json_str(FILE *out, const char *s);
+/* The leaks profiler's report, from dir/leaks.raw and dir/leaks.graph (one graph per snapshot), with
+ * dir/allocations.raw when allocations ran in the same session:
+ * {"profiler":"leaks","complete","verdict":sentence,"allocations":bool,"snapshots":[{"at_ms","objects","heap_bytes",
+ *  "pause_ms"}],"growing_total","growing":[{"type","count":[per snapshot],"shallow":[...],"retained":[...],
+ *  "count_growth","shallow_growth","retained_growth","count_per_step":[...],"holder":{"path","instances",
+ *  "new_instances"},"allocated":{"bytes","count","samples","stacks":[{"count","bytes","frames"}]}}]}.
+ * A type grows when its live count and its retained bytes (as heap-snapshot counts them) rose from each snapshot to
+ * the next; the first 20 by retained growth are given, "growing_total" counts them all. "holder" is the path (steps
+ * as heap-snapshot's, a run of one type folded into one step with "repeat") that holds the most more of the type's
+ * instances in the last snapshot than in the first; "allocated" the type's row of the allocations report, its top 3
+ * stacks. "verdict" says it in one sentence, or that nothing grew. Returns a new reference, or NULL with err. */
+json_t *drd_leaks_report(const char *dir, char *err, size_t cap);
+void drd_leaks_print(FILE *out, json_t *report);
+
+/* A byte count for people: "1.5 MB", "-320 B"; with plus, a growth gets its "+". */
+void drd_report_bytes(json_int_t v, int plus, char *buf, size_t cap);
 
 /* Sorts arr, an array of objects, by their integer member key, largest first (ties keep no particular order). Out of
  * memory, arr stays as it was. */

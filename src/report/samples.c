@@ -366,16 +366,37 @@ static int by_tid(const void *a, const void *b)
     return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
+/* 1 when raw_path names a heap snapshot's raw file, which goes with the graph file beside it. */
+static int heap_raw(const char *raw_path, char *graph, size_t cap)
+{
+    static const char name[] = "heap-snapshot.raw";
+    size_t n = strlen(raw_path), k = sizeof name - 1;
+    if (n < k || strcmp(raw_path + n - k, name) != 0 || (n > k && raw_path[n - k - 1] != '/'))
+        return 0;
+    int w = snprintf(graph, cap, "%.*sheap-snapshot.graph", (int)(n - k), raw_path);
+    return w > 0 && (size_t)w < cap;
+}
+
 /* Loads the samples taken in [from_ns, to_ns) on the session's clock; by_line keeps frames of one method on
  * different source lines apart. */
 static int load(const char *raw_path, uint64_t from_ns, uint64_t to_ns, struct drd_samples *s, int by_line, char *err,
                 size_t cap)
 {
+    char graph[4200];
     memset(s, 0, sizeof *s);
     s->by_line = by_line;
     s->ranged = from_ns != 0 || to_ns != UINT64_MAX;
     s->from_ns = from_ns;
     s->to_ns = to_ns;
+    if (heap_raw(raw_path, graph, sizeof graph)) {
+        if (drd_heap_samples_load(raw_path, graph, s, err, cap))
+            return -1;
+        if (dedup_names(s)) {
+            snprintf(err, cap, "out of memory");
+            return -1;
+        }
+        return 0;
+    }
     if (drd_rawread_load(raw_path, DRD_RAW_READ_MAX, &s->d, &s->buf, on_record, s, err, cap))
         return -1;
     s->merged = strcmp(s->d.profiler, "merged-stacks") == 0;

@@ -41,7 +41,8 @@ struct drd_samples {
     struct drd_rawdata d;
     char *buf;                         /* the text the names point into */
     int merged;                        /* a merged-stacks file */
-    int alloc;                         /* an allocations file */
+    int alloc;                         /* an allocations file, or a heap snapshot (heap) */
+    int heap;                          /* a heap snapshot: objects and bytes live, by retention path */
     struct drd_sample_alloc *allocs;   /* while loading an allocations file: its records */
     size_t n_allocs, cap_allocs;
     char mode[8];                      /* "cpu", "wall", "wait" (a waits file), or "" when the file does not say */
@@ -64,7 +65,8 @@ struct drd_samples {
     uint32_t n_stack_slots;
 };
 
-/* Reads a cpu-hotpaths, merged-stacks or allocations raw file strictly. Returns 0, or -1 with a sentence in err (unreadable,
+/* Reads a cpu-hotpaths, merged-stacks, allocations or waits raw file strictly; heap-snapshot.raw (with the
+ * heap-snapshot.graph beside it) through drd_heap_samples_load. Returns 0, or -1 with a sentence in err (unreadable,
  * malformed, another profiler's file). s must be freed with drd_samples_free, also after a failure. */
 int drd_samples_load(const char *raw_path, struct drd_samples *s, char *err, size_t cap);
 
@@ -75,6 +77,11 @@ int drd_samples_load_lines(const char *raw_path, struct drd_samples *s, char *er
  * whose samples carry no time (an older library's) has none in any range. (0, UINT64_MAX) is the whole file. */
 int drd_samples_load_range(const char *raw_path, uint64_t from_ns, uint64_t to_ns, struct drd_samples *s, char *err,
                            size_t cap);
+/* A heap-snapshot session's raw and graph files as weighted stacks (heap_samples.c): one stack per distinct
+ * retention path (root first, then the types down to the object's, a run of one type folded into one frame), its
+ * samples the reachable objects reached that way and its weight their shallow bytes; alloc and heap are set.
+ * Returns 0, or -1 with err. */
+int drd_heap_samples_load(const char *raw_path, const char *graph_path, struct drd_samples *s, char *err, size_t cap);
 
 /* Releases everything s holds; accepts a zeroed or already freed s. */
 void drd_samples_free(struct drd_samples *s);

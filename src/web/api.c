@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "drdotnet/version.h"
 #include "report/export.h"
 #include "report/rawread.h"
+#include "report/heap_tree.h"
 #include "report/report.h"
 #include "web/api.h"
 #include "web/http.h"
@@ -415,6 +417,47 @@ done:
     return rc;
 }
 
+/* The dominator tree of the heap snapshot last asked about, kept between requests (the page opens it a node at a
+ * time); one at a time, under the lock, which a request holds while it loads one (seconds for a large heap). */
+static pthread_mutex_t tree_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct drd_heap_tree *tree;
+static char tree_dir[PATH_MAX + DRD_CD_MAX_ID];
+static struct stat tree_stat; /* of its graph file: a session deleted and made again is another tree */
+
+#define TREE_CHILDREN 200 /* children per answer */
+
+/* The children of a node of the heap snapshot's dominator tree: drd_heap_tree_children's answer. */
+static enum MHD_Result dominators(struct MHD_Connection *c, const char *id, const char *dir, uint32_t node,
+                                  uint32_t offset)
+{
+    char err[512], graph[PATH_MAX + DRD_CD_MAX_ID + 32];
+    enum MHD_Result rc;
+    struct stat st;
+    json_t *s = heap_session(c, id, dir, &rc);
+    if (!s)
+        return rc;
+    json_decref(s);
+    drd_fs_path(graph, sizeof graph, "%s/heap-snapshot.graph", dir);
+    if (lstat(graph, &st))
+        return drd_http_error(c, MHD_HTTP_NOT_FOUND, "session %s has no heap graph", id);
+    pthread_mutex_lock(&tree_lock);
+    if (!tree || strcmp(tree_dir, dir) != 0 || tree_stat.st_ino != st.st_ino || tree_stat.st_mtime != st.st_mtime ||
+        tree_stat.st_size != st.st_size) {
+        drd_heap_tree_free(tree);
+        tree = drd_heap_tree_load(dir, err, sizeof err);
+        snprintf(tree_dir, sizeof tree_dir, "%s", tree ? dir : "");
+        tree_stat = st;
+    }
+    json_t *out = tree ? drd_heap_tree_children(tree, node, offset, TREE_CHILDREN) : NULL;
+    int loaded = tree != NULL;
+    pthread_mutex_unlock(&tree_lock);
+    if (!loaded)
+        return drd_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot build the dominator tree: %s", err);
+    if (!out)
+        return drd_http_error(c, MHD_HTTP_NOT_FOUND, "session %s's dominator tree has no node %u", id, node);
+    return drd_http_json(c, MHD_HTTP_OK, out);
+}
+
 /* Writes the export format of source (a raw file, or the session folder for the timeline's formats) into a
  * private temporary file and answers with it: as an attachment named <id>.<suffix> when attach is set. */
 static enum MHD_Result serve_export(struct MHD_Connection *c, const char *id, const char *source,
@@ -668,6 +711,8 @@ enum MHD_Result drd_api_handle(const struct drd_api_request *r)
         return diff(c, route.id, dir, route.other);
     case DRD_ROUTE_TIMELINE:
         return timeline(c, route.id, dir);
+    case DRD_ROUTE_DOMINATORS:
+        return dominators(c, route.id, dir, route.node, route.offset);
     case DRD_ROUTE_REFUSED:
         break;
     }

@@ -71,6 +71,22 @@ static void pick(struct drd_route *r, int ok, enum drd_route_kind kind, const ch
     }
 }
 
+/* A decimal number below 2^32, at most 10 digits, into out. Returns 0, or -1 for anything else. */
+static int number(const char *s, uint32_t *out)
+{
+    uint64_t v = 0;
+    size_t n = 0;
+    for (; s[n]; n++) {
+        if (s[n] < '0' || s[n] > '9' || n == 10)
+            return -1;
+        v = v * 10 + (uint64_t)(s[n] - '0');
+    }
+    if (n == 0 || v > UINT32_MAX)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
 /* The routes under /api/sessions/<id> (seg[1]), n segments in all. */
 static void session_route(struct drd_route *out, int get, int del, char **seg, int n)
 {
@@ -111,6 +127,12 @@ static void session_route(struct drd_route *out, int get, int del, char **seg, i
             return;
         }
         snprintf(out->other, sizeof out->other, "%s", seg[3]);
+    } else if ((n == 4 || n == 5) && strcmp(seg[2], "dominators") == 0) {
+        pick(out, get, DRD_ROUTE_DOMINATORS, "GET");
+        if (out->kind == DRD_ROUTE_DOMINATORS && (number(seg[3], &out->node) || (n == 5 && number(seg[4], &out->offset)))) {
+            out->kind = DRD_ROUTE_REFUSED;
+            refuse(&out->refusal, MHD_HTTP_BAD_REQUEST, NULL, "'%.32s' is not a node number", text_or(seg[n - 1], "?"));
+        }
     } else
         refuse(&out->refusal, MHD_HTTP_NOT_FOUND, NULL, "no such address in the API");
 }

@@ -5,6 +5,7 @@
 #define DRD_REQUEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "drdotnet/clientdata.h"
@@ -35,6 +36,8 @@ enum drd_route_kind {
     DRD_ROUTE_EXPORT, /* GET /api/sessions/<id>/export/<format> */
     DRD_ROUTE_DIFF, /* GET /api/sessions/<id>/diff/<earlier id>: the heap's growth from the earlier snapshot */
     DRD_ROUTE_TIMELINE, /* GET /api/sessions/<id>/timeline: every timed event, for the page's timeline */
+    DRD_ROUTE_DOMINATORS, /* GET /api/sessions/<id>/dominators/<node>[/<offset>]: a node's children in the heap's
+                           * dominator tree */
 };
 
 /* An export format of sampled stacks. */
@@ -52,12 +55,14 @@ struct drd_route {
     char id[DRD_CD_MAX_ID];
     const struct drd_export_format *format; /* DRD_ROUTE_EXPORT */
     char other[DRD_CD_MAX_ID]; /* DRD_ROUTE_DIFF: the earlier session's id, valid (the server checks it exists) */
+    uint32_t node, offset; /* DRD_ROUTE_DOMINATORS: decimal numbers of the address (offset 0 when absent) */
     struct drd_refusal refusal; /* DRD_ROUTE_REFUSED */
 };
 
 /* Where method (GET, HEAD, POST, DELETE, or any other word) and path (percent-decoded, without the query; the API
  * reads none) lead. HEAD goes where GET does. Always fills *out: a route, or DRD_ROUTE_REFUSED with a 4xx
- * refusal (414 for a path of DRD_REQUEST_MAX_PATH bytes or more, 400 for a bad session id (either of a diff's),
+ * refusal (414 for a path of DRD_REQUEST_MAX_PATH bytes or more, 400 for a bad session id (either of a diff's) or
+ * a node or offset that is not a decimal number below 2^32,
  * 404 for an unknown
  * address or export format, 405 with Allow for a method the address does not take). */
 void drd_request_route(const char *method, const char *path, struct drd_route *out);

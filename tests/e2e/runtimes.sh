@@ -117,6 +117,13 @@ for TFM in net8.0 net9.0 net10.0; do
         check_eq "$TFM heap-snapshot: held by the static field" "$(jq -c '.report.retainers[0].path[0]' "$R")" \
             '{"root":"static","field":"DrDotnet.Targets.Program.Sessions"}'
     fi
+    # leaks: its snapshots on every runtime, each holding the target's 20,000 sessions, which do not grow
+    if session leaks "" leaks --duration 2 --param snapshots=2; then
+        check_eq "$TFM leaks: snapshots" "$(jq '.report.snapshots | length' "$R")" 2
+        check_eq "$TFM leaks: the sessions in each" "$(jq -c '[.report.snapshots[].objects > 20000] | unique' "$R")" "[true]"
+        check_eq "$TFM leaks: the sessions do not grow" \
+            "$(jq '[.report.growing[] | select(.type == "DrDotnet.Targets.Session")] | length' "$R")" 0
+    fi
 
     kill -0 "$RPID" 2>/dev/null && check_eq "$TFM: library unloaded" "$(unloaded_count "$RPID")" 0
     touch "$RDIR/stop"

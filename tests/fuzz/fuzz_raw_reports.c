@@ -1,13 +1,18 @@
-/* Fuzz target: any profiler's raw data through the report dispatch (drd_report_build), the printers and JSON. */
+/* Fuzz target: any profiler's raw data through the report dispatch (drd_report_build), the printers and JSON; a
+ * heap snapshot also through its exports by retention path. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include "fuzzutil.h"
+#include "report/export.h"
 #include "report/report.h"
 
 /* The input is the raw file, and the profiler its first line names picks the file name and the report; from the
- * first GRAPH_MAGIC on, the input is the heap snapshot's binary graph file instead (heap-snapshot.graph). */
+ * first GRAPH_MAGIC on, the input is the heap snapshot's binary graph file instead (heap-snapshot.graph, or for
+ * leaks leaks.graph, whose several graphs the raw file's 'g' lines locate). */
 #define GRAPH_MAGIC "DRDGRPH1"
 
 /* The profiler the raw file's first line names, when it is a plain name ([a-z0-9-], as profilers are named and
@@ -47,9 +52,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(file, sizeof file, "%s.raw", name);
     char raw[4200];
     snprintf(raw, sizeof raw, "%s", drd_fuzz_write(file, data, raw_len));
-    snprintf(graph, sizeof graph, "%s", drd_fuzz_path("heap-snapshot.graph"));
+    const char *graph_name = strcmp(name, "leaks") == 0 ? "leaks.graph" : "heap-snapshot.graph";
+    snprintf(graph, sizeof graph, "%s", drd_fuzz_path(graph_name));
     if (g)
-        drd_fuzz_write("heap-snapshot.graph", g, size - raw_len);
+        drd_fuzz_write(graph_name, g, size - raw_len);
     else
         unlink(graph);
 
@@ -70,6 +76,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             json_t *diff = drd_heap_diff(r, r);
             DRD_FUZZ_CHECK(diff != NULL, "no heap diff");
             json_decref(diff);
+            /* and its exports by retention path: refused with a reason, or written */
+            char xerr[512] = "";
+            if (drd_export_folded(raw, drd_fuzz_devnull(), xerr, sizeof xerr))
+                DRD_FUZZ_CHECK(xerr[0] != 0, "heap export refused without a reason");
+            xerr[0] = 0;
+            if (drd_export_speedscope(raw, "fuzz", drd_fuzz_devnull(), xerr, sizeof xerr))
+                DRD_FUZZ_CHECK(xerr[0] != 0, "heap export refused without a reason");
+            int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+            if (fd >= 0 && drd_export_pprof_fd(raw, fd, "fuzz.pb.gz", xerr, sizeof xerr))
+                DRD_FUZZ_CHECK(xerr[0] != 0, "heap export refused without a reason");
         }
         json_decref(r);
     }

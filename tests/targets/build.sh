@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the .NET test targets into <out>/<Name> (<out> defaults to build/targets): Exceptions, Idle, Demo,
-# CpuSpin, NativeCalls, Deadlock, CpuBench, Memory, Busy, Waits, Lines, Timeline, the ASP.NET Core app Web, Statics
+# CpuSpin, NativeCalls, Deadlock, CpuBench, Memory, Busy, Waits, Lines, Timeline, Leak,
+# the ASP.NET Core app Web, Statics
 # (compiled against StaticsGone, which it then runs without), and Runtimes, for .NET 10 like the others and also
 # published self-contained for .NET 8 and 9 into <out>/Runtimes-net8.0 and <out>/Runtimes-net9.0 (run as
 # <out>/Runtimes-net8.0/Runtimes).
@@ -43,7 +44,7 @@ target() {
     echo "target $label: built in $((SECONDS - start))s ($stamp)"
 }
 
-for name in Exceptions Idle Demo CpuSpin Deadlock CpuBench Memory Busy Web Waits NativeCalls Lines Timeline; do
+for name in Exceptions Idle Demo CpuSpin Deadlock CpuBench Memory Busy Web Waits NativeCalls Lines Timeline Leak; do
     target "$name" "$out/$name/$name.dll" "$name" -- build "$script_dir/$name/$name.csproj" -o "$out/$name"
 done
 

@@ -1,4 +1,5 @@
-/* Unit tests for the heap-snapshot report and diff (src/report/heap_report.c), on hand-made session files. */
+/* Unit tests for the heap-snapshot report and diff (src/report/heap_report.c), its export by retention path
+ * (heap_samples.c) and the leaks report (leaks_report.c), on hand-made session files. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "report/export.h"
 #include "report/report.h"
 #include "common/fsutil.h"
 
@@ -798,6 +800,123 @@ static void diff(void **state)
     json_decref(after);
 }
 
+
+/* ---- leaks: several graphs in one file ---- */
+
+/* Snapshot k (1..3) of a leak: a static array holds k carts of 40 bytes, each with its own 24-byte buffer; receipts
+ * on the stack come and go (2, 1, 2); appended to all, its 'g' line to lines. */
+static void leak_snapshot(struct gbuf *all, char *lines, size_t cap, int k)
+{
+    struct gbuf g;
+    start(&g);
+    sroot(&g, 0x1000, 0);
+    obj_head(&g, 0x1000, 0xa1, 24 + 8 * (uint64_t)k, (uint32_t)k);
+    for (int i = 0; i < k; i++)
+        put(&g, 0x2000 + 0x100 * (uint64_t)i, 8);
+    for (int i = 0; i < k; i++) {
+        obj(&g, 0x2000 + 0x100 * (uint64_t)i, 0xa2, 40, 1, (uint64_t)(0x3000 + 0x100 * (uint64_t)i));
+        obj(&g, 0x3000 + 0x100 * (uint64_t)i, 0xa3, 24, 0);
+    }
+    int receipts = k == 2 ? 1 : 2;
+    for (int i = 0; i < receipts; i++) {
+        obj(&g, 0x5000 + 0x100 * (uint64_t)i, 0xa4, 32, 0);
+        root(&g, 0x5000 + 0x100 * (uint64_t)i, STACK, 0);
+    }
+    size_t used = strlen(lines);
+    snprintf(lines + used, cap - used, "g\t%d\t%zu\t%zu\t%d\t%d\t%d\t1000\t900\n", k, all->n, g.n, (k - 1) * 1000,
+             1 + 2 * k + receipts, 0);
+    assert_true(all->n + g.n <= sizeof all->b);
+    memcpy(all->b + all->n, g.b, g.n);
+    all->n += g.n;
+}
+
+#define LEAKS_HDR                                                                                                      \
+    "drdotnet-raw\t1\tleaks\nsf\t0\tShop.Store.Carts\nt\t1\tShop.Cart[]\nc\ta1\t1\nt\t2\tShop.Cart\nc\ta2\t2\n"         \
+    "t\t3\tSystem.Byte[]\nc\ta3\t3\nt\t4\tShop.Receipt\nc\ta4\t4\n"
+
+static json_t *leaks(const struct tmp *t, const char *raw, const struct gbuf *g, char *err, size_t cap)
+{
+    put_file(t, "leaks.raw", raw, strlen(raw));
+    put_file(t, "leaks.graph", g->b, g->n);
+    return drd_leaks_report(t->dir, err, cap);
+}
+
+/* The carts grow by one a snapshot and are named, with the path from the static field; their buffers grow too (a
+ * smaller retained growth, second); the receipts come and go and are not named. */
+static void leaks_growth(void **state)
+{
+    struct gbuf all = {.n = 0};
+    char raw[2048] = LEAKS_HDR, err[256] = "";
+    for (int k = 1; k <= 3; k++)
+        leak_snapshot(&all, raw, sizeof raw, k);
+    strcat(raw, "end\t9\t0\n");
+    json_t *r = leaks(*state, raw, &all, err, sizeof err);
+    if (!r)
+        fail_msg("leaks refused: %s", err);
+    assert_int_equal(json_array_size(json_object_get(r, "snapshots")), 3);
+    assert_int_equal(num(r, "growing_total"), 2);
+    json_t *cart = json_array_get(json_object_get(r, "growing"), 0);
+    assert_string_equal(str(cart, "type"), "Shop.Cart");
+    assert_int_equal(num(cart, "count_growth"), 2);
+    assert_int_equal(num(cart, "retained_growth"), 2 * 64);
+    char *per_step = json_dumps(json_object_get(cart, "count_per_step"), JSON_COMPACT);
+    assert_string_equal(per_step, "[1,1]");
+    free(per_step);
+    json_t *holder = json_object_get(cart, "holder");
+    assert_int_equal(num(holder, "instances"), 3);
+    assert_int_equal(num(holder, "new_instances"), 2);
+    check_path(holder, "root:static:Shop.Store.Carts Shop.Cart[] Shop.Cart");
+    assert_string_equal(str(json_array_get(json_object_get(r, "growing"), 1), "type"), "System.Byte[]");
+    assert_string_equal(str(r, "verdict"), "Shop.Cart grew by 2 instances (+128 B) over 3 snapshots (2.0 s), held by "
+                                           "static field Shop.Store.Carts through Shop.Cart[].");
+    json_decref(r);
+}
+
+/* A leaks file that names its snapshots out of order, or took only one, is refused with a reason. */
+static void leaks_refused(void **state)
+{
+    struct gbuf all = {.n = 0};
+    char raw[2048] = LEAKS_HDR, err[256] = "";
+    leak_snapshot(&all, raw, sizeof raw, 1);
+    assert_null(leaks(*state, raw, &all, err, sizeof err));
+    assert_string_equal(err, "the session took 1 heap snapshot: it takes two to see growth");
+    char *g2 = strstr(raw, "g\t1\t");
+    g2[2] = '2';
+    assert_null(leaks(*state, raw, &all, err, sizeof err));
+    assert_non_null(strstr(err, "snapshot 2 out of order"));
+}
+
+/* heap-snapshot exported by retention path: each object's bytes under its path from its root. */
+static void export_by_path(void **state)
+{
+    struct gbuf g;
+    start(&g);
+    sroot(&g, 0x1000, 3);
+    obj(&g, 0x1000, 0x7f3a00000100, 32, 1, (uint64_t)0x2000);
+    obj(&g, 0x2000, 0x7f3a00000200, 48, 2, (uint64_t)0x3000, (uint64_t)0x3100);
+    obj(&g, 0x3000, 0x7f3a00000300, 40, 1, (uint64_t)0x3100);
+    obj(&g, 0x3100, 0x7f3a00000300, 40, 1, (uint64_t)0x4000);
+    obj(&g, 0x4000, 0x7f3a00000400, 1048, 0);
+    obj(&g, 0x5000, 0x7f3a00000400, 24, 0); /* reached by no root: left out */
+    put_session(*state, LEAK "end\t6\t0\n", &g);
+    char raw[512], err[256] = "", *text = NULL;
+    size_t len = 0;
+    drd_fs_path(raw, sizeof raw, "%s/heap-snapshot.raw", ((const struct tmp *)*state)->dir);
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(drd_export_folded(raw, f, err, sizeof err), 0);
+    fclose(f);
+    /* the two sessions share one path: 80 bytes */
+    assert_string_equal(text, "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets."
+                              "Session> 32\n"
+                              "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets."
+                              "Session>;DrDotnet.Targets.Session[] 48\n"
+                              "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets."
+                              "Session>;DrDotnet.Targets.Session[];DrDotnet.Targets.Session 80\n"
+                              "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets."
+                              "Session>;DrDotnet.Targets.Session[];DrDotnet.Targets.Session;System.Byte[] 1048\n");
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -814,6 +933,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(refusals, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(dispatch, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(diff, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(leaks_growth, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(leaks_refused, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(export_by_path, drd_tmp_setup, drd_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -194,6 +194,13 @@ static void routes_good(void **state)
     assert_int_equal(r.kind, DRD_ROUTE_DIFF);
     assert_string_equal(r.id, "20261126-101600-42-heap-snapshot");
     assert_string_equal(r.other, "20261126-101500-42-heap-snapshot");
+    drd_request_route("GET", "/api/sessions/x/dominators/1", &r);
+    assert_int_equal(r.kind, DRD_ROUTE_DOMINATORS);
+    assert_int_equal(r.node, 1);
+    assert_int_equal(r.offset, 0);
+    drd_request_route("GET", "/api/sessions/x/dominators/4294967295/200", &r);
+    assert_int_equal(r.kind, DRD_ROUTE_DOMINATORS);
+    assert_true(r.node == 4294967295u && r.offset == 200);
 }
 
 static void routes_refused(void **state)
@@ -233,6 +240,13 @@ static void routes_refused(void **state)
     route("GET", "/api/sessions/x/diff/a b", DRD_ROUTE_REFUSED, 400, "'a b' is not a session id");
     route("POST", "/api/sessions/x/diff/y", DRD_ROUTE_REFUSED, 405, "does not take that method");
     route("GET", "/api/sessions/x/diff", DRD_ROUTE_REFUSED, 404, "no such address");
+    route("GET", "/api/sessions/x/dominators", DRD_ROUTE_REFUSED, 404, "no such address");
+    route("GET", "/api/sessions/x/dominators/4294967296", DRD_ROUTE_REFUSED, 400, "'4294967296' is not a node number");
+    route("GET", "/api/sessions/x/dominators/12345678901", DRD_ROUTE_REFUSED, 400, "not a node number");
+    route("GET", "/api/sessions/x/dominators/-1", DRD_ROUTE_REFUSED, 400, "not a node number");
+    route("GET", "/api/sessions/x/dominators/1/", DRD_ROUTE_REFUSED, 404, "no such address");
+    route("GET", "/api/sessions/x/dominators/1/2x", DRD_ROUTE_REFUSED, 400, "'2x' is not a node number");
+    route("POST", "/api/sessions/x/dominators/1", DRD_ROUTE_REFUSED, 405, "does not take that method");
     drd_request_route("GET", "/api/sessions/x/diff/.y", &r);
     assert_string_equal(r.id, "x"); /* the later session is looked for first */
     assert_string_equal(r.other, "");

@@ -3,7 +3,7 @@
 // cpu-hotpaths, find its hot method in the flame graph, search for it and see it highlighted, hover and zoom; then
 // the call tree, the top functions, an export, the sessions list, an exceptions session and a merged-stacks one;
 // the memory views on the Memory target (allocations counted and sampled, with their exports, a heap snapshot,
-// duplicated strings). A screenshot of every page goes to $DRD_ARTIFACTS.
+// duplicated strings); the leak finder with allocations on the Leak target. A screenshot of every page goes to $DRD_ARTIFACTS.
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -566,7 +566,13 @@ test('heap-snapshot: the types, a type\'s retention paths from its static field,
   // the array under the list holds the sessions, each too small to be opened by itself
   await page.locator('.tree-row[data-name="DrDotnet.Targets.Session[]"]').first().click();
   await page.locator('.tree-row[data-name="DrDotnet.Targets.Session"]').first().waitFor();
-  await page.locator('.tree-row', { hasText: /… [\d,]+ more/ }).first().waitFor();
+  const moreRow = page.locator('.tree-row', { hasText: /… [\d,]+ more/ }).first();
+  await moreRow.waitFor();
+  // the children the report left out come from the API when "… more" opens: 200 more sessions
+  const sessions = page.locator('.tree-row[data-name="DrDotnet.Targets.Session"]');
+  const before = await sessions.count();
+  await moreRow.click();
+  await page.waitForFunction((n) => document.querySelectorAll('.tree-row[data-name="DrDotnet.Targets.Session"]').length >= n + 200, before, { timeout: 30000 });
   await shot('23-heap-dominators');
   await page.locator('[data-tab="retainers"]').click();
   await page.locator('.retainers li', { hasText: 'static DrDotnet.Targets.Program.Sessions' }).first().waitFor();
@@ -589,6 +595,43 @@ test('heap-snapshot: the types, a type\'s retention paths from its static field,
   assert.equal(await page.locator('#diff-result tbody tr').first().getAttribute('data-type'), 'DrDotnet.Targets.Session');
   await shot('25-heap-compare');
   fs.writeFileSync(path.join(work, 'stop-leak'), '');
+});
+
+test('leaks with allocations on the Leak target: the verdict, the growing type, the path that holds it, where it was allocated', async () => {
+  const stop = path.join(work, 'stop-leaks');
+  const leak = start('dotnet', [path.join(TARGETS, 'Leak', 'Leak.dll'), '--batch', '2000', '--stop-file', stop]);
+  await leak.waitFor(/^ready/m, 30000);
+  await page.goto(address.replace(/\/\?token=.*/, '/#/'));
+  await page.locator(`tr[data-pid="${leak.pid}"]`).click();
+  for (const p of ['leaks', 'allocations']) await page.locator(`button[data-profiler="${p}"]`).click();
+  await page.locator('#param-leaks-duration').fill('3');
+  await page.locator('#param-allocations-duration').fill('3');
+  await page.locator('#param-leaks-snapshots').fill('3');
+  await page.locator('#start').click();
+  await page.waitForURL(/#\/session\//, { timeout: 60000 });
+  const tab = page.locator('[data-tab="leaks"]');
+  await tab.waitFor({ timeout: 60000 });
+  await tab.click();
+  const verdict = page.locator('#leaks-verdict');
+  await verdict.waitFor({ timeout: 30000 });
+  // three snapshots, a batch of 2,000 carts after each full GC: one per snapshot (two more, unless the collector ran
+  // a full GC of its own in between, which e2e.leaks tells apart from the target's own record)
+  const text = await verdict.textContent();
+  assert.match(text, /^Shop\.Cart grew by [\d,]+ instances \(\+[\d.]+ [KM]B\) over 3 snapshots .* held by static field Shop\.CartStore\.Carts through System\.Collections\.Generic\.Dictionary<System\.Int32,Shop\.Cart>; allocated mostly at Shop\.Program\.AddCarts/);
+  const grew = Number(/grew by ([\d,]+)/.exec(text)[1].replace(/,/g, ''));
+  assert.ok(grew >= 4000 && grew % 2000 === 0, text);
+  const row = page.locator('tr[data-type="Shop.Cart"]');
+  await row.waitFor();
+  const steps = (await row.locator('td').nth(2).textContent()).split(', ').map((v) => Number(v.replace(/,/g, '')));
+  assert.equal(steps.length, 2);
+  for (const v of steps) assert.ok(v > 0 && v % 2000 === 0, `per snapshot: ${steps}`);
+  assert.equal(steps[0] + steps[1], grew);
+  assert.equal(await page.locator('tr[data-type="Shop.Receipt"]').count(), 0);
+  await row.click();
+  await page.locator('#leak-path li', { hasText: 'static Shop.CartStore.Carts' }).waitFor();
+  await page.locator('#leak-detail li', { hasText: 'Shop.Program.AddCarts' }).first().waitFor();
+  await shot('26-leaks');
+  fs.writeFileSync(stop, '');
 });
 
 test('duplicated-strings: the value, its copies and the bytes wasted', async () => {

@@ -485,7 +485,7 @@
   // ---- one session -------------------------------------------------------------------------------------------
 
   // the profilers whose data exports as stacks (the server's report kinds say the same)
-  const EXPORTING = ['cpu-hotpaths', 'merged-stacks', 'allocations'];
+  const EXPORTING = ['cpu-hotpaths', 'merged-stacks', 'allocations', 'heap-snapshot'];
   const EXPORTS = [
     ['speedscope', 'speedscope.json', 'speedscope (speedscope.app)'],
     ['folded', 'folded', 'folded stacks (flamegraph.pl, inferno)'],
@@ -670,9 +670,10 @@
     const MAX_CHILDREN = 200;
     function row(node, depth) {
       const kids = node.children || [];
+      const lazy = !kids.length && node.load; // children asked for when the node opens: node.load() gives them
       const share = weight(node) / whole;
-      const toggle = h('span', { class: 'toggle' }, kids.length ? '▸' : '');
-      const line = h('div', { class: 'tree-row', role: 'treeitem', 'aria-expanded': kids.length ? 'false' : null, dataset: { name: node.name }, tabindex: -1 },
+      const toggle = h('span', { class: 'toggle' }, kids.length || lazy ? '▸' : '');
+      const line = h('div', { class: 'tree-row', role: 'treeitem', 'aria-expanded': kids.length || lazy ? 'false' : null, dataset: { name: node.name }, tabindex: -1 },
         cols.map((c) => h('span', { class: 'tree-num' }, c.value(node))),
         h('span', { class: 'tree-name', style: `padding-left:${depth * 14}px` }, toggle,
           h('span', { class: 'share-bar', style: `width:${Math.max(1, Math.round(40 * share))}px` }),
@@ -680,7 +681,13 @@
       const wrap = h('div', { class: 'tree-node' }, line);
       let childBox = null;
       function setOpen(open) {
-        if (!kids.length) return;
+        if (!kids.length && !lazy) return;
+        if (open && !childBox && lazy) {
+          childBox = h('div', { class: 'tree-children' }, h('div', { class: 'tree-row muted' }, 'Loading…'));
+          wrap.appendChild(childBox);
+          node.load().then((list) => fill(childBox, list.map((k) => row(k, depth + 1))),
+            (e) => fill(childBox, h('div', { class: 'tree-row muted' }, `Cannot load: ${e.message}`)));
+        }
         if (open && !childBox) {
           childBox = h('div', { class: 'tree-children' });
           const shown = kids.slice(0, MAX_CHILDREN);
@@ -1033,11 +1040,26 @@
     return root;
   }
 
-  // The report's dominator tree as tree nodes: a "… more" node for the children left out.
-  function domTree(n) {
-    const kids = (n.children || []).map(domTree);
-    if (n.more) kids.push({ name: `… ${num.format(n.more)} more`, retained: n.more_retained || 0, shallow: 0, kids: 0, children: [], more: true });
-    return { name: n.type, retained: n.retained, shallow: n.shallow, kids: n.kids, children: kids };
+  // The report's dominator tree as tree nodes: a "… more" node for the children left out, and a node whose children
+  // the report does not carry, load their children from /api/sessions/<id>/dominators/<node>[/<offset>] when opened.
+  function domTree(n, sid) {
+    const given = n.children || [];
+    const kids = given.map((c) => domTree(c, sid));
+    const more = (count, retained, id, offset) => ({ name: `… ${num.format(count)} more`, retained: retained || 0, shallow: 0, kids: 0, children: [], more: true,
+      load: id ? () => domChildren(sid, id, offset) : null });
+    if (n.more) kids.push(more(n.more, n.more_retained, n.id, given.length));
+    const node = { name: n.type, retained: n.retained, shallow: n.shallow, kids: n.kids, children: kids };
+    if (!given.length && n.kids && n.id) node.load = () => domChildren(sid, n.id, 0);
+    return node;
+  }
+
+  // One page of a dominator tree node's children from the API, as tree nodes.
+  async function domChildren(sid, id, offset) {
+    const d = await api('GET', `/sessions/${encodeURIComponent(sid)}/dominators/${id}/${offset}`);
+    const list = d.children.map((c) => domTree(c, sid));
+    if (d.more) list.push({ name: `… ${num.format(d.more)} more`, retained: d.more_retained, shallow: 0, kids: 0, children: [], more: true,
+      load: () => domChildren(sid, id, offset + d.children.length) });
+    return list;
   }
 
   function signed(n, text) {
@@ -1117,7 +1139,7 @@
               { label: 'Retained', value: (n) => bytesText(n.retained) },
               { label: 'Paths', value: (n) => num.format(n.paths) },
             ], { weight: (n) => n.retained, nameLabel: 'Root, then each object on the way' })]
-            : h('p', { class: 'muted' }, t.paths ? 'No object of this type is reachable from a root.' : 'Paths are kept for the first 100 types only.'));
+            : h('p', { class: 'muted' }, t.paths ? 'No object of this type is reachable from a root.' : 'Paths are kept for the first 200 types only.'));
       }
       const tbl = sortableTable([
         { key: 'type', label: 'Type', class: 'mono' },
@@ -1133,8 +1155,8 @@
         card('Retention paths', detail));
     };
     const domView = () => card('Dominator tree', h('p', { class: 'muted small' },
-      'Each object under the one without which it would be unreachable, largest retained size first; the 20 largest children of each object, 2,000 objects in all.'),
-    callTree(domTree(r.dominators || { type: '(roots)', retained: 0, children: [] }), [
+      'Each object under the one without which it would be unreachable, largest retained size first; the 20 largest children of each object come with the report, the others (open "… more") and deeper levels as they are opened.'),
+    callTree(domTree(r.dominators || { type: '(roots)', retained: 0, children: [] }, s && s.id), [
       { label: 'Retained', value: (n) => bytesText(n.retained) },
       { label: 'Of the heap', value: (n) => pct(n.retained / heap) },
       { label: 'Shallow', value: (n) => (n.more ? '' : bytesText(n.shallow)) },
@@ -1163,6 +1185,51 @@
         { id: 'retainers', label: 'Biggest retainers', render: retainers },
         { id: 'compare', label: 'Compare', render: () => heapCompare(s) },
       ]));
+  }
+
+  // The leak finder: the verdict, then the types that grew at every snapshot, each with the path that holds its new
+  // instances and, when allocations ran in the session, where they were allocated.
+  function renderLeaks(r) {
+    const snaps = r.snapshots || [];
+    const growing = r.growing || [];
+    const first = snaps[0] || {}, last = snaps[snaps.length - 1] || {};
+    const detail = h('div', { class: 'detail', id: 'leak-detail' }, h('p', { class: 'muted' }, 'Click a type to see what holds it.'));
+    function open(t, tr) {
+      if (tr) for (const x of tr.parentNode.querySelectorAll('tr.selected')) x.classList.remove('selected');
+      if (tr) tr.classList.add('selected');
+      const stack = t.allocated && t.allocated.stacks && t.allocated.stacks[0];
+      fill(detail, h('h3', {}, t.type),
+        h('p', {}, `Objects at each snapshot: ${t.count.map((c) => num.format(c)).join(' → ')}; retained: ${t.retained.map(bytesText).join(' → ')}.`),
+        t.holder ? [h('p', {}, `Held by this path (${num.format(t.holder.new_instances)} new of its ${num.format(t.holder.instances)} objects):`),
+          h('ol', { class: 'frames', id: 'leak-path' }, t.holder.path.map((st) => h('li', { class: st.root ? 'muted' : '' },
+            stepText(st) + (st.repeat > 1 ? ` (×${num.format(st.repeat)})` : ''))))]
+          : h('p', { class: 'muted' }, 'No root reaches its objects.'),
+        stack ? [h('p', {}, `Allocated mostly here (${bytesText(stack.bytes)} of ${bytesText(t.allocated.bytes)} sampled):`),
+          h('ol', { class: 'frames' }, stack.frames.slice(0, 12).map((f) => h('li', {}, f)))]
+          : h('p', { class: 'muted small' }, r.allocations ? 'The allocations profiler saw none of its allocations.'
+            : 'Run allocations in the same session (leaks,allocations) to see where these objects come from.'));
+    }
+    const tbl = sortableTable([
+      { key: 'type', label: 'Type', class: 'mono' },
+      { key: 'count_growth', label: 'Objects Δ', num: true, render: (t) => signed(t.count_growth, num.format(t.count_growth)) },
+      { key: 'per_step', label: 'Per snapshot', value: (t) => t.count_growth, num: true, render: (t) => (t.count_per_step || []).map((c) => num.format(c)).join(', ') },
+      { key: 'retained_growth', label: 'Retained Δ', num: true, render: (t) => signed(t.retained_growth, bytesText(t.retained_growth)) },
+      { key: 'held', label: 'Held by', value: (t) => (t.holder ? stepText(t.holder.path[0]) : ''), render: (t) => (t.holder ? stepText(t.holder.path[0]) : '') },
+    ], growing, { sortKey: 'retained_growth', onrow: open, rowData: (t) => ({ type: t.type }), search: (t) => t.type });
+    if (growing[0]) open(growing[0], null);
+    return h('div', {},
+      h('p', { class: 'verdict', id: 'leaks-verdict' }, r.verdict),
+      summary([
+        ['snapshots', num.format(snaps.length)],
+        ['over', `${dec1.format(((last.at_ms || 0) - (first.at_ms || 0)) / 1000)} s`],
+        ['objects', `${num.format(first.objects || 0)} → ${num.format(last.objects || 0)}`],
+        ['heap', `${bytesText(first.heap_bytes || 0)} → ${bytesText(last.heap_bytes || 0)}`],
+        ['types growing', num.format(r.growing_total || 0)],
+      ]),
+      incompleteNote(r),
+      growing.length ? [card('Types that grew at every snapshot', h('p', { class: 'muted small' },
+        'Live objects and retained bytes rose from each snapshot to the next. Largest retained growth first.'), tbl),
+      card('What holds them', detail)] : null);
   }
 
   function renderStrings(r) {
@@ -1287,6 +1354,7 @@
     'heap-snapshot': renderHeap,
     'duplicated-strings': renderStrings,
     waits: renderWaits,
+    leaks: renderLeaks,
   };
 
   // ---- routing ---------------------------------------------------------------------------------------------------
