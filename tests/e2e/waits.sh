@@ -42,6 +42,13 @@ check_eq "convoy: the waiters' method in the waiter tree" \
 check_eq "convoy: quantiles ordered" \
     "$(jq "$L | (.p50_ns <= .p95_ns and .p95_ns <= .p99_ns and .p99_ns <= .max_ns)" "$R")" true
 check_eq "convoy: the holder named" "$(jq "$L.owners[0].owner" "$R")" "$A"
+# the owner's stack, taken by a signal to it while a waiter waited: the main thread spinning in HoldLock
+check_eq "convoy: the holder's method in the owner tree" \
+    "$(in_tree "$R" "$L.owner_tree" DrDotnet.Targets.Program.HoldLock)" true
+check_eq "convoy: owner samples, at most one per wait" "$(jq "$L | .owner_samples > 0 and .owner_samples <= .count" "$R")" true
+check_eq "convoy: every owner signalled answered" "$(jq '.report.owner_stacks | .taken == .signalled' "$R")" true
+check_contains "text: the owners' tree" <("$DRD_BIN" show "$(jq -r .session.id "$R")") "owners (what the holder was doing"
+check_eq "all: no SIGPROF handler left after the session" "$(sigprof_left "$A")" ""
 K() { echo ".report.waits[] | select(.kind == \"$1\")"; }
 check_eq "semaphore: waits" "$(jq "$(K SemaphoreSlim.Wait).count" "$R")" "$(measured semaphore 2)"
 check_eq "semaphore: the waiting method" \
@@ -90,6 +97,9 @@ check_eq "two: waits' contended acquisitions" "$(jq '.reports.waits.locks[0].cou
 check_eq "two: cpu-hotpaths sampled" "$(jq '.reports."cpu-hotpaths".samples > 0' "$R")" true
 check_eq "two: the holder's spin in the CPU profile" \
     "$(jq '[.reports."cpu-hotpaths".top[] | select(.function == "DrDotnet.Targets.Program.HoldLock")] | length' "$R")" 1
+check_eq "two: owners' stacks through the SIGPROF handler the CPU sampler shares" \
+    "$(in_tree "$R" '.reports.waits.locks[0].owner_tree' DrDotnet.Targets.Program.HoldLock)" true
+check_eq "two: no SIGPROF handler left after the session" "$(sigprof_left "$T")" ""
 touch "$WORK/stop-two"
 wait "$T"
 
@@ -108,6 +118,16 @@ check_eq "alloc: Informational: allocation sampling, contention, threading" \
 check_eq "alloc: Verbose: wait handles" "$(grep -c 'level 5, keywords 0x40000000000$' "$LOG")" 1
 touch "$WORK/stop-alloc"
 wait "$T"
+
+# a process that handles SIGPROF itself: no owner stacks (said so), its handler untouched, the waits all the same
+start_target CpuSpin --handle-sigprof --seconds 20 || exit 1
+"$DRD_BIN" profile "$TPID" waits --duration 1 --json >"$WORK/sigprof.json" 2>"$WORK/sigprof.err"
+check_eq "app's SIGPROF: completed" "$(jq -r .session.status "$WORK/sigprof.json")" completed
+check_contains "app's SIGPROF: said why no owner stacks" <(jq -r '.report.unseen[]' "$WORK/sigprof.json") \
+    "the process handles SIGPROF itself"
+check_eq "app's SIGPROF: the app's handler stays" "$(sigprof_left "$TPID")" "handler "
+kill "$TPID" 2>/dev/null
+wait "$TPID" 2>/dev/null
 
 # a target that exits mid-session: the session ends, incomplete, with the reason
 start_target Waits --go-file "$WORK/go-gone" --exit-after-ms 300 || exit 1

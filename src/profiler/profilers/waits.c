@@ -12,7 +12,13 @@
  * stack is the same, and the duration is known, so waits shorter than min_wait_us (and those past
  * max_stacks_per_s) are counted without paying for a walk. Counts and times are exact either way: they add into a
  * preallocated lock-free table of (lock or wait source, stack) slots; each wait is also queued, for the
- * distribution and the owners, in a ring the worker drains (a full ring drops the record, never the count). */
+ * distribution and the owners, in a ring the worker drains (a full ring drops the record, never the count).
+ *
+ * The owner's stack: when a waiter's ContentionStart names the lock's owner (an OS thread id from .NET 8: AwareLock's
+ * holding OS thread for Monitor, and the Lock's owning thread id, which CoreCLR on Linux takes from the OS), the
+ * waiter asks that thread for its stack (threadsnap.h: a queued SIGPROF, a copy of its stack's top, walked later by
+ * the worker), at most once per lock every OWNER_GAP_NS and owner_stacks_per_s times a second. An owner blocked in a
+ * system call that a signal would cut short is not signalled: the system call is recorded instead. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +33,7 @@
 #include "profiler/rawout.h"
 #include "profiler/stackcache.h"
 #include "profiler/stacks.h"
+#include "profiler/threadsnap.h"
 
 /* This profiler's part of the session (its parameters, raw file and counts), set by start. */
 static struct drd_prof *self;
@@ -36,6 +43,8 @@ static struct drd_prof *self;
 #define PENDING 4096 /* threads with a wait in progress (a power of two) */
 #define RING 65536   /* waits queued between two drains */
 #define RING_WORDS 5
+#define OWNER_GAP_NS 5000000ULL /* one owner stack per lock in this time at most */
+#define OWNER_LOCKS 1024 /* locks whose last owner stack is remembered (by hash: colliding locks share a limit) */
 
 #define EVENT_TP_WORKER_START 50
 #define EVENT_TP_WORKER_STOP 51
@@ -50,7 +59,9 @@ static struct drd_prof *self;
 
 enum { COUNT = 0, TOTAL_NS = 1, MAX_NS = 2 }; /* the counters of a slot */
 /* what a ring record is: ips[0] */
-enum { REC_LOCK = 1, REC_WAIT = 2, REC_WORKER = 3, REC_ADJUST = 4 };
+enum { REC_LOCK = 1, REC_WAIT = 2, REC_WORKER = 3, REC_ADJUST = 4, REC_OWNER_BLOCKED = 5 };
+/* what the owner stacks could do (the fact owner_stacks) */
+enum { OWNERS_OFF = 0, OWNERS_ON = 1, OWNERS_NO_SIGNAL = 2, OWNERS_NO_IDS = 3 };
 
 /* A thread's wait in progress: written and read by that thread only, once it owns the entry. */
 struct pending {
@@ -80,6 +91,12 @@ static struct {
     atomic_ullong short_waits, capped_waits, ring_full, no_start, no_pending, lock_inner;
     atomic_ullong lock_events, wait_events, pool_events;
     int wait_handles; /* the runtime has the wait-handle events (.NET 9+) */
+    int owners; /* OWNERS_* */
+    uint64_t owner_stacks_per_s;
+    _Atomic uint64_t owner_second, owner_used;
+    _Atomic uint64_t owner_last[OWNER_LOCKS]; /* ns of the last owner stack asked, per lock hash */
+    atomic_ullong owner_sent, owner_blocked, owner_gone, owner_busy, owner_limited, owner_failed;
+    uint64_t owner_taken, owner_lost; /* the worker's */
 } st;
 
 static const struct drd_param_desc params[] = {
@@ -89,6 +106,10 @@ static const struct drd_param_desc params[] = {
      0, 10000000, NULL},
     {"max_stacks_per_s", DRD_PARAM_INT, "2000",
      "stack walks per second at most; past it waits are still counted and timed, not stacked", 1, 1000000, NULL},
+    {"owner_stacks_per_s", DRD_PARAM_INT, "200",
+     "stacks of a contended lock's owner taken per second at most (a signal to the owner thread, x86_64), and one per "
+     "lock every 5 ms at most; 0: none",
+     0, 10000, NULL},
 };
 
 static const struct drd_profiler_desc desc = {
@@ -141,14 +162,20 @@ static struct pending *pending_of(uint32_t tid)
     return NULL;
 }
 
+/* 1 when one more fits in this second's budget of cap (second and used: the budget's state). */
+static int budget_take_of(_Atomic uint64_t *second, _Atomic uint64_t *used, uint64_t cap)
+{
+    uint64_t sec = drd_clock_mono_ns() / 1000000000ULL;
+    uint64_t cur = atomic_load_explicit(second, memory_order_relaxed);
+    if (cur != sec && atomic_compare_exchange_strong(second, &cur, sec))
+        atomic_store_explicit(used, 0, memory_order_relaxed);
+    return atomic_fetch_add_explicit(used, 1, memory_order_relaxed) < cap;
+}
+
 /* 1 when a stack walk fits in this second's budget. */
 static int budget_take(void)
 {
-    uint64_t sec = drd_clock_mono_ns() / 1000000000ULL;
-    uint64_t cur = atomic_load_explicit(&st.budget_second, memory_order_relaxed);
-    if (cur != sec && atomic_compare_exchange_strong(&st.budget_second, &cur, sec))
-        atomic_store_explicit(&st.budget_used, 0, memory_order_relaxed);
-    return atomic_fetch_add_explicit(&st.budget_used, 1, memory_order_relaxed) < st.max_stacks_per_s;
+    return budget_take_of(&st.budget_second, &st.budget_used, st.max_stacks_per_s);
 }
 
 static void counter_max(atomic_ullong *c, uint64_t v)
@@ -175,6 +202,50 @@ static void queue(uint32_t tid, uint64_t kind, uint64_t a, uint64_t b, uint64_t 
     s->ips[3] = slot;
     s->ips[4] = drd_clock_mono_ns() - st.origin_ns;
     drd_ip_ring_publish(s);
+}
+
+/* 1 when lock's owner may be asked for its stack now: none asked for this lock (or its hash) in OWNER_GAP_NS, and
+ * within this second's cap; the ask is claimed when 1. */
+static int owner_due(uint64_t lock)
+{
+    uint64_t now = drd_clock_mono_ns();
+    _Atomic uint64_t *last = &st.owner_last[(lock * 0x9E3779B97F4A7C15ULL) >> 54];
+    uint64_t prev = atomic_load_explicit(last, memory_order_relaxed);
+    if (prev && now - prev < OWNER_GAP_NS)
+        return 0;
+    if (!atomic_compare_exchange_strong(last, &prev, now))
+        return 0; /* another waiter of the same lock asked just now */
+    return budget_take_of(&st.owner_second, &st.owner_used, st.owner_stacks_per_s);
+}
+
+/* A waiter of lock, whose owner is the OS thread owner, may ask for the owner's stack (see the file's comment). */
+static void ask_owner(uint32_t tid, uint64_t lock, uint64_t owner)
+{
+    if (st.owners != OWNERS_ON || !owner || owner == tid || owner > UINT32_MAX)
+        return;
+    if (!owner_due(lock)) {
+        atomic_fetch_add_explicit(&st.owner_limited, 1, memory_order_relaxed);
+        return;
+    }
+    long nr = -1;
+    switch (drd_threadsnap_ask((uint32_t)owner, lock, tid, &nr)) {
+    case DRD_THREADSNAP_SENT:
+        atomic_fetch_add_explicit(&st.owner_sent, 1, memory_order_relaxed);
+        return;
+    case DRD_THREADSNAP_IN_SYSCALL:
+        atomic_fetch_add_explicit(&st.owner_blocked, 1, memory_order_relaxed);
+        queue((uint32_t)owner, REC_OWNER_BLOCKED, lock, owner, (uint64_t)nr, 0);
+        return;
+    case DRD_THREADSNAP_GONE:
+        atomic_fetch_add_explicit(&st.owner_gone, 1, memory_order_relaxed);
+        return;
+    case DRD_THREADSNAP_BUSY:
+        atomic_fetch_add_explicit(&st.owner_busy, 1, memory_order_relaxed);
+        return;
+    default:
+        atomic_fetch_add_explicit(&st.owner_failed, 1, memory_order_relaxed);
+        return;
+    }
 }
 
 /* One wait ended on the calling thread: its stack (when long enough and within budget), its slot, its record. */
@@ -221,6 +292,7 @@ static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
         e->in_lock = 1;
         e->lock_id = len >= 27 ? rd64(data + 3) : 0;
         e->owner = len >= 27 ? rd64(data + 19) : 0;
+        ask_owner(tid, e->lock_id, e->owner);
         return;
     case EVENT_CONTENTION_STOP: {
         /* Flags u8, ClrInstanceID u16, DurationNs double (version 1) */
@@ -312,6 +384,10 @@ static void override(ICorProfilerCallback11Vtbl *vt)
 
 static void release(void)
 {
+    if (st.owners == OWNERS_ON) {
+        drd_threadsnap_stop(self ? self->core : NULL);
+        drd_threadsnap_free(self ? self->core : NULL);
+    }
     drd_stack_cache_free(&st.cache);
     drd_keytable_free(&st.locks);
     drd_keytable_free(&st.waits);
@@ -320,6 +396,24 @@ static void release(void)
     free(st.waits_written);
     free(st.pending);
     memset(&st, 0, sizeof st);
+}
+
+/* Owner stacks: on from .NET 8 (the event names the owner) unless owner_stacks_per_s is 0 or the process's SIGPROF
+ * cannot be shared (the app handles it, not x86_64): then off, and the fact says why. */
+static void start_owners(struct drd_prof *p, int major)
+{
+    char why[256];
+    st.owner_stacks_per_s = (uint64_t)drd_params_int(&p->params, "owner_stacks_per_s", 200);
+    if (!st.owner_stacks_per_s) {
+        st.owners = OWNERS_OFF;
+    } else if (major < 8) {
+        st.owners = OWNERS_NO_IDS;
+    } else if (drd_threadsnap_start(why, sizeof why)) {
+        drd_log(p->core, "waits: no owner stacks: %s", why);
+        st.owners = OWNERS_NO_SIGNAL;
+    } else {
+        st.owners = OWNERS_ON;
+    }
 }
 
 static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
@@ -350,6 +444,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     }
     int major = atoi(c->runtime_version);
     st.wait_handles = major >= 9;
+    start_owners(p, major);
     st.origin_ns = drd_clock_mono_ns();
     /* contention and the pool at Informational; wait handles at Verbose, their only level (the core groups the
      * asks by level, so the threading keyword never runs at Verbose) */
@@ -365,6 +460,8 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     drd_rawout_printf(p->raw, "m\twait_handles\t%d\n", st.wait_handles);
     drd_rawout_printf(p->raw, "m\tmin_wait_us\t%llu\n", (unsigned long long)(st.min_wait_ns / 1000));
     drd_rawout_printf(p->raw, "m\tmax_stacks_per_s\t%llu\n", (unsigned long long)st.max_stacks_per_s);
+    drd_rawout_printf(p->raw, "m\towner_stacks\t%d\n", st.owners);
+    drd_rawout_printf(p->raw, "m\towner_stacks_per_s\t%llu\n", (unsigned long long)st.owner_stacks_per_s);
     *mask = COR_PRF_ENABLE_STACK_SNAPSHOT;
     *mask_high = COR_PRF_HIGH_MONITOR_EVENT_PIPE;
     return 0;
@@ -425,6 +522,9 @@ static void drain_ring(struct drd_prof *p)
         } else if (kind == REC_WORKER) {
             bad = drd_rawout_printf(p->raw, "p\t%llu\t%s\t%llu\t%llu\n", (unsigned long long)at,
                                     slot ? "start" : "stop", (unsigned long long)a, (unsigned long long)b);
+        } else if (kind == REC_OWNER_BLOCKED) {
+            bad = drd_rawout_printf(p->raw, "o\t%llu\t%llu\t0\tsys:%llu\n", (unsigned long long)a,
+                                    (unsigned long long)b, (unsigned long long)slot);
         } else if (kind == REC_ADJUST) {
             bad = drd_rawout_printf(p->raw, "j\t%llu\t%llu\t%llu\t%llu\n", (unsigned long long)at,
                                     (unsigned long long)a, (unsigned long long)b, (unsigned long long)slot);
@@ -434,14 +534,53 @@ static void drain_ring(struct drd_prof *p)
     }
 }
 
+/* An owner's stack came back (drd_threadsnap_drain): o <lock id> <owner tid> <stack id> run. */
+static void owner_stack(void *ctx, uint32_t tid, uint64_t lock, uint64_t waiter, const uint64_t *ips, int n,
+                        int truncated)
+{
+    struct drd_prof *p = ctx;
+    struct drd_frame frames[DRD_RAW_MAX_DEPTH];
+    (void)waiter, (void)truncated;
+    if (n > DRD_RAW_MAX_DEPTH)
+        n = DRD_RAW_MAX_DEPTH;
+    for (int i = 0; i < n; i++) {
+        /* a return address points after its call: the call itself is one byte before */
+        uint64_t ip = i > 0 && ips[i] > 0 ? ips[i] - 1 : ips[i];
+        frames[i] = (struct drd_frame){DRD_FRAME_NATIVE(ip), DRD_FRAME_IP_UNRESOLVED};
+    }
+    uint32_t sid;
+    if (drd_rawout_stack(p->raw, frames, n, &sid) == 0 &&
+        drd_rawout_printf(p->raw, "o\t%llu\t%u\t%u\trun\n", (unsigned long long)lock, tid, sid) == 0)
+        st.owner_taken++;
+}
+
 static void drain(struct drd_prof *p)
 {
     if (!p->raw || !st.pending)
         return;
+    if (st.owners == OWNERS_ON)
+        drd_threadsnap_drain(st.max_depth, owner_stack, p, &st.owner_lost);
     /* the aggregates first: a ring record names its slot's stack, written by then */
     if (drain_table(p, &st.locks, st.locks_written, "lock") || drain_table(p, &st.waits, st.waits_written, "wait"))
         return;
     drain_ring(p);
+}
+
+/* No more asks; the stacks already taken are drained, then the counts written. */
+static void end_owners(struct drd_prof *p)
+{
+    if (st.owners != OWNERS_ON)
+        return;
+    drd_threadsnap_stop(p->core);
+    drd_threadsnap_drain(st.max_depth, owner_stack, p, &st.owner_lost);
+    drd_rawout_printf(p->raw, "m\towner_sent\t%llu\n", (unsigned long long)atomic_load(&st.owner_sent));
+    drd_rawout_printf(p->raw, "m\towner_taken\t%llu\n", (unsigned long long)st.owner_taken);
+    drd_rawout_printf(p->raw, "m\towner_blocked\t%llu\n", (unsigned long long)atomic_load(&st.owner_blocked));
+    drd_rawout_printf(p->raw, "m\towner_gone\t%llu\n", (unsigned long long)atomic_load(&st.owner_gone));
+    drd_rawout_printf(p->raw, "m\towner_limited\t%llu\n", (unsigned long long)atomic_load(&st.owner_limited));
+    drd_rawout_printf(p->raw, "m\towner_busy\t%llu\n",
+                      (unsigned long long)(atomic_load(&st.owner_busy) + atomic_load(&st.owner_failed)));
+    drd_rawout_printf(p->raw, "m\towner_lost\t%llu\n", (unsigned long long)st.owner_lost);
 }
 
 static void end(struct drd_prof *p)
@@ -457,6 +596,7 @@ static void end(struct drd_prof *p)
     drd_rawout_printf(p->raw, "m\twaits_begun_before\t%llu\n", (unsigned long long)atomic_load(&st.no_start));
     drd_rawout_printf(p->raw, "m\tlock_inner_waits\t%llu\n", (unsigned long long)atomic_load(&st.lock_inner));
     drd_rawout_printf(p->raw, "m\tno_thread_entry\t%llu\n", (unsigned long long)atomic_load(&st.no_pending));
+    end_owners(p);
 }
 
 static void stop(struct drd_prof *p)

@@ -1184,6 +1184,17 @@
       { label: 'ms', value: (n) => ms(n.ns) },
       { label: 'Waits', value: (n) => num.format(n.count) },
     ], { weight: (n) => n.ns });
+    // the owners' stacks, sampled while threads waited: counted in samples, not time
+    const ownerTree = (root) => callTree(root, [
+      { label: 'Share', value: (n) => pct(n.count / (root.count || 1)) },
+      { label: 'Samples', value: (n) => num.format(n.count) },
+    ], { weight: (n) => n.count });
+    const lockTrees = (l) => (l.owner_samples
+      ? h('div', { class: 'wait-trees' },
+        h('div', { class: 'wait-waiters' }, h('h4', {}, 'Waiters: where threads waited (time)'), waitTree(l.tree)),
+        h('div', { class: 'wait-owners' }, h('h4', {}, `Owners: what the holder was doing (${num.format(l.owner_samples)} samples)`),
+          ownerTree(l.owner_tree)))
+      : waitTree(l.tree));
     const quant = (x) => `p50 ${ms(x.p50_ns)} · p95 ${ms(x.p95_ns)} · p99 ${ms(x.p99_ns)} · max ${ms(x.max_ns)} ms`;
     const lockList = () => card('Locks by time waited',
       locks.length ? null : h('p', { class: 'muted' }, `No thread waited for a lock (${num.format(r.lock_events || 0)} contention starts reported).`),
@@ -1192,7 +1203,7 @@
           ms(l.total_ns), ' ms waited ', h('span', { class: 'muted' }, quant(l))),
         (l.owners || []).length ? h('p', { class: 'small' }, 'Held by ', (l.owners || []).map((o, k) => [k ? ', ' : '',
           h('span', { class: 'mono' }, `thread ${o.owner}${o.name ? ' (' + o.name + ')' : ''}`), ` while ${num.format(o.count)} waited`])) : null,
-        waitTree(l.tree))));
+        lockTrees(l))));
     const all = { name: 'all waits', ns: 0, count: 0, children: [] };
     for (const l of locks) all.children.push(Object.assign({}, l.tree, { name: lockName(l) }));
     for (const w of waits) all.children.push(Object.assign({}, w.tree, { name: `wait: ${w.kind}` }));

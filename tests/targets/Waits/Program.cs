@@ -79,10 +79,13 @@ public static class Program
             Thread.SpinWait(100);
     }
 
-    // One waiter: enters the lock the main thread holds (so every entry is contended), then holds it itself.
+    // One waiter: enters the lock the main thread holds (so every entry is contended), then holds it itself. It
+    // starts 20 ms after its thread, once the main thread is spinning in HoldLock: the owner caught at the wait's
+    // start is there, not in Thread.Start.
     [MethodImpl(MethodImplOptions.NoInlining)]
     static void ConvoyWaiter(int holdMs, long[] waited, int slot)
     {
+        Thread.Sleep(20);
         long t0 = Stopwatch.GetTimestamp();
         lock (Gate)
         {
