@@ -52,7 +52,7 @@ enum { S_FREE = 0, S_CLAIMED, S_SENT, S_TAKING, S_FULL };
 struct slot {
     atomic_int state;
     atomic_uint gen;
-    uint32_t tid; /* the thread asked */
+    atomic_uint tid; /* the thread asked */
     uint64_t tag, tag2;
     int64_t sent_ms;
     uint64_t ip, sp, fp; /* the interrupted context */
@@ -109,7 +109,7 @@ static void on_queued(const siginfo_t *si, void *ctx)
     int want = S_SENT;
     if (!atomic_compare_exchange_strong(&s->state, &want, S_TAKING))
         return; /* a signal of an earlier ask, its slot since taken back */
-    if ((atomic_load(&s->gen) & 0x7fffff) != gen || s->tid != gettid_now()) {
+    if ((atomic_load(&s->gen) & 0x7fffff) != gen || atomic_load(&s->tid) != gettid_now()) {
         atomic_store(&s->state, S_SENT); /* another ask's slot: its own signal will come */
         return;
     }
@@ -200,6 +200,21 @@ static int state_of(uint32_t tid, long *nr)
     return 1;
 }
 
+/* 1 when another slot holds an ask to tid not yet answered: SIGPROF is not a real-time signal, so a second one sent
+ * while the first is pending would be merged into it and never answered. Two askers of the same thread at once: the
+ * lower slot goes on (each wrote its tid before it looks, so at least one sees the other; both may give up). */
+static int asked_already(int idx, uint32_t tid)
+{
+    for (int i = 0; i < SLOTS; i++) {
+        if (i == idx || atomic_load(&ts.slots[i].tid) != tid)
+            continue;
+        int st = atomic_load(&ts.slots[i].state);
+        if (st == S_SENT || st == S_TAKING || (st == S_CLAIMED && i < idx))
+            return 1;
+    }
+    return 0;
+}
+
 /* A free slot, claimed; NULL when none. */
 static struct slot *claim(int *idx)
 {
@@ -217,7 +232,11 @@ static struct slot *claim(int *idx)
 /* Fills and sends the claimed slot idx to tid. */
 static enum drd_threadsnap_ask send_to(struct slot *s, int idx, uint32_t tid, uint64_t tag, uint64_t tag2)
 {
-    s->tid = tid;
+    atomic_store(&s->tid, tid);
+    if (asked_already(idx, tid)) {
+        atomic_store(&s->state, S_FREE);
+        return DRD_THREADSNAP_BUSY;
+    }
     s->tag = tag;
     s->tag2 = tag2;
     s->sent_ms = drd_clock_mono_ms();
@@ -292,6 +311,8 @@ int drd_threadsnap_walk(const unsigned char *buf, size_t len, uint64_t sp, uint6
 
 void drd_threadsnap_drain(int max_depth, drd_threadsnap_fn fn, void *ctx, uint64_t *lost)
 {
+    /* once stopped, a signal still pending is never answered: no need to wait a second for it */
+    int final = !atomic_load(&ts.active);
     if (!ts.mem)
         return;
     uint64_t ips[256];
@@ -304,9 +325,9 @@ void drd_threadsnap_drain(int max_depth, drd_threadsnap_fn fn, void *ctx, uint64
         if (st == S_FULL) {
             int truncated;
             int n = drd_threadsnap_walk(s->buf, s->len, s->sp, s->ip, s->fp, ips, max_depth, &truncated);
-            fn(ctx, s->tid, s->tag, s->tag2, ips, n, truncated);
+            fn(ctx, atomic_load(&s->tid), s->tag, s->tag2, ips, n, truncated);
             atomic_store(&s->state, S_FREE);
-        } else if (st == S_SENT && now - s->sent_ms > UNANSWERED_MS) {
+        } else if (st == S_SENT && (final || now - s->sent_ms > UNANSWERED_MS)) {
             int want = S_SENT;
             if (atomic_compare_exchange_strong(&s->state, &want, S_FREE) && lost)
                 (*lost)++;

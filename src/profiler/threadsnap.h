@@ -21,7 +21,7 @@ enum drd_threadsnap_ask {
     DRD_THREADSNAP_SENT = 0, /* signalled: its stack comes through drd_threadsnap_drain */
     DRD_THREADSNAP_IN_SYSCALL, /* blocked in a system call a signal could cut short: not signalled (*syscall_nr) */
     DRD_THREADSNAP_GONE, /* no such thread in this process (it ended, or the id is not an OS thread id) */
-    DRD_THREADSNAP_BUSY, /* every slot is waiting for a signal or for the worker */
+    DRD_THREADSNAP_BUSY, /* every slot is taken, or tid has an ask unanswered (a second SIGPROF would merge into it) */
     DRD_THREADSNAP_OFF, /* not started, or stopping */
     DRD_THREADSNAP_FAILED /* the signal could not be queued */
 };
@@ -40,7 +40,8 @@ typedef void (*drd_threadsnap_fn)(void *ctx, uint32_t tid, uint64_t tag, uint64_
                                   int truncated);
 
 /* On one consumer thread (the worker): hands each stack taken since the last drain to fn (at most max_depth ips),
- * and frees the slots of signals unanswered for a second (a thread that ended, or blocks SIGPROF): counted in
+ * and frees the slots of signals unanswered for a second (a thread that ended, or blocks SIGPROF, or a timer's
+ * SIGPROF pending when ours came: merged into it), or all unanswered ones after drd_threadsnap_stop: counted in
  * *lost when lost is not NULL. */
 void drd_threadsnap_drain(int max_depth, drd_threadsnap_fn fn, void *ctx, uint64_t *lost);
 
