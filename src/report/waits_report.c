@@ -35,6 +35,10 @@ struct owner { /* o: the owner of a contended lock, caught while a thread waited
     uint32_t stack;
 };
 
+struct total { /* h: a thread's exact totals */
+    uint64_t tid, waits, lock_ns, blocked_ns;
+};
+
 struct pool { /* p (worker start/stop) or j (adjustment) */
     int adjust;
     uint64_t at_ns, count, reason_or_retired, throughput_milli;
@@ -49,7 +53,8 @@ struct name {
 struct facts {
     uint64_t runtime, lock_ids, wait_handles, min_wait_us, max_stacks_per_s, lock_events, wait_events, pool_events,
         short_waits, capped_waits, records_dropped, waits_begun_before, no_thread_entry, owner_stacks,
-        owner_stacks_per_s, owner_sent, owner_taken, owner_blocked, owner_gone, owner_limited, owner_busy, owner_lost;
+        owner_stacks_per_s, owner_sent, owner_taken, owner_blocked, owner_gone, owner_limited, owner_busy, owner_lost,
+        max_records_per_s, records_capped, records_size_capped;
     int has_runtime, has_lock_ids, has_wait_handles, has_owner_stacks;
 };
 
@@ -62,6 +67,8 @@ struct collect {
     size_t n_p, cap_p;
     struct owner *o;
     size_t n_o, cap_o;
+    struct total *t;
+    size_t n_t, cap_t;
     struct name *names;
     size_t n_names, cap_names;
     struct facts f;
@@ -100,6 +107,9 @@ static int fact(struct facts *f, const char *k, const char *v)
         {"owner_limited", offsetof(struct facts, owner_limited)},
         {"owner_busy", offsetof(struct facts, owner_busy)},
         {"owner_lost", offsetof(struct facts, owner_lost)},
+        {"max_records_per_s", offsetof(struct facts, max_records_per_s)},
+        {"records_capped", offsetof(struct facts, records_capped)},
+        {"records_size_capped", offsetof(struct facts, records_size_capped)},
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strcmp(k, keys[i].key) == 0) {
@@ -154,6 +164,14 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
             x > MAX_DURATION || y > MAX_DURATION || drd_rawread_grow((void **)&k->w, &k->cap_w, k->n_w, sizeof *k->w))
             goto bad;
         k->w[k->n_w++] = (struct one){kind, a, b, c, x, y, (uint32_t)e};
+        return 0;
+    }
+    if (strcmp(tag, "h") == 0) {
+        if (n != 5 || drd_rawread_u64(f[1], &a) || drd_rawread_u64(f[2], &b) || drd_rawread_u64(f[3], &c) ||
+            drd_rawread_u64(f[4], &e) || c > MAX_DURATION * 1000 || e > MAX_DURATION * 1000 ||
+            drd_rawread_grow((void **)&k->t, &k->cap_t, k->n_t, sizeof *k->t))
+            goto bad;
+        k->t[k->n_t++] = (struct total){a, b, c, e};
         return 0;
     }
     if (strcmp(tag, "o") == 0) {
@@ -501,8 +519,28 @@ static json_t *build_waits(struct collect *k, const struct drd_rawdata *d)
     return out;
 }
 
+/* The threads' exact totals (h records, from the library's per-thread counters), the longest waiters first. */
+static json_t *threads_from_totals(struct collect *k)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < k->n_t; i++) {
+        const struct total *t = &k->t[i];
+        json_array_append_new(out, json_pack("{s:I,s:s,s:I,s:I,s:I,s:I}", "tid", (json_int_t)t->tid, "name",
+                                             thread_name(k, t->tid), "waits", (json_int_t)t->waits, "waited_ns",
+                                             (json_int_t)(t->lock_ns + t->blocked_ns), "lock_ns",
+                                             (json_int_t)t->lock_ns, "blocked_ns", (json_int_t)t->blocked_ns));
+    }
+    drd_report_sort_desc(out, "waited_ns");
+    while (json_array_size(out) > TOP_THREADS)
+        json_array_remove(out, TOP_THREADS);
+    return out;
+}
+
+/* Time waited per thread: exact from the h records when the file has them, else added up from the w records. */
 static json_t *build_threads(struct collect *k)
 {
+    if (k->n_t)
+        return threads_from_totals(k);
     json_t *byid = json_object(), *out = json_array();
     for (size_t j = 0; j < k->n_w; j++) {
         char key[24];
@@ -655,6 +693,12 @@ json_t *drd_waits_report(const char *raw_path, char *err, size_t cap)
         (json_int_t)k.f.capped_waits, "records_dropped", (json_int_t)k.f.records_dropped, "begun_before_session",
         (json_int_t)k.f.waits_begun_before, "no_thread_entry", (json_int_t)k.f.no_thread_entry, "table_full",
         (json_int_t)d.dropped, "max_stacks_per_s", (json_int_t)k.f.max_stacks_per_s, "records", (json_int_t)k.n_w);
+    if (report) {
+        json_t *lo = json_object_get(report, "left_out");
+        json_object_set_new(lo, "records_capped", json_integer((json_int_t)k.f.records_capped));
+        json_object_set_new(lo, "records_size_capped", json_integer((json_int_t)k.f.records_size_capped));
+        json_object_set_new(lo, "max_records_per_s", json_integer((json_int_t)k.f.max_records_per_s));
+    }
     if (report && k.f.owner_stacks == 1)
         json_object_set_new(report, "owner_stacks",
                             json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "per_s", (json_int_t)k.f.owner_stacks_per_s,
@@ -671,6 +715,7 @@ out:
     free(k.w);
     free(k.p);
     free(k.o);
+    free(k.t);
     free(k.names);
     return report;
 }
@@ -724,6 +769,11 @@ void drd_waits_print(FILE *out, json_t *r)
     json_t *e;
     json_array_foreach(json_object_get(r, "unseen"), i, e) fprintf(out, "  note: %s\n", json_string_value(e));
     json_t *lo = json_object_get(r, "left_out");
+    if (num(lo, "records_capped") || num(lo, "records_size_capped"))
+        fprintf(out,
+                "  storm: %lld waits past %lld a second and %lld past three quarters of max_file_mb were not recorded one "
+                "by one: counted and timed in the totals (exact), left out of the percentiles and the owners\n",
+                num(lo, "records_capped"), num(lo, "max_records_per_s"), num(lo, "records_size_capped"));
     if (num(lo, "not_stacked_short") || num(lo, "not_stacked_capped") || num(lo, "records_dropped") ||
         num(lo, "table_full") || num(lo, "begun_before_session"))
         fprintf(out,

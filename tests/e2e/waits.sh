@@ -126,6 +126,24 @@ check_eq "alloc: Verbose: wait handles" "$(grep -c 'level 5, keywords 0x40000000
 touch "$WORK/stop-alloc"
 wait "$T"
 
+# a storm that would fill a small raw file: the waits past three quarters of max_file_mb are counted, not recorded one
+# by one; the session completes, says so, and the target goes on
+start_target Waits --bench 9 --warmup 1 || exit 1
+S=$TPID
+"$DRD_BIN" profile "$S" waits --duration 4 --param max_file_mb=1 --json >"$WORK/storm.json" 2>"$WORK/storm.err"
+check_eq "storm: exit" "$?" 0
+R="$WORK/storm.json"
+check_eq "storm: completed" "$(jq -r .session.status "$R")" completed
+check_eq "storm: waits left out of the records past the file's limit" "$(jq '.report.left_out.records_size_capped > 0' "$R")" true
+check_eq "storm: the counts exact all the same (the threads' totals add up to them)" \
+    "$(jq '.report | ([.threads[].waits] | add) == .contended + .blocking_waits' "$R")" true
+check_eq "storm: session.json counts what was left out" \
+    "$(jq '.session.dropped >= .report.left_out.records_size_capped' "$R")" true
+check_contains "storm: the sentence" <("$DRD_BIN" show "$(jq -r .session.id "$R")") "past three quarters of max_file_mb"
+wait "$S"
+check_eq "storm: the target finished its work" "$?" 0
+check_contains "storm: the target's own count" "$TOUT" "acquired"
+
 # a process that handles SIGPROF itself: no owner stacks (said so), its handler untouched, the waits all the same
 start_target CpuSpin --handle-sigprof --seconds 20 || exit 1
 "$DRD_BIN" profile "$TPID" waits --duration 1 --json >"$WORK/sigprof.json" 2>"$WORK/sigprof.err"

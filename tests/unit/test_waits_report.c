@@ -135,6 +135,7 @@ static void bad_records_refused(void **state)
         "o\t1\t2\t9\trun\n",                             /* an owner's stack never defined */
         "o\t1\t2\t0\tsleeping\n",                        /* neither running nor in a system call */
         "o\t1\t2\t0\tsys:x\n",                           /* a system call that is no number */
+        "h\t1\t2\t3\n",                                  /* a thread's totals without its blocked time */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char text[512], err[256];
@@ -185,6 +186,38 @@ static void owners_stacks_in_a_tree(void **state)
     json_decref(r);
 }
 
+/* Under a storm: the threads' exact totals (h records) make the per-thread list, whatever the w records left out. */
+static void storm_totals_exact_and_said(void **state)
+{
+    char err[256];
+    json_t *r = report_of(state,
+                          "drdotnet-raw\t1\twaits\nm\truntime\t10\nm\tmax_records_per_s\t10\nf\t1\tA\ns\t1\t1\n"
+                          "g\tlock\t7\t1\t500\t9000\t100\nn\t21\tbusy-1\nw\tlock\t21\t7\t0\t1\t18\t5\nh\t21\t300\t6000\t0"
+                          "\nh\t22\t200\t3000\t5\nm\trecords_capped\t480\nm\trecords_size_capped\t19\nend\t500\t0\n",
+                          err, sizeof err);
+    if (!r)
+        print_error("%s\n", err);
+    assert_non_null(r);
+    json_t *t0 = json_array_get(json_object_get(r, "threads"), 0);
+    assert_int_equal(json_integer_value(json_object_get(t0, "tid")), 21);
+    assert_int_equal(json_integer_value(json_object_get(t0, "waits")), 300);
+    assert_int_equal(json_integer_value(json_object_get(t0, "waited_ns")), 6000);
+    assert_string_equal(json_string_value(json_object_get(t0, "name")), "busy-1");
+    json_t *t1 = json_array_get(json_object_get(r, "threads"), 1);
+    assert_int_equal(json_integer_value(json_object_get(t1, "blocked_ns")), 5);
+    json_t *lo = json_object_get(r, "left_out");
+    assert_int_equal(json_integer_value(json_object_get(lo, "records_capped")), 480);
+    assert_int_equal(json_integer_value(json_object_get(lo, "records_size_capped")), 19);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    drd_waits_print(out, r);
+    fclose(out);
+    assert_non_null(strstr(text, "storm: 480 waits past 10 a second and 19 past three quarters of max_file_mb"));
+    free(text);
+    json_decref(r);
+}
+
 /* The export takes the time waited as each stack's value. */
 static void folded_export_weighs_time_waited(void **state)
 {
@@ -209,6 +242,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(bad_records_refused, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(folded_export_weighs_time_waited, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(owners_stacks_in_a_tree, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(storm_totals_exact_and_said, drd_tmp_setup, drd_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,8 +11,11 @@
  * A wait is stacked when it ends, not when it starts: the thread is still inside the same wait call then, so the
  * stack is the same, and the duration is known, so waits shorter than min_wait_us (and those past
  * max_stacks_per_s) are counted without paying for a walk. Counts and times are exact either way: they add into a
- * preallocated lock-free table of (lock or wait source, stack) slots; each wait is also queued, for the
- * distribution and the owners, in a ring the worker drains (a full ring drops the record, never the count).
+ * preallocated lock-free table of (lock or wait source, stack) slots, and each thread's own totals into its entry;
+ * each wait is also queued, for the distribution and the owners, in a ring the worker drains, at most
+ * max_records_per_s a second and while the raw file is under three quarters of max_file_mb (a full ring, the rate and
+ * the size drop the record, never the count: under a storm the profiler's cost and file stay bounded). The tables are
+ * written once a second, their lines being deltas.
  *
  * The owner's stack: when a waiter's ContentionStart names the lock's owner (an OS thread id from .NET 8: AwareLock's
  * holding OS thread for Monitor, and the Lock's owning thread id, which CoreCLR on Linux takes from the OS), the
@@ -63,12 +66,14 @@ enum { REC_LOCK = 1, REC_WAIT = 2, REC_WORKER = 3, REC_ADJUST = 4, REC_OWNER_BLO
 /* what the owner stacks could do (the fact owner_stacks) */
 enum { OWNERS_OFF = 0, OWNERS_ON = 1, OWNERS_NO_SIGNAL = 2, OWNERS_NO_IDS = 3 };
 
-/* A thread's wait in progress: written and read by that thread only, once it owns the entry. */
+/* A thread's wait in progress: written and read by that thread only, once it owns the entry; and its totals, written
+ * by it, read by the worker at the end. */
 struct pending {
     _Atomic uint32_t tid; /* 0: free */
     uint32_t source;      /* WaitHandleWaitStart's WaitSource */
     uint64_t lock_id, owner, wait_start_ns;
     int in_lock, in_wait;
+    atomic_ullong waits, lock_ns, blocked_ns;
 };
 
 struct written {
@@ -91,6 +96,11 @@ static struct {
     atomic_ullong short_waits, capped_waits, ring_full, no_start, no_pending, lock_inner;
     atomic_ullong lock_events, wait_events, pool_events;
     int wait_handles; /* the runtime has the wait-handle events (.NET 9+) */
+    uint64_t max_records_per_s, file_guard; /* the per-wait records' rate, and the raw file's size past which none */
+    _Atomic uint64_t rec_second, rec_used;
+    atomic_ullong records_capped;
+    uint64_t records_size_capped; /* the worker's */
+    int64_t tables_ms; /* when the tables were last written */
     int owners; /* OWNERS_* */
     uint64_t owner_stacks_per_s;
     _Atomic uint64_t owner_second, owner_used;
@@ -106,6 +116,10 @@ static const struct drd_param_desc params[] = {
      0, 10000000, NULL},
     {"max_stacks_per_s", DRD_PARAM_INT, "2000",
      "stack walks per second at most; past it waits are still counted and timed, not stacked", 1, 1000000, NULL},
+    {"max_records_per_s", DRD_PARAM_INT, "10000",
+     "waits recorded one by one (for the percentiles, the owners and the timeline) per second at most; past it they "
+     "are counted and timed in the totals only",
+     0, 1000000, NULL},
     {"owner_stacks_per_s", DRD_PARAM_INT, "200",
      "stacks of a contended lock's owner taken per second at most (a signal to the owner thread, x86_64), and one per "
      "lock every 5 ms at most; 0: none",
@@ -248,9 +262,10 @@ static void ask_owner(uint32_t tid, uint64_t lock, uint64_t owner)
     }
 }
 
-/* One wait ended on the calling thread: its stack (when long enough and within budget), its slot, its record. */
+/* One wait ended on the calling thread (whose entry is e, or NULL): its stack (when long enough and within budget),
+ * its slot, its thread's totals, its record (within max_records_per_s). */
 static void record(struct drd_core *c, struct drd_keytable *t, int kind, uint64_t key, uint64_t owner, uint64_t dur_ns,
-                   uint32_t tid)
+                   uint32_t tid, struct pending *e)
 {
     struct drd_frame stack[DRD_RAW_MAX_DEPTH];
     uint32_t depth = 0;
@@ -269,7 +284,14 @@ static void record(struct drd_core *c, struct drd_keytable *t, int kind, uint64_
     atomic_fetch_add_explicit(drd_keytable_counter(t, slot, TOTAL_NS), dur_ns, memory_order_relaxed);
     counter_max(drd_keytable_counter(t, slot, MAX_NS), dur_ns);
     atomic_fetch_add_explicit(&self->events, 1, memory_order_relaxed);
-    queue(tid, (uint64_t)kind, key, owner, slot, dur_ns);
+    if (e) {
+        atomic_fetch_add_explicit(&e->waits, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(kind == REC_LOCK ? &e->lock_ns : &e->blocked_ns, dur_ns, memory_order_relaxed);
+    }
+    if (budget_take_of(&st.rec_second, &st.rec_used, st.max_records_per_s))
+        queue(tid, (uint64_t)kind, key, owner, slot, dur_ns);
+    else
+        atomic_fetch_add_explicit(&st.records_capped, 1, memory_order_relaxed);
 }
 
 static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
@@ -307,7 +329,7 @@ static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
             owner = e->owner;
             e->in_lock = 0;
         }
-        record(c, &st.locks, REC_LOCK, lock, owner, dur, tid);
+        record(c, &st.locks, REC_LOCK, lock, owner, dur, tid, e);
         return;
     }
     case EVENT_WAIT_START:
@@ -337,7 +359,7 @@ static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
         }
         e->in_wait = 0;
         record(c, &st.waits, REC_WAIT, 1 + (uint64_t)(e->source & 0xff), 0, drd_clock_mono_ns() - e->wait_start_ns,
-               tid);
+               tid, e);
         return;
     case EVENT_TP_WORKER_START:
     case EVENT_TP_WORKER_STOP:
@@ -424,6 +446,8 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     st.max_depth = (int)drd_params_int(&p->params, "max_stack_depth", 128);
     st.min_wait_ns = (uint64_t)drd_params_int(&p->params, "min_wait_us", 100) * 1000ULL;
     st.max_stacks_per_s = (uint64_t)drd_params_int(&p->params, "max_stacks_per_s", 2000);
+    st.max_records_per_s = (uint64_t)drd_params_int(&p->params, "max_records_per_s", 10000);
+    st.file_guard = ((uint64_t)drd_params_int(&p->params, "max_file_mb", 256) << 20) / 4 * 3;
     st.locks_written = calloc(SLOTS, sizeof *st.locks_written);
     st.waits_written = calloc(SLOTS, sizeof *st.waits_written);
     st.pending = calloc(PENDING, sizeof *st.pending);
@@ -460,6 +484,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     drd_rawout_printf(p->raw, "m\twait_handles\t%d\n", st.wait_handles);
     drd_rawout_printf(p->raw, "m\tmin_wait_us\t%llu\n", (unsigned long long)(st.min_wait_ns / 1000));
     drd_rawout_printf(p->raw, "m\tmax_stacks_per_s\t%llu\n", (unsigned long long)st.max_stacks_per_s);
+    drd_rawout_printf(p->raw, "m\tmax_records_per_s\t%llu\n", (unsigned long long)st.max_records_per_s);
     drd_rawout_printf(p->raw, "m\towner_stacks\t%d\n", st.owners);
     drd_rawout_printf(p->raw, "m\towner_stacks_per_s\t%llu\n", (unsigned long long)st.owner_stacks_per_s);
     *mask = COR_PRF_ENABLE_STACK_SNAPSHOT;
@@ -502,7 +527,9 @@ static void drain_ring(struct drd_prof *p)
         uint64_t weight = s->weight_ns;
         drd_ip_ring_release(&st.ring, s);
         int bad = 0;
-        if (kind == REC_LOCK || kind == REC_WAIT) {
+        if ((kind == REC_LOCK || kind == REC_WAIT) && drd_rawout_bytes(p->raw) > st.file_guard) {
+            st.records_size_capped++; /* the rest of the file is kept for the totals */
+        } else if (kind == REC_LOCK || kind == REC_WAIT) {
             struct written *w = kind == REC_LOCK ? st.locks_written : st.waits_written;
             struct drd_keytable *t = kind == REC_LOCK ? &st.locks : &st.waits;
             uint32_t stack = 0, depth;
@@ -560,10 +587,39 @@ static void drain(struct drd_prof *p)
         return;
     if (st.owners == OWNERS_ON)
         drd_threadsnap_drain(st.max_depth, owner_stack, p, &st.owner_lost);
-    /* the aggregates first: a ring record names its slot's stack, written by then */
-    if (drain_table(p, &st.locks, st.locks_written, "lock") || drain_table(p, &st.waits, st.waits_written, "wait"))
-        return;
+    /* the aggregates (once a second: their lines are deltas) first: a ring record names its slot's stack, written by
+     * then or by drain_ring */
+    int64_t now = drd_clock_mono_ms();
+    if (now - st.tables_ms >= 1000 || !drd_collecting(p->core)) {
+        st.tables_ms = now;
+        if (drain_table(p, &st.locks, st.locks_written, "lock") ||
+            drain_table(p, &st.waits, st.waits_written, "wait"))
+            return;
+    }
     drain_ring(p);
+}
+
+/* Each thread's exact totals, h <tid> <waits> <lock ns> <blocked ns>, and the records left out by the rate and the
+ * file's size (end has drained the ring first: no record comes after). */
+static void write_thread_totals(struct drd_prof *p)
+{
+    for (size_t i = 0; i < PENDING; i++) {
+        struct pending *e = &st.pending[i];
+        uint32_t tid = atomic_load_explicit(&e->tid, memory_order_acquire);
+        uint64_t n = atomic_load_explicit(&e->waits, memory_order_relaxed);
+        if (!tid || !n)
+            continue;
+        if (drd_rawout_thread(p->raw, tid) ||
+            drd_rawout_printf(p->raw, "h\t%u\t%llu\t%llu\t%llu\n", tid, (unsigned long long)n,
+                              (unsigned long long)atomic_load_explicit(&e->lock_ns, memory_order_relaxed),
+                              (unsigned long long)atomic_load_explicit(&e->blocked_ns, memory_order_relaxed)))
+            return;
+    }
+    drd_rawout_printf(p->raw, "m\trecords_capped\t%llu\n", (unsigned long long)atomic_load(&st.records_capped));
+    drd_rawout_printf(p->raw, "m\trecords_size_capped\t%llu\n", (unsigned long long)st.records_size_capped);
+    /* session.json's "dropped": what was left out of the one-by-one records (the totals have them all) */
+    atomic_fetch_add_explicit(&p->dropped, atomic_load(&st.records_capped) + st.records_size_capped,
+                              memory_order_relaxed);
 }
 
 /* No more asks; the stacks already taken are drained, then the counts written. */
@@ -587,12 +643,14 @@ static void end(struct drd_prof *p)
 {
     if (!p->raw || !st.pending)
         return;
+    drain(p); /* the EventPipe sessions are closed: the ring's last records, so that the counts below are final */
     drd_rawout_printf(p->raw, "m\tlock_events\t%llu\n", (unsigned long long)atomic_load(&st.lock_events));
     drd_rawout_printf(p->raw, "m\twait_events\t%llu\n", (unsigned long long)atomic_load(&st.wait_events));
     drd_rawout_printf(p->raw, "m\tpool_events\t%llu\n", (unsigned long long)atomic_load(&st.pool_events));
     drd_rawout_printf(p->raw, "m\tshort_waits\t%llu\n", (unsigned long long)atomic_load(&st.short_waits));
     drd_rawout_printf(p->raw, "m\tcapped_waits\t%llu\n", (unsigned long long)atomic_load(&st.capped_waits));
     drd_rawout_printf(p->raw, "m\trecords_dropped\t%llu\n", (unsigned long long)atomic_load(&st.ring_full));
+    write_thread_totals(p);
     drd_rawout_printf(p->raw, "m\twaits_begun_before\t%llu\n", (unsigned long long)atomic_load(&st.no_start));
     drd_rawout_printf(p->raw, "m\tlock_inner_waits\t%llu\n", (unsigned long long)atomic_load(&st.lock_inner));
     drd_rawout_printf(p->raw, "m\tno_thread_entry\t%llu\n", (unsigned long long)atomic_load(&st.no_pending));

@@ -1250,6 +1250,13 @@
       h('p', { class: 'muted small' }, `Not stacked: ${num.format(lo.not_stacked_short || 0)} waits under ${num.format(r.min_wait_us || 0)} µs, `,
         `${num.format(lo.not_stacked_capped || 0)} past ${num.format(lo.max_stacks_per_s || 0)} stack walks/s (counted and timed all the same); `,
         `${num.format(lo.records_dropped || 0)} left out of the percentiles, ${num.format(lo.table_full || 0)} lost.`),
+      (lo.records_capped || lo.records_size_capped) ? h('p', { class: 'muted small', id: 'waits-storm' },
+        `Storm: ${num.format(lo.records_capped || 0)} waits past ${num.format(lo.max_records_per_s || 0)} a second and `,
+        `${num.format(lo.records_size_capped || 0)} past three quarters of max_file_mb were not recorded one by one: `,
+        'counted and timed in the totals (exact), left out of the percentiles and the owners.') : null,
+      r.owner_stacks ? h('p', { class: 'muted small' }, `Owners' stacks: ${num.format(r.owner_stacks.taken)} taken `,
+        `(${num.format(r.owner_stacks.blocked_not_signalled)} owners blocked in a system call, not signalled; `,
+        `${num.format(r.owner_stacks.rate_limited + r.owner_stacks.busy)} past the limits).`) : null,
       tabs([
         { id: 'locks', label: 'Locks', render: lockList },
         { id: 'flame', label: 'Flame graph', render: flame },
