@@ -771,8 +771,8 @@ void drd_waits_print(FILE *out, json_t *r)
     json_t *lo = json_object_get(r, "left_out");
     if (num(lo, "records_capped") || num(lo, "records_size_capped"))
         fprintf(out,
-                "  storm: %lld waits past %lld a second and %lld past three quarters of max_file_mb were not recorded one "
-                "by one: counted and timed in the totals (exact), left out of the percentiles and the owners\n",
+                "  storm: %lld waits past %lld a second and %lld past three quarters of max_file_mb were not recorded "
+                "one by one: counted and timed in the totals (exact), left out of the percentiles and the owners\n",
                 num(lo, "records_capped"), num(lo, "max_records_per_s"), num(lo, "records_size_capped"));
     if (num(lo, "not_stacked_short") || num(lo, "not_stacked_capped") || num(lo, "records_dropped") ||
         num(lo, "table_full") || num(lo, "begun_before_session"))

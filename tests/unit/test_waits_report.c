@@ -192,8 +192,8 @@ static void storm_totals_exact_and_said(void **state)
     char err[256];
     json_t *r = report_of(state,
                           "drdotnet-raw\t1\twaits\nm\truntime\t10\nm\tmax_records_per_s\t10\nf\t1\tA\ns\t1\t1\n"
-                          "g\tlock\t7\t1\t500\t9000\t100\nn\t21\tbusy-1\nw\tlock\t21\t7\t0\t1\t18\t5\nh\t21\t300\t6000\t0"
-                          "\nh\t22\t200\t3000\t5\nm\trecords_capped\t480\nm\trecords_size_capped\t19\nend\t500\t0\n",
+                          "g\tlock\t7\t1\t500\t9000\t100\nn\t21\tbusy-1\nw\tlock\t21\t7\t0\t1\t18\t5\nh\t21\t300\t"
+                          "6000\t0\nh\t22\t200\t3000\t5\nm\trecords_capped\t480\nm\trecords_size_capped\t19\nend\t500\t0\n",
                           err, sizeof err);
     if (!r)
         print_error("%s\n", err);
