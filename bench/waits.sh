@@ -9,7 +9,9 @@
 # Configurations: none (the method's own noise), drdotnet-waits (the defaults: stacks for waits of 100 us or more,
 # at most 2,000 stack walks a second), drdotnet-waits-nostacks (min_wait_us past any wait: counts and times only),
 # dotnet-trace. Prints Markdown tables, then how many contended acquisitions drdotnet saw in each session.
-# Usage: bench/waits.sh [RUNS] [SECONDS]   (needs a build: scripts/build.sh)
+# The contention rate: BENCH_PAIRS thread pairs (default 24: about 10,000 contended acquisitions a second on the 2-core
+# machine, about 420 a pair); BENCH_PAIRS=240 is the storm (as many as the machine can make: it is CPU-bound there).
+# Usage: [BENCH_PAIRS=N] bench/waits.sh [RUNS] [SECONDS]   (needs a build: scripts/build.sh)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
@@ -42,7 +44,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 window=$((3 * secs + 40))
-workload=(dotnet "$bench_dll" --bench "$window" --warmup 2 --ticks)
+pairs=${BENCH_PAIRS:-24}
+if ! [[ $pairs =~ ^[1-9][0-9]*$ ]] || ((pairs > 2000)); then
+    echo "bench/waits.sh: BENCH_PAIRS must be 1 to 2000" >&2
+    exit 2
+fi
+workload=(dotnet "$bench_dll" --bench "$window" --warmup 2 --ticks --pairs "$pairs")
 app_limit=$((window + 60))
 tool_secs=$((secs + 2))
 tool_limit=$((tool_secs + 60))
@@ -98,7 +105,8 @@ paired_cpu_table "$runs"
 echo
 for k in drdotnet-waits drdotnet-waits-nostacks; do
     [[ " ${configs[*]} " == *" $k "* ]] || continue
-    echo "$k: waits recorded per session (${tool_secs} s): ${seen[$k]% }; sessions (status/exit): ${statuses[$k]% }"
+    echo "$k: waits recorded per session (${tool_secs} s, $pairs pairs): ${seen[$k]% }; sessions (status/exit):" \
+        "${statuses[$k]% }"
 done
 if [ "${fallbacks[dotnet-trace]:-0}" -gt 0 ]; then
     echo "dotnet-trace printed no 'Process' line in ${fallbacks[dotnet-trace]} runs: there B starts 1 s after"

@@ -71,6 +71,13 @@
  *          previous line; key is the lock's id for a lock, 1 + the wait source for a wait (1 unknown, 2 monitor)
  *        w <lock|wait> <tid> <key> <owner tid or 0> <stack id or 0> <duration ns> <end ns since start>  one wait
  *          (left out when the library's queue was full: records_dropped)
+ *        o <lock id> <owner tid> <stack id or 0> <run|sys:<n>>  the lock's owner caught while a thread waited for it:
+ *          its stack (run), or the system call n it was blocked in, not signalled (stack 0); facts owner_stacks
+ *          (0 off, 1 on, 2 no SIGPROF to share, 3 runtime before 8), owner_stacks_per_s, and at the end owner_sent,
+ *          owner_taken, owner_blocked, owner_gone, owner_limited, owner_busy, owner_lost
+ *        h <tid> <waits> <lock ns> <blocked ns>  a thread's exact totals (at the end); facts max_records_per_s, and at the
+ *          end records_capped, records_size_capped: waits not written as w records (past max_records_per_s, or once
+ *          the file passed three quarters of max_file_mb), counted in g and h all the same
  *        p <ns since start> <start|stop> <active workers> <retired workers>   a thread-pool worker started/stopped
  *        j <ns since start> <new worker count> <reason> <throughput x 1000>  a thread-pool adjustment (reason as
  *          the runtime's ThreadPoolWorkerThreadAdjustmentAdjustment: 6 starvation, 8 cooperative blocking, ...)

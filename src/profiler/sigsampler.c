@@ -22,6 +22,7 @@
 #include "profiler/fpstack.h"
 #include "profiler/ipring.h"
 #include "profiler/sampler.h"
+#include "profiler/sigprof.h"
 
 #define MAX_THREADS 4096 /* threads with a timer at once; more are not sampled (logged once) */
 #define INDEX_SLOTS (2 * MAX_THREADS) /* tid -> slot, open addressing; rebuilt at every rescan */
@@ -52,14 +53,12 @@ static struct {
     uint64_t period_ns;
     uint64_t zero_ns; /* the session's zero (core->zero_ns), read by the handler */
     int max_depth;
-    int installed; /* our handler is in place; old holds what was there */
-    struct sigaction old;
-    /* The handler counts itself in in_handler, then reads active, and touches the ring and the slots only when
-     * it is 1; drd_sig_stop clears active, then reads in_handler. Both sequentially consistent: once in_handler
-     * has been seen at 0 after active went to 0, no handler can touch the ring any more (one that counts itself
-     * later reads 0 in active). */
+    int installed; /* we hold the SIGPROF handler's timer claim (sigprof.h) */
+    /* The shared handler counts itself in (drd_sigprof_inside), then on_timer reads active, and touches the ring and
+     * the slots only when it is 1; drd_sig_stop clears active, then reads the count. Both sequentially consistent:
+     * once the count has been seen at 0 after active went to 0, no handler can touch the ring any more (one that
+     * counts itself later reads 0 in active). */
     atomic_int active;
-    atomic_int in_handler; /* handlers running now */
     uint32_t gen;
     int64_t next_rescan_ms;
     int warned_full, warned_timer;
@@ -123,16 +122,12 @@ static void take(const siginfo_t *si, const ucontext_t *uc)
     drd_ip_ring_publish(s);
 }
 
-/* SIGPROF: async-signal-safe only (atomics, one gettid syscall, reads inside the thread's own stack). */
-static void on_sigprof(int sig, siginfo_t *si, void *ctx)
+/* A timer's SIGPROF, from the shared handler (sigprof.c, which counted itself in and keeps errno): async-signal-safe
+ * only (atomics, one gettid syscall, reads inside the thread's own stack). */
+static void on_timer(const siginfo_t *si, void *ctx)
 {
-    (void)sig;
-    int saved = errno;
-    atomic_fetch_add(&sg.in_handler, 1); /* before reading active: see sg */
-    if (atomic_load(&sg.active) && si && ctx && si->si_code == SI_TIMER)
+    if (atomic_load(&sg.active))
         take(si, ctx);
-    atomic_fetch_sub(&sg.in_handler, 1);
-    errno = saved;
 }
 
 int drd_sig_start(struct drd_prof *p, uint64_t period_ns, int max_depth, char *err, size_t errcap)
@@ -148,22 +143,9 @@ int drd_sig_start(struct drd_prof *p, uint64_t period_ns, int max_depth, char *e
         snprintf(err, errcap, "the signal sampler is already running in this process");
         return -1;
     }
-    struct sigaction cur;
-    if (sigaction(SIGPROF, NULL, &cur)) {
-        snprintf(err, errcap, "cannot read the SIGPROF disposition: %s", strerror(errno));
-        return -1;
-    }
-    int has_handler = (cur.sa_flags & SA_SIGINFO) ? cur.sa_sigaction != NULL
-                                                  : (cur.sa_handler != SIG_DFL && cur.sa_handler != SIG_IGN);
-    if (has_handler) {
-        snprintf(err, errcap,
-                 "the process already handles SIGPROF (another profiler?); sampler=signal would take it over: use "
-                 "sampler=suspend");
-        return -1;
-    }
     if (sg.ring.slots) {
         /* the ring that drd_sig_free kept for a handler still inside: free it only once that one has left */
-        if (atomic_load(&sg.in_handler) != 0) {
+        if (drd_sigprof_inside() != 0) {
             snprintf(err, errcap, "a SIGPROF handler of an earlier session has not finished; try again later");
             return -1;
         }
@@ -182,13 +164,7 @@ int drd_sig_start(struct drd_prof *p, uint64_t period_ns, int max_depth, char *e
     for (int i = 0; i < MAX_THREADS; i++)
         sg.free_list[i] = (uint16_t)(MAX_THREADS - 1 - i);
     atomic_store(&sg.active, 1);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_sigprof;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGPROF, &sa, &sg.old)) {
-        snprintf(err, errcap, "cannot install the SIGPROF handler: %s", strerror(errno));
+    if (drd_sigprof_claim(DRD_SIGPROF_TIMER, on_timer, err, errcap)) {
         atomic_store(&sg.active, 0);
         drd_ip_ring_free(&sg.ring);
         return -1;
@@ -433,34 +409,17 @@ void drd_sig_stop(struct drd_core *c)
         }
         t->has_timer = 0;
     }
-    struct sigaction cur;
-    int ours = sigaction(SIGPROF, NULL, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_sigprof;
-    if (ours) {
-        /* ignoring discards the signals still pending in every thread */
-        struct sigaction ign;
-        memset(&ign, 0, sizeof ign);
-        ign.sa_handler = SIG_IGN;
-        sigemptyset(&ign.sa_mask);
-        if (sigaction(SIGPROF, &ign, NULL))
-            drd_log(c, "signal sampler: ignoring SIGPROF: %s", strerror(errno));
-    } else {
-        drd_log(c, "signal sampler: someone replaced our SIGPROF handler; their disposition stays");
-    }
     /* a handler already inside finishes: wait for it (one that starts later sees active at 0, see sg) */
     struct timespec ms = {0, 1000000};
-    for (int waited = 0; atomic_load(&sg.in_handler) > 0 && waited < QUIESCE_WAIT_MS; waited++)
+    for (int waited = 0; drd_sigprof_inside() > 0 && waited < QUIESCE_WAIT_MS; waited++)
         nanosleep(&ms, NULL);
-    if (atomic_load(&sg.in_handler) > 0)
+    if (drd_sigprof_inside() > 0)
         drd_log(c, "signal sampler: a handler still ran after %d ms; its ring is kept", QUIESCE_WAIT_MS);
-    if (ours) {
-        if (left == 0) {
-            if (sigaction(SIGPROF, &sg.old, NULL))
-                drd_log(c, "signal sampler: restoring SIGPROF: %s", strerror(errno));
-        } else {
-            /* a timer we could not delete would kill the process under SIG_DFL: SIGPROF stays ignored */
-            drd_log(c, "signal sampler: %d timers could not be deleted; SIGPROF left ignored", left);
-        }
-    }
+    /* the last claim sets SIGPROF to SIG_IGN, which discards the signals still pending; a timer we could not delete
+     * would kill the process under SIG_DFL: then SIGPROF stays ignored */
+    if (left)
+        drd_log(c, "signal sampler: %d timers could not be deleted; SIGPROF left ignored", left);
+    drd_sigprof_release(c, DRD_SIGPROF_TIMER, left > 0);
     sg.installed = 0;
 }
 
@@ -469,7 +428,7 @@ void drd_sig_free(void)
     if (!sg.ring.slots)
         return;
     /* both loads after drd_sig_stop's store to active: at 0 here, no handler can touch the ring again (see sg) */
-    if (atomic_load(&sg.active) || atomic_load(&sg.in_handler) != 0) {
+    if (atomic_load(&sg.active) || drd_sigprof_inside() != 0) {
         /* left as it is (a handler inside reads its fields): leaked, unless drd_sig_start frees it later */
         if (sg.prof)
             drd_log(sg.prof->core, "signal sampler: a handler is still inside; its ring (%zu bytes) is kept",

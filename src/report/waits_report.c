@@ -30,6 +30,15 @@ struct one { /* w: one wait */
     uint32_t stack;
 };
 
+struct owner { /* o: the owner of a contended lock, caught while a thread waited for it */
+    uint64_t key, tid, syscall; /* syscall: the system call it was blocked in (stack 0), or UINT64_MAX when running */
+    uint32_t stack;
+};
+
+struct total { /* h: a thread's exact totals */
+    uint64_t tid, waits, lock_ns, blocked_ns;
+};
+
 struct pool { /* p (worker start/stop) or j (adjustment) */
     int adjust;
     uint64_t at_ns, count, reason_or_retired, throughput_milli;
@@ -43,8 +52,10 @@ struct name {
 
 struct facts {
     uint64_t runtime, lock_ids, wait_handles, min_wait_us, max_stacks_per_s, lock_events, wait_events, pool_events,
-        short_waits, capped_waits, records_dropped, waits_begun_before, no_thread_entry;
-    int has_runtime, has_lock_ids, has_wait_handles;
+        short_waits, capped_waits, records_dropped, waits_begun_before, no_thread_entry, owner_stacks,
+        owner_stacks_per_s, owner_sent, owner_taken, owner_blocked, owner_gone, owner_limited, owner_busy, owner_lost,
+        max_records_per_s, records_capped, records_size_capped;
+    int has_runtime, has_lock_ids, has_wait_handles, has_owner_stacks;
 };
 
 struct collect {
@@ -54,6 +65,10 @@ struct collect {
     size_t n_w, cap_w;
     struct pool *p;
     size_t n_p, cap_p;
+    struct owner *o;
+    size_t n_o, cap_o;
+    struct total *t;
+    size_t n_t, cap_t;
     struct name *names;
     size_t n_names, cap_names;
     struct facts f;
@@ -83,6 +98,18 @@ static int fact(struct facts *f, const char *k, const char *v)
         {"records_dropped", offsetof(struct facts, records_dropped)},
         {"waits_begun_before", offsetof(struct facts, waits_begun_before)},
         {"no_thread_entry", offsetof(struct facts, no_thread_entry)},
+        {"owner_stacks", offsetof(struct facts, owner_stacks)},
+        {"owner_stacks_per_s", offsetof(struct facts, owner_stacks_per_s)},
+        {"owner_sent", offsetof(struct facts, owner_sent)},
+        {"owner_taken", offsetof(struct facts, owner_taken)},
+        {"owner_blocked", offsetof(struct facts, owner_blocked)},
+        {"owner_gone", offsetof(struct facts, owner_gone)},
+        {"owner_limited", offsetof(struct facts, owner_limited)},
+        {"owner_busy", offsetof(struct facts, owner_busy)},
+        {"owner_lost", offsetof(struct facts, owner_lost)},
+        {"max_records_per_s", offsetof(struct facts, max_records_per_s)},
+        {"records_capped", offsetof(struct facts, records_capped)},
+        {"records_size_capped", offsetof(struct facts, records_size_capped)},
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strcmp(k, keys[i].key) == 0) {
@@ -96,6 +123,8 @@ static int fact(struct facts *f, const char *k, const char *v)
                 f->has_lock_ids = 1;
             if (i == 2)
                 f->has_wait_handles = 1;
+            if (strcmp(k, "owner_stacks") == 0)
+                f->has_owner_stacks = 1;
             return 0;
         }
     return 0; /* other facts are for newer tools */
@@ -135,6 +164,25 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
             x > MAX_DURATION || y > MAX_DURATION || drd_rawread_grow((void **)&k->w, &k->cap_w, k->n_w, sizeof *k->w))
             goto bad;
         k->w[k->n_w++] = (struct one){kind, a, b, c, x, y, (uint32_t)e};
+        return 0;
+    }
+    if (strcmp(tag, "h") == 0) {
+        if (n != 5 || drd_rawread_u64(f[1], &a) || drd_rawread_u64(f[2], &b) || drd_rawread_u64(f[3], &c) ||
+            drd_rawread_u64(f[4], &e) || c > MAX_DURATION * 1000 || e > MAX_DURATION * 1000 ||
+            drd_rawread_grow((void **)&k->t, &k->cap_t, k->n_t, sizeof *k->t))
+            goto bad;
+        k->t[k->n_t++] = (struct total){a, b, c, e};
+        return 0;
+    }
+    if (strcmp(tag, "o") == 0) {
+        /* o <lock id> <owner tid> <stack id or 0> <run | sys:<number>> */
+        x = UINT64_MAX;
+        if (n != 5 || drd_rawread_u64(f[1], &a) || drd_rawread_u64(f[2], &b) || drd_rawread_u64(f[3], &c) ||
+            c > d->n_stacks || (strcmp(f[4], "run") != 0 && (strncmp(f[4], "sys:", 4) != 0 ||
+                                                              drd_rawread_u64(f[4] + 4, &x) || x > 100000)) ||
+            drd_rawread_grow((void **)&k->o, &k->cap_o, k->n_o, sizeof *k->o))
+            goto bad;
+        k->o[k->n_o++] = (struct owner){a, b, x, (uint32_t)c};
         return 0;
     }
     if (strcmp(tag, "p") == 0) {
@@ -201,6 +249,33 @@ static const char *thread_name(const struct collect *k, uint64_t tid)
     return "";
 }
 
+/* Adds ns and count to a tree node's own. */
+static void bump(json_t *node, uint64_t ns, uint64_t count)
+{
+    json_object_set_new(node, "ns", json_integer(json_integer_value(json_object_get(node, "ns")) + (json_int_t)ns));
+    json_object_set_new(node, "count",
+                        json_integer(json_integer_value(json_object_get(node, "count")) + (json_int_t)count));
+}
+
+/* node's child named frame, made when missing unless *nodes reached TREE_NODES (then NULL). */
+static json_t *child_named(json_t *node, const char *frame, size_t *nodes)
+{
+    json_t *children = json_object_get(node, "children"), *ch;
+    size_t i;
+    json_array_foreach(children, i, ch)
+    {
+        if (strcmp(json_string_value(json_object_get(ch, "name")), frame) == 0)
+            return ch;
+    }
+    if (*nodes >= TREE_NODES)
+        return NULL;
+    ch = json_pack("{s:s,s:I,s:I,s:[]}", "name", frame, "ns", (json_int_t)0, "count", (json_int_t)0, "children");
+    if (!ch || json_array_append_new(children, ch))
+        return NULL;
+    (*nodes)++;
+    return ch;
+}
+
 /* Adds a stack (leaf first), weighted, under root: {"name","ns","count","children"}, root frame first. *nodes counts
  * the nodes made; past TREE_NODES a path stops at the last node that exists. */
 static void tree_add(json_t *root, const struct drd_rawdata *d, uint32_t stack, uint64_t ns, uint64_t count,
@@ -209,40 +284,79 @@ static void tree_add(json_t *root, const struct drd_rawdata *d, uint32_t stack, 
     const struct drd_rawread_stack *s = stack >= 1 && stack <= d->n_stacks ? &d->stacks[stack - 1] : NULL;
     json_t *node = root;
     for (uint32_t left = s ? s->n : 0;; left--) {
-        json_object_set_new(node, "ns", json_integer(json_integer_value(json_object_get(node, "ns")) + (json_int_t)ns));
-        json_object_set_new(node, "count",
-                            json_integer(json_integer_value(json_object_get(node, "count")) + (json_int_t)count));
+        bump(node, ns, count);
         if (left == 0)
             return;
-        const char *frame = d->frames[s->frames[left - 1] - 1];
-        json_t *children = json_object_get(node, "children"), *next = NULL, *ch;
-        size_t i;
-        json_array_foreach(children, i, ch)
-        {
-            if (strcmp(json_string_value(json_object_get(ch, "name")), frame) == 0) {
-                next = ch;
-                break;
-            }
-        }
-        if (!next) {
-            if (*nodes >= TREE_NODES)
-                return;
-            next =
-                json_pack("{s:s,s:I,s:I,s:[]}", "name", frame, "ns", (json_int_t)0, "count", (json_int_t)0, "children");
-            if (!next || json_array_append_new(children, next))
-                return;
-            (*nodes)++;
-        }
+        json_t *next = child_named(node, d->frames[s->frames[left - 1] - 1], nodes);
+        if (!next)
+            return;
         node = next;
     }
 }
 
-static void tree_sort(json_t *node)
+static void tree_sort_by(json_t *node, const char *key)
 {
     json_t *children = json_object_get(node, "children"), *ch;
     size_t i;
-    drd_report_sort_desc(children, "ns");
-    json_array_foreach(children, i, ch) tree_sort(ch);
+    drd_report_sort_desc(children, key);
+    json_array_foreach(children, i, ch) tree_sort_by(ch, key);
+}
+
+static void tree_sort(json_t *node)
+{
+    tree_sort_by(node, "ns");
+}
+
+/* The name of an x86_64 system call an owner was blocked in (the ones a lock's holder is likely to wait in). */
+static const char *syscall_name(uint64_t nr)
+{
+    static const struct {
+        uint64_t nr;
+        const char *name;
+    } known[] = {{0, "read"},         {1, "write"},         {7, "poll"},         {16, "ioctl"},     {17, "pread64"},
+                 {18, "pwrite64"},    {19, "readv"},        {20, "writev"},      {23, "select"},    {34, "pause"},
+                 {35, "nanosleep"},   {42, "connect"},      {43, "accept"},      {44, "sendto"},    {45, "recvfrom"},
+                 {46, "sendmsg"},     {47, "recvmsg"},      {61, "wait4"},       {72, "fcntl"},     {73, "flock"},
+                 {74, "fsync"},       {75, "fdatasync"},    {128, "rt_sigtimedwait"}, {230, "clock_nanosleep"},
+                 {232, "epoll_wait"}, {247, "waitid"},      {257, "openat"},     {270, "pselect6"}, {271, "ppoll"},
+                 {281, "epoll_pwait"}, {288, "accept4"}};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (known[i].nr == nr)
+            return known[i].name;
+    return NULL;
+}
+
+/* The owners of lock key caught while threads waited for it, merged into a tree counted in samples ("count"; "ns"
+ * is 0): their stacks, or one node naming the system call an owner was blocked in (not signalled). Sets *n. */
+static json_t *owner_tree(const struct collect *k, const struct drd_rawdata *d, uint64_t key, size_t *n,
+                          size_t *nodes)
+{
+    json_t *root = json_pack("{s:s,s:I,s:I,s:[]}", "name", "all", "ns", (json_int_t)0, "count", (json_int_t)0,
+                             "children");
+    *n = 0;
+    for (size_t i = 0; root && i < k->n_o; i++) {
+        const struct owner *o = &k->o[i];
+        if (o->key != key)
+            continue;
+        (*n)++;
+        if (o->syscall == UINT64_MAX) {
+            tree_add(root, d, o->stack, 0, 1, nodes);
+            continue;
+        }
+        char label[96];
+        const char *nm = syscall_name(o->syscall);
+        if (nm)
+            snprintf(label, sizeof label, "[blocked in the system call %s: not signalled]", nm);
+        else
+            snprintf(label, sizeof label, "[blocked in system call %" PRIu64 ": not signalled]", o->syscall);
+        bump(root, 0, 1);
+        json_t *ch = child_named(root, label, nodes);
+        if (ch)
+            bump(ch, 0, 1);
+    }
+    if (root)
+        tree_sort_by(root, "count");
+    return root;
 }
 
 static int by_u64(const void *a, const void *b)
@@ -355,6 +469,11 @@ static json_t *build_locks(struct collect *k, const struct drd_rawdata *d)
                 json_object_set_new(x, "name", json_string(nm));
         }
         json_object_set_new(e, "owners", owners);
+        size_t n_owner = 0;
+        json_t *ot = owner_tree(k, d, g->key, &n_owner, &nodes);
+        json_object_set_new(e, "owner_samples", json_integer((json_int_t)n_owner));
+        if (ot)
+            json_object_set_new(e, "owner_tree", ot);
         put_quantiles(e, durs, n);
         tree_sort(json_object_get(e, "tree"));
         g->count = UINT64_MAX;
@@ -400,8 +519,28 @@ static json_t *build_waits(struct collect *k, const struct drd_rawdata *d)
     return out;
 }
 
+/* The threads' exact totals (h records, from the library's per-thread counters), the longest waiters first. */
+static json_t *threads_from_totals(struct collect *k)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < k->n_t; i++) {
+        const struct total *t = &k->t[i];
+        json_array_append_new(out, json_pack("{s:I,s:s,s:I,s:I,s:I,s:I}", "tid", (json_int_t)t->tid, "name",
+                                             thread_name(k, t->tid), "waits", (json_int_t)t->waits, "waited_ns",
+                                             (json_int_t)(t->lock_ns + t->blocked_ns), "lock_ns",
+                                             (json_int_t)t->lock_ns, "blocked_ns", (json_int_t)t->blocked_ns));
+    }
+    drd_report_sort_desc(out, "waited_ns");
+    while (json_array_size(out) > TOP_THREADS)
+        json_array_remove(out, TOP_THREADS);
+    return out;
+}
+
+/* Time waited per thread: exact from the h records when the file has them, else added up from the w records. */
 static json_t *build_threads(struct collect *k)
 {
+    if (k->n_t)
+        return threads_from_totals(k);
     json_t *byid = json_object(), *out = json_array();
     for (size_t j = 0; j < k->n_w; j++) {
         char key[24];
@@ -503,8 +642,18 @@ static json_t *build_unseen(const struct collect *k)
     json_array_append_new(u, json_string("The lock object's type is not given: the event hands over the object's "
                                          "address from a thread that a GC may not wait for, so reading it could meet a "
                                          "moved object; the waiters' stacks show where each lock is taken."));
-    json_array_append_new(
-        u, json_string("The owner's stack while it held the lock is not captured (owners are named by thread id)."));
+    const char *owners = NULL;
+    if (!k->f.has_owner_stacks)
+        owners = "The owner's stack while it held the lock is not captured (owners are named by thread id).";
+    else if (k->f.owner_stacks == 0)
+        owners = "The owners' stacks were not taken: owner_stacks_per_s was 0.";
+    else if (k->f.owner_stacks == 2)
+        owners = "The owners' stacks were not taken: the process handles SIGPROF itself (or is not x86_64), and "
+                 "taking the owner's stack needs that signal; owners are named by thread id only.";
+    else if (k->f.owner_stacks == 3 && !(k->f.has_lock_ids && !k->f.lock_ids))
+        owners = "The owners' stacks were not taken: the runtime names a lock's owner from .NET 8.";
+    if (owners)
+        json_array_append_new(u, json_string(owners));
     return u;
 }
 
@@ -544,6 +693,19 @@ json_t *drd_waits_report(const char *raw_path, char *err, size_t cap)
         (json_int_t)k.f.capped_waits, "records_dropped", (json_int_t)k.f.records_dropped, "begun_before_session",
         (json_int_t)k.f.waits_begun_before, "no_thread_entry", (json_int_t)k.f.no_thread_entry, "table_full",
         (json_int_t)d.dropped, "max_stacks_per_s", (json_int_t)k.f.max_stacks_per_s, "records", (json_int_t)k.n_w);
+    if (report) {
+        json_t *lo = json_object_get(report, "left_out");
+        json_object_set_new(lo, "records_capped", json_integer((json_int_t)k.f.records_capped));
+        json_object_set_new(lo, "records_size_capped", json_integer((json_int_t)k.f.records_size_capped));
+        json_object_set_new(lo, "max_records_per_s", json_integer((json_int_t)k.f.max_records_per_s));
+    }
+    if (report && k.f.owner_stacks == 1)
+        json_object_set_new(report, "owner_stacks",
+                            json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "per_s", (json_int_t)k.f.owner_stacks_per_s,
+                                      "signalled", (json_int_t)k.f.owner_sent, "taken", (json_int_t)k.f.owner_taken,
+                                      "blocked_not_signalled", (json_int_t)k.f.owner_blocked, "owner_gone",
+                                      (json_int_t)k.f.owner_gone, "rate_limited", (json_int_t)k.f.owner_limited,
+                                      "busy", (json_int_t)k.f.owner_busy, "unanswered", (json_int_t)k.f.owner_lost));
     if (!report)
         snprintf(err, cap, "out of memory");
 out:
@@ -552,6 +714,8 @@ out:
     free(k.g);
     free(k.w);
     free(k.p);
+    free(k.o);
+    free(k.t);
     free(k.names);
     return report;
 }
@@ -561,7 +725,9 @@ static long long num(json_t *o, const char *key)
     return (long long)json_integer_value(json_object_get(o, key));
 }
 
-static void print_tree(FILE *out, json_t *node, int depth, long long total, int *lines)
+/* Prints a tree's nodes of at least 2 % of total (in key: "ns" or "count"), each with its count of unit. */
+static void print_tree_by(FILE *out, json_t *node, int depth, long long total, int *lines, const char *key,
+                          const char *unit)
 {
     size_t i;
     json_t *ch;
@@ -569,15 +735,20 @@ static void print_tree(FILE *out, json_t *node, int depth, long long total, int 
     {
         if (*lines >= 40 || depth > 24)
             return;
-        long long ns = num(ch, "ns");
-        if (total > 0 && ns * 100 < total * 2) /* under 2 %: left out of the text */
+        long long v = num(ch, key);
+        if (total > 0 && v * 100 < total * 2) /* under 2 %: left out of the text */
             continue;
-        fprintf(out, "    %*s%5.1f%%  %s (%lld waits)\n", depth * 2, "",
-                total > 0 ? 100.0 * (double)ns / (double)total : 0.0, json_string_value(json_object_get(ch, "name")),
-                num(ch, "count"));
+        fprintf(out, "    %*s%5.1f%%  %s (%lld %s)\n", depth * 2, "",
+                total > 0 ? 100.0 * (double)v / (double)total : 0.0, json_string_value(json_object_get(ch, "name")),
+                num(ch, "count"), unit);
         (*lines)++;
-        print_tree(out, ch, depth + 1, total, lines);
+        print_tree_by(out, ch, depth + 1, total, lines, key, unit);
     }
+}
+
+static void print_tree(FILE *out, json_t *node, int depth, long long total, int *lines)
+{
+    print_tree_by(out, node, depth, total, lines, "ns", "waits");
 }
 
 static void print_entry(FILE *out, json_t *e, const char *label)
@@ -598,6 +769,11 @@ void drd_waits_print(FILE *out, json_t *r)
     json_t *e;
     json_array_foreach(json_object_get(r, "unseen"), i, e) fprintf(out, "  note: %s\n", json_string_value(e));
     json_t *lo = json_object_get(r, "left_out");
+    if (num(lo, "records_capped") || num(lo, "records_size_capped"))
+        fprintf(out,
+                "  storm: %lld waits past %lld a second and %lld past three quarters of max_file_mb were not recorded "
+                "one by one: counted and timed in the totals (exact), left out of the percentiles and the owners\n",
+                num(lo, "records_capped"), num(lo, "max_records_per_s"), num(lo, "records_size_capped"));
     if (num(lo, "not_stacked_short") || num(lo, "not_stacked_capped") || num(lo, "records_dropped") ||
         num(lo, "table_full") || num(lo, "begun_before_session"))
         fprintf(out,
@@ -607,6 +783,13 @@ void drd_waits_print(FILE *out, json_t *r)
                 num(lo, "not_stacked_short"), num(r, "min_wait_us"), num(lo, "not_stacked_capped"),
                 num(lo, "max_stacks_per_s"), num(lo, "records_dropped"), num(lo, "table_full"),
                 num(lo, "begun_before_session"));
+    json_t *os = json_object_get(r, "owner_stacks");
+    if (os)
+        fprintf(out,
+                "  owners' stacks: %lld taken of %lld signalled; %lld owners blocked in a system call (not signalled), "
+                "%lld gone, %lld past the limits (one per lock every 5 ms, %lld a second), %lld unanswered\n",
+                num(os, "taken"), num(os, "signalled"), num(os, "blocked_not_signalled"), num(os, "owner_gone"),
+                num(os, "rate_limited") + num(os, "busy"), num(os, "per_s"), num(os, "unanswered"));
     if (!json_is_true(json_object_get(r, "complete")))
         fprintf(out, "  (the raw data has no end: these are the waits recorded until the session was cut short)\n");
     fprintf(out, "\nLocks by time waited\n");
@@ -631,6 +814,13 @@ void drd_waits_print(FILE *out, json_t *r)
         int lines = 0;
         fprintf(out, "    waiters (share of the time waited):\n");
         print_tree(out, json_object_get(e, "tree"), 0, num(e, "total_ns"), &lines);
+        if (num(e, "owner_samples") > 0) {
+            lines = 0;
+            fprintf(out, "    owners (what the holder was doing, %lld samples taken while threads waited):\n",
+                    num(e, "owner_samples"));
+            print_tree_by(out, json_object_get(e, "owner_tree"), 0, num(e, "owner_samples"), &lines, "count",
+                          "samples");
+        }
     }
     fprintf(out, "\nBlocking waits by kind\n");
     if (!json_array_size(json_object_get(r, "waits")))

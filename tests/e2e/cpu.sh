@@ -24,17 +24,6 @@ caller_share() {
     awk '{ n = $NF; all += n; if (index($0, "DrDotnet.Targets.Program.RunSpinner;DrDotnet.Targets.Spinner.SpinForever")) hit += n }
          END { print (all ? hit / all : 0) }' "$1"
 }
-# sigprof_left PID: what of SIGPROF the process still has: a handler, an ignore, a timer ("" when nothing)
-sigprof_left() {
-    local cgt ign
-    cgt=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status")
-    ign=$(awk '/^SigIgn:/ {print $2}' "/proc/$1/status")
-    (((0x$cgt >> 26) & 1)) && echo -n "handler "
-    (((0x$ign >> 26) & 1)) && echo -n "ignored "
-    grep -q '^signal: 27/' "/proc/$1/timers" && echo -n "timer "
-    echo
-}
-
 start_target CpuSpin --stop-file "$WORK/stop-spin" || exit 1
 SPIN=$TPID
 SPIN_OUT=$TOUT

@@ -78,6 +78,17 @@ wait_for_line() {
     return 1
 }
 
+# sigprof_left PID: what of SIGPROF the process still has: a handler, an ignore, a timer ("" when nothing)
+sigprof_left() {
+    local cgt ign
+    cgt=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status")
+    ign=$(awk '/^SigIgn:/ {print $2}' "/proc/$1/status")
+    (((0x$cgt >> 26) & 1)) && echo -n "handler "
+    (((0x$ign >> 26) & 1)) && echo -n "ignored "
+    grep -q '^signal: 27/' "/proc/$1/timers" && echo -n "timer "
+    echo
+}
+
 # unloaded_count PID: waits up to 10 s for libdrdotnet to leave the process's mappings; prints the count left
 unloaded_count() {
     for _ in $(seq 1 100); do

@@ -28,8 +28,8 @@ measured() { awk -v p="$1" -v f="$2" '$1 == p { print $f }' "$TOUT"; }
 in_tree() { jq --arg n "$3" "[$2 | .. | objects | select(.name? == \$n)] | length > 0" "$1"; }
 
 # attached: every kind of wait in one session
-start_target Waits --go-file "$WORK/go-all" --stop-file "$WORK/stop-all" --convoy 4 10 --semaphore 30 --mres 20 \
-    --starve 16 || exit 1
+start_target Waits --go-file "$WORK/go-all" --stop-file "$WORK/stop-all" --convoy 4 10 --lock-convoy 3 5 \
+    --semaphore 30 --mres 20 --starve 16 || exit 1
 A=$TPID
 profile_during all "$A" waits --duration 9
 wait_for_line "$TOUT" done 20 || fail "all: the target did not finish its phases in the session"
@@ -42,6 +42,20 @@ check_eq "convoy: the waiters' method in the waiter tree" \
 check_eq "convoy: quantiles ordered" \
     "$(jq "$L | (.p50_ns <= .p95_ns and .p95_ns <= .p99_ns and .p99_ns <= .max_ns)" "$R")" true
 check_eq "convoy: the holder named" "$(jq "$L.owners[0].owner" "$R")" "$A"
+# the owner's stack, taken by a signal to it while a waiter waited: the main thread spinning in HoldLock
+check_eq "convoy: the holder's method in the owner tree" \
+    "$(in_tree "$R" "$L.owner_tree" DrDotnet.Targets.Program.HoldLock)" true
+check_eq "convoy: owner samples, at most one per wait" "$(jq "$L | .owner_samples > 0 and .owner_samples <= .count" "$R")" true
+check_eq "owners: every signal accounted for (taken or unanswered)" \
+    "$(jq '.report.owner_stacks | .taken + .unanswered == .signalled and .taken > 0' "$R")" true
+check_contains "text: the owners' tree" <("$DRD_BIN" show "$(jq -r .session.id "$R")") "owners (what the holder was doing"
+check_eq "all: no SIGPROF handler left after the session" "$(sigprof_left "$A")" ""
+# System.Threading.Lock (its events come from managed code): the owner is an OS thread id there too
+LL='.report.locks[1]'
+check_eq "lock convoy: contended acquisitions" "$(jq "$LL.count" "$R")" "$(measured lockconvoy 2)"
+check_eq "lock convoy: the holder named by its OS thread id" "$(jq "$LL.owners[0].owner" "$R")" "$A"
+check_eq "lock convoy: the holder's method in the owner tree" \
+    "$(in_tree "$R" "$LL.owner_tree" DrDotnet.Targets.Program.HoldLock)" true
 K() { echo ".report.waits[] | select(.kind == \"$1\")"; }
 check_eq "semaphore: waits" "$(jq "$(K SemaphoreSlim.Wait).count" "$R")" "$(measured semaphore 2)"
 check_eq "semaphore: the waiting method" \
@@ -90,6 +104,9 @@ check_eq "two: waits' contended acquisitions" "$(jq '.reports.waits.locks[0].cou
 check_eq "two: cpu-hotpaths sampled" "$(jq '.reports."cpu-hotpaths".samples > 0' "$R")" true
 check_eq "two: the holder's spin in the CPU profile" \
     "$(jq '[.reports."cpu-hotpaths".top[] | select(.function == "DrDotnet.Targets.Program.HoldLock")] | length' "$R")" 1
+check_eq "two: owners' stacks through the SIGPROF handler the CPU sampler shares" \
+    "$(in_tree "$R" '.reports.waits.locks[0].owner_tree' DrDotnet.Targets.Program.HoldLock)" true
+check_eq "two: no SIGPROF handler left after the session" "$(sigprof_left "$T")" ""
 touch "$WORK/stop-two"
 wait "$T"
 
@@ -108,6 +125,34 @@ check_eq "alloc: Informational: allocation sampling, contention, threading" \
 check_eq "alloc: Verbose: wait handles" "$(grep -c 'level 5, keywords 0x40000000000$' "$LOG")" 1
 touch "$WORK/stop-alloc"
 wait "$T"
+
+# a storm that would fill a small raw file: the waits past three quarters of max_file_mb are counted, not recorded one
+# by one; the session completes, says so, and the target goes on
+start_target Waits --bench 9 --warmup 1 || exit 1
+S=$TPID
+"$DRD_BIN" profile "$S" waits --duration 4 --param max_file_mb=1 --json >"$WORK/storm.json" 2>"$WORK/storm.err"
+check_eq "storm: exit" "$?" 0
+R="$WORK/storm.json"
+check_eq "storm: completed" "$(jq -r .session.status "$R")" completed
+check_eq "storm: waits left out of the records past the file's limit" "$(jq '.report.left_out.records_size_capped > 0' "$R")" true
+check_eq "storm: the counts exact all the same (the threads' totals add up to them)" \
+    "$(jq '.report | ([.threads[].waits] | add) == .contended + .blocking_waits' "$R")" true
+check_eq "storm: session.json counts what was left out" \
+    "$(jq '.session.dropped >= .report.left_out.records_size_capped' "$R")" true
+check_contains "storm: the sentence" <("$DRD_BIN" show "$(jq -r .session.id "$R")") "past three quarters of max_file_mb"
+wait "$S"
+check_eq "storm: the target finished its work" "$?" 0
+check_contains "storm: the target's own count" "$TOUT" "acquired"
+
+# a process that handles SIGPROF itself: no owner stacks (said so), its handler untouched, the waits all the same
+start_target CpuSpin --handle-sigprof --seconds 20 || exit 1
+"$DRD_BIN" profile "$TPID" waits --duration 1 --json >"$WORK/sigprof.json" 2>"$WORK/sigprof.err"
+check_eq "app's SIGPROF: completed" "$(jq -r .session.status "$WORK/sigprof.json")" completed
+check_contains "app's SIGPROF: said why no owner stacks" <(jq -r '.report.unseen[]' "$WORK/sigprof.json") \
+    "the process handles SIGPROF itself"
+check_eq "app's SIGPROF: the app's handler stays" "$(sigprof_left "$TPID")" "handler "
+kill "$TPID" 2>/dev/null
+wait "$TPID" 2>/dev/null
 
 # a target that exits mid-session: the session ends, incomplete, with the reason
 start_target Waits --go-file "$WORK/go-gone" --exit-after-ms 300 || exit 1

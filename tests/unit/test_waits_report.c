@@ -132,6 +132,10 @@ static void bad_records_refused(void **state)
         "j\t1\t1\t5000\t1\n",                             /* a reason out of range */
         "q\t1\n",                                         /* an unknown record */
         "m\truntime\tten\n",                              /* a fact that is no number */
+        "o\t1\t2\t9\trun\n",                             /* an owner's stack never defined */
+        "o\t1\t2\t0\tsleeping\n",                        /* neither running nor in a system call */
+        "o\t1\t2\t0\tsys:x\n",                           /* a system call that is no number */
+        "h\t1\t2\t3\n",                                  /* a thread's totals without its blocked time */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char text[512], err[256];
@@ -140,6 +144,78 @@ static void bad_records_refused(void **state)
         assert_null(r);
         assert_true(err[0] != 0);
     }
+}
+
+/* The owners caught while threads waited: their stacks merged in a tree counted in samples, an owner blocked in a
+ * system call named by it, the counts of what was taken and left out. */
+static const char OWNERS[] =
+    "drdotnet-raw\t1\twaits\nm\truntime\t10\nm\tlock_ids\t1\nm\towner_stacks\t1\nm\towner_stacks_per_s\t200\nf\t1\t"
+    "App.Hold\nf\t2\tApp.Main\nf\t3\tApp.Waiter\ns\t1\t1,2\ns\t2\t3\ng\tlock\t4096\t2\t3\t3000\t1000\nw\tlock\t11\t"
+    "4096\t10\t2\t1000\t1\no\t4096\t10\t1\trun\no\t4096\t10\t1\trun\no\t4096\t10\t0\tsys:232\no\t8192\t10\t1\t"
+    "run\nm\towner_sent\t3\nm\towner_taken\t3\nm\towner_blocked\t1\nm\towner_limited\t5\nend\t3\t0\n";
+
+static void owners_stacks_in_a_tree(void **state)
+{
+    char err[256];
+    json_t *r = report_of(state, OWNERS, err, sizeof err);
+    assert_non_null(r);
+    json_t *lock = json_array_get(json_object_get(r, "locks"), 0);
+    assert_int_equal(json_integer_value(json_object_get(lock, "owner_samples")), 3); /* 8192's is another lock's */
+    json_t *tree = json_object_get(lock, "owner_tree");
+    assert_int_equal(json_integer_value(json_object_get(tree, "count")), 3);
+    json_t *top = json_array_get(json_object_get(tree, "children"), 0);
+    assert_string_equal(json_string_value(json_object_get(top, "name")), "App.Main"); /* root frame first */
+    assert_int_equal(json_integer_value(json_object_get(top, "count")), 2);
+    json_t *hold = json_array_get(json_object_get(top, "children"), 0);
+    assert_string_equal(json_string_value(json_object_get(hold, "name")), "App.Hold");
+    json_t *sys = json_array_get(json_object_get(tree, "children"), 1);
+    assert_string_equal(json_string_value(json_object_get(sys, "name")),
+                        "[blocked in the system call epoll_wait: not signalled]");
+    json_t *os = json_object_get(r, "owner_stacks");
+    assert_int_equal(json_integer_value(json_object_get(os, "taken")), 3);
+    assert_int_equal(json_integer_value(json_object_get(os, "blocked_not_signalled")), 1);
+    assert_int_equal(json_integer_value(json_object_get(os, "rate_limited")), 5);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    drd_waits_print(out, r);
+    fclose(out);
+    assert_non_null(strstr(text, "owners (what the holder was doing, 3 samples"));
+    assert_non_null(strstr(text, "App.Hold (2 samples)"));
+    free(text);
+    json_decref(r);
+}
+
+/* Under a storm: the threads' exact totals (h records) make the per-thread list, whatever the w records left out. */
+static void storm_totals_exact_and_said(void **state)
+{
+    char err[256];
+    json_t *r = report_of(state,
+                          "drdotnet-raw\t1\twaits\nm\truntime\t10\nm\tmax_records_per_s\t10\nf\t1\tA\ns\t1\t1\n"
+                          "g\tlock\t7\t1\t500\t9000\t100\nn\t21\tbusy-1\nw\tlock\t21\t7\t0\t1\t18\t5\nh\t21\t300\t"
+                          "6000\t0\nh\t22\t200\t3000\t5\nm\trecords_capped\t480\nm\trecords_size_capped\t19\nend\t500\t0\n",
+                          err, sizeof err);
+    if (!r)
+        print_error("%s\n", err);
+    assert_non_null(r);
+    json_t *t0 = json_array_get(json_object_get(r, "threads"), 0);
+    assert_int_equal(json_integer_value(json_object_get(t0, "tid")), 21);
+    assert_int_equal(json_integer_value(json_object_get(t0, "waits")), 300);
+    assert_int_equal(json_integer_value(json_object_get(t0, "waited_ns")), 6000);
+    assert_string_equal(json_string_value(json_object_get(t0, "name")), "busy-1");
+    json_t *t1 = json_array_get(json_object_get(r, "threads"), 1);
+    assert_int_equal(json_integer_value(json_object_get(t1, "blocked_ns")), 5);
+    json_t *lo = json_object_get(r, "left_out");
+    assert_int_equal(json_integer_value(json_object_get(lo, "records_capped")), 480);
+    assert_int_equal(json_integer_value(json_object_get(lo, "records_size_capped")), 19);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    drd_waits_print(out, r);
+    fclose(out);
+    assert_non_null(strstr(text, "storm: 480 waits past 10 a second and 19 past three quarters of max_file_mb"));
+    free(text);
+    json_decref(r);
 }
 
 /* The export takes the time waited as each stack's value. */
@@ -165,6 +241,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(older_runtime_says_what_it_could_not_see, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(bad_records_refused, drd_tmp_setup, drd_tmp_teardown),
         cmocka_unit_test_setup_teardown(folded_export_weighs_time_waited, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(owners_stacks_in_a_tree, drd_tmp_setup, drd_tmp_teardown),
+        cmocka_unit_test_setup_teardown(storm_totals_exact_and_said, drd_tmp_setup, drd_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,8 +11,17 @@
  * A wait is stacked when it ends, not when it starts: the thread is still inside the same wait call then, so the
  * stack is the same, and the duration is known, so waits shorter than min_wait_us (and those past
  * max_stacks_per_s) are counted without paying for a walk. Counts and times are exact either way: they add into a
- * preallocated lock-free table of (lock or wait source, stack) slots; each wait is also queued, for the
- * distribution and the owners, in a ring the worker drains (a full ring drops the record, never the count). */
+ * preallocated lock-free table of (lock or wait source, stack) slots, and each thread's own totals into its entry;
+ * each wait is also queued, for the distribution and the owners, in a ring the worker drains, at most
+ * max_records_per_s a second and while the raw file is under three quarters of max_file_mb (a full ring, the rate and
+ * the size drop the record, never the count: under a storm the profiler's cost and file stay bounded). The tables are
+ * written once a second, their lines being deltas.
+ *
+ * The owner's stack: when a waiter's ContentionStart names the lock's owner (an OS thread id from .NET 8: AwareLock's
+ * holding OS thread for Monitor, and the Lock's owning thread id, which CoreCLR on Linux takes from the OS), the
+ * waiter asks that thread for its stack (threadsnap.h: a queued SIGPROF, a copy of its stack's top, walked later by
+ * the worker), at most once per lock every OWNER_GAP_NS and owner_stacks_per_s times a second. An owner blocked in a
+ * system call that a signal would cut short is not signalled: the system call is recorded instead. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +36,7 @@
 #include "profiler/rawout.h"
 #include "profiler/stackcache.h"
 #include "profiler/stacks.h"
+#include "profiler/threadsnap.h"
 
 /* This profiler's part of the session (its parameters, raw file and counts), set by start. */
 static struct drd_prof *self;
@@ -36,6 +46,8 @@ static struct drd_prof *self;
 #define PENDING 4096 /* threads with a wait in progress (a power of two) */
 #define RING 65536   /* waits queued between two drains */
 #define RING_WORDS 5
+#define OWNER_GAP_NS 5000000ULL /* one owner stack per lock in this time at most */
+#define OWNER_LOCKS 1024 /* locks whose last owner stack is remembered (by hash: colliding locks share a limit) */
 
 #define EVENT_TP_WORKER_START 50
 #define EVENT_TP_WORKER_STOP 51
@@ -50,14 +62,18 @@ static struct drd_prof *self;
 
 enum { COUNT = 0, TOTAL_NS = 1, MAX_NS = 2 }; /* the counters of a slot */
 /* what a ring record is: ips[0] */
-enum { REC_LOCK = 1, REC_WAIT = 2, REC_WORKER = 3, REC_ADJUST = 4 };
+enum { REC_LOCK = 1, REC_WAIT = 2, REC_WORKER = 3, REC_ADJUST = 4, REC_OWNER_BLOCKED = 5 };
+/* what the owner stacks could do (the fact owner_stacks) */
+enum { OWNERS_OFF = 0, OWNERS_ON = 1, OWNERS_NO_SIGNAL = 2, OWNERS_NO_IDS = 3 };
 
-/* A thread's wait in progress: written and read by that thread only, once it owns the entry. */
+/* A thread's wait in progress: written and read by that thread only, once it owns the entry; and its totals, written
+ * by it, read by the worker at the end. */
 struct pending {
     _Atomic uint32_t tid; /* 0: free */
     uint32_t source;      /* WaitHandleWaitStart's WaitSource */
     uint64_t lock_id, owner, wait_start_ns;
     int in_lock, in_wait;
+    atomic_ullong waits, lock_ns, blocked_ns;
 };
 
 struct written {
@@ -80,6 +96,17 @@ static struct {
     atomic_ullong short_waits, capped_waits, ring_full, no_start, no_pending, lock_inner;
     atomic_ullong lock_events, wait_events, pool_events;
     int wait_handles; /* the runtime has the wait-handle events (.NET 9+) */
+    uint64_t max_records_per_s, file_guard; /* the per-wait records' rate, and the raw file's size past which none */
+    _Atomic uint64_t rec_second, rec_used;
+    atomic_ullong records_capped;
+    uint64_t records_size_capped; /* the worker's */
+    int64_t tables_ms; /* when the tables were last written */
+    int owners; /* OWNERS_* */
+    uint64_t owner_stacks_per_s;
+    _Atomic uint64_t owner_second, owner_used;
+    _Atomic uint64_t owner_last[OWNER_LOCKS]; /* ns of the last owner stack asked, per lock hash */
+    atomic_ullong owner_sent, owner_blocked, owner_gone, owner_busy, owner_limited, owner_failed;
+    uint64_t owner_taken, owner_lost; /* the worker's */
 } st;
 
 static const struct drd_param_desc params[] = {
@@ -89,6 +116,14 @@ static const struct drd_param_desc params[] = {
      0, 10000000, NULL},
     {"max_stacks_per_s", DRD_PARAM_INT, "2000",
      "stack walks per second at most; past it waits are still counted and timed, not stacked", 1, 1000000, NULL},
+    {"max_records_per_s", DRD_PARAM_INT, "10000",
+     "waits recorded one by one (for the percentiles, the owners and the timeline) per second at most; past it they "
+     "are counted and timed in the totals only",
+     0, 1000000, NULL},
+    {"owner_stacks_per_s", DRD_PARAM_INT, "200",
+     "stacks of a contended lock's owner taken per second at most (a signal to the owner thread, x86_64), and one per "
+     "lock every 5 ms at most; 0: none",
+     0, 10000, NULL},
 };
 
 static const struct drd_profiler_desc desc = {
@@ -141,14 +176,20 @@ static struct pending *pending_of(uint32_t tid)
     return NULL;
 }
 
+/* 1 when one more fits in this second's budget of cap (second and used: the budget's state). */
+static int budget_take_of(_Atomic uint64_t *second, _Atomic uint64_t *used, uint64_t cap)
+{
+    uint64_t sec = drd_clock_mono_ns() / 1000000000ULL;
+    uint64_t cur = atomic_load_explicit(second, memory_order_relaxed);
+    if (cur != sec && atomic_compare_exchange_strong(second, &cur, sec))
+        atomic_store_explicit(used, 0, memory_order_relaxed);
+    return atomic_fetch_add_explicit(used, 1, memory_order_relaxed) < cap;
+}
+
 /* 1 when a stack walk fits in this second's budget. */
 static int budget_take(void)
 {
-    uint64_t sec = drd_clock_mono_ns() / 1000000000ULL;
-    uint64_t cur = atomic_load_explicit(&st.budget_second, memory_order_relaxed);
-    if (cur != sec && atomic_compare_exchange_strong(&st.budget_second, &cur, sec))
-        atomic_store_explicit(&st.budget_used, 0, memory_order_relaxed);
-    return atomic_fetch_add_explicit(&st.budget_used, 1, memory_order_relaxed) < st.max_stacks_per_s;
+    return budget_take_of(&st.budget_second, &st.budget_used, st.max_stacks_per_s);
 }
 
 static void counter_max(atomic_ullong *c, uint64_t v)
@@ -177,9 +218,54 @@ static void queue(uint32_t tid, uint64_t kind, uint64_t a, uint64_t b, uint64_t 
     drd_ip_ring_publish(s);
 }
 
-/* One wait ended on the calling thread: its stack (when long enough and within budget), its slot, its record. */
+/* 1 when lock's owner may be asked for its stack now: none asked for this lock (or its hash) in OWNER_GAP_NS, and
+ * within this second's cap; the ask is claimed when 1. */
+static int owner_due(uint64_t lock)
+{
+    uint64_t now = drd_clock_mono_ns();
+    _Atomic uint64_t *last = &st.owner_last[(lock * 0x9E3779B97F4A7C15ULL) >> 54];
+    uint64_t prev = atomic_load_explicit(last, memory_order_relaxed);
+    if (prev && now - prev < OWNER_GAP_NS)
+        return 0;
+    if (!atomic_compare_exchange_strong(last, &prev, now))
+        return 0; /* another waiter of the same lock asked just now */
+    return budget_take_of(&st.owner_second, &st.owner_used, st.owner_stacks_per_s);
+}
+
+/* A waiter of lock, whose owner is the OS thread owner, may ask for the owner's stack (see the file's comment). */
+static void ask_owner(uint32_t tid, uint64_t lock, uint64_t owner)
+{
+    if (st.owners != OWNERS_ON || !owner || owner == tid || owner > UINT32_MAX)
+        return;
+    if (!owner_due(lock)) {
+        atomic_fetch_add_explicit(&st.owner_limited, 1, memory_order_relaxed);
+        return;
+    }
+    long nr = -1;
+    switch (drd_threadsnap_ask((uint32_t)owner, lock, tid, &nr)) {
+    case DRD_THREADSNAP_SENT:
+        atomic_fetch_add_explicit(&st.owner_sent, 1, memory_order_relaxed);
+        return;
+    case DRD_THREADSNAP_IN_SYSCALL:
+        atomic_fetch_add_explicit(&st.owner_blocked, 1, memory_order_relaxed);
+        queue((uint32_t)owner, REC_OWNER_BLOCKED, lock, owner, (uint64_t)nr, 0);
+        return;
+    case DRD_THREADSNAP_GONE:
+        atomic_fetch_add_explicit(&st.owner_gone, 1, memory_order_relaxed);
+        return;
+    case DRD_THREADSNAP_BUSY:
+        atomic_fetch_add_explicit(&st.owner_busy, 1, memory_order_relaxed);
+        return;
+    default:
+        atomic_fetch_add_explicit(&st.owner_failed, 1, memory_order_relaxed);
+        return;
+    }
+}
+
+/* One wait ended on the calling thread (whose entry is e, or NULL): its stack (when long enough and within budget),
+ * its slot, its thread's totals, its record (within max_records_per_s). */
 static void record(struct drd_core *c, struct drd_keytable *t, int kind, uint64_t key, uint64_t owner, uint64_t dur_ns,
-                   uint32_t tid)
+                   uint32_t tid, struct pending *e)
 {
     struct drd_frame stack[DRD_RAW_MAX_DEPTH];
     uint32_t depth = 0;
@@ -198,7 +284,14 @@ static void record(struct drd_core *c, struct drd_keytable *t, int kind, uint64_
     atomic_fetch_add_explicit(drd_keytable_counter(t, slot, TOTAL_NS), dur_ns, memory_order_relaxed);
     counter_max(drd_keytable_counter(t, slot, MAX_NS), dur_ns);
     atomic_fetch_add_explicit(&self->events, 1, memory_order_relaxed);
-    queue(tid, (uint64_t)kind, key, owner, slot, dur_ns);
+    if (e) {
+        atomic_fetch_add_explicit(&e->waits, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(kind == REC_LOCK ? &e->lock_ns : &e->blocked_ns, dur_ns, memory_order_relaxed);
+    }
+    if (budget_take_of(&st.rec_second, &st.rec_used, st.max_records_per_s))
+        queue(tid, (uint64_t)kind, key, owner, slot, dur_ns);
+    else
+        atomic_fetch_add_explicit(&st.records_capped, 1, memory_order_relaxed);
 }
 
 static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
@@ -221,6 +314,7 @@ static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
         e->in_lock = 1;
         e->lock_id = len >= 27 ? rd64(data + 3) : 0;
         e->owner = len >= 27 ? rd64(data + 19) : 0;
+        ask_owner(tid, e->lock_id, e->owner);
         return;
     case EVENT_CONTENTION_STOP: {
         /* Flags u8, ClrInstanceID u16, DurationNs double (version 1) */
@@ -235,7 +329,7 @@ static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
             owner = e->owner;
             e->in_lock = 0;
         }
-        record(c, &st.locks, REC_LOCK, lock, owner, dur, tid);
+        record(c, &st.locks, REC_LOCK, lock, owner, dur, tid, e);
         return;
     }
     case EVENT_WAIT_START:
@@ -265,7 +359,7 @@ static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
         }
         e->in_wait = 0;
         record(c, &st.waits, REC_WAIT, 1 + (uint64_t)(e->source & 0xff), 0, drd_clock_mono_ns() - e->wait_start_ns,
-               tid);
+               tid, e);
         return;
     case EVENT_TP_WORKER_START:
     case EVENT_TP_WORKER_STOP:
@@ -312,6 +406,10 @@ static void override(ICorProfilerCallback11Vtbl *vt)
 
 static void release(void)
 {
+    if (st.owners == OWNERS_ON) {
+        drd_threadsnap_stop(self ? self->core : NULL);
+        drd_threadsnap_free(self ? self->core : NULL);
+    }
     drd_stack_cache_free(&st.cache);
     drd_keytable_free(&st.locks);
     drd_keytable_free(&st.waits);
@@ -322,6 +420,24 @@ static void release(void)
     memset(&st, 0, sizeof st);
 }
 
+/* Owner stacks: on from .NET 8 (the event names the owner) unless owner_stacks_per_s is 0 or the process's SIGPROF
+ * cannot be shared (the app handles it, not x86_64): then off, and the fact says why. */
+static void start_owners(struct drd_prof *p, int major)
+{
+    char why[256];
+    st.owner_stacks_per_s = (uint64_t)drd_params_int(&p->params, "owner_stacks_per_s", 200);
+    if (!st.owner_stacks_per_s) {
+        st.owners = OWNERS_OFF;
+    } else if (major < 8) {
+        st.owners = OWNERS_NO_IDS;
+    } else if (drd_threadsnap_start(why, sizeof why)) {
+        drd_log(p->core, "waits: no owner stacks: %s", why);
+        st.owners = OWNERS_NO_SIGNAL;
+    } else {
+        st.owners = OWNERS_ON;
+    }
+}
+
 static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
 {
     struct drd_core *c = p->core;
@@ -330,6 +446,8 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     st.max_depth = (int)drd_params_int(&p->params, "max_stack_depth", 128);
     st.min_wait_ns = (uint64_t)drd_params_int(&p->params, "min_wait_us", 100) * 1000ULL;
     st.max_stacks_per_s = (uint64_t)drd_params_int(&p->params, "max_stacks_per_s", 2000);
+    st.max_records_per_s = (uint64_t)drd_params_int(&p->params, "max_records_per_s", 10000);
+    st.file_guard = ((uint64_t)drd_params_int(&p->params, "max_file_mb", 256) << 20) / 4 * 3;
     st.locks_written = calloc(SLOTS, sizeof *st.locks_written);
     st.waits_written = calloc(SLOTS, sizeof *st.waits_written);
     st.pending = calloc(PENDING, sizeof *st.pending);
@@ -350,6 +468,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     }
     int major = atoi(c->runtime_version);
     st.wait_handles = major >= 9;
+    start_owners(p, major);
     st.origin_ns = drd_clock_mono_ns();
     /* contention and the pool at Informational; wait handles at Verbose, their only level (the core groups the
      * asks by level, so the threading keyword never runs at Verbose) */
@@ -365,6 +484,9 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     drd_rawout_printf(p->raw, "m\twait_handles\t%d\n", st.wait_handles);
     drd_rawout_printf(p->raw, "m\tmin_wait_us\t%llu\n", (unsigned long long)(st.min_wait_ns / 1000));
     drd_rawout_printf(p->raw, "m\tmax_stacks_per_s\t%llu\n", (unsigned long long)st.max_stacks_per_s);
+    drd_rawout_printf(p->raw, "m\tmax_records_per_s\t%llu\n", (unsigned long long)st.max_records_per_s);
+    drd_rawout_printf(p->raw, "m\towner_stacks\t%d\n", st.owners);
+    drd_rawout_printf(p->raw, "m\towner_stacks_per_s\t%llu\n", (unsigned long long)st.owner_stacks_per_s);
     *mask = COR_PRF_ENABLE_STACK_SNAPSHOT;
     *mask_high = COR_PRF_HIGH_MONITOR_EVENT_PIPE;
     return 0;
@@ -405,7 +527,9 @@ static void drain_ring(struct drd_prof *p)
         uint64_t weight = s->weight_ns;
         drd_ip_ring_release(&st.ring, s);
         int bad = 0;
-        if (kind == REC_LOCK || kind == REC_WAIT) {
+        if ((kind == REC_LOCK || kind == REC_WAIT) && drd_rawout_bytes(p->raw) > st.file_guard) {
+            st.records_size_capped++; /* the rest of the file is kept for the totals */
+        } else if (kind == REC_LOCK || kind == REC_WAIT) {
             struct written *w = kind == REC_LOCK ? st.locks_written : st.waits_written;
             struct drd_keytable *t = kind == REC_LOCK ? &st.locks : &st.waits;
             uint32_t stack = 0, depth;
@@ -425,6 +549,9 @@ static void drain_ring(struct drd_prof *p)
         } else if (kind == REC_WORKER) {
             bad = drd_rawout_printf(p->raw, "p\t%llu\t%s\t%llu\t%llu\n", (unsigned long long)at,
                                     slot ? "start" : "stop", (unsigned long long)a, (unsigned long long)b);
+        } else if (kind == REC_OWNER_BLOCKED) {
+            bad = drd_rawout_printf(p->raw, "o\t%llu\t%llu\t0\tsys:%llu\n", (unsigned long long)a,
+                                    (unsigned long long)b, (unsigned long long)slot);
         } else if (kind == REC_ADJUST) {
             bad = drd_rawout_printf(p->raw, "j\t%llu\t%llu\t%llu\t%llu\n", (unsigned long long)at,
                                     (unsigned long long)a, (unsigned long long)b, (unsigned long long)slot);
@@ -434,29 +561,100 @@ static void drain_ring(struct drd_prof *p)
     }
 }
 
+/* An owner's stack came back (drd_threadsnap_drain): o <lock id> <owner tid> <stack id> run. */
+static void owner_stack(void *ctx, uint32_t tid, uint64_t lock, uint64_t waiter, const uint64_t *ips, int n,
+                        int truncated)
+{
+    struct drd_prof *p = ctx;
+    struct drd_frame frames[DRD_RAW_MAX_DEPTH];
+    (void)waiter, (void)truncated;
+    if (n > DRD_RAW_MAX_DEPTH)
+        n = DRD_RAW_MAX_DEPTH;
+    for (int i = 0; i < n; i++) {
+        /* a return address points after its call: the call itself is one byte before */
+        uint64_t ip = i > 0 && ips[i] > 0 ? ips[i] - 1 : ips[i];
+        frames[i] = (struct drd_frame){DRD_FRAME_NATIVE(ip), DRD_FRAME_IP_UNRESOLVED};
+    }
+    uint32_t sid;
+    if (drd_rawout_stack(p->raw, frames, n, &sid) == 0 &&
+        drd_rawout_printf(p->raw, "o\t%llu\t%u\t%u\trun\n", (unsigned long long)lock, tid, sid) == 0)
+        st.owner_taken++;
+}
+
 static void drain(struct drd_prof *p)
 {
     if (!p->raw || !st.pending)
         return;
-    /* the aggregates first: a ring record names its slot's stack, written by then */
-    if (drain_table(p, &st.locks, st.locks_written, "lock") || drain_table(p, &st.waits, st.waits_written, "wait"))
-        return;
+    if (st.owners == OWNERS_ON)
+        drd_threadsnap_drain(st.max_depth, owner_stack, p, &st.owner_lost);
+    /* the aggregates (once a second: their lines are deltas) first: a ring record names its slot's stack, written by
+     * then or by drain_ring */
+    int64_t now = drd_clock_mono_ms();
+    if (now - st.tables_ms >= 1000 || !drd_collecting(p->core)) {
+        st.tables_ms = now;
+        if (drain_table(p, &st.locks, st.locks_written, "lock") ||
+            drain_table(p, &st.waits, st.waits_written, "wait"))
+            return;
+    }
     drain_ring(p);
+}
+
+/* Each thread's exact totals, h <tid> <waits> <lock ns> <blocked ns>, and the records left out by the rate and the
+ * file's size (end has drained the ring first: no record comes after). */
+static void write_thread_totals(struct drd_prof *p)
+{
+    for (size_t i = 0; i < PENDING; i++) {
+        struct pending *e = &st.pending[i];
+        uint32_t tid = atomic_load_explicit(&e->tid, memory_order_acquire);
+        uint64_t n = atomic_load_explicit(&e->waits, memory_order_relaxed);
+        if (!tid || !n)
+            continue;
+        if (drd_rawout_thread(p->raw, tid) ||
+            drd_rawout_printf(p->raw, "h\t%u\t%llu\t%llu\t%llu\n", tid, (unsigned long long)n,
+                              (unsigned long long)atomic_load_explicit(&e->lock_ns, memory_order_relaxed),
+                              (unsigned long long)atomic_load_explicit(&e->blocked_ns, memory_order_relaxed)))
+            return;
+    }
+    drd_rawout_printf(p->raw, "m\trecords_capped\t%llu\n", (unsigned long long)atomic_load(&st.records_capped));
+    drd_rawout_printf(p->raw, "m\trecords_size_capped\t%llu\n", (unsigned long long)st.records_size_capped);
+    /* session.json's "dropped": what was left out of the one-by-one records (the totals have them all) */
+    atomic_fetch_add_explicit(&p->dropped, atomic_load(&st.records_capped) + st.records_size_capped,
+                              memory_order_relaxed);
+}
+
+/* No more asks; the stacks already taken are drained, then the counts written. */
+static void end_owners(struct drd_prof *p)
+{
+    if (st.owners != OWNERS_ON)
+        return;
+    drd_threadsnap_stop(p->core);
+    drd_threadsnap_drain(st.max_depth, owner_stack, p, &st.owner_lost);
+    drd_rawout_printf(p->raw, "m\towner_sent\t%llu\n", (unsigned long long)atomic_load(&st.owner_sent));
+    drd_rawout_printf(p->raw, "m\towner_taken\t%llu\n", (unsigned long long)st.owner_taken);
+    drd_rawout_printf(p->raw, "m\towner_blocked\t%llu\n", (unsigned long long)atomic_load(&st.owner_blocked));
+    drd_rawout_printf(p->raw, "m\towner_gone\t%llu\n", (unsigned long long)atomic_load(&st.owner_gone));
+    drd_rawout_printf(p->raw, "m\towner_limited\t%llu\n", (unsigned long long)atomic_load(&st.owner_limited));
+    drd_rawout_printf(p->raw, "m\towner_busy\t%llu\n",
+                      (unsigned long long)(atomic_load(&st.owner_busy) + atomic_load(&st.owner_failed)));
+    drd_rawout_printf(p->raw, "m\towner_lost\t%llu\n", (unsigned long long)st.owner_lost);
 }
 
 static void end(struct drd_prof *p)
 {
     if (!p->raw || !st.pending)
         return;
+    drain(p); /* the EventPipe sessions are closed: the ring's last records, so that the counts below are final */
     drd_rawout_printf(p->raw, "m\tlock_events\t%llu\n", (unsigned long long)atomic_load(&st.lock_events));
     drd_rawout_printf(p->raw, "m\twait_events\t%llu\n", (unsigned long long)atomic_load(&st.wait_events));
     drd_rawout_printf(p->raw, "m\tpool_events\t%llu\n", (unsigned long long)atomic_load(&st.pool_events));
     drd_rawout_printf(p->raw, "m\tshort_waits\t%llu\n", (unsigned long long)atomic_load(&st.short_waits));
     drd_rawout_printf(p->raw, "m\tcapped_waits\t%llu\n", (unsigned long long)atomic_load(&st.capped_waits));
     drd_rawout_printf(p->raw, "m\trecords_dropped\t%llu\n", (unsigned long long)atomic_load(&st.ring_full));
+    write_thread_totals(p);
     drd_rawout_printf(p->raw, "m\twaits_begun_before\t%llu\n", (unsigned long long)atomic_load(&st.no_start));
     drd_rawout_printf(p->raw, "m\tlock_inner_waits\t%llu\n", (unsigned long long)atomic_load(&st.lock_inner));
     drd_rawout_printf(p->raw, "m\tno_thread_entry\t%llu\n", (unsigned long long)atomic_load(&st.no_pending));
+    end_owners(p);
 }
 
 static void stop(struct drd_prof *p)

@@ -1281,6 +1281,17 @@
       { label: 'ms', value: (n) => ms(n.ns) },
       { label: 'Waits', value: (n) => num.format(n.count) },
     ], { weight: (n) => n.ns });
+    // the owners' stacks, sampled while threads waited: counted in samples, not time
+    const ownerTree = (root) => callTree(root, [
+      { label: 'Share', value: (n) => pct(n.count / (root.count || 1)) },
+      { label: 'Samples', value: (n) => num.format(n.count) },
+    ], { weight: (n) => n.count });
+    const lockTrees = (l) => (l.owner_samples
+      ? h('div', { class: 'wait-trees' },
+        h('div', { class: 'wait-waiters' }, h('h4', {}, 'Waiters: where threads waited (time)'), waitTree(l.tree)),
+        h('div', { class: 'wait-owners' }, h('h4', {}, `Owners: what the holder was doing (${num.format(l.owner_samples)} samples)`),
+          ownerTree(l.owner_tree)))
+      : waitTree(l.tree));
     const quant = (x) => `p50 ${ms(x.p50_ns)} · p95 ${ms(x.p95_ns)} · p99 ${ms(x.p99_ns)} · max ${ms(x.max_ns)} ms`;
     const lockList = () => card('Locks by time waited',
       locks.length ? null : h('p', { class: 'muted' }, `No thread waited for a lock (${num.format(r.lock_events || 0)} contention starts reported).`),
@@ -1289,7 +1300,7 @@
           ms(l.total_ns), ' ms waited ', h('span', { class: 'muted' }, quant(l))),
         (l.owners || []).length ? h('p', { class: 'small' }, 'Held by ', (l.owners || []).map((o, k) => [k ? ', ' : '',
           h('span', { class: 'mono' }, `thread ${o.owner}${o.name ? ' (' + o.name + ')' : ''}`), ` while ${num.format(o.count)} waited`])) : null,
-        waitTree(l.tree))));
+        lockTrees(l))));
     const all = { name: 'all waits', ns: 0, count: 0, children: [] };
     for (const l of locks) all.children.push(Object.assign({}, l.tree, { name: lockName(l) }));
     for (const w of waits) all.children.push(Object.assign({}, w.tree, { name: `wait: ${w.kind}` }));
@@ -1336,6 +1347,13 @@
       h('p', { class: 'muted small' }, `Not stacked: ${num.format(lo.not_stacked_short || 0)} waits under ${num.format(r.min_wait_us || 0)} µs, `,
         `${num.format(lo.not_stacked_capped || 0)} past ${num.format(lo.max_stacks_per_s || 0)} stack walks/s (counted and timed all the same); `,
         `${num.format(lo.records_dropped || 0)} left out of the percentiles, ${num.format(lo.table_full || 0)} lost.`),
+      (lo.records_capped || lo.records_size_capped) ? h('p', { class: 'muted small', id: 'waits-storm' },
+        `Storm: ${num.format(lo.records_capped || 0)} waits past ${num.format(lo.max_records_per_s || 0)} a second and `,
+        `${num.format(lo.records_size_capped || 0)} past three quarters of max_file_mb were not recorded one by one: `,
+        'counted and timed in the totals (exact), left out of the percentiles and the owners.') : null,
+      r.owner_stacks ? h('p', { class: 'muted small' }, `Owners' stacks: ${num.format(r.owner_stacks.taken)} taken `,
+        `(${num.format(r.owner_stacks.blocked_not_signalled)} owners blocked in a system call, not signalled; `,
+        `${num.format(r.owner_stacks.rate_limited + r.owner_stacks.busy)} past the limits).`) : null,
       tabs([
         { id: 'locks', label: 'Locks', render: lockList },
         { id: 'flame', label: 'Flame graph', render: flame },

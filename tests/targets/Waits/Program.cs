@@ -8,11 +8,13 @@ namespace DrDotnet.Targets;
 public static class Program
 {
     static readonly object Gate = new();
+    static readonly Lock LockGate = new(); // System.Threading.Lock: its contention events come from managed code
 
     public static int Main(string[] args)
     {
         string? go = null, stop = null;
         int convoyThreads = 0, convoyRounds = 0, holdMs = 5, sems = 0, mres = 0, starve = 0, exitAfterMs = -1;
+        int lockThreads = 0, lockRounds = 0;
         int stormSeconds = 0, benchSeconds = 0, warmup = 2, benchPairs = 24;
         bool ticks = false;
         for (int i = 0; i < args.Length; i++)
@@ -22,6 +24,7 @@ public static class Program
                 case "--go-file": go = args[++i]; break;
                 case "--stop-file": stop = args[++i]; break;
                 case "--convoy": convoyThreads = int.Parse(args[++i]); convoyRounds = int.Parse(args[++i]); break;
+                case "--lock-convoy": lockThreads = int.Parse(args[++i]); lockRounds = int.Parse(args[++i]); break;
                 case "--hold-ms": holdMs = int.Parse(args[++i]); break;
                 case "--semaphore": sems = int.Parse(args[++i]); break;
                 case "--mres": mres = int.Parse(args[++i]); break;
@@ -48,6 +51,8 @@ public static class Program
         }
         if (convoyThreads > 0)
             Convoy(convoyThreads, convoyRounds, holdMs);
+        if (lockThreads > 0)
+            LockConvoy(lockThreads, lockRounds);
         if (sems > 0)
             SemaphoreWaits(sems);
         if (mres > 0)
@@ -79,10 +84,13 @@ public static class Program
             Thread.SpinWait(100);
     }
 
-    // One waiter: enters the lock the main thread holds (so every entry is contended), then holds it itself.
+    // One waiter: enters the lock the main thread holds (so every entry is contended), then holds it itself. It
+    // starts 20 ms after its thread, once the main thread is spinning in HoldLock: the owner caught at the wait's
+    // start is there, not in Thread.Start.
     [MethodImpl(MethodImplOptions.NoInlining)]
     static void ConvoyWaiter(int holdMs, long[] waited, int slot)
     {
+        Thread.Sleep(20);
         long t0 = Stopwatch.GetTimestamp();
         lock (Gate)
         {
@@ -118,6 +126,46 @@ public static class Program
         double ms = total * 1000.0 / Stopwatch.Frequency;
         Console.WriteLine($"convoy {rounds * threads} {ms:F3}");
         Console.Out.Flush();
+    }
+
+    // The convoy on a System.Threading.Lock: the main thread holds it 100 ms in HoldLock while the waiters,
+    // started 20 ms before, block; then they pass one by one, each holding it 5 ms.
+    static void LockConvoy(int threads, int rounds)
+    {
+        long total = 0;
+        var waited = new long[threads];
+        for (int r = 0; r < rounds; r++)
+        {
+            var list = new List<Thread>();
+            lock (LockGate)
+            {
+                for (int t = 0; t < threads; t++)
+                {
+                    int slot = t;
+                    var th = new Thread(() => LockWaiter(waited, slot)) { Name = $"lock-{slot}" };
+                    th.Start();
+                    list.Add(th);
+                }
+                HoldLock(100);
+            }
+            foreach (var th in list)
+                th.Join();
+            total += waited.Sum();
+        }
+        Console.WriteLine($"lockconvoy {rounds * threads} {total * 1000.0 / Stopwatch.Frequency:F3}");
+        Console.Out.Flush();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void LockWaiter(long[] waited, int slot)
+    {
+        Thread.Sleep(20);
+        long t0 = Stopwatch.GetTimestamp();
+        lock (LockGate)
+        {
+            waited[slot] = Stopwatch.GetTimestamp() - t0;
+            HoldLock(5);
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
