@@ -573,7 +573,7 @@ static void owner_stack(void *ctx, uint32_t tid, uint64_t lock, uint64_t waiter,
     for (int i = 0; i < n; i++) {
         /* a return address points after its call: the call itself is one byte before */
         uint64_t ip = i > 0 && ips[i] > 0 ? ips[i] - 1 : ips[i];
-        frames[i] = (struct drd_frame){DRD_FRAME_NATIVE(ip), DRD_FRAME_IP_UNRESOLVED};
+        frames[i] = (struct drd_frame){DRD_FRAME_NATIVE(ip), DRD_FRAME_IP_UNRESOLVED, ip};
     }
     uint32_t sid;
     if (drd_rawout_stack(p->raw, frames, n, &sid) == 0 &&
