@@ -4,6 +4,7 @@
 
 #include "report/rawread.h"
 #include "report/report.h"
+#include "symbols/symbols.h"
 
 #define TOP_STACKS 5
 #define MAX_TREE_NODES ((uint32_t)1 << 18) /* nodes of the stack tree; past them a path stops at its caller */
@@ -202,6 +203,7 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
                        (json_int_t)all_samples, "count", (json_int_t)((all_count + 512) / 1024), "bytes",
                        (json_int_t)all_bytes, "dropped", (json_int_t)d.dropped, "types", types, "tree",
                        tree_json(&k, &d));
+    drd_symbols_attach(report, &d);
     if (!report)
         snprintf(err, cap, "out of memory");
 out:

@@ -405,9 +405,7 @@ json_t *drd_cpu_report(const char *raw_path, char *err, size_t cap)
                        (json_int_t)s.frequency, "period_ns", (json_int_t)s.period_ns, "samples", (json_int_t)s.samples,
                        "total_ns", (json_int_t)s.weight, "dropped", (json_int_t)s.d.dropped, "complete", s.d.ended,
                        "threads", threads_json(&s), "top", top_json(&s), "tree", tree_json(&t, &s, 0));
-    json_t *native = drd_symbols_summary(&s.d); /* native modules and the frames left unnamed */
-    if (report && native)
-        json_object_set_new(report, "native", native);
+    drd_symbols_attach(report, &s.d); /* native modules and the frames left unnamed */
     if (!report)
         snprintf(err, cap, "out of memory building the report");
     tree_free(&t);
@@ -461,9 +459,7 @@ json_t *drd_merged_report(const char *raw_path, char *err, size_t cap)
     report =
         json_pack("{s:s,s:I,s:I,s:b,s:o,s:o}", "profiler", "merged-stacks", "threads", (json_int_t)s.samples, "dropped",
                   (json_int_t)s.d.dropped, "complete", s.d.ended, "tree", tree_json(&t, &s, 1), "stacks", stacks);
-    json_t *native = drd_symbols_summary(&s.d);
-    if (report && native)
-        json_object_set_new(report, "native", native);
+    drd_symbols_attach(report, &s.d);
     if (!report)
         snprintf(err, cap, "out of memory building the report");
     tree_free(&t);

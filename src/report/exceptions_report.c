@@ -4,6 +4,7 @@
 
 #include "report/rawread.h"
 #include "report/report.h"
+#include "symbols/symbols.h"
 
 #define TOP_STACKS 5
 
@@ -147,6 +148,7 @@ json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap)
     report = json_pack("{s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "profiler", "exceptions", "total", (json_int_t)total, "caught",
                        (json_int_t)total_caught, "uncaught", (json_int_t)(total - total_caught), "dropped",
                        (json_int_t)d.dropped, "complete", d.ended, "types", types);
+    drd_symbols_attach(report, &d);
 out:
     drd_rawdata_free(&d);
     free(buf);

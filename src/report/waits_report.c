@@ -6,6 +6,7 @@
 
 #include "report/rawread.h"
 #include "report/report.h"
+#include "symbols/symbols.h"
 
 #define MAX_DURATION (1ULL << 50) /* ns: 13 days; more is a corrupt file */
 #define TREE_NODES                                                                                                     \
@@ -544,6 +545,7 @@ json_t *drd_waits_report(const char *raw_path, char *err, size_t cap)
         (json_int_t)k.f.capped_waits, "records_dropped", (json_int_t)k.f.records_dropped, "begun_before_session",
         (json_int_t)k.f.waits_begun_before, "no_thread_entry", (json_int_t)k.f.no_thread_entry, "table_full",
         (json_int_t)d.dropped, "max_stacks_per_s", (json_int_t)k.f.max_stacks_per_s, "records", (json_int_t)k.n_w);
+    drd_symbols_attach(report, &d);
     if (!report)
         snprintf(err, cap, "out of memory");
 out:
