@@ -4,6 +4,7 @@
 
 #include "report/rawread.h"
 #include "report/report.h"
+#include "symbols/symbols.h"
 
 #define TOP_STACKS 5
 #define MAX_TREE_NODES ((uint32_t)1 << 18) /* nodes of the stack tree; past them a path stops at its caller */
@@ -210,6 +211,7 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
                        tree_json(&k, &d));
     if (report)
         json_object_set_new(report, "timeline_left_off", json_integer((json_int_t)k.timeline_left_off));
+    drd_symbols_attach(report, &d);
     if (!report)
         snprintf(err, cap, "out of memory");
 out:

@@ -414,9 +414,6 @@ json_t *drd_cpu_report_range(const char *raw_path, uint64_t from_ns, uint64_t to
                        "total_ns", (json_int_t)s.weight, "dropped", (json_int_t)s.d.dropped, "complete", s.d.ended,
                        "threads", threads_json(&s), "top", top_json(&s), "tree", tree_json(&t, &s, 0));
     if (report) {
-        json_t *native = drd_symbols_summary(&s.d); /* native modules and the frames left unnamed */
-        if (native)
-            json_object_set_new(report, "native", native);
         json_object_set_new(report, "hot_lines", drd_hot_lines_json(&s.d, s.stack_samples, s.stack_weight, HOT_LINES));
         json_t *lines = drd_lines_summary_json(&s.d);
         if (lines)
@@ -425,6 +422,7 @@ json_t *drd_cpu_report_range(const char *raw_path, uint64_t from_ns, uint64_t to
             json_object_set_new(report, "range",
                                 json_pack("{s:I,s:I}", "from_ns", (json_int_t)from_ns, "to_ns", (json_int_t)to_ns));
     }
+    drd_symbols_attach(report, &s.d); /* native modules and the frames left unnamed */
     if (!report)
         snprintf(err, cap, "out of memory building the report");
     tree_free(&t);
@@ -478,9 +476,7 @@ json_t *drd_merged_report(const char *raw_path, char *err, size_t cap)
     report =
         json_pack("{s:s,s:I,s:I,s:b,s:o,s:o}", "profiler", "merged-stacks", "threads", (json_int_t)s.samples, "dropped",
                   (json_int_t)s.d.dropped, "complete", s.d.ended, "tree", tree_json(&t, &s, 1), "stacks", stacks);
-    json_t *native = drd_symbols_summary(&s.d);
-    if (report && native)
-        json_object_set_new(report, "native", native);
+    drd_symbols_attach(report, &s.d);
     if (!report)
         snprintf(err, cap, "out of memory building the report");
     tree_free(&t);

@@ -5,6 +5,7 @@
 #include "report/hotlines.h"
 #include "report/rawread.h"
 #include "report/report.h"
+#include "symbols/symbols.h"
 
 #define TOP_STACKS 5
 
@@ -167,6 +168,7 @@ json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap)
     json_t *lines = report ? drd_lines_summary_json(&d) : NULL;
     if (lines)
         json_object_set_new(report, "lines", lines);
+    drd_symbols_attach(report, &d);
 out:
     drd_rawdata_free(&d);
     free(buf);

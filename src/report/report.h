@@ -90,6 +90,10 @@ json_t *drd_report_json(json_t *session, json_t *report);
  * a session file reaches the terminal raw. */
 void drd_report_print(FILE *out, json_t *session, json_t *report);
 
+/* Every report built from stacks (exceptions, cpu-hotpaths, merged-stacks, allocations, waits) names native frames
+ * "function (library)", folds runs of unnamed ones, and carries "native" (src/symbols/symbols.h,
+ * drd_symbols_summary) when its raw file has native modules. */
+
 /* The exceptions profiler's report. */
 json_t *drd_exceptions_report(const char *raw_path, char *err, size_t cap);
 void drd_exceptions_print(FILE *out, json_t *report);

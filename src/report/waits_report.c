@@ -6,6 +6,7 @@
 
 #include "report/rawread.h"
 #include "report/report.h"
+#include "symbols/symbols.h"
 
 #define MAX_DURATION (1ULL << 50) /* ns: 13 days; more is a corrupt file */
 #define TREE_NODES                                                                                                     \
@@ -706,6 +707,7 @@ json_t *drd_waits_report(const char *raw_path, char *err, size_t cap)
                                       "blocked_not_signalled", (json_int_t)k.f.owner_blocked, "owner_gone",
                                       (json_int_t)k.f.owner_gone, "rate_limited", (json_int_t)k.f.owner_limited,
                                       "busy", (json_int_t)k.f.owner_busy, "unanswered", (json_int_t)k.f.owner_lost));
+    drd_symbols_attach(report, &d);
     if (!report)
         snprintf(err, cap, "out of memory");
 out:

@@ -46,6 +46,13 @@ json_t *drd_symbols_summary(const struct drd_rawdata *d)
     return json_pack("{s:o,s:I,s:o}", "modules", modules_json(d), "unnamed_total", total, "unnamed", unnamed);
 }
 
+void drd_symbols_attach(json_t *report, const struct drd_rawdata *d)
+{
+    json_t *native = report ? drd_symbols_summary(d) : NULL;
+    if (native)
+        json_object_set_new(report, "native", native);
+}
+
 void drd_symbols_print(FILE *out, json_t *native)
 {
     size_t i;

@@ -47,6 +47,9 @@ int drd_symbols_fold(struct drd_rawdata *d, int fold);
  * native module (or out of memory). */
 json_t *drd_symbols_summary(const struct drd_rawdata *d);
 
+/* Sets report's "native" member to drd_symbols_summary(d) when d has native modules. Accepts a NULL report. */
+void drd_symbols_attach(json_t *report, const struct drd_rawdata *d);
+
 /* Prints a line for each module of a report's "native" member whose file was not used, saying why. Nothing for
  * NULL. */
 void drd_symbols_print(FILE *out, json_t *native);
