@@ -849,7 +849,7 @@ static void leaks_growth(void **state)
     char raw[2048] = LEAKS_HDR, err[256] = "";
     for (int k = 1; k <= 3; k++)
         leak_snapshot(&all, raw, sizeof raw, k);
-    strcat(raw, "end\t9\t0\n");
+    strcat(raw, "m\tsnapshots_asked\t4\nend\t9\t0\n");
     json_t *r = leaks(*state, raw, &all, err, sizeof err);
     if (!r)
         fail_msg("leaks refused: %s", err);
@@ -869,6 +869,17 @@ static void leaks_growth(void **state)
     assert_string_equal(str(json_array_get(json_object_get(r, "growing"), 1), "type"), "System.Byte[]");
     assert_string_equal(str(r, "verdict"), "Shop.Cart grew by 2 instances (+128 B) over 3 snapshots (2.0 s), held by "
                                            "static field Shop.Store.Carts through Shop.Cart[].");
+    /* the session ended before its fourth snapshot: the text says so, after the verdict */
+    assert_int_equal(num(r, "snapshots_asked"), 4);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    drd_leaks_print(f, r);
+    fclose(f);
+    assert_true(strncmp(text, "Shop.Cart grew by 2 instances", 29) == 0);
+    assert_non_null(strstr(text, "3 of the 4 snapshots asked were taken before the session's end (the last at 2.0 s"));
+    assert_non_null(strstr(text, "held (2 new of 3) by: static Shop.Store.Carts -> Shop.Cart[] -> Shop.Cart\n"));
+    free(text);
     json_decref(r);
 }
 

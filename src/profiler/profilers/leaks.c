@@ -55,6 +55,9 @@ static int take_one(struct drd_prof *p)
     int k = st.taken;
     int64_t at = drd_clock_mono_ns();
     int rc = drd_heapwalk_take(c, &st.facts[k], why, sizeof why);
+    drd_log(c, "leaks: snapshot %d of %d at %lld ms: %s, %llu objects, the target paused %llu ms", k + 1, st.want,
+            (long long)((at - st.start_ns) / 1000000), rc ? why : "taken", (unsigned long long)st.facts[k].objects,
+            (unsigned long long)(st.facts[k].pause_ns / 1000000));
     if (rc == 0 || st.facts[k].bytes > 0) {
         st.at_ms[k] = (at - st.start_ns) / 1000000;
         st.taken++;
