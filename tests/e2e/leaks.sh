@@ -21,7 +21,11 @@ check_eq "the leaking type comes first" "$(jq -r '.reports.leaks.growing[0].type
 # step grew by one batch per full GC the target saw between the two snapshots: one, the snapshot's own, unless the
 # collector ran a full GC of its own in between (rare, on a loaded machine), which the target's lines show.
 gc_of() { # the gen-2 count the target had seen when it held $1 carts
-    if [ "$1" -eq 0 ]; then awk '/^ready/ {print $4}' "$TOUT"; else awk -v c="$1" '$1 == "leaked" && $2 == c {print $4}' "$TOUT"; fi
+    if [ "$1" -eq 0 ]; then
+        awk '/^ready/ {print $4}' "$TOUT"
+    else
+        awk -v c="$1" '$1 == "leaked" && $2 == c {print $4}' "$TOUT"
+    fi
 }
 COUNTS=($(jq '.count[]' <<<"$G"))
 EXPECT=()

@@ -831,8 +831,8 @@ static void leak_snapshot(struct gbuf *all, char *lines, size_t cap, int k)
 }
 
 #define LEAKS_HDR                                                                                                      \
-    "drdotnet-raw\t1\tleaks\nsf\t0\tShop.Store.Carts\nt\t1\tShop.Cart[]\nc\ta1\t1\nt\t2\tShop.Cart\nc\ta2\t2\n"         \
-    "t\t3\tSystem.Byte[]\nc\ta3\t3\nt\t4\tShop.Receipt\nc\ta4\t4\n"
+    "drdotnet-raw\t1\tleaks\nsf\t0\tShop.Store.Carts\nt\t1\tShop.Cart[]\nc\ta1\t1\nt\t2\tShop.Cart\n"            \
+    "c\ta2\t2\nt\t3\tSystem.Byte[]\nc\ta3\t3\nt\t4\tShop.Receipt\nc\ta4\t4\n"
 
 static json_t *leaks(const struct tmp *t, const char *raw, const struct gbuf *g, char *err, size_t cap)
 {
@@ -917,14 +917,11 @@ static void export_by_path(void **state)
     assert_int_equal(drd_export_folded(raw, f, err, sizeof err), 0);
     fclose(f);
     /* the two sessions share one path: 80 bytes */
-    assert_string_equal(text, "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets."
-                              "Session> 32\n"
-                              "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets."
-                              "Session>;DrDotnet.Targets.Session[] 48\n"
-                              "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets."
-                              "Session>;DrDotnet.Targets.Session[];DrDotnet.Targets.Session 80\n"
-                              "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets."
-                              "Session>;DrDotnet.Targets.Session[];DrDotnet.Targets.Session;System.Byte[] 1048\n");
+#define SESSIONS "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets.Session>"
+    assert_string_equal(text, SESSIONS " 32\n" SESSIONS ";DrDotnet.Targets.Session[] 48\n" SESSIONS
+                              ";DrDotnet.Targets.Session[];DrDotnet.Targets.Session 80\n" SESSIONS
+                              ";DrDotnet.Targets.Session[];DrDotnet.Targets.Session;System.Byte[] 1048\n");
+#undef SESSIONS
     free(text);
 }
 
