@@ -5,7 +5,8 @@
 # the script prints the snapshot's cost to the target (its pause) and to the tool, the report's build time and size
 # through the API, and the page's times to first draw the types table, the dominator tree (from its tab), the
 # children of a "… more" node (which the server answers from its own copy of the tree, made at the first such
-# request) and a type's retention paths, each from a fresh load of the page, ROUNDS times. Usage: bench/heap_page.sh [MB] [ROUNDS]
+# request) and a type's retention paths, each from a fresh load of the page, ROUNDS times.
+# Usage: bench/heap_page.sh [MB] [ROUNDS]
 # (default 1024 and 3; needs scripts/build.sh and the web test's npm packages, which tests/web/run.sh installs)
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -27,7 +27,7 @@ struct leaks_meta {
     struct meta heap; /* the classes and static fields, as heap-snapshot.raw has them */
     struct snap snaps[MAX_SNAPSHOTS];
     int n;
-    uint64_t interval_ms;
+    uint64_t interval_ms, asked; /* as the library was asked (0: the file does not say) */
 };
 
 /* What the retention paths need of a snapshot's graph, kept after its analysis (the first and the last). */
@@ -77,6 +77,8 @@ static int on_record(void *ctx, const struct drd_rawdata *d, char **f, int n, ch
     }
     if (strcmp(f[0], "m") == 0 && n == 3 && strcmp(f[1], "interval_ms") == 0)
         return drd_rawread_u64(f[2], &m->interval_ms) ? (snprintf(err, cap, "malformed fact record"), -1) : 0;
+    if (strcmp(f[0], "m") == 0 && n == 3 && strcmp(f[1], "snapshots_asked") == 0)
+        return drd_rawread_u64(f[2], &m->asked) ? (snprintf(err, cap, "malformed fact record"), -1) : 0;
     return drd_heap_meta_record(&m->heap, d, f, n, err, cap);
 }
 
@@ -567,9 +569,10 @@ json_t *drd_leaks_report(const char *dir, char *err, size_t cap)
         goto out;
     }
     uint64_t span = lm.snaps[lm.n - 1].at_ms - lm.snaps[0].at_ms;
-    report = json_pack("{s:s,s:b,s:o,s:b,s:o,s:I,s:o}", "profiler", "leaks", "complete", d.ended, "verdict",
+    report = json_pack("{s:s,s:b,s:o,s:b,s:o,s:I,s:I,s:o}", "profiler", "leaks", "complete", d.ended, "verdict",
                        verdict(growing, lm.n, span, alloc != NULL), "allocations", alloc != NULL, "snapshots",
-                       snapshots_json(&lm, lm.n), "growing_total", total, "growing", growing);
+                       snapshots_json(&lm, lm.n), "snapshots_asked", (json_int_t)(lm.asked ? lm.asked : (uint64_t)lm.n),
+                       "growing_total", total, "growing", growing);
     if (!report)
         snprintf(err, cap, "out of memory");
 out:
@@ -638,6 +641,14 @@ void drd_leaks_print(FILE *out, json_t *r)
                 (long long)num(s, "objects"), b);
     }
     fputc('\n', out);
+    size_t taken = json_array_size(json_object_get(r, "snapshots"));
+    if (num(r, "snapshots_asked") > (json_int_t)taken) {
+        json_t *last = json_array_get(json_object_get(r, "snapshots"), taken - 1);
+        fprintf(out, "%zu of the %lld snapshots asked were taken before the session's end (the last at %.1f s, "
+                     "pausing the target %.0f ms): a longer --duration gives them room\n",
+                taken, (long long)num(r, "snapshots_asked"), (double)num(last, "at_ms") / 1000,
+                json_real_value(json_object_get(last, "pause_ms")));
+    }
     json_t *growing = json_object_get(r, "growing");
     if (json_array_size(growing))
         fprintf(out, "%lld type%s grew at every step%s:\n", (long long)num(r, "growing_total"),

@@ -175,7 +175,7 @@ void drd_report_put_json_str(FILE *out, const char *s);
 /* The leaks profiler's report, from dir/leaks.raw and dir/leaks.graph (one graph per snapshot), with
  * dir/allocations.raw when allocations ran in the same session:
  * {"profiler":"leaks","complete","verdict":sentence,"allocations":bool,"snapshots":[{"at_ms","objects","heap_bytes",
- *  "pause_ms"}],"growing_total","growing":[{"type","count":[per snapshot],"shallow":[...],"retained":[...],
+ *  "pause_ms"}],"snapshots_asked" (more than were taken when the session ended first),"growing_total","growing":[{"type","count":[per snapshot],"shallow":[...],"retained":[...],
  *  "count_growth","shallow_growth","retained_growth","count_per_step":[...],"holder":{"path","instances",
  *  "new_instances"},"allocated":{"bytes","count","samples","stacks":[{"count","bytes","frames"}]}}]}.
  * A type grows when its live count and its retained bytes (as heap-snapshot counts them) rose from each snapshot to

@@ -129,7 +129,8 @@ static void session_route(struct drd_route *out, int get, int del, char **seg, i
         snprintf(out->other, sizeof out->other, "%s", seg[3]);
     } else if ((n == 4 || n == 5) && strcmp(seg[2], "dominators") == 0) {
         pick(out, get, DRD_ROUTE_DOMINATORS, "GET");
-        if (out->kind == DRD_ROUTE_DOMINATORS && (number(seg[3], &out->node) || (n == 5 && number(seg[4], &out->offset)))) {
+        if (out->kind == DRD_ROUTE_DOMINATORS &&
+            (number(seg[3], &out->node) || (n == 5 && number(seg[4], &out->offset)))) {
             out->kind = DRD_ROUTE_REFUSED;
             refuse(&out->refusal, MHD_HTTP_BAD_REQUEST, NULL, "'%.32s' is not a node number", text_or(seg[n - 1], "?"));
         }

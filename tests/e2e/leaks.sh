@@ -4,7 +4,8 @@
 # followed by exactly one batch, beside churn of Shop.Receipt that does not grow. leaks,allocations in one session
 # names Shop.Cart with its exact growth per snapshot, the static field and the dictionary that hold it, the method
 # that allocated it, and not the churn; the text leads with the verdict. A heap snapshot of it exports by retention
-# path (pprof inuse_space, folded, speedscope) with the carts' exact bytes. Without a leak (batch 0) it says so.
+# path (pprof inuse_space, folded, speedscope) with the carts' exact bytes. Without a leak (batch 0) it says so; with
+# an interval, the snapshots are that far apart (and a duration without room for them is refused).
 . "$(dirname "$0")/lib.sh"
 
 BATCH=3000
@@ -21,7 +22,11 @@ check_eq "the leaking type comes first" "$(jq -r '.reports.leaks.growing[0].type
 # step grew by one batch per full GC the target saw between the two snapshots: one, the snapshot's own, unless the
 # collector ran a full GC of its own in between (rare, on a loaded machine), which the target's lines show.
 gc_of() { # the gen-2 count the target had seen when it held $1 carts
-    if [ "$1" -eq 0 ]; then awk '/^ready/ {print $4}' "$TOUT"; else awk -v c="$1" '$1 == "leaked" && $2 == c {print $4}' "$TOUT"; fi
+    if [ "$1" -eq 0 ]; then
+        awk '/^ready/ {print $4}' "$TOUT"
+    else
+        awk -v c="$1" '$1 == "leaked" && $2 == c {print $4}' "$TOUT"
+    fi
 }
 COUNTS=($(jq '.count[]' <<<"$G"))
 EXPECT=()
@@ -101,8 +106,18 @@ check_eq "target exit" "$?" 0
 rm -f "$WORK/stop"
 start_target Leak --stop-file "$WORK/stop" --batch 0 || exit 1
 N=$TPID
-"$DRD_BIN" profile "$N" leaks --duration 2 --param snapshots=3 --json >"$R" 2>"$WORK/none.err"
+"$DRD_BIN" profile "$N" leaks --duration 2 --param snapshots=3 --param interval=1 --json >"$R" 2>"$WORK/short.err"
+check_eq "interval: a duration without room for the snapshots is refused" "$?" 2
+check_contains "interval: says why" "$WORK/short.err" \
+    "3 snapshots 1 s apart need a duration of more than 2 s (--duration)"
+"$DRD_BIN" profile "$N" leaks --duration 5 --param snapshots=3 --param interval=1 --json >"$R" 2>"$WORK/none.err"
 check_eq "no leak: exit" "$?" 0
+check_eq "interval: the snapshots a second apart" \
+    "$(jq -c '[.report.snapshots | to_entries[] | .value.at_ms - .key * 1000 | . >= 0 and . < 500]' "$R")" \
+    '[true,true,true]'
+CHECKS=$((CHECKS + 1))
+[ "$(jq .session.duration_ms "$R")" -lt 4500 ] && pass "interval: the session ends after the last snapshot" ||
+    fail "interval: the session ran $(jq .session.duration_ms "$R") ms"
 check_eq "no leak: nothing grows" "$(jq '.report.growing | length' "$R")" 0
 check_eq "no leak: the verdict says so" "$(jq -r .report.verdict "$R" | sed 's/([0-9.]* s)/(T s)/')" \
     "No type grew at every step over 3 snapshots (T s): no leak in this window."

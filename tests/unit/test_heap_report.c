@@ -831,8 +831,8 @@ static void leak_snapshot(struct gbuf *all, char *lines, size_t cap, int k)
 }
 
 #define LEAKS_HDR                                                                                                      \
-    "drdotnet-raw\t1\tleaks\nsf\t0\tShop.Store.Carts\nt\t1\tShop.Cart[]\nc\ta1\t1\nt\t2\tShop.Cart\nc\ta2\t2\n"         \
-    "t\t3\tSystem.Byte[]\nc\ta3\t3\nt\t4\tShop.Receipt\nc\ta4\t4\n"
+    "drdotnet-raw\t1\tleaks\nsf\t0\tShop.Store.Carts\nt\t1\tShop.Cart[]\nc\ta1\t1\nt\t2\tShop.Cart\n"            \
+    "c\ta2\t2\nt\t3\tSystem.Byte[]\nc\ta3\t3\nt\t4\tShop.Receipt\nc\ta4\t4\n"
 
 static json_t *leaks(const struct tmp *t, const char *raw, const struct gbuf *g, char *err, size_t cap)
 {
@@ -849,7 +849,7 @@ static void leaks_growth(void **state)
     char raw[2048] = LEAKS_HDR, err[256] = "";
     for (int k = 1; k <= 3; k++)
         leak_snapshot(&all, raw, sizeof raw, k);
-    strcat(raw, "end\t9\t0\n");
+    strcat(raw, "m\tsnapshots_asked\t4\nend\t9\t0\n");
     json_t *r = leaks(*state, raw, &all, err, sizeof err);
     if (!r)
         fail_msg("leaks refused: %s", err);
@@ -869,6 +869,17 @@ static void leaks_growth(void **state)
     assert_string_equal(str(json_array_get(json_object_get(r, "growing"), 1), "type"), "System.Byte[]");
     assert_string_equal(str(r, "verdict"), "Shop.Cart grew by 2 instances (+128 B) over 3 snapshots (2.0 s), held by "
                                            "static field Shop.Store.Carts through Shop.Cart[].");
+    /* the session ended before its fourth snapshot: the text says so, after the verdict */
+    assert_int_equal(num(r, "snapshots_asked"), 4);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    drd_leaks_print(f, r);
+    fclose(f);
+    assert_true(strncmp(text, "Shop.Cart grew by 2 instances", 29) == 0);
+    assert_non_null(strstr(text, "3 of the 4 snapshots asked were taken before the session's end (the last at 2.0 s"));
+    assert_non_null(strstr(text, "held (2 new of 3) by: static Shop.Store.Carts -> Shop.Cart[] -> Shop.Cart\n"));
+    free(text);
     json_decref(r);
 }
 
@@ -906,14 +917,11 @@ static void export_by_path(void **state)
     assert_int_equal(drd_export_folded(raw, f, err, sizeof err), 0);
     fclose(f);
     /* the two sessions share one path: 80 bytes */
-    assert_string_equal(text, "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets."
-                              "Session> 32\n"
-                              "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets."
-                              "Session>;DrDotnet.Targets.Session[] 48\n"
-                              "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets."
-                              "Session>;DrDotnet.Targets.Session[];DrDotnet.Targets.Session 80\n"
-                              "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets."
-                              "Session>;DrDotnet.Targets.Session[];DrDotnet.Targets.Session;System.Byte[] 1048\n");
+#define SESSIONS "static DrDotnet.Targets.Program.Sessions;System.Collections.Generic.List<DrDotnet.Targets.Session>"
+    assert_string_equal(text, SESSIONS " 32\n" SESSIONS ";DrDotnet.Targets.Session[] 48\n" SESSIONS
+                              ";DrDotnet.Targets.Session[];DrDotnet.Targets.Session 80\n" SESSIONS
+                              ";DrDotnet.Targets.Session[];DrDotnet.Targets.Session;System.Byte[] 1048\n");
+#undef SESSIONS
     free(text);
 }
 

@@ -3,7 +3,8 @@
  * leaks.graph; a 'g' line in leaks.raw says where each one starts. Unlike heap-snapshot it does not end its session
  * after a snapshot, so it runs beside allocations (whose stacks then say where the growing types come from), and
  * its snapshots are spread over the session's duration: the first at the start, then every duration / snapshots
- * seconds, the session ending right after the last. Which types grew, and what holds them, the tool finds. */
+ * seconds (or `interval`, which the duration must leave room for), the session ending right after the last. Which
+ * types grew, and what holds them, the tool finds. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +33,8 @@ static struct {
 static const struct drd_param_desc params[] = {
     {"snapshots", DRD_PARAM_INT, "4", "heap snapshots over the duration, the first at the start", 2, MAX_SNAPSHOTS,
      NULL},
+    {"interval", DRD_PARAM_INT, "0", "seconds from one snapshot to the next; 0: the duration / snapshots", 0, 3600,
+     NULL},
     {"max_graph_mb", DRD_PARAM_INT, "4096", "the most the snapshots' graphs hold in all; past it the session ends", 1,
      65536, NULL},
     {"static_roots", DRD_PARAM_BOOL, "true", "name the app's static fields that hold objects", 0, 0, NULL},
@@ -55,6 +58,9 @@ static int take_one(struct drd_prof *p)
     int k = st.taken;
     int64_t at = drd_clock_mono_ns();
     int rc = drd_heapwalk_take(c, &st.facts[k], why, sizeof why);
+    drd_log(c, "leaks: snapshot %d of %d at %lld ms: %s, %llu objects, the target paused %llu ms", k + 1, st.want,
+            (long long)((at - st.start_ns) / 1000000), rc ? why : "taken", (unsigned long long)st.facts[k].objects,
+            (unsigned long long)(st.facts[k].pause_ns / 1000000));
     if (rc == 0 || st.facts[k].bytes > 0) {
         st.at_ms[k] = (at - st.start_ns) / 1000000;
         st.taken++;
@@ -100,7 +106,15 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
         snprintf(err, errcap, "leaks needs a duration over which to spread its snapshots (--duration N)");
         return -1;
     }
-    st.interval_ns = duration_s * 1000000000LL / st.want;
+    int64_t interval_s = drd_params_int(&p->params, "interval", 0);
+    if (interval_s > 0 && (st.want - 1) * interval_s >= duration_s) {
+        snprintf(err, errcap,
+                 "%d snapshots %lld s apart need a duration of more than %lld s (--duration), the session's end "
+                 "coming right after the last one",
+                 st.want, (long long)interval_s, (long long)((st.want - 1) * interval_s));
+        return -1;
+    }
+    st.interval_ns = interval_s > 0 ? interval_s * 1000000000LL : duration_s * 1000000000LL / st.want;
     char path[DRD_CD_MAX_PATH + 32];
     drd_fs_path(path, sizeof path, "%s/leaks.graph", c->cd.out_dir);
     st.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

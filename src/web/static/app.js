@@ -1227,6 +1227,7 @@
         ['types growing', num.format(r.growing_total || 0)],
       ]),
       incompleteNote(r),
+      r.snapshots_asked > snaps.length ? h('div', { class: 'warning' }, `${snaps.length} of the ${r.snapshots_asked} snapshots asked were taken before the session's end (each pauses the target for a forced GC and the heap walk): a longer duration gives them room.`) : null,
       growing.length ? [card('Types that grew at every snapshot', h('p', { class: 'muted small' },
         'Live objects and retained bytes rose from each snapshot to the next. Largest retained growth first.'), tbl),
       card('What holds them', detail)] : null);
