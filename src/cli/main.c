@@ -46,6 +46,8 @@ static void usage(FILE *f)
                "                                  session (default 10 s)\n"
                "  DRDOTNET_END_GRACE_MS           how long past a session's end to wait for the profiler to end\n"
                "                                  it before recording it as incomplete (default 30 s)\n"
+               "  DRDOTNET_LINES                  0: reports leave managed frames without source lines (no\n"
+               "                                  assembly or PDB read)\n"
                "  TMPDIR                          where the runtimes' diagnostics sockets are looked for\n"
                "                                  (default /tmp)\n"
                "  DRDOTNET_SESSION_FILE           read by the library in a process started with a profiler\n"

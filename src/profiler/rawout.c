@@ -448,11 +448,8 @@ static const struct method_entry *method_of(struct drd_rawout *r, const struct d
     }
     uint32_t index = r->methods.count;
     r->method_list[index] = e;
-    if (idmap_put(&r->methods, slot, key, index + 1)) {
-        r->methods.count--; /* not in the map: freed here, not at close */
-        free(e.name);
-        return NULL;
-    }
+    if (idmap_put(&r->methods, slot, key, index + 1))
+        return NULL; /* kept in the map (only its growth failed), freed at close */
     return &r->method_list[index];
 }
 

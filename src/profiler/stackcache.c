@@ -152,6 +152,17 @@ static int __attribute__((noinline)) read_chain(struct drd_stack_cache *sc, stru
 #endif
 }
 
+/* Clears the frames' code addresses: a chain tells one path from another but not the call site inside a method
+ * compiled without a frame (its return address lies in no frame record), so a kept walk would give every sample of
+ * the chain the sites of the first. Frames from here name their method only, as before there were source lines;
+ * and walks of one path compare equal whatever the sites. */
+static int no_sites(struct drd_frame *frames, int n)
+{
+    for (int i = 0; i < n; i++)
+        frames[i].ip = 0;
+    return n;
+}
+
 /* Whether a walk may be reused for every sample of its chain: no frame of shared generic code, whose exact class
  * (given by the runtime's walk) is not told by the code address. */
 static int reusable(ICorProfilerInfo15 *info, const struct drd_frame *frames, int n)
@@ -178,7 +189,7 @@ static int checked(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, atomic_
 {
     int truncated;
     struct drd_frame fresh[DRD_RAW_MAX_DEPTH];
-    int d = drd_stack_walk(info, 0, fresh, sc->max_depth, &truncated);
+    int d = no_sites(fresh, drd_stack_walk(info, 0, fresh, sc->max_depth, &truncated));
     atomic_fetch_add_explicit(&sc->walked, 1, memory_order_relaxed);
     if (d != (int)w->depth || memcmp(fresh, w->frames, (size_t)d * sizeof *fresh) != 0) {
         atomic_store_explicit(state, CHAIN_UNCACHEABLE, memory_order_relaxed);
@@ -196,13 +207,13 @@ int drd_stack_cache_walk(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, s
     if (max > sc->max_depth)
         max = sc->max_depth;
     if (!sc->on)
-        return drd_stack_walk(info, 0, frames, max, &truncated);
+        return no_sites(frames, drd_stack_walk(info, 0, frames, max, &truncated));
     struct drd_frame chain[CHAIN_DEPTH];
     int n = read_chain(sc, chain);
     uint32_t slot = n > 0 ? drd_keytable_find(&sc->chains, 0, chain, (uint32_t)n) : 0;
     if (!slot) {
         atomic_fetch_add_explicit(&sc->direct, 1, memory_order_relaxed);
-        return drd_stack_walk(info, 0, frames, max, &truncated);
+        return no_sites(frames, drd_stack_walk(info, 0, frames, max, &truncated));
     }
     atomic_ullong *state = drd_keytable_counter(&sc->chains, slot, 0);
     struct cached_walk *w = walk_at(sc, slot);
@@ -221,7 +232,7 @@ int drd_stack_cache_walk(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, s
     unsigned long long expected = CHAIN_NEW;
     if (s == CHAIN_NEW && atomic_compare_exchange_strong(state, &expected, CHAIN_WALKING)) {
         /* the first sample of this chain: the runtime walks (as deep as the cache keeps), the walk is kept */
-        int d = drd_stack_walk(info, 0, w->frames, sc->max_depth, &truncated);
+        int d = no_sites(w->frames, drd_stack_walk(info, 0, w->frames, sc->max_depth, &truncated));
         w->depth = (uint32_t)d;
         int keep = d > 0 && reusable(info, w->frames, d);
         atomic_store_explicit(state, keep ? CHAIN_CACHED : CHAIN_UNCACHEABLE, memory_order_release);
@@ -235,5 +246,5 @@ int drd_stack_cache_walk(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, s
     }
     /* shared generic code, or another thread is walking this chain right now */
     atomic_fetch_add_explicit(&sc->walked, 1, memory_order_relaxed);
-    return drd_stack_walk(info, 0, frames, max, &truncated);
+    return no_sites(frames, drd_stack_walk(info, 0, frames, max, &truncated));
 }

@@ -15,7 +15,9 @@
  * any other's from /proc/self/maps at its first walk (the mapping that holds both its stack pointer and its
  * thread descriptor; system calls, no allocation); a thread running elsewhere (an alternate signal stack) or with
  * unknown bounds reads no chain. Where the chain cannot be read (not x86_64, more threads than the table
- * holds, a chain that ends inside the runtime) or the cache is full, the runtime walks every time. */
+ * holds, a chain that ends inside the runtime) or the cache is full, the runtime walks every time.
+ * Its frames carry no code address (ip 0, so no source line): a chain does not tell two call sites of a frameless
+ * method apart, and telling them apart by the runtime's walk would walk every time. */
 #ifndef DRD_STACKCACHE_H
 #define DRD_STACKCACHE_H
 

@@ -469,14 +469,18 @@ json_t *drd_merged_report(const char *raw_path, char *err, size_t cap)
                     json_decref(stacks);
                     goto fail_add;
                 }
-                json_array_append_new(stacks, json_pack("{s:I,s:s?,s:o}", "tid", (json_int_t)th->tid, "name", th->name,
-                                                        "frames", frames_json(&s, th->runs[k].stack)));
+                json_array_append_new(stacks, json_pack("{s:I,s:s?,s:o,s:o*}", "tid", (json_int_t)th->tid, "name",
+                                                        th->name, "frames", frames_json(&s, th->runs[k].stack),
+                                                        "lines", drd_lines_stack_json(&s.d, th->runs[k].stack)));
             }
     }
     report =
         json_pack("{s:s,s:I,s:I,s:b,s:o,s:o}", "profiler", "merged-stacks", "threads", (json_int_t)s.samples, "dropped",
                   (json_int_t)s.d.dropped, "complete", s.d.ended, "tree", tree_json(&t, &s, 1), "stacks", stacks);
     drd_symbols_attach(report, &s.d);
+    json_t *lines = report ? drd_lines_summary_json(&s.d) : NULL;
+    if (lines)
+        json_object_set_new(report, "lines", lines);
     if (!report)
         snprintf(err, cap, "out of memory building the report");
     tree_free(&t);
@@ -625,7 +629,8 @@ void drd_merged_print(FILE *out, json_t *r)
         json_t *f;
         json_array_foreach(json_object_get(v, "frames"), k, f)
         {
-            fprintf(out, "      at %s\n", json_string_value(f));
+            drd_lines_print_frame(out, "      ", f, json_object_get(v, "lines"), k);
         }
     }
+    drd_lines_summary_print(out, json_object_get(r, "lines"));
 }

@@ -230,13 +230,7 @@ void drd_exceptions_print(FILE *out, json_t *r)
                     fprintf(out, "      ... %zu more frames\n", json_array_size(json_object_get(s, "frames")) - f);
                     break;
                 }
-                json_t *line = json_array_get(json_object_get(s, "lines"), f);
-                const char *file = json_string_value(json_object_get(line, "file"));
-                if (file)
-                    fprintf(out, "      at %s (%s:%lld)\n", json_string_value(frame), drd_path_base(file),
-                            (long long)json_integer_value(json_object_get(line, "line")));
-                else
-                    fprintf(out, "      at %s\n", json_string_value(frame));
+                drd_lines_print_frame(out, "      ", frame, json_object_get(s, "lines"), f);
             }
         }
     }

@@ -117,6 +117,18 @@ const char *drd_path_base(const char *path)
     return s ? s + 1 : path;
 }
 
+void drd_lines_print_frame(FILE *out, const char *indent, json_t *frame, json_t *lines, size_t k)
+{
+    json_t *line = json_array_get(lines, k);
+    const char *file = json_string_value(json_object_get(line, "file"));
+    const char *name = json_string_value(frame);
+    if (file)
+        fprintf(out, "%sat %s (%s:%lld)\n", indent, name, drd_path_base(file),
+                (long long)json_integer_value(json_object_get(line, "line")));
+    else
+        fprintf(out, "%sat %s\n", indent, name);
+}
+
 void drd_lines_summary_print(FILE *out, json_t *summary)
 {
     const char *why = json_string_value(json_object_get(summary, "why"));

@@ -25,6 +25,10 @@ json_t *drd_lines_stack_json(const struct drd_rawdata *d, uint32_t stack);
 /* Prints the hot-lines table (by_ns: shares of time, else of samples, of whole) and the summary's sentence. */
 void drd_hot_lines_print(FILE *out, json_t *hot, json_t *summary, json_int_t whole, int by_ns, size_t max);
 
+/* Prints a stack's frame k (its name: frame) as "<indent>at Method (File.cs:42)", or without the line when lines
+ * (the stack's "lines" array, may be NULL) has none for it. */
+void drd_lines_print_frame(FILE *out, const char *indent, json_t *frame, json_t *lines, size_t k);
+
 /* Prints "Source lines: <why>" when some frames have no line. Accepts NULL. */
 void drd_lines_summary_print(FILE *out, json_t *summary);
 

@@ -25,6 +25,15 @@ check_eq "cpu: functions keep their names" "$(jq -r '.report.top[0].function' "$
 "$DRD_BIN" show "$(jq -r .session.id "$R")" >"$WORK/cpu.txt" 2>&1
 check_contains "cpu: the terminal's hot lines" "$WORK/cpu.txt" "Program.cs:$loop  DrDotnet.Targets.Hot.Spin"
 
+# merged-stacks: the spinning thread's stack at the loop's line
+start_target Lines --stop-file "$WORK/stop-lines" || exit 1
+"$DRD_BIN" profile "$TPID" merged-stacks --json >"$WORK/merged.json" 2>"$WORK/merged.err"
+check_eq "merged: the spinner at the loop's line" \
+    "$(jq '.report.stacks[] | select(.name == "spinner") | .lines[0].line' "$WORK/merged.json")" "$loop"
+touch "$WORK/stop-lines"
+wait "$TPID"
+check_eq "merged: target exit code" "$?" 0
+
 # exceptions: the stack names the line that threw and the line of the call
 throws() {
     "$DRD_BIN" launch exceptions --json -- dotnet "$T/Lines.dll" --seconds 0 --throws 300 >"$WORK/$1.json" \
