@@ -391,6 +391,7 @@ static int load(const char *raw_path, uint64_t from_ns, uint64_t to_ns, struct d
     if (heap_raw(raw_path, graph, sizeof graph)) {
         if (drd_heap_samples_load(raw_path, graph, s, err, cap))
             return -1;
+        s->by_line = by_line; /* the heap's loader starts from an empty s; its frames have no lines */
         if (dedup_names(s)) {
             snprintf(err, cap, "out of memory");
             return -1;
