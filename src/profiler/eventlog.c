@@ -50,26 +50,31 @@ void drd_eventlog_free(struct drd_eventlog *l)
 }
 
 /* 1 when this second's share has room left: the window moves to a new second with one compare-and-swap; two
- * threads racing at a second's turn may both start it, so a second keeps at most a few more than per_s. */
+ * threads racing at a second's turn may both start it, so a second keeps at most a few more than per_s. A thread
+ * that loses the race CAS_TRIES times in a row leaves its event off rather than spin on. */
+#define CAS_TRIES 16
 static int second_has_room(struct drd_eventlog *l, uint64_t ns)
 {
     if (!l->per_s)
         return 1;
     uint64_t sec = ns / 1000000000ULL;
     unsigned long long w = atomic_load_explicit(&l->window, memory_order_relaxed);
-    for (;;) {
+    for (int tries = 0; tries < CAS_TRIES; tries++) {
+        if ((w >> 32) > (sec & 0xffffffffULL))
+            return 0; /* a thread of a later second moved the window on: never back */
         if ((w >> 32) != (sec & 0xffffffffULL)) {
             unsigned long long fresh = (sec << 32) | 1;
             if (atomic_compare_exchange_weak_explicit(&l->window, &w, fresh, memory_order_relaxed,
                                                       memory_order_relaxed))
                 return 1;
-            continue;
+            continue; /* w now holds what another thread wrote */
         }
         if ((w & 0xffffffffULL) >= l->per_s)
             return 0;
         if (atomic_compare_exchange_weak_explicit(&l->window, &w, w + 1, memory_order_relaxed, memory_order_relaxed))
             return 1;
     }
+    return 0;
 }
 
 int drd_eventlog_add(struct drd_eventlog *l, const struct drd_core *c, uint32_t a, uint64_t b)
