@@ -26,9 +26,10 @@ if ! command -v dotnet >/dev/null; then
     echo "setup: the .NET SDK (dotnet) is needed to build the test and demo targets" >&2
     exit 1
 fi
-# the web UI test's npm packages (playwright-core), exactly as tests/web/package-lock.json says
+# the web UI test's npm packages (playwright-core; speedscope, which opens the chrome-trace export in the test),
+# exactly as tests/web/package-lock.json says
 web="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/web"
-if [ ! -f "$web/node_modules/playwright-core/package.json" ] ||
+if [ ! -f "$web/node_modules/playwright-core/package.json" ] || [ ! -f "$web/node_modules/speedscope/package.json" ] ||
     [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
     echo "setup: npm ci in tests/web"
     (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

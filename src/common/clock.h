@@ -15,6 +15,15 @@ static inline uint64_t drd_clock_mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Nanoseconds on the monotonic clock as of the kernel's last tick (a few ms behind at most, several times cheaper
+ * to read): for rates, not for timestamps. */
+static inline uint64_t drd_clock_mono_coarse_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 /* Milliseconds on the monotonic clock. */
 static inline int64_t drd_clock_mono_ms(void)
 {

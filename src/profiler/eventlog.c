@@ -50,34 +50,42 @@ void drd_eventlog_free(struct drd_eventlog *l)
 }
 
 /* 1 when this second's share has room left: the window moves to a new second with one compare-and-swap; two
- * threads racing at a second's turn may both start it, so a second keeps at most a few more than per_s. */
+ * threads racing at a second's turn may both start it, so a second keeps at most a few more than per_s. A thread
+ * that loses the race CAS_TRIES times in a row leaves its event off rather than spin on. */
+#define CAS_TRIES 16
 static int second_has_room(struct drd_eventlog *l, uint64_t ns)
 {
     if (!l->per_s)
         return 1;
     uint64_t sec = ns / 1000000000ULL;
     unsigned long long w = atomic_load_explicit(&l->window, memory_order_relaxed);
-    for (;;) {
+    for (int tries = 0; tries < CAS_TRIES; tries++) {
+        if ((w >> 32) > (sec & 0xffffffffULL))
+            return 0; /* a thread of a later second moved the window on: never back */
         if ((w >> 32) != (sec & 0xffffffffULL)) {
             unsigned long long fresh = (sec << 32) | 1;
             if (atomic_compare_exchange_weak_explicit(&l->window, &w, fresh, memory_order_relaxed,
                                                       memory_order_relaxed))
                 return 1;
-            continue;
+            continue; /* w now holds what another thread wrote */
         }
         if ((w & 0xffffffffULL) >= l->per_s)
             return 0;
         if (atomic_compare_exchange_weak_explicit(&l->window, &w, w + 1, memory_order_relaxed, memory_order_relaxed))
             return 1;
     }
+    return 0;
 }
 
 int drd_eventlog_add(struct drd_eventlog *l, const struct drd_core *c, uint32_t a, uint64_t b)
 {
     if (!l->events)
         return 0;
-    uint64_t ns = drd_session_ns(c);
-    if (!second_has_room(l, ns) || atomic_load_explicit(&l->head, memory_order_relaxed) >= l->cap) {
+    /* the share per second by the coarse clock (a third of the precise one's cost, on the path of every event of a
+     * storm), the event's own time by the precise one */
+    uint64_t coarse = drd_clock_mono_coarse_ns();
+    if (!second_has_room(l, coarse > c->zero_ns ? coarse - c->zero_ns : 0) ||
+        atomic_load_explicit(&l->head, memory_order_relaxed) >= l->cap) {
         atomic_fetch_add_explicit(&l->left_off, 1, memory_order_relaxed);
         return 0;
     }
@@ -87,7 +95,7 @@ int drd_eventlog_add(struct drd_eventlog *l, const struct drd_core *c, uint32_t 
         return 0;
     }
     struct drd_event *e = &l->events[i];
-    e->ns = ns;
+    e->ns = drd_session_ns(c);
     e->tid = drd_eventlog_tid();
     e->a = a;
     e->b = b;

@@ -12,6 +12,7 @@ if [ ! -x "$CHROMIUM" ]; then
     exit 1
 fi
 if [ ! -f "$here/node_modules/playwright-core/package.json" ] ||
+    [ ! -f "$here/node_modules/speedscope/package.json" ] ||
     [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
     (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi

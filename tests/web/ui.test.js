@@ -395,8 +395,23 @@ test('the timeline: drawn, zoomed, and a selected range narrows the flame graph'
   assert.equal(doc.drawn, doc.n, 'the whole session in view: every event drawn');
   await shot('30-timeline');
 
-  // the wheel zooms in around the pointer
+  // hovering the forced GC in the pauses' row tells what it was and who asked for it
   const box = await canvas.boundingBox();
+  // (zoomed on it first: the suspend sampler's own short pauses, every 10 ms, crowd the row at the session's scale)
+  const gcX = await page.evaluate(() => {
+    const t = window.drdTimeline;
+    const i = t.d.pauses.find((p) => t.d.labels[t.d.label[p]] === 'GC gen 2 (induced)');
+    if (i === undefined) return null;
+    t.zoomTo(t.d.start[i] - 2e5, t.d.start[i] + t.d.dur[i] + 2e5);
+    return t.x(t.d.start[i] + t.d.dur[i] / 2);
+  });
+  assert.ok(gcX !== null, 'the forced GC among the pauses');
+  await page.mouse.move(box.x + gcX, box.y + 29);
+  await page.waitForFunction(() => !document.querySelector('#tooltip').hidden && /GC gen 2 \(induced\)/.test(document.querySelector('#tooltip').textContent));
+  assert.match(await page.locator('#tooltip').textContent(), /runtime pause at .*suspended by tl-collector/);
+  await page.locator('#timeline-reset').click();
+
+  // the wheel zooms in around the pointer
   await page.mouse.move(box.x + box.width * 0.6, box.y + 60);
   await page.mouse.wheel(0, -600);
   await page.waitForFunction((end) => { const [a, b] = document.querySelector('canvas.timeline-canvas').dataset.view.split(',').map(Number); return b - a < end * 0.5; }, doc.end);

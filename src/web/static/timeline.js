@@ -264,8 +264,17 @@
       if (x < LABEL_W || y < AXIS) return null;
       const t = this.time(x);
       const tol = (3 * (this.t1 - this.t0)) / (this.w - LABEL_W);
-      if (y < AXIS + PAUSE_ROW) {
-        return d.pauses.find((i) => d.start[i] - tol <= t && t <= d.start[i] + d.dur[i] + tol) ?? null;
+      if (y < AXIS + PAUSE_ROW) { // the pause that holds t, else the nearest within tol
+        let best = null;
+        let bestDist = tol;
+        for (const i of d.pauses) {
+          const dist = t < d.start[i] ? d.start[i] - t : Math.max(0, t - d.start[i] - d.dur[i]);
+          if (dist < bestDist || (dist === bestDist && best !== null && d.dur[i] > d.dur[best])) {
+            best = i;
+            bestDist = dist;
+          }
+        }
+        return best;
       }
       const lane = Math.floor((y - AXIS - PAUSE_ROW) / LANE);
       if (lane < 0 || lane >= d.lanes.length) return null;
