@@ -123,11 +123,13 @@ def main():
     z = [line.split("\t") for line in open(sys.argv[4]) if line.startswith("z\t")][0]
     slack = (int(z[4]) - int(z[3])) / 1000.0 + 1000
     print("waits: its start took %.0f us" % (slack - 1000))
-    locks = [e for e in timed if e.get("cat") == "lock" and c0 - 20000 <= e["ts"] <= c1 + 20000]
+    # the convoy's waits: those of its threads (the runtime's own threads may wait on other locks meanwhile); the
+    # runtime names the holder when the wait starts, 0 when the lock was being handed over at that instant
+    locks = [e for e in timed if e.get("cat") == "lock" and e["tid"] in ctids and c0 - 20000 <= e["ts"] <= c1 + 20000]
     check("convoy: lock waits on the timeline", len(locks) >= 3, len(locks))
-    check("convoy: each on a convoy thread, its holder another one",
-          all(e["tid"] in ctids and e["args"]["owner"] in ctids and e["args"]["owner"] != e["tid"] for e in locks),
-          locks[:2])
+    check("convoy: each held by another convoy thread (or by none known)",
+          all(e["args"]["owner"] in ctids | {0} and e["args"]["owner"] != e["tid"] for e in locks), locks[:2])
+    check("convoy: most holders known", sum(1 for e in locks if e["args"]["owner"]) * 2 >= len(locks), locks[:4])
     check("convoy: the waits within the phase", all(c0 - slack <= e["ts"] and e["ts"] + e["dur"] <= c1 + slack
                                                      for e in locks), (c0, c1, slack, locks[:2]))
     cpu = [e for e in timed if e.get("cat") == "cpu" and e["tid"] in ctids and c0 <= e["ts"] <= c1]

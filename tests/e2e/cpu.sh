@@ -24,7 +24,7 @@ caller_share() {
     awk '{ n = $NF; all += n; if (index($0, "DrDotnet.Targets.Program.RunSpinner;DrDotnet.Targets.Spinner.SpinForever")) hit += n }
          END { print (all ? hit / all : 0) }' "$1"
 }
-start_target CpuSpin --stop-file "$WORK/stop-spin" || exit 1
+start_target CpuSpin --stop-file "$WORK/stop-spin" --seconds 300 || exit 1
 SPIN=$TPID
 SPIN_OUT=$TOUT
 "$DRD_BIN" profile "$SPIN" cpu-hotpaths --duration 4 --json >"$WORK/cpu.json" 2>"$WORK/cpu.err"
