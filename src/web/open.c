@@ -4,10 +4,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,4 +93,58 @@ int drd_open_url(const char *url, char *said, size_t cap)
     snprintf(said, cap,
              "found no browser to open the page (no chromium, chromium-browser, google-chrome or xdg-open on PATH)");
     return -1;
+}
+
+static char handoff_dir[4096], handoff_file[4200];
+static pthread_mutex_t handoff_lock = PTHREAD_MUTEX_INITIALIZER; /* a request's thread and the stopping server */
+
+int drd_open_handoff_write(const char *base, const char *token, char *url, size_t cap)
+{
+    const char *runtime = getenv("XDG_RUNTIME_DIR"), *tmp = getenv("TMPDIR");
+    const char *parent = runtime && *runtime ? runtime : tmp && *tmp ? tmp : "/tmp";
+    int n = snprintf(handoff_dir, sizeof handoff_dir, "%s/drdotnet-open-XXXXXX", parent);
+    if (n < 0 || (size_t)n >= sizeof handoff_dir || !mkdtemp(handoff_dir)) { /* mkdtemp: mode 0700 */
+        handoff_dir[0] = 0;
+        return -1;
+    }
+    snprintf(handoff_file, sizeof handoff_file, "%s/open.html", handoff_dir);
+    int fd = open(handoff_file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        drd_open_handoff_remove();
+        errno = e;
+        return -1;
+    }
+    /* base and token are ours (an address of digits and dots or brackets, a hex token): nothing to escape */
+    fprintf(f,
+            "<!doctype html>\n<meta charset=\"utf-8\"><title>drdotnet</title>\n"
+            "<form method=\"post\" action=\"%s%s\"><input type=\"hidden\" name=\"token\" value=\"%s\">"
+            "<noscript><button>Open drdotnet</button></noscript></form>\n"
+            "<script>document.forms[0].submit()</script>\n",
+            base, DRD_OPEN_HANDOFF_PATH, token);
+    if (fclose(f) != 0) {
+        drd_open_handoff_remove();
+        return -1;
+    }
+    n = snprintf(url, cap, "file://%s", handoff_file);
+    if (n < 0 || (size_t)n >= cap) {
+        drd_open_handoff_remove();
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+void drd_open_handoff_remove(void)
+{
+    pthread_mutex_lock(&handoff_lock);
+    if (handoff_dir[0]) {
+        unlink(handoff_file);
+        rmdir(handoff_dir);
+        handoff_dir[0] = 0;
+    }
+    pthread_mutex_unlock(&handoff_lock);
 }

@@ -107,6 +107,24 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
+/* 1 when the request is serve --open's handoff (open.h): a POST of the token from the user's own file. */
+static int is_handoff(const char *url, const char *method)
+{
+    return strcmp(url, DRD_OPEN_HANDOFF_PATH) == 0 && strcmp(method, "POST") == 0;
+}
+
+/* 1 (with a refusal queued in *rc) when the Content-Length is above what the server reads, else 0. */
+static int body_too_large(struct MHD_Connection *c, const char *method, const char *url, const char *length,
+                          enum MHD_Result *rc)
+{
+    if (length && strtoull(length, NULL, 10) > DRD_API_MAX_BODY) {
+        *rc = refuse(c, method, url, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is larger than %d KiB",
+                     DRD_API_MAX_BODY / 1024);
+        return 1;
+    }
+    return 0;
+}
+
 /* The checks that need no body, in the first call for a request. Returns 1 when it queued a refusal (with *rc),
  * 0 to go on. */
 static int gate(struct MHD_Connection *c, const char *url, const char *method, enum MHD_Result *rc)
@@ -136,6 +154,8 @@ static int gate(struct MHD_Connection *c, const char *url, const char *method, e
                      port, port, port);
         return 1;
     }
+    if (is_handoff(url, method)) /* from a file of the user's: Origin null; the token in its body is the check */
+        return body_too_large(c, method, url, length, rc);
     if (origin && !drd_guard_origin_ok(&guard, origin)) {
         *rc = refuse(c, method, url, MHD_HTTP_FORBIDDEN, "requests from other sites are refused");
         return 1;
@@ -166,12 +186,7 @@ static int gate(struct MHD_Connection *c, const char *url, const char *method, e
         *rc = refuse(c, method, url, MHD_HTTP_METHOD_NOT_ALLOWED, "the page's files are only read (GET)");
         return 1;
     }
-    if (length && strtoull(length, NULL, 10) > DRD_API_MAX_BODY) {
-        *rc = refuse(c, method, url, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is larger than %d KiB",
-                     DRD_API_MAX_BODY / 1024);
-        return 1;
-    }
-    return 0;
+    return body_too_large(c, method, url, length, rc);
 }
 
 /* GET of the page's files. "/?token=..." is the page too: its script takes the token from the address (no cookie
@@ -197,6 +212,28 @@ static enum MHD_Result page(struct MHD_Connection *c, const char *method, const 
         return drd_http_queue(c, MHD_HTTP_OK, r);
     }
     return drd_http_error(c, MHD_HTTP_NOT_FOUND, "no such page");
+}
+
+/* serve --open's handoff: the body "token=<token>" from the file the server wrote; answers 303 to the page's
+ * address with the token, which the page keeps (app.js), and removes the file, whose work is done. */
+static enum MHD_Result handoff(struct MHD_Connection *c, const char *method, const char *url, const char *body)
+{
+    static const char key[] = "token=";
+    char token[DRD_GUARD_TOKEN_LEN + 1];
+    size_t n = strncmp(body, key, sizeof key - 1) == 0 ? strcspn(body + sizeof key - 1, "&\r\n") : 0;
+    snprintf(token, sizeof token, "%.*s", (int)(n < sizeof token ? n : 0), body + sizeof key - 1);
+    if (n != DRD_GUARD_TOKEN_LEN || !drd_guard_token_ok(&guard, token))
+        return refuse(c, method, url, MHD_HTTP_FORBIDDEN,
+                      "wrong token: open the address that this drdotnet serve printed");
+    drd_open_handoff_remove();
+    char location[64 + DRD_GUARD_TOKEN_LEN];
+    snprintf(location, sizeof location, "/?token=%s", token);
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return drd_http_queue(c, MHD_HTTP_SEE_OTHER, r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -243,6 +280,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (b->too_large)
         return refuse(c, method, url, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is larger than %d KiB",
                       DRD_API_MAX_BODY / 1024);
+    if (is_handoff(url, method))
+        return handoff(c, method, url, b->data ? b->data : "");
     if (!is_api(url))
         return page(c, method, url);
     struct drd_api_request r = {c, method, url, b->data ? b->data : "", b->len};
@@ -469,9 +508,16 @@ int drd_web_serve(const struct drd_web_config *cfg)
     printf("%s\n", url);
     fflush(stdout);
     if (cfg->open) {
-        /* the page takes the token from the address and drops it from the address bar (app.js) */
-        char said[4400];
-        int opened = drd_open_url(url, said, sizeof said);
+        /* the browser opens a file of the user's that posts the token: never on its command line */
+        char said[4400], file_url[4300], base[96];
+        snprintf(base, sizeof base, "http://%s:%d", host, port);
+        int opened = -1;
+        if (drd_open_handoff_write(base, guard.token, file_url, sizeof file_url))
+            snprintf(said, sizeof said, "cannot write the page that opens the server (%s)", strerror(errno));
+        else
+            opened = drd_open_url(file_url, said, sizeof said);
+        if (opened)
+            drd_open_handoff_remove();
         fprintf(stderr, "drdotnet serve: %s%s\n", said,
                 opened == 0 ? "; if no window appears (no desktop here), open the address above by hand"
                        : ": open the address above in a browser");
@@ -486,6 +532,7 @@ int drd_web_serve(const struct drd_web_config *cfg)
     fprintf(stderr, "drdotnet serve: stopping (%s)\n", strsignal(sig));
     drd_api_stop();
     MHD_stop_daemon(d);
+    drd_open_handoff_remove();
     drd_slots_destroy(slots);
     slots = NULL;
     pthread_sigmask(SIG_SETMASK, &old, NULL);

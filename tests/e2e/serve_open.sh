@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end: drdotnet serve --open with fake browsers on PATH that record their arguments: an app window of
-# Chromium when one is there (--app=ADDRESS, the printed address with its token, which then opens the page and the
-# API), xdg-open when only it is, and a sentence and the printed address when there is neither.
+# Chromium when one is there (--app=file://...: a file of the user's only, whose form posts the token to the server,
+# which answers with the page's address and token; the token never goes on a command line, where other local users
+# read it), xdg-open when only it is, and a sentence and the printed address when there is neither.
 . "$(dirname "$0")/lib.sh"
 
 # fake NAME: a program NAME in $WORK/bin-NAME that writes its arguments, one a line, to $WORK/NAME.args
@@ -32,22 +33,37 @@ sed -i "s|xdg-open.args|chromium-lost.args|g" "$WORK/bin-chromium/xdg-open"
 # Chromium on PATH: an app window on the printed address, token included
 serve_with "$WORK/bin-chromium" || exit 1
 wait_file "$WORK/chromium.args" || fail "chromium: not started"
-check_eq "chromium: its one argument" "$(cat "$WORK/chromium.args")" "--app=$URL"
+OPENED=$(sed -n 's/^--app=//p' "$WORK/chromium.args")
+check_eq "chromium: one argument, an app window of a file" "$(wc -l <"$WORK/chromium.args") ${OPENED%%//*}" "1 file:"
+check_eq "chromium: no token on its command line" "$(grep -c "${URL##*token=}" "$WORK/chromium.args")" 0
 check_eq "chromium: xdg-open not used" "$(test -e "$WORK/chromium-lost.args" && echo used || echo no)" no
 check_contains "chromium: says what it did" "$WORK/serve.err" "opened the page in an app window of chromium"
 check_contains "chromium: and the address by hand" "$WORK/serve.err" "open the address above by hand"
-OPENED=$(sed -n 's/^--app=//p' "$WORK/chromium.args")
-check_eq "the address opened: the page" "$(curl -s -o /dev/null -w '%{http_code}' "$OPENED")" 200
-check_eq "the address opened: its token opens the API" \
-    "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${OPENED##*token=}" "$BASE/api/info")" 200
+FILE=${OPENED#file://}
+check_eq "the file: the user's only" "$(stat -c %a "$FILE") $(stat -c %a "$(dirname "$FILE")")" "600 700"
+ACTION=$(sed -n 's/.*action="\([^"]*\)".*/\1/p' "$FILE")
+POSTED=$(sed -n 's/.*name="token" value="\([^"]*\)".*/\1/p' "$FILE")
+check_eq "the file: posts the token to the server" "$ACTION $POSTED" "$BASE/open ${URL##*token=}"
+check_eq "a wrong token is refused" \
+    "$(curl -s -o /dev/null -w '%{http_code}' -H 'Origin: null' --data "token=${POSTED//?/0}" "$ACTION")" 403
+check_eq "the file: still there after a wrong token" "$(test -e "$FILE" && echo there)" there
+# as the browser posts it: from a file, Origin null
+ANSWER=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Origin: null' --data "token=$POSTED" "$ACTION")
+check_eq "the server answers with the page's address and token" "$ANSWER" "303 $URL"
+check_eq "the file: removed once used" "$(test -e "$FILE" && echo there || echo gone)" gone
+check_eq "the page's address: the page" "$(curl -s -o /dev/null -w '%{http_code}' "${ANSWER#* }")" 200
+check_eq "its token opens the API" \
+    "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $POSTED" "$BASE/api/info")" 200
 stop_serve
 
 # only xdg-open: the desktop's default browser
 serve_with "$WORK/bin-xdg-open" || exit 1
 wait_file "$WORK/xdg-open.args" || fail "xdg-open: not started"
-check_eq "xdg-open: the printed address" "$(cat "$WORK/xdg-open.args")" "$URL"
+OPENED=$(cat "$WORK/xdg-open.args")
+check_eq "xdg-open: the handoff file, no token" "${OPENED%%//*} $(grep -c "${URL##*token=}" "$WORK/xdg-open.args")" "file: 0"
 check_contains "xdg-open: says what it did" "$WORK/serve.err" "asked the desktop's default browser"
 stop_serve
+check_eq "xdg-open: the file removed when the server stops" "$(test -e "${OPENED#file://}" && echo there || echo gone)" gone
 
 # neither: a sentence, and the server serves the printed address all the same
 mkdir -p "$WORK/empty"
