@@ -107,6 +107,43 @@ test('the printed address: the token leaves the address bar, and no cookie is se
   assert.equal(await page.locator('.error').count(), 0, 'no error: the API calls carried the token');
 });
 
+// serve --open hands the browser a file of the user's whose form posts the token (never the token on a command
+// line): opened in Chromium, it lands on the page, logged in, the token out of the address bar, the file gone.
+test('serve --open: the handed file opens the page with its token', async () => {
+  const bin = path.join(work, 'bin-open');
+  const argsFile = path.join(work, 'open.args');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, 'chromium'), `#!/bin/sh\necho "$1" >"${argsFile}.tmp" && mv "${argsFile}.tmp" "${argsFile}"\n`,
+    { mode: 0o755 });
+  const saved = env;
+  env = Object.assign({}, saved, { PATH: bin + ':/usr/bin:/bin' });
+  const opener = start(BIN, ['serve', '--port', '0', '--open']);
+  env = saved;
+  try {
+    const printed = (await opener.waitFor(/^(http:\/\/127\.0\.0\.1:\d+)\/\?token=([0-9a-f]{32})$/m, 15000));
+    const t0 = Date.now();
+    while (!fs.existsSync(argsFile) && Date.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 50));
+    const arg = fs.readFileSync(argsFile, 'utf8').trim();
+    assert.match(arg, /^--app=file:\/\//, 'an app window of a file');
+    assert.ok(!arg.includes(printed[2]), 'no token on the browser\'s command line');
+    const file = arg.replace('--app=file://', '');
+    const tab = await context.newPage();
+    try {
+      await tab.goto(arg.replace('--app=', ''));
+      await tab.waitForURL(new RegExp('^' + printed[1].replace(/\./g, '\\.') + '/(#.*)?$'), { timeout: 15000 });
+      await tab.locator('button[data-profiler="cpu-hotpaths"]').waitFor();
+      await tab.goto(printed[1] + '/#/sessions');
+      await tab.locator('table.sessions, p.muted:has-text("No session yet")').first().waitFor();
+      assert.equal(await tab.locator('.error').count(), 0, 'the API calls carried the token the file handed over');
+      assert.ok(!fs.existsSync(file), 'the file is gone once used');
+    } finally {
+      await tab.close();
+    }
+  } finally {
+    opener.kill('SIGTERM');
+  }
+});
+
 // Another local user's server on another loopback port, visited from the same browser after the page: by a link,
 // with an image, a script's fetch with credentials, and in a second tab. It records every request's headers; none
 // may hold the token, and replaying any of them against drdotnet's API (with the page's Origin, which curl can
