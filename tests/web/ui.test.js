@@ -407,7 +407,7 @@ test('several profilers in one session: ticked together, one tab per report', as
 // The Timeline target's phases (tests/targets/Timeline) in one session of four profilers started by the tool: the
 // Timeline tab draws every event, the wheel zooms, and a range selected with shift-drag narrows the flame graph
 // below it to that range's CPU samples (the convoy's spinning holders in the convoy's range, none before it).
-test('the timeline: drawn, zoomed, and a selected range narrows the flame graph', async () => {
+test('the timeline: drawn, zoomed, and a selected range narrows the table of events and the flame graph', async () => {
   const go = path.join(work, 'go-timeline');
   const target = start('dotnet', [path.join(TARGETS, 'Timeline', 'Timeline.dll'), '--go-file', go, '--stop-file', path.join(work, 'stop-timeline'), '--hold-ms', '60']);
   await target.waitFor(/^ready/m, 30000);
@@ -471,15 +471,23 @@ test('the timeline: drawn, zoomed, and a selected range narrows the flame graph'
     await page.keyboard.up('Shift');
     await page.waitForFunction(() => document.querySelector('#timeline-flame').dataset.range);
     await page.waitForFunction(() => document.querySelector('#timeline-flame canvas.flame-canvas'));
-    return page.evaluate(() => ({ range: document.querySelector('#timeline-flame').dataset.range, samples: +document.querySelector('#timeline-flame').dataset.samples, holder: window.drdFlame.find('DrDotnet.Targets.Program.ConvoyWaiter') }));
+    await page.waitForFunction(() => document.querySelector('#timeline-summary').dataset.range);
+    return page.evaluate(() => {
+      const kinds = {}; // events of each kind in the range, from the summary table
+      for (const tr of document.querySelectorAll('#timeline-summary tr[data-kind]')) kinds[tr.dataset.kind] = (kinds[tr.dataset.kind] || 0) + Number(tr.dataset.events);
+      return { range: document.querySelector('#timeline-flame').dataset.range, samples: +document.querySelector('#timeline-flame').dataset.samples, holder: window.drdFlame.find('DrDotnet.Targets.Program.ConvoyWaiter'), kinds };
+    });
   };
   const inConvoy = await selectBy(Number(convoy.start) - zero, Number(convoy.end) - zero);
   assert.ok(inConvoy.samples > 0 && inConvoy.samples <= doc.wholeSamples, `the convoy's samples: ${JSON.stringify(inConvoy)}`);
   assert.ok(inConvoy.holder >= 0, 'the convoy\'s holder in the flame graph of its range');
+  assert.ok(inConvoy.kinds['lock waited for'] >= 3, `the convoy's lock waits in the range's table: ${JSON.stringify(inConvoy.kinds)}`);
+  assert.equal(inConvoy.kinds['exception thrown'], undefined, 'no exception in the convoy\'s range');
   await shot('31-timeline-selection');
   await page.locator('#timeline-clear').click();
   const before = await selectBy(0, Number(gc.end) - zero);
   assert.ok(before.holder < 0, `no convoy before the GC ended: ${JSON.stringify(before)}`);
+  assert.equal(before.kinds['exception thrown'], 200, `the burst's 200 throws in the table of the range before the GC ended: ${JSON.stringify(before.kinds)}`);
   assert.notEqual(before.range, inConvoy.range);
   fs.writeFileSync(path.join(work, 'stop-timeline'), '');
 });

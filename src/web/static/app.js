@@ -587,7 +587,7 @@
     }
     head.appendChild(h('div', { class: 'exports' }, h('span', { class: 'muted' }, 'Download: '), links));
     // timeline.js adds a Timeline tab beside the report when the session recorded timed events
-    const ui = { id, s, h, fill, tabs, card, flameCard, errorBox, setTooltip, api, cleanup: (f) => cleanup.push(f) };
+    const ui = { id, s, h, fill, tabs, card, flameCard, sortableTable, errorBox, setTooltip, api, cleanup: (f) => cleanup.push(f) };
     fill(body, window.drdTimelineTab ? window.drdTimelineTab(() => renderReport(report, s), ui) : renderReport(report, s));
   }
 

@@ -369,6 +369,29 @@
   }
 
   const TIMED = ['cpu-hotpaths', 'exceptions', 'runtime-pauses', 'waits', 'allocations'];
+  const KIND_TEXT = ['CPU sample', 'exception thrown', 'exception caught', 'runtime paused', 'lock waited for',
+    'blocking wait', 'allocation sampled'];
+
+  // What happened in [from, to) (the whole session for null), by kind and label (an exception's type, a lock, a
+  // pause's reason, a thread for CPU samples): how many events started in it and the time they spent in it.
+  function summarize(d, sel) {
+    const from = sel ? sel[0] : 0;
+    const to = sel ? sel[1] : Infinity;
+    const rows = new Map();
+    for (let i = 0; i < d.n; i++) {
+      const s = d.start[i];
+      const e = s + d.dur[i];
+      if (s >= to || e < from || (d.dur[i] === 0 && s < from)) continue;
+      const k = d.kind[i];
+      const label = k === KIND.cpu ? (d.threads[d.thread[i]] || {}).name || 'thread' : d.label[i] >= 0 ? d.labels[d.label[i]] : '';
+      const key = k + '\u0000' + label;
+      let r = rows.get(key);
+      if (!r) rows.set(key, (r = { kind: KIND_TEXT[k], what: label, events: 0, ns: 0 }));
+      if (s >= from) r.events++;
+      if (k !== KIND.cpu) r.ns += Math.max(0, Math.min(e, to) - Math.max(s, from));
+    }
+    return [...rows.values()];
+  }
 
   function profilersOf(s) {
     if (s.profilers && s.profilers.length) return s.profilers.map((p) => p.name);
@@ -387,13 +410,28 @@
       'One lane per thread, the busiest on top. Blue: CPU samples (darker is busier); orange bars: locks waited for; ',
       'grey bars: blocking waits; red marks: exceptions thrown; green: caught; teal: allocations sampled; purple: the ',
       'runtime paused (every thread stopped). Wheel to zoom, drag to pan, shift-drag or drag on the time axis to ',
-      'select a range: the flame graph below then shows the CPU samples of that range.');
+      'select a range: the table and the flame graph below then show that range only.');
     const flameBox = h('div', { id: 'timeline-flame' });
+    const sumBox = h('div', { id: 'timeline-summary' });
     const el = h('div', {}, ui.card('Timeline', h('div', { class: 'card-tools' }, status, clear, reset), holder, legend),
-      flameBox);
+      sumBox, flameBox);
     const cpu = profilersOf(ui.s).includes('cpu-hotpaths');
     let tl = null;
     let flameSeq = 0;
+
+    // The table of what happened in the selection (every profiler's events), beside the flame graph of its CPU.
+    function showSummary(sel) {
+      const rows = summarize(tl.d, sel);
+      const table = ui.sortableTable([
+        { key: 'kind', label: 'Kind' },
+        { key: 'what', label: 'What', class: 'name' },
+        { key: 'events', label: 'Events', num: true },
+        { key: 'ns', label: 'Time in range', num: true, render: (r) => (r.ns ? fmtMs(r.ns) : '') },
+      ], rows, { sortKey: 'events', rowData: (r) => ({ kind: r.kind, what: r.what, events: String(r.events) }) });
+      const title = sel ? `In the selection: ${fmtMs(sel[1] - sel[0])} from ${fmtMs(sel[0])}` : 'The whole session';
+      sumBox.dataset.range = sel ? `${Math.floor(sel[0])},${Math.ceil(sel[1])}` : '';
+      ui.fill(sumBox, ui.card(title, table));
+    }
 
     async function showFlame(sel) {
       if (!cpu) {
@@ -447,7 +485,10 @@
       status.textContent = `${doc.kind.length.toLocaleString()} events, ${doc.threads.length} threads` +
         (doc.left_off ? `; ${doc.left_off.toLocaleString()} more left off the timeline (its share per second was used up)` : '');
       tl.onhover = (lines, e) => ui.setTooltip(lines, e);
-      tl.onselect = (sel) => showFlame(sel);
+      tl.onselect = (sel) => {
+        showSummary(sel);
+        showFlame(sel);
+      };
       reset.onclick = () => tl.zoomTo(0, tl.d.end);
       clear.onclick = () => tl.select(null);
       window.drdTimeline = tl; // for tests and the curious
@@ -457,6 +498,7 @@
         window.removeEventListener('resize', onResize);
         tl.destroy();
       });
+      showSummary(null);
       showFlame(null);
     };
     return el;
