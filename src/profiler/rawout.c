@@ -316,17 +316,26 @@ static unsigned long long start_ticks(void)
     return ticks;
 }
 
+/* Writes the 'np' record once, before the first module of either kind ('nm', 'mm'): the tool reads the module
+ * files through /proc/<pid>/root only while this same process lives. Returns 0 or -1. */
+static int note_process(struct drd_rawout *r)
+{
+    if (r->process_noted)
+        return 0;
+    if (drd_rawout_printf(r, "np\t%llu\n", start_ticks()))
+        return -1;
+    r->process_noted = 1;
+    return 0;
+}
+
 /* Writes a module's 'nm' record the first time one of its frames is written (after the 'np' record, once).
  * Returns 0 or -1. */
 static int announce_module(struct drd_rawout *r, struct drd_natmod *m)
 {
     if (m->id)
         return 0;
-    if (!r->process_noted) {
-        if (drd_rawout_printf(r, "np\t%llu\n", start_ticks()))
-            return -1;
-        r->process_noted = 1;
-    }
+    if (note_process(r))
+        return -1;
     char path[4096], bid[2 * DRD_BUILD_ID_MAX + 1] = "-";
     snprintf(path, sizeof path, "%s", m->path);
     sanitize(path);
@@ -402,7 +411,8 @@ static uint32_t assembly_id(struct drd_rawout *r, ModuleID module)
         for (int i = 0; i < 16; i++)
             snprintf(hex + 2 * i, 3, "%02x", mvid[i]);
     uint32_t aid = r->modules.count + 1;
-    if (drd_rawout_printf(r, "mm\t%u\t%s\t%s\n", aid, hex, path) || idmap_put(&r->modules, slot, module, aid))
+    if (note_process(r) || drd_rawout_printf(r, "mm\t%u\t%s\t%s\n", aid, hex, path) ||
+        idmap_put(&r->modules, slot, module, aid))
         return 0;
     return aid;
 }

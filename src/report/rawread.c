@@ -291,7 +291,9 @@ int drd_rawread_load(const char *path, size_t max_bytes, struct drd_rawdata *d, 
         return -1;
     if (drd_symbols_apply(path, d))
         return fail(err, cap, "out of memory naming the native frames of %s", path);
-    drd_lines_apply(d);
+    char root[64];
+    drd_symbols_target_root(path, d, root, sizeof root);
+    drd_lines_apply(d, root);
     return 0;
 }
 

@@ -28,13 +28,20 @@ static int why_of(const char *reason)
     return WHY_NO_PDB;
 }
 
-static struct drd_pdb *pdb_of(const struct drd_rawdata *d, struct assembly *a, uint32_t id, int *why)
+static struct drd_pdb *pdb_of(const struct drd_rawdata *d, const char *root, struct assembly *a, uint32_t id,
+                              int *why)
 {
     struct assembly *x = &a[id - 1];
     if (!x->tried) {
-        char reason[160];
+        char reason[160], inside[4200];
+        const char *path = d->asms[id - 1].path;
         x->tried = 1;
-        if (drd_pdb_for_assembly(d->asms[id - 1].path, d->asms[id - 1].mvid, &x->pdb, reason, sizeof reason))
+        /* the MVID check makes either copy safe: a file of another build gives no line, never a wrong one */
+        int n = root[0] && path[0] == '/' ? snprintf(inside, sizeof inside, "%s%s", root, path) : -1;
+        int rc = n > 0 && (size_t)n < sizeof inside
+                     ? drd_pdb_for_assembly(inside, d->asms[id - 1].mvid, &x->pdb, reason, sizeof reason)
+                     : -1;
+        if (rc && drd_pdb_for_assembly(path, d->asms[id - 1].mvid, &x->pdb, reason, sizeof reason))
             x->why = why_of(reason);
     }
     *why = x->why;
@@ -82,7 +89,7 @@ static void explain(struct drd_rawdata *d, const uint32_t *whys)
     }
 }
 
-void drd_lines_apply(struct drd_rawdata *d)
+void drd_lines_apply(struct drd_rawdata *d, const char *root)
 {
     const char *env = getenv("DRDOTNET_LINES");
     if (d->n_asms == 0 || d->n_sites == 0 || (env && strcmp(env, "0") == 0))
@@ -103,7 +110,7 @@ void drd_lines_apply(struct drd_rawdata *d)
             continue;
         d->site_frames++;
         int why = WHY_NO_IL;
-        struct drd_pdb *pdb = s->il >= 0 ? pdb_of(d, asms, s->asm_id, &why) : NULL;
+        struct drd_pdb *pdb = s->il >= 0 ? pdb_of(d, root, asms, s->asm_id, &why) : NULL;
         const char *file;
         uint32_t line;
         if (!pdb) {

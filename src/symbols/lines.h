@@ -8,7 +8,9 @@
  * label "Method (File.cs:42)", the file and the line; d->frames keeps method names, so that reports that count by
  * method still do. Counts the
  * frames given a line and says in d->lines_why why the others have none. Reads each assembly and its PDB once.
- * The environment variable DRDOTNET_LINES=0 turns it off. Never fails: a frame without a line keeps its name. */
-void drd_lines_apply(struct drd_rawdata *d);
+ * The files are read inside root ("/proc/<pid>/root" while the target lives: a target in a container sees its own
+ * files) when it is not "", else (or when not found there) at the paths the target gave. The environment variable
+ * DRDOTNET_LINES=0 turns it off. Never fails: a frame without a line keeps its name. */
+void drd_lines_apply(struct drd_rawdata *d, const char *root);
 
 #endif

@@ -28,9 +28,7 @@ int drd_symbols_keep_apart(int on)
     return was;
 }
 
-/* "/proc/<pid>/root" when the session's target (session.json beside raw_path) is still the process that wrote d
- * (same start time), else "". */
-static void target_root(const char *raw_path, const struct drd_rawdata *d, char *root, size_t cap)
+void drd_symbols_target_root(const char *raw_path, const struct drd_rawdata *d, char *root, size_t cap)
 {
     root[0] = 0;
     char dir[4096], err[256];
@@ -51,7 +49,7 @@ int drd_symbols_apply(const char *raw_path, struct drd_rawdata *d)
         return 0;
     if (opt_resolve) {
         char root[64];
-        target_root(raw_path, d, root, sizeof root);
+        drd_symbols_target_root(raw_path, d, root, sizeof root);
         if (drd_symbols_name(d, root))
             return -1;
     }

@@ -32,6 +32,11 @@ int drd_symbols_keep_apart(int on);
  * memory (d stays consistent). */
 int drd_symbols_apply(const char *raw_path, struct drd_rawdata *d);
 
+/* "/proc/<pid>/root" when the session's target (session.json beside raw_path) is still the process that wrote d
+ * (the same start time, from its 'np' record), else "": where the target's files (native modules, assemblies) are
+ * read from. */
+void drd_symbols_target_root(const char *raw_path, const struct drd_rawdata *d, char *root, size_t cap);
+
 /* Names the native frames of d from the files of its modules, each opened as root + path (root "" for this
  * machine's files; a file that cannot be opened there is tried at path). Returns 0 or -1 (out of memory). */
 int drd_symbols_name(struct drd_rawdata *d, const char *root);

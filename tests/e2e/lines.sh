@@ -2,7 +2,8 @@
 # End to end: source lines of managed frames. The Lines target prints the line of its hot loop's body and of its
 # throw (from [CallerLineNumber]); cpu-hotpaths' hot-lines table must name the loop's line, the exceptions report
 # the throw's line and the caller's. Without the PDB, or with another build's PDB, frames keep their method names,
-# get no line, and the report says why.
+# get no line, and the report says why. As root, a target whose files only its own mount namespace has (as in a
+# container) gets its lines through /proc/<pid>/root while it lives.
 . "$(dirname "$0")/lib.sh"
 
 T="$WORK/Lines"
@@ -33,6 +34,31 @@ check_eq "merged: the spinner at the loop's line" \
 touch "$WORK/stop-lines"
 wait "$TPID"
 check_eq "merged: target exit code" "$?" 0
+
+# a target whose assembly only its own mount namespace has (bound on its /mnt, as a container's files are): its
+# lines read through /proc/<pid>/root while it lives; once it is gone, no file, no line, and the report says why
+if [ "$(id -u)" -eq 0 ] && unshare --mount --fork true 2>/dev/null && [ ! -e /mnt/Lines.dll ]; then
+    cp -r "$DRD_TARGETS/Lines" "$WORK/ns"
+    NS_OUT="$WORK/ns.out"
+    unshare --mount --fork --kill-child sh -c "mount --bind '$WORK/ns' /mnt && exec dotnet /mnt/Lines.dll \
+        --stop-file '$WORK/stop-ns'" >"$NS_OUT" 2>&1 &
+    PIDS+=("$!")
+    wait_for_line "$NS_OUT" ready 20 || fail "the target in its own mount namespace did not start"
+    NS_PID=$(awk '/^ready/ { print $2 }' "$NS_OUT")
+    PIDS+=("$NS_PID")
+    "$DRD_BIN" profile "$NS_PID" merged-stacks --json >"$WORK/ns.json" 2>"$WORK/ns.err"
+    check_eq "own mount namespace: the spinner at the loop's line, from the target's files" \
+        "$(jq '.report.stacks[] | select(.name == "spinner") | .lines[0].line' "$WORK/ns.json")" "$loop"
+    touch "$WORK/stop-ns"
+    for _ in $(seq 1 100); do kill -0 "$NS_PID" 2>/dev/null || break; sleep 0.1; done
+    "$DRD_BIN" show "$(jq -r .session.id "$WORK/ns.json")" --json >"$WORK/ns-after.json"
+    check_eq "own mount namespace, target gone: no line" \
+        "$(jq '.report.stacks[] | select(.name == "spinner") | .lines[0]' "$WORK/ns-after.json")" null
+    check_contains "own mount namespace, target gone: the report says why" "$WORK/ns-after.json" \
+        "an assembly file that could not be read"
+else
+    echo "skipped: a mount namespace of its own for the target needs root and unshare"
+fi
 
 # exceptions: the stack names the line that threw and the line of the call
 throws() {
