@@ -67,6 +67,9 @@ static void locks_waits_pool_and_threads(void **state)
     assert_int_equal(json_integer_value(json_object_get(l, "max_ns")), 2000000);
     assert_int_equal(json_integer_value(json_object_get(l, "p50_ns")), 1000000);
     assert_int_equal(json_integer_value(json_object_get(l, "p99_ns")), 2000000);
+    /* a Monitor (its waiters' frames say so): the locked object's type is never read */
+    assert_string_equal(json_string_value(json_object_get(l, "kind")), "Monitor");
+    assert_true(json_is_null(json_object_get(l, "type")));
     /* owner 10 held it during four waits, 11 (named) during one */
     json_t *o = json_array_get(json_object_get(l, "owners"), 0);
     assert_int_equal(json_integer_value(json_object_get(o, "owner")), 10);
@@ -161,6 +164,7 @@ static void owners_stacks_in_a_tree(void **state)
     assert_non_null(r);
     json_t *lock = json_array_get(json_object_get(r, "locks"), 0);
     assert_int_equal(json_integer_value(json_object_get(lock, "owner_samples")), 3); /* 8192's is another lock's */
+    assert_string_equal(json_string_value(json_object_get(lock, "kind")), "unknown"); /* no frame tells */
     json_t *tree = json_object_get(lock, "owner_tree");
     assert_int_equal(json_integer_value(json_object_get(tree, "count")), 3);
     json_t *top = json_array_get(json_object_get(tree, "children"), 0);
