@@ -543,17 +543,37 @@ static json_t *build_waits(struct collect *k, const struct drd_rawdata *d)
     return out;
 }
 
-/* The threads' exact totals (h records, from the library's per-thread counters), the longest waiters first. */
+/* Adds n to o's integer key. */
+static void add_to(json_t *o, const char *key, uint64_t n)
+{
+    json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) + (json_int_t)n));
+}
+
+/* The threads' exact totals (h records, from the library's per-thread counters; a thread may have several, each
+ * added), the longest waiters first. */
 static json_t *threads_from_totals(struct collect *k)
 {
-    json_t *out = json_array();
+    json_t *byid = json_object(), *out = json_array();
     for (size_t i = 0; i < k->n_t; i++) {
         const struct total *t = &k->t[i];
-        json_array_append_new(out, json_pack("{s:I,s:s,s:I,s:I,s:I,s:I}", "tid", (json_int_t)t->tid, "name",
-                                             thread_name(k, t->tid), "waits", (json_int_t)t->waits, "waited_ns",
-                                             (json_int_t)(t->lock_ns + t->blocked_ns), "lock_ns",
-                                             (json_int_t)t->lock_ns, "blocked_ns", (json_int_t)t->blocked_ns));
+        char key[24];
+        snprintf(key, sizeof key, "%" PRIu64, t->tid);
+        json_t *o = json_object_get(byid, key);
+        if (!o) {
+            o = json_pack("{s:I,s:s,s:I,s:I,s:I,s:I}", "tid", (json_int_t)t->tid, "name", thread_name(k, t->tid),
+                          "waits", (json_int_t)0, "waited_ns", (json_int_t)0, "lock_ns", (json_int_t)0, "blocked_ns",
+                          (json_int_t)0);
+            json_object_set_new(byid, key, o);
+        }
+        add_to(o, "waits", t->waits);
+        add_to(o, "waited_ns", t->lock_ns + t->blocked_ns);
+        add_to(o, "lock_ns", t->lock_ns);
+        add_to(o, "blocked_ns", t->blocked_ns);
     }
+    const char *key;
+    json_t *o;
+    json_object_foreach(byid, key, o) json_array_append(out, o);
+    json_decref(byid);
     drd_report_sort_desc(out, "waited_ns");
     while (json_array_size(out) > TOP_THREADS)
         json_array_remove(out, TOP_THREADS);

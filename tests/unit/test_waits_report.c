@@ -197,7 +197,8 @@ static void storm_totals_exact_and_said(void **state)
     json_t *r = report_of(state,
                           "drdotnet-raw\t1\twaits\nm\truntime\t10\nm\tmax_records_per_s\t10\nf\t1\tA\ns\t1\t1\n"
                           "g\tlock\t7\t1\t500\t9000\t100\nn\t21\tbusy-1\nw\tlock\t21\t7\t0\t1\t18\t5\nh\t21\t300\t"
-                          "6000\t0\nh\t22\t200\t3000\t5\nm\trecords_capped\t480\nm\trecords_size_capped\t19\nend\t500\t0\n",
+                          "6000\t0\nh\t22\t150\t2000\t5\nh\t22\t50\t1000\t0\nm\trecords_capped\t480\nm\trecords_size_"
+                          "capped\t19\nend\t500\t0\n",
                           err, sizeof err);
     if (!r)
         print_error("%s\n", err);
@@ -209,6 +210,8 @@ static void storm_totals_exact_and_said(void **state)
     assert_string_equal(json_string_value(json_object_get(t0, "name")), "busy-1");
     json_t *t1 = json_array_get(json_object_get(r, "threads"), 1);
     assert_int_equal(json_integer_value(json_object_get(t1, "blocked_ns")), 5);
+    assert_int_equal(json_integer_value(json_object_get(t1, "waits")), 200); /* its two entries added */
+    assert_int_equal(json_integer_value(json_object_get(t1, "lock_ns")), 3000);
     json_t *lo = json_object_get(r, "left_out");
     assert_int_equal(json_integer_value(json_object_get(lo, "records_capped")), 480);
     assert_int_equal(json_integer_value(json_object_get(lo, "records_size_capped")), 19);
