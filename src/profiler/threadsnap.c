@@ -146,6 +146,16 @@ int drd_threadsnap_start(char *err, size_t errcap)
     for (int i = 0; i < SLOTS; i++)
         ts.slots[i].buf = ts.mem + (size_t)i * DRD_THREADSNAP_BYTES;
     ts.pid = getpid();
+    /* the handler's only way to read a stack: refused by some sandboxes (seccomp), then no stack could be taken */
+    uint64_t probe = 0x5eed;
+    if (copy_stack((uint64_t)(uintptr_t)&probe, ts.slots[0].buf) < sizeof probe ||
+        memcmp(ts.slots[0].buf, &probe, sizeof probe) != 0) {
+        snprintf(err, errcap, "process_vm_readv on this process failed (%s): no thread's stack could be copied",
+                 strerror(errno));
+        free(ts.mem);
+        ts.mem = NULL;
+        return -1;
+    }
     atomic_store(&ts.active, 1);
     if (drd_sigprof_claim(DRD_SIGPROF_QUEUE, on_queued, err, errcap)) {
         atomic_store(&ts.active, 0);

@@ -242,6 +242,24 @@ static const char *wait_kind(const struct drd_rawdata *d, uint32_t stack, uint64
     return stacked ? "other wait handle" : "wait handle (not stacked)";
 }
 
+/* What kind of lock a waiter's stack (leaf first) waited on, from its frames: a System.Threading.Lock (the event's
+ * object is the Lock itself, so its type is known without reading it), a Monitor (lock statement, Monitor.Enter:
+ * the locked object's type is not read), or NULL when no frame tells. */
+static const char *lock_kind(const struct drd_rawdata *d, uint32_t stack)
+{
+    if (stack < 1 || stack > d->n_stacks)
+        return NULL;
+    const struct drd_rawread_stack *s = &d->stacks[stack - 1];
+    for (uint32_t i = 0; i < s->n; i++) {
+        const char *f = d->frames[s->frames[i] - 1];
+        if (strncmp(f, "System.Threading.Lock.", 22) == 0)
+            return "System.Threading.Lock";
+        if (strncmp(f, "System.Threading.Monitor.", 25) == 0)
+            return "Monitor";
+    }
+    return NULL;
+}
+
 static const char *thread_name(const struct collect *k, uint64_t tid)
 {
     for (size_t i = k->n_names; i-- > 0;)
@@ -428,8 +446,11 @@ static json_t *build_locks(struct collect *k, const struct drd_rawdata *d)
         char id[32];
         snprintf(id, sizeof id, "0x%" PRIx64, g->key);
         json_t *e = entry_new("lock", json_string(g->key ? id : "unknown"));
+        const char *kind = NULL;
         for (size_t j = i; j < k->n_g; j++)
             if (k->g[j].kind == LOCK && k->g[j].key == g->key && k->g[j].count != UINT64_MAX) {
+                if (!kind)
+                    kind = lock_kind(d, k->g[j].stack);
                 entry_add(e, &k->g[j], d, &nodes);
                 if (j != i)
                     k->g[j].count = UINT64_MAX; /* taken */
@@ -470,6 +491,9 @@ static json_t *build_locks(struct collect *k, const struct drd_rawdata *d)
                 json_object_set_new(x, "name", json_string(nm));
         }
         json_object_set_new(e, "owners", owners);
+        /* the type: certain for a System.Threading.Lock; a Monitor's object is never read (see build_unseen) */
+        json_object_set_new(e, "kind", json_string(kind ? kind : "unknown"));
+        json_object_set_new(e, "type", kind && strcmp(kind, "Monitor") != 0 ? json_string(kind) : json_null());
         size_t n_owner = 0;
         json_t *ot = owner_tree(k, d, g->key, &n_owner, &nodes);
         json_object_set_new(e, "owner_samples", json_integer((json_int_t)n_owner));
@@ -520,17 +544,37 @@ static json_t *build_waits(struct collect *k, const struct drd_rawdata *d)
     return out;
 }
 
-/* The threads' exact totals (h records, from the library's per-thread counters), the longest waiters first. */
+/* Adds n to o's integer key. */
+static void add_to(json_t *o, const char *key, uint64_t n)
+{
+    json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) + (json_int_t)n));
+}
+
+/* The threads' exact totals (h records, from the library's per-thread counters; a thread may have several, each
+ * added), the longest waiters first. */
 static json_t *threads_from_totals(struct collect *k)
 {
-    json_t *out = json_array();
+    json_t *byid = json_object(), *out = json_array();
     for (size_t i = 0; i < k->n_t; i++) {
         const struct total *t = &k->t[i];
-        json_array_append_new(out, json_pack("{s:I,s:s,s:I,s:I,s:I,s:I}", "tid", (json_int_t)t->tid, "name",
-                                             thread_name(k, t->tid), "waits", (json_int_t)t->waits, "waited_ns",
-                                             (json_int_t)(t->lock_ns + t->blocked_ns), "lock_ns",
-                                             (json_int_t)t->lock_ns, "blocked_ns", (json_int_t)t->blocked_ns));
+        char key[24];
+        snprintf(key, sizeof key, "%" PRIu64, t->tid);
+        json_t *o = json_object_get(byid, key);
+        if (!o) {
+            o = json_pack("{s:I,s:s,s:I,s:I,s:I,s:I}", "tid", (json_int_t)t->tid, "name", thread_name(k, t->tid),
+                          "waits", (json_int_t)0, "waited_ns", (json_int_t)0, "lock_ns", (json_int_t)0, "blocked_ns",
+                          (json_int_t)0);
+            json_object_set_new(byid, key, o);
+        }
+        add_to(o, "waits", t->waits);
+        add_to(o, "waited_ns", t->lock_ns + t->blocked_ns);
+        add_to(o, "lock_ns", t->lock_ns);
+        add_to(o, "blocked_ns", t->blocked_ns);
     }
+    const char *key;
+    json_t *o;
+    json_object_foreach(byid, key, o) json_array_append(out, o);
+    json_decref(byid);
     drd_report_sort_desc(out, "waited_ns");
     while (json_array_size(out) > TOP_THREADS)
         json_array_remove(out, TOP_THREADS);
@@ -640,17 +684,21 @@ static json_t *build_unseen(const struct collect *k)
                  k->f.runtime);
         json_array_append_new(u, json_string(s));
     }
-    json_array_append_new(u, json_string("The lock object's type is not given: the event hands over the object's "
-                                         "address from a thread that a GC may not wait for, so reading it could meet a "
-                                         "moved object; the waiters' stacks show where each lock is taken."));
+    json_array_append_new(
+        u, json_string("The type of the object a Monitor (lock statement) locks is not read: the event hands over its "
+                       "address, valid only until a GC moves the object, and nothing in the profiling API says or lets "
+                       "us check that no GC can run while the event is delivered; reading it could meet a moved object. "
+                       "A System.Threading.Lock is named as such (its waiters' frames say so); the waiters' stacks show "
+                       "where each lock is taken."));
     const char *owners = NULL;
     if (!k->f.has_owner_stacks)
         owners = "The owner's stack while it held the lock is not captured (owners are named by thread id).";
     else if (k->f.owner_stacks == 0)
         owners = "The owners' stacks were not taken: owner_stacks_per_s was 0.";
     else if (k->f.owner_stacks == 2)
-        owners = "The owners' stacks were not taken: the process handles SIGPROF itself (or is not x86_64), and "
-                 "taking the owner's stack needs that signal; owners are named by thread id only.";
+        owners = "The owners' stacks were not taken: the process handles SIGPROF itself (or is not x86_64, or "
+                 "refuses process_vm_readv: profiler.log says which), and taking the owner's stack needs that signal "
+                 "and that copy; owners are named by thread id only.";
     else if (k->f.owner_stacks == 3 && !(k->f.has_lock_ids && !k->f.lock_ids))
         owners = "The owners' stacks were not taken: the runtime names a lock's owner from .NET 8.";
     if (owners)
@@ -802,8 +850,12 @@ void drd_waits_print(FILE *out, json_t *r)
     {
         if (i >= 10)
             break;
-        char label[80];
-        snprintf(label, sizeof label, "lock %s", json_string_value(json_object_get(e, "lock")));
+        char label[120];
+        const char *kind = json_string_value(json_object_get(e, "kind"));
+        snprintf(label, sizeof label, "lock %s%s", json_string_value(json_object_get(e, "lock")),
+                 kind && strcmp(kind, "Monitor") == 0         ? " (a Monitor: lock statement or Monitor.Enter)"
+                 : kind && strcmp(kind, "unknown") != 0 ? " (System.Threading.Lock)"
+                                                        : "");
         print_entry(out, e, label);
         size_t k;
         json_t *o;

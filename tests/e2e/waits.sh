@@ -54,6 +54,9 @@ check_eq "all: no SIGPROF handler left after the session" "$(sigprof_left "$A")"
 LL='.report.locks[1]'
 check_eq "lock convoy: contended acquisitions" "$(jq "$LL.count" "$R")" "$(measured lockconvoy 2)"
 check_eq "lock convoy: the holder named by its OS thread id" "$(jq "$LL.owners[0].owner" "$R")" "$A"
+check_eq "lock convoy: its type, known without reading the object" "$(jq -r "$LL.type" "$R")" System.Threading.Lock
+check_eq "convoy: a Monitor, its object's type not read" "$(jq -r "$L | .kind + \" \" + (.type | tostring)" "$R")" \
+    "Monitor null"
 check_eq "lock convoy: the holder's method in the owner tree" \
     "$(in_tree "$R" "$LL.owner_tree" DrDotnet.Targets.Program.HoldLock)" true
 K() { echo ".report.waits[] | select(.kind == \"$1\")"; }

@@ -175,6 +175,31 @@ static void a_spinning_thread_gives_its_stack(void **state)
     assert_true(cur.sa_handler == SIG_DFL); /* the disposition found at the start is back */
 }
 
+static void on_timer_unused(const siginfo_t *si, void *ctx)
+{
+    (void)si, (void)ctx;
+}
+
+/* With the CPU sampler's timer claim held, stopping the stacks on demand leaves the handler for it; the last
+ * release restores the disposition. */
+static void the_handler_stays_while_another_user_holds_it(void **state)
+{
+    (void)state;
+    char err[256];
+    struct drd_core core = {.log_fd = -1};
+    struct sigaction cur;
+    assert_int_equal(drd_sigprof_claim(DRD_SIGPROF_TIMER, on_timer_unused, err, sizeof err), 0);
+    assert_int_equal(drd_sigprof_claim(DRD_SIGPROF_TIMER, on_timer_unused, err, sizeof err), -1); /* one each */
+    assert_int_equal(drd_threadsnap_start(err, sizeof err), 0);
+    drd_threadsnap_stop(&core);
+    drd_threadsnap_free(&core);
+    assert_int_equal(sigaction(SIGPROF, NULL, &cur), 0);
+    assert_true((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction != NULL); /* still ours, for the timer */
+    drd_sigprof_release(&core, DRD_SIGPROF_TIMER, 0);
+    assert_int_equal(sigaction(SIGPROF, NULL, &cur), 0);
+    assert_true(cur.sa_handler == SIG_DFL);
+}
+
 static void a_process_that_handles_sigprof_is_left_alone(void **state)
 {
     (void)state;
@@ -199,6 +224,7 @@ int main(void)
         cmocka_unit_test(walk_never_reads_outside_the_copy),
 #if defined(__x86_64__)
         cmocka_unit_test(a_spinning_thread_gives_its_stack),
+        cmocka_unit_test(the_handler_stays_while_another_user_holds_it),
         cmocka_unit_test(a_process_that_handles_sigprof_is_left_alone),
 #endif
     };

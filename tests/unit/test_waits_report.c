@@ -67,6 +67,9 @@ static void locks_waits_pool_and_threads(void **state)
     assert_int_equal(json_integer_value(json_object_get(l, "max_ns")), 2000000);
     assert_int_equal(json_integer_value(json_object_get(l, "p50_ns")), 1000000);
     assert_int_equal(json_integer_value(json_object_get(l, "p99_ns")), 2000000);
+    /* a Monitor (its waiters' frames say so): the locked object's type is never read */
+    assert_string_equal(json_string_value(json_object_get(l, "kind")), "Monitor");
+    assert_true(json_is_null(json_object_get(l, "type")));
     /* owner 10 held it during four waits, 11 (named) during one */
     json_t *o = json_array_get(json_object_get(l, "owners"), 0);
     assert_int_equal(json_integer_value(json_object_get(o, "owner")), 10);
@@ -161,6 +164,7 @@ static void owners_stacks_in_a_tree(void **state)
     assert_non_null(r);
     json_t *lock = json_array_get(json_object_get(r, "locks"), 0);
     assert_int_equal(json_integer_value(json_object_get(lock, "owner_samples")), 3); /* 8192's is another lock's */
+    assert_string_equal(json_string_value(json_object_get(lock, "kind")), "unknown"); /* no frame tells */
     json_t *tree = json_object_get(lock, "owner_tree");
     assert_int_equal(json_integer_value(json_object_get(tree, "count")), 3);
     json_t *top = json_array_get(json_object_get(tree, "children"), 0);
@@ -193,7 +197,8 @@ static void storm_totals_exact_and_said(void **state)
     json_t *r = report_of(state,
                           "drdotnet-raw\t1\twaits\nm\truntime\t10\nm\tmax_records_per_s\t10\nf\t1\tA\ns\t1\t1\n"
                           "g\tlock\t7\t1\t500\t9000\t100\nn\t21\tbusy-1\nw\tlock\t21\t7\t0\t1\t18\t5\nh\t21\t300\t"
-                          "6000\t0\nh\t22\t200\t3000\t5\nm\trecords_capped\t480\nm\trecords_size_capped\t19\nend\t500\t0\n",
+                          "6000\t0\nh\t22\t150\t2000\t5\nh\t22\t50\t1000\t0\nm\trecords_capped\t480\nm\trecords_size_"
+                          "capped\t19\nend\t500\t0\n",
                           err, sizeof err);
     if (!r)
         print_error("%s\n", err);
@@ -205,6 +210,8 @@ static void storm_totals_exact_and_said(void **state)
     assert_string_equal(json_string_value(json_object_get(t0, "name")), "busy-1");
     json_t *t1 = json_array_get(json_object_get(r, "threads"), 1);
     assert_int_equal(json_integer_value(json_object_get(t1, "blocked_ns")), 5);
+    assert_int_equal(json_integer_value(json_object_get(t1, "waits")), 200); /* its two entries added */
+    assert_int_equal(json_integer_value(json_object_get(t1, "lock_ns")), 3000);
     json_t *lo = json_object_get(r, "left_out");
     assert_int_equal(json_integer_value(json_object_get(lo, "records_capped")), 480);
     assert_int_equal(json_integer_value(json_object_get(lo, "records_size_capped")), 19);

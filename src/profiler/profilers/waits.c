@@ -67,9 +67,12 @@ enum { REC_LOCK = 1, REC_WAIT = 2, REC_WORKER = 3, REC_ADJUST = 4, REC_OWNER_BLO
 enum { OWNERS_OFF = 0, OWNERS_ON = 1, OWNERS_NO_SIGNAL = 2, OWNERS_NO_IDS = 3 };
 
 /* A thread's wait in progress: written and read by that thread only, once it owns the entry; and its totals, written
- * by it, read by the worker at the end. */
+ * by it, read by the worker at the end. The key is the runtime's ThreadID (the event's thread: no system call to learn
+ * who is calling), or (OS tid << 2) | 1 for an event without one; a thread's entry is retired (key | 2, found by no
+ * lookup, its totals kept) when the runtime destroys the thread, whose ThreadID may then be reused. */
 struct pending {
-    _Atomic uint32_t tid; /* 0: free */
+    _Atomic uint64_t key; /* 0: free */
+    _Atomic uint32_t tid; /* the OS thread id, set by the thread when it claims the entry */
     uint32_t source;      /* WaitHandleWaitStart's WaitSource */
     uint64_t lock_id, owner, wait_start_ns;
     int in_lock, in_wait;
@@ -156,24 +159,40 @@ static uint32_t self_tid(void)
     return (uint32_t)syscall(SYS_gettid);
 }
 
-/* The calling thread's pending entry, claimed on first use; NULL when the table is full. */
-static struct pending *pending_of(uint32_t tid)
+static size_t key_home(uint64_t key)
 {
-    size_t h = (tid * 2654435761u) & (PENDING - 1);
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 40) & (PENDING - 1);
+}
+
+/* The entry of key (see struct pending), claimed on first use by the calling thread when claim is set (it learns its
+ * OS thread id then, once); NULL when missing, or the table is full. */
+static struct pending *pending_find(uint64_t key, int claim)
+{
+    size_t h = key_home(key);
     for (size_t i = 0; i < 64; i++) {
         struct pending *e = &st.pending[(h + i) & (PENDING - 1)];
-        uint32_t cur = atomic_load_explicit(&e->tid, memory_order_acquire);
-        if (cur == tid)
+        uint64_t cur = atomic_load_explicit(&e->key, memory_order_acquire);
+        if (cur == key)
             return e;
         if (cur == 0) {
-            uint32_t zero = 0;
-            if (atomic_compare_exchange_strong(&e->tid, &zero, tid))
+            if (!claim)
+                return NULL;
+            uint64_t zero = 0;
+            if (atomic_compare_exchange_strong(&e->key, &zero, key)) {
+                atomic_store_explicit(&e->tid, self_tid(), memory_order_release);
                 return e;
-            if (zero == tid)
+            }
+            if (zero == key)
                 return e;
         }
     }
     return NULL;
+}
+
+/* The calling thread's entry, from the event's ThreadID. */
+static struct pending *pending_of(ThreadID thread)
+{
+    return pending_find(thread ? (uint64_t)thread : ((uint64_t)self_tid() << 2) | 1, 1);
 }
 
 /* 1 when one more fits in this second's budget of cap (second and used: the budget's state). */
@@ -294,20 +313,21 @@ static void record(struct drd_core *c, struct drd_keytable *t, int kind, uint64_
         atomic_fetch_add_explicit(&st.records_capped, 1, memory_order_relaxed);
 }
 
-static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
+static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data, ThreadID thread)
 {
-    /* every session's events come here (allocations' too): the others leave before the system call */
+    /* every session's events come here (allocations' too): the others leave at once */
     if (id != EVENT_CONTENTION_START && id != EVENT_CONTENTION_STOP && id != EVENT_WAIT_START &&
         id != EVENT_WAIT_STOP && id != EVENT_TP_WORKER_START && id != EVENT_TP_WORKER_STOP && id != EVENT_TP_ADJUSTMENT)
         return;
-    uint32_t tid = self_tid();
-    struct pending *e;
+    int pool = id == EVENT_TP_WORKER_START || id == EVENT_TP_WORKER_STOP || id == EVENT_TP_ADJUSTMENT;
+    struct pending *self_e = pool ? NULL : pending_of(thread), *e;
+    uint32_t tid = pool ? 0 : self_e ? atomic_load_explicit(&self_e->tid, memory_order_relaxed) : self_tid();
     switch (id) {
     case EVENT_CONTENTION_START:
         /* Flags u8, ClrInstanceID u16; from version 2 (.NET 8): LockID ptr, AssociatedObjectID ptr, LockOwnerThreadID
          * u64 */
         atomic_fetch_add_explicit(&st.lock_events, 1, memory_order_relaxed);
-        if (!(e = pending_of(tid))) {
+        if (!(e = self_e)) {
             atomic_fetch_add_explicit(&st.no_pending, 1, memory_order_relaxed);
             return;
         }
@@ -324,7 +344,7 @@ static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
         memcpy(&d, data + 3, 8);
         uint64_t dur = d > 0 && d < 1e18 ? (uint64_t)d : 0;
         uint64_t lock = 0, owner = 0;
-        if ((e = pending_of(tid)) && e->in_lock) {
+        if ((e = self_e) && e->in_lock) {
             lock = e->lock_id;
             owner = e->owner;
             e->in_lock = 0;
@@ -337,7 +357,7 @@ static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
         atomic_fetch_add_explicit(&st.wait_events, 1, memory_order_relaxed);
         if (len < 1)
             return;
-        if (!(e = pending_of(tid))) {
+        if (!(e = self_e)) {
             atomic_fetch_add_explicit(&st.no_pending, 1, memory_order_relaxed);
             return;
         }
@@ -347,7 +367,7 @@ static void deliver(struct drd_core *c, DWORD id, ULONG len, LPCBYTE data)
         e->wait_start_ns = drd_clock_mono_ns();
         return;
     case EVENT_WAIT_STOP:
-        if (!(e = pending_of(tid)) || !e->in_wait) {
+        if (!(e = self_e) || !e->in_wait) {
             /* the wait began before the session: its length is unknown */
             atomic_fetch_add_explicit(&st.no_start, 1, memory_order_relaxed);
             return;
@@ -391,17 +411,29 @@ static HRESULT EventPipeEventDelivered(ICorProfilerCallback11 *This, EVENTPIPE_P
                                        UINT_PTR frames[])
 {
     struct drd_core *c = drd_core_from(This);
-    (void)provider, (void)version, (void)meta_len, (void)meta, (void)activity, (void)related, (void)thread;
+    (void)provider, (void)version, (void)meta_len, (void)meta, (void)activity, (void)related;
     (void)nframes, (void)frames;
     if (!drd_collecting(c) || !data || !st.pending)
         return S_OK;
-    deliver(c, id, len, data);
+    deliver(c, id, len, data, thread);
+    return S_OK;
+}
+
+/* A thread the runtime destroys: its entry retires (its totals stay), since a new thread may get its ThreadID. */
+static HRESULT ThreadDestroyed(ICorProfilerCallback11 *This, ThreadID thread)
+{
+    (void)This;
+    struct pending *e = st.pending && thread ? pending_find((uint64_t)thread, 0) : NULL;
+    uint64_t key = (uint64_t)thread;
+    if (e)
+        atomic_compare_exchange_strong(&e->key, &key, key | 2);
     return S_OK;
 }
 
 static void override(ICorProfilerCallback11Vtbl *vt)
 {
     vt->EventPipeEventDelivered = EventPipeEventDelivered;
+    vt->ThreadDestroyed = ThreadDestroyed;
 }
 
 static void release(void)
@@ -487,7 +519,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     drd_rawout_printf(p->raw, "m\tmax_records_per_s\t%llu\n", (unsigned long long)st.max_records_per_s);
     drd_rawout_printf(p->raw, "m\towner_stacks\t%d\n", st.owners);
     drd_rawout_printf(p->raw, "m\towner_stacks_per_s\t%llu\n", (unsigned long long)st.owner_stacks_per_s);
-    *mask = COR_PRF_ENABLE_STACK_SNAPSHOT;
+    *mask = COR_PRF_ENABLE_STACK_SNAPSHOT | COR_PRF_MONITOR_THREADS;
     *mask_high = COR_PRF_HIGH_MONITOR_EVENT_PIPE;
     return 0;
 }
@@ -605,9 +637,9 @@ static void write_thread_totals(struct drd_prof *p)
 {
     for (size_t i = 0; i < PENDING; i++) {
         struct pending *e = &st.pending[i];
-        uint32_t tid = atomic_load_explicit(&e->tid, memory_order_acquire);
         uint64_t n = atomic_load_explicit(&e->waits, memory_order_relaxed);
-        if (!tid || !n)
+        uint32_t tid = atomic_load_explicit(&e->tid, memory_order_acquire);
+        if (!atomic_load_explicit(&e->key, memory_order_acquire) || !tid || !n)
             continue;
         if (drd_rawout_thread(p->raw, tid) ||
             drd_rawout_printf(p->raw, "h\t%u\t%llu\t%llu\t%llu\n", tid, (unsigned long long)n,

@@ -1276,7 +1276,8 @@
     const locks = r.locks || [];
     const waits = r.waits || [];
     const pool = r.thread_pool || {};
-    const lockName = (l) => (l.lock === 'unknown' ? 'lock (unknown)' : `lock ${l.lock}`);
+    const lockKind = (l) => (l.type ? ` (${l.type})` : l.kind === 'Monitor' ? ' (Monitor)' : '');
+    const lockName = (l) => (l.lock === 'unknown' ? 'lock (unknown)' : `lock ${l.lock}${lockKind(l)}`);
     const waitTree = (root) => callTree(root, [
       { label: 'Share', value: (n) => pct(n.ns / (root.ns || 1)) },
       { label: 'ms', value: (n) => ms(n.ns) },
