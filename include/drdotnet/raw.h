@@ -34,7 +34,8 @@
  *       any profiler starts; this line gives the zero's wall time (ns since the Unix epoch) and CLOCK_MONOTONIC
  *       reading (perf and other tools on that machine time by it), and when this profiler's start began and ended
  *       (ns since the zero). A file whose times count from elsewhere says so with m clock_origin_ns <ns since the
- *       zero>; waits, which counts from its own start and does not say, is placed at <start ended>.
+ *       zero>; waits counts from the session's zero and says so (m clock_origin_ns 0); a waits file of an older
+ *       library, which counted from its own start and did not say, is placed at <start ended>.
  *   n <TAB> <tid> <TAB> <name>                        a thread's name as the OS knew it (comm), before its records
  *
  * exceptions (counts add up over the file; a line reports what grew since the previous one):
@@ -64,12 +65,13 @@
  *   g <k from 1> <offset> <bytes> <ms since the first> <objects> <heap bytes> <pause ns> <gc ns>: snapshot k's graph
  *   is the bytes from offset in leaks.graph, heap-snapshot.graph's format (its own "DRDGRPH1" first);
  *   m snapshots_asked <n>, m interval_ms <ms>
- * waits: m <fact> <value> (runtime, lock_ids, wait_handles, min_wait_us, max_stacks_per_s; at the end the counts
+ * waits (times in ns on the session's clock): m <fact> <value> (clock_origin_ns, runtime, lock_ids, wait_handles,
+ *          min_wait_us, max_stacks_per_s; at the end the counts
  *          lock_events, wait_events, pool_events, short_waits, capped_waits, records_dropped, waits_begun_before,
  *          lock_inner_waits, no_thread_entry), n <tid> <thread name>,
  *        g <lock|wait> <key> <stack id> <count> <total ns> <max ns>   exact: what a (key, stack) gained since its
  *          previous line; key is the lock's id for a lock, 1 + the wait source for a wait (1 unknown, 2 monitor)
- *        w <lock|wait> <tid> <key> <owner tid or 0> <stack id or 0> <duration ns> <end ns since start>  one wait
+ *        w <lock|wait> <tid> <key> <owner tid or 0> <stack id or 0> <duration ns> <end ns>  one wait
  *          (left out when the library's queue was full: records_dropped)
  *        o <lock id> <owner tid> <stack id or 0> <run|sys:<n>>  the lock's owner caught while a thread waited for it:
  *          its stack (run), or the system call n it was blocked in, not signalled (stack 0); facts owner_stacks
@@ -78,8 +80,8 @@
  *        h <tid> <waits> <lock ns> <blocked ns>  a thread's exact totals (at the end); facts max_records_per_s, and at the
  *          end records_capped, records_size_capped: waits not written as w records (past max_records_per_s, or once
  *          the file passed three quarters of max_file_mb), counted in g and h all the same
- *        p <ns since start> <start|stop> <active workers> <retired workers>   a thread-pool worker started/stopped
- *        j <ns since start> <new worker count> <reason> <throughput x 1000>  a thread-pool adjustment (reason as
+ *        p <ns> <start|stop> <active workers> <retired workers>   a thread-pool worker started/stopped
+ *        j <ns> <new worker count> <reason> <throughput x 1000>  a thread-pool adjustment (reason as
  *          the runtime's ThreadPoolWorkerThreadAdjustmentAdjustment: 6 starvation, 8 cooperative blocking, ...)
  *
  * every profiler, last line when the session ended normally:

@@ -501,7 +501,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
     int major = atoi(c->runtime_version);
     st.wait_handles = major >= 9;
     start_owners(p, major);
-    st.origin_ns = drd_clock_mono_ns();
+    st.origin_ns = c->zero_ns; /* the session's one clock (raw.h 'z'): the timeline places waits as they are */
     /* contention and the pool at Informational; wait handles at Verbose, their only level (the core groups the
      * asks by level, so the threading keyword never runs at Verbose) */
     if (drd_eventpipe_want(&c->eventpipe, u"Microsoft-Windows-DotNETRuntime", KEYWORD_CONTENTION | KEYWORD_THREADING,
@@ -511,6 +511,7 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
         release();
         return -1;
     }
+    drd_rawout_printf(p->raw, "m\tclock_origin_ns\t0\n");
     drd_rawout_printf(p->raw, "m\truntime\t%d\n", major);
     drd_rawout_printf(p->raw, "m\tlock_ids\t%d\n", major >= 8);
     drd_rawout_printf(p->raw, "m\twait_handles\t%d\n", st.wait_handles);
