@@ -577,3 +577,23 @@ int drd_heapwalk_start(struct drd_core *c, uint64_t max_bytes, int static_roots,
     }
     return 0;
 }
+
+int drd_heapwalk_begin(struct drd_prof *p, const char *file, int *fd, DWORD *mask, DWORD *mask_high, char *err,
+                       size_t errcap)
+{
+    struct drd_core *c = p->core;
+    char path[DRD_CD_MAX_PATH + 32];
+    drd_fs_path(path, sizeof path, "%s/%s", c->cd.out_dir, file);
+    *fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (*fd < 0) {
+        snprintf(err, errcap, "cannot prepare the heap graph file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    uint64_t max_bytes = (uint64_t)drd_params_int(&p->params, "max_graph_mb", 4096) << 20;
+    if (drd_heapwalk_start(c, max_bytes, (int)drd_params_int(&p->params, "static_roots", 1), *fd, err, errcap))
+        return -1;
+    p->sample_period_ns = 50000000;
+    *mask = COR_PRF_MONITOR_GC | COR_PRF_MONITOR_SUSPENDS;
+    *mask_high = 0;
+    return 0;
+}

@@ -26,6 +26,14 @@ struct drd_heapwalk_facts {
  * app's static reference fields. Returns 0, or -1 with a sentence in err (out of memory, already in use). */
 int drd_heapwalk_start(struct drd_core *c, uint64_t max_bytes, int static_roots, int fd, char *err, size_t errcap);
 
+/* What heap-snapshot and leaks do at start: creates <session folder>/<file> (new, 0600) for the graph into *fd,
+ * starts the walk with the profiler's max_graph_mb and static_roots, samples every 50 ms and asks for the GC events
+ * (allowed only at attach; background GC stays off until detach). Returns 0, or -1 with err (*fd then stays the
+ * file when it was made: the caller's release closes it). */
+struct drd_prof;
+int drd_heapwalk_begin(struct drd_prof *p, const char *file, int *fd, DWORD *mask, DWORD *mask_high, char *err,
+                       size_t errcap);
+
 /* The callback slots the walk needs (GC, suspensions, object and root references). */
 void drd_heapwalk_override(ICorProfilerCallback11Vtbl *vt);
 

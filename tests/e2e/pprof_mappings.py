@@ -1,41 +1,12 @@
 #!/usr/bin/env python3
-"""Reads a gzip-compressed pprof profile (perftools.profiles.Profile) with a small protobuf decoder of its own and
+"""Reads a gzip-compressed pprof profile (perftools.profiles.Profile) with pprof_read.py's protobuf decoder and
 prints, as JSON, its mappings (id, memory range, file offset, file, build-id, has_functions) and its locations
 (id, mapping id, address, function names), for tests/e2e/native.sh to check. Usage: pprof_mappings.py FILE.pb.gz"""
 import gzip
 import json
 import sys
 
-
-def varint(buf, pos):
-    value, shift = 0, 0
-    while True:
-        b = buf[pos]
-        pos += 1
-        value |= (b & 0x7F) << shift
-        if b < 0x80:
-            return value, pos
-        shift += 7
-
-
-def fields(buf):
-    """Yields (field number, wire type, value) of one message: ints for varints, bytes for length-delimited."""
-    pos = 0
-    while pos < len(buf):
-        key, pos = varint(buf, pos)
-        field, wire = key >> 3, key & 7
-        if wire == 0:
-            value, pos = varint(buf, pos)
-        elif wire == 2:
-            n, pos = varint(buf, pos)
-            value, pos = buf[pos:pos + n], pos + n
-        elif wire == 1:
-            value, pos = int.from_bytes(buf[pos:pos + 8], "little"), pos + 8
-        elif wire == 5:
-            value, pos = int.from_bytes(buf[pos:pos + 4], "little"), pos + 4
-        else:
-            raise ValueError("wire type %d" % wire)
-        yield field, wire, value
+from pprof_read import fields  # the one protobuf decoder of the tests, beside this file
 
 
 def main():

@@ -2,8 +2,6 @@
  * capture of the shared heap walk (heapwalk.c) into heap-snapshot.graph, then the session ends. Dominators,
  * retained sizes and paths are computed by the tool. The graph format is documented in include/drdotnet/raw.h. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,7 +9,6 @@
 #include "profiler/core.h"
 #include "profiler/heapwalk.h"
 #include "profiler/rawout.h"
-#include "common/fsutil.h"
 
 static struct {
     int fd;
@@ -62,24 +59,11 @@ static void release(void)
 
 static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
 {
-    struct drd_core *c = p->core;
     memset(&st, 0, sizeof st);
-    char path[DRD_CD_MAX_PATH + 32];
-    drd_fs_path(path, sizeof path, "%s/heap-snapshot.graph", c->cd.out_dir);
-    st.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (st.fd < 0) {
-        snprintf(err, errcap, "cannot prepare the heap graph file %s: %s", path, strerror(errno));
-        return -1;
-    }
-    uint64_t max_bytes = (uint64_t)drd_params_int(&p->params, "max_graph_mb", 4096) << 20;
-    if (drd_heapwalk_start(c, max_bytes, (int)drd_params_int(&p->params, "static_roots", 1), st.fd, err, errcap)) {
+    if (drd_heapwalk_begin(p, "heap-snapshot.graph", &st.fd, mask, mask_high, err, errcap)) {
         release();
         return -1;
     }
-    p->sample_period_ns = 50000000;
-    /* MONITOR_GC is allowed only here, at attach; it turns background GC off until we detach */
-    *mask = COR_PRF_MONITOR_GC | COR_PRF_MONITOR_SUSPENDS;
-    *mask_high = 0;
     return 0;
 }
 

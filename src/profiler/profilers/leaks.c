@@ -6,14 +6,11 @@
  * seconds (or `interval`, which the duration must leave room for), the session ending right after the last. Which
  * types grew, and what holds them, the tool finds. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "common/fsutil.h"
 #include "profiler/core.h"
 #include "profiler/heapwalk.h"
 #include "profiler/rawout.h"
@@ -98,7 +95,6 @@ static void release(void)
 
 static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, size_t errcap)
 {
-    struct drd_core *c = p->core;
     memset(&st, 0, sizeof st);
     st.want = (int)drd_params_int(&p->params, "snapshots", 4);
     int64_t duration_s = drd_params_int(&p->params, "duration", 10);
@@ -115,22 +111,10 @@ static int start(struct drd_prof *p, DWORD *mask, DWORD *mask_high, char *err, s
         return -1;
     }
     st.interval_ns = interval_s > 0 ? interval_s * 1000000000LL : duration_s * 1000000000LL / st.want;
-    char path[DRD_CD_MAX_PATH + 32];
-    drd_fs_path(path, sizeof path, "%s/leaks.graph", c->cd.out_dir);
-    st.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (st.fd < 0) {
-        snprintf(err, errcap, "cannot prepare the heap graph file %s: %s", path, strerror(errno));
-        return -1;
-    }
-    uint64_t max_bytes = (uint64_t)drd_params_int(&p->params, "max_graph_mb", 4096) << 20;
-    if (drd_heapwalk_start(c, max_bytes, (int)drd_params_int(&p->params, "static_roots", 1), st.fd, err, errcap)) {
+    if (drd_heapwalk_begin(p, "leaks.graph", &st.fd, mask, mask_high, err, errcap)) {
         release();
         return -1;
     }
-    p->sample_period_ns = 50000000;
-    /* MONITOR_GC is allowed only here, at attach; it turns background GC off until we detach */
-    *mask = COR_PRF_MONITOR_GC | COR_PRF_MONITOR_SUSPENDS;
-    *mask_high = 0;
     return 0;
 }
 
