@@ -4,12 +4,9 @@
 // Usage: node bench/flamegraph.js [NODES] [RUNS] [SCREENSHOT.png]   (after `npm ci` in tests/web)
 'use strict';
 
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
-const root = path.resolve(__dirname, '..');
-const { chromium } = require(path.join(root, 'tests/web/node_modules/playwright-core'));
+const { root, median, benchPage } = require('./chromium');
 
 const NODES = parseInt(process.argv[2] || '100000', 10);
 const RUNS = parseInt(process.argv[3] || '5', 10);
@@ -50,69 +47,41 @@ function makeTree(n, seed) {
   return JSON.stringify(rootNode);
 }
 
-function median(xs) {
-  const v = xs.slice().sort((a, b) => a - b);
-  return v[Math.floor(v.length / 2)];
-}
-
-(async () => {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'drd-bench-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1360, height: 900 },
-  });
-  try {
-    const page = context.pages()[0] || (await context.newPage());
-    await page.setContent('<!doctype html><body style="margin:0"><div id="holder" style="width:1300px"></div></body>');
-    await page.addScriptTag({ content: fs.readFileSync(path.join(root, 'src/web/static/flame.js'), 'utf8') });
-    await page.addScriptTag({ content: `window.makeTree = ${makeTree.toString()};` });
-    const results = [];
-    for (let r = 0; r < RUNS; r++) {
-      const m = await page.evaluate(async ({ n, seed }) => {
-        const text = window.makeTree(n, seed);
-        const holder = document.getElementById('holder');
-        holder.replaceChildren();
-        const t0 = performance.now();
-        const tree = JSON.parse(text);
-        const t1 = performance.now();
-        const fg = new window.FlameGraph(holder, tree, { valueKey: 'total_ns', selfKey: 'self_ns' });
-        fg.ctx.getImageData(0, 0, 1, 1); // wait for the drawing commands to be carried out
-        const t2 = performance.now();
-        await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
-        const t3 = performance.now();
-        fg.draw();
-        fg.ctx.getImageData(0, 0, 1, 1);
-        const t4 = performance.now();
-        fg.search('Method42');
-        fg.ctx.getImageData(0, 0, 1, 1);
-        const t5 = performance.now();
-        fg.search('');
-        return {
-          nodes: fg.data.n, depth: fg.data.maxDepth, bytes: text.length, parse: t1 - t0, build_and_draw: t2 - t1,
-          to_screen: t3 - t0, redraw: t4 - t3, search: t5 - t4,
-        };
-      }, { n: NODES, seed: 12345 + r });
-      results.push(m);
-    }
-    fs.mkdirSync(path.dirname(SHOT), { recursive: true });
-    await page.screenshot({ path: SHOT, fullPage: false });
-    const f = (k) => median(results.map((x) => x[k])).toFixed(1);
-    console.log(`flame graph of ${results[0].nodes} nodes (depth ${results[0].depth}, ${(results[0].bytes / 1e6).toFixed(1)} MB of JSON), ` +
-      `median of ${RUNS} runs in headless Chromium:`);
-    console.log(`  JSON.parse              ${f('parse')} ms`);
-    console.log(`  build + first draw      ${f('build_and_draw')} ms`);
-    console.log(`  parse to frame on screen ${f('to_screen')} ms`);
-    console.log(`  redraw                  ${f('redraw')} ms`);
-    console.log(`  search and redraw       ${f('search')} ms`);
-    console.log(`screenshot: ${SHOT}`);
-  } finally {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+benchPage('flame.js', { makeTree }, SHOT, async (page) => {
+  const results = [];
+  for (let r = 0; r < RUNS; r++) {
+    const m = await page.evaluate(async ({ n, seed }) => {
+      const text = window.makeTree(n, seed);
+      const holder = document.getElementById('holder');
+      holder.replaceChildren();
+      const t0 = performance.now();
+      const tree = JSON.parse(text);
+      const t1 = performance.now();
+      const fg = new window.FlameGraph(holder, tree, { valueKey: 'total_ns', selfKey: 'self_ns' });
+      fg.ctx.getImageData(0, 0, 1, 1); // wait for the drawing commands to be carried out
+      const t2 = performance.now();
+      await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+      const t3 = performance.now();
+      fg.draw();
+      fg.ctx.getImageData(0, 0, 1, 1);
+      const t4 = performance.now();
+      fg.search('Method42');
+      fg.ctx.getImageData(0, 0, 1, 1);
+      const t5 = performance.now();
+      fg.search('');
+      return {
+        nodes: fg.data.n, depth: fg.data.maxDepth, bytes: text.length, parse: t1 - t0, build_and_draw: t2 - t1,
+        to_screen: t3 - t0, redraw: t4 - t3, search: t5 - t4,
+      };
+    }, { n: NODES, seed: 12345 + r });
+    results.push(m);
   }
-})().catch((e) => {
-  console.error(e);
-  process.exit(1);
+  const f = (k) => median(results.map((x) => x[k])).toFixed(1);
+  console.log(`flame graph of ${results[0].nodes} nodes (depth ${results[0].depth}, ${(results[0].bytes / 1e6).toFixed(1)} MB of JSON), ` +
+    `median of ${RUNS} runs in headless Chromium:`);
+  console.log(`  JSON.parse              ${f('parse')} ms`);
+  console.log(`  build + first draw      ${f('build_and_draw')} ms`);
+  console.log(`  parse to frame on screen ${f('to_screen')} ms`);
+  console.log(`  redraw                  ${f('redraw')} ms`);
+  console.log(`  search and redraw       ${f('search')} ms`);
 });

@@ -5,12 +5,9 @@
 // Usage: node bench/timeline.js [EVENTS] [RUNS] [SCREENSHOT.png]   (after `npm ci` in tests/web)
 'use strict';
 
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
-const root = path.resolve(__dirname, '..');
-const { chromium } = require(path.join(root, 'tests/web/node_modules/playwright-core'));
+const { root, median, benchPage } = require('./chromium');
 
 const EVENTS = parseInt(process.argv[2] || '1000000', 10);
 const RUNS = parseInt(process.argv[3] || '5', 10);
@@ -53,68 +50,40 @@ function makeDoc(n, seed) {
   });
 }
 
-function median(xs) {
-  const v = xs.slice().sort((a, b) => a - b);
-  return v[Math.floor(v.length / 2)];
-}
-
-(async () => {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'drd-bench-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1360, height: 900 },
-  });
-  try {
-    const page = context.pages()[0] || (await context.newPage());
-    await page.setContent('<!doctype html><body style="margin:0"><div id="holder" style="width:1300px"></div></body>');
-    await page.addScriptTag({ content: fs.readFileSync(path.join(root, 'src/web/static/timeline.js'), 'utf8') });
-    await page.addScriptTag({ content: `window.makeDoc = ${makeDoc.toString()};` });
-    const results = [];
-    for (let r = 0; r < RUNS; r++) {
-      const m = await page.evaluate(async ({ n, seed }) => {
-        const text = window.makeDoc(n, seed);
-        const holder = document.getElementById('holder');
-        holder.replaceChildren();
-        const t0 = performance.now();
-        const doc = JSON.parse(text);
-        const t1 = performance.now();
-        const tl = new window.DrdTimeline(holder, doc);
-        tl.ctx.getImageData(0, 0, 1, 1); // wait for the drawing commands to be carried out
-        const t2 = performance.now();
-        await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
-        const t3 = performance.now();
-        tl.zoomTo(tl.d.end * 0.45, tl.d.end * 0.55);
-        tl.ctx.getImageData(0, 0, 1, 1);
-        const t4 = performance.now();
-        tl.zoomTo(0, tl.d.end);
-        tl.ctx.getImageData(0, 0, 1, 1);
-        const t5 = performance.now();
-        return {
-          events: tl.d.n, drawn: tl.drawn, bytes: text.length, parse: t1 - t0, build_and_draw: t2 - t1,
-          to_screen: t3 - t0, zoomed: t4 - t3, whole: t5 - t4,
-        };
-      }, { n: EVENTS, seed: 12345 + r });
-      results.push(m);
-    }
-    fs.mkdirSync(path.dirname(SHOT), { recursive: true });
-    await page.screenshot({ path: SHOT, fullPage: false });
-    const f = (k) => median(results.map((x) => x[k])).toFixed(1);
-    console.log(`timeline of ${results[0].events} events on 40 threads (${results[0].drawn} drawn, ` +
-      `${(results[0].bytes / 1e6).toFixed(1)} MB of JSON), median of ${RUNS} runs in headless Chromium:`);
-    console.log(`  JSON.parse                 ${f('parse')} ms`);
-    console.log(`  prepare + first draw       ${f('build_and_draw')} ms`);
-    console.log(`  parse to frame on screen   ${f('to_screen')} ms`);
-    console.log(`  redraw zoomed to a tenth   ${f('zoomed')} ms`);
-    console.log(`  redraw of the whole        ${f('whole')} ms`);
-    console.log(`screenshot: ${SHOT}`);
-  } finally {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+benchPage('timeline.js', { makeDoc }, SHOT, async (page) => {
+  const results = [];
+  for (let r = 0; r < RUNS; r++) {
+    const m = await page.evaluate(async ({ n, seed }) => {
+      const text = window.makeDoc(n, seed);
+      const holder = document.getElementById('holder');
+      holder.replaceChildren();
+      const t0 = performance.now();
+      const doc = JSON.parse(text);
+      const t1 = performance.now();
+      const tl = new window.DrdTimeline(holder, doc);
+      tl.ctx.getImageData(0, 0, 1, 1); // wait for the drawing commands to be carried out
+      const t2 = performance.now();
+      await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+      const t3 = performance.now();
+      tl.zoomTo(tl.d.end * 0.45, tl.d.end * 0.55);
+      tl.ctx.getImageData(0, 0, 1, 1);
+      const t4 = performance.now();
+      tl.zoomTo(0, tl.d.end);
+      tl.ctx.getImageData(0, 0, 1, 1);
+      const t5 = performance.now();
+      return {
+        events: tl.d.n, drawn: tl.drawn, bytes: text.length, parse: t1 - t0, build_and_draw: t2 - t1,
+        to_screen: t3 - t0, zoomed: t4 - t3, whole: t5 - t4,
+      };
+    }, { n: EVENTS, seed: 12345 + r });
+    results.push(m);
   }
-})().catch((e) => {
-  console.error(e);
-  process.exit(1);
+  const f = (k) => median(results.map((x) => x[k])).toFixed(1);
+  console.log(`timeline of ${results[0].events} events on 40 threads (${results[0].drawn} drawn, ` +
+    `${(results[0].bytes / 1e6).toFixed(1)} MB of JSON), median of ${RUNS} runs in headless Chromium:`);
+  console.log(`  JSON.parse                 ${f('parse')} ms`);
+  console.log(`  prepare + first draw       ${f('build_and_draw')} ms`);
+  console.log(`  parse to frame on screen   ${f('to_screen')} ms`);
+  console.log(`  redraw zoomed to a tenth   ${f('zoomed')} ms`);
+  console.log(`  redraw of the whole        ${f('whole')} ms`);
 });
