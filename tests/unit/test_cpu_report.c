@@ -22,11 +22,7 @@
 /* Writes text to dir/name and gives its path. */
 static void put_file(const struct tmp *t, const char *name, const char *text, char *path, size_t cap)
 {
-    snprintf(path, cap, "%s/%s", t->dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-    assert_int_equal(fclose(f), 0);
+    drd_tmp_write(t, name, text, strlen(text), path, cap);
 }
 
 /* Three threads in cpu mode. Frame 9 has the name of frame 2 (an overload): one function. Stack 6 has the names

@@ -36,13 +36,7 @@ static void path_of(char *out, size_t cap, const struct tmp *t, const char *name
 /* Writes a file directly (not through the code under test). */
 static void put_file(const struct tmp *t, const char *name, const void *data, size_t len)
 {
-    char p[512];
-    path_of(p, sizeof p, t, name);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    if (len)
-        assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
+    drd_tmp_write(t, name, data, len, NULL, 0);
 }
 
 /* Checks that a file holds exactly want (len bytes), read directly. */

@@ -86,12 +86,7 @@ static void sroot(struct gbuf *g, uint64_t id, uint32_t field)
 
 static void put_file(const struct tmp *t, const char *name, const void *data, size_t len)
 {
-    char path[512];
-    drd_fs_path(path, sizeof path, "%s/%s", t->dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
+    drd_tmp_write(t, name, data, len, NULL, 0);
 }
 
 static void put_session(const struct tmp *t, const char *raw, const struct gbuf *g)

@@ -21,12 +21,7 @@
 
 static void put_file(const struct tmp *t, const char *name, const char *text)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", t->dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-    assert_int_equal(fclose(f), 0);
+    drd_tmp_write(t, name, text, strlen(text), NULL, 0);
 }
 
 /* Samples at 1 ms (tid 10) and 4 ms (tid 11), a file without times for the rest; the zero at wall 5e18 */

@@ -3,6 +3,13 @@
 #include "tmpdir.h"
 #include "common/fsutil.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,4 +44,19 @@ int drd_tmp_teardown(void **state)
     int rc = nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     free(t);
     return rc;
+}
+
+void drd_tmp_write(const struct tmp *t, const char *name, const void *data, size_t len, char *path, size_t cap)
+{
+    char own[512];
+    if (!path) {
+        path = own;
+        cap = sizeof own;
+    }
+    drd_fs_path(path, cap, "%s/%s", t->dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    if (len)
+        assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
 }

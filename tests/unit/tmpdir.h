@@ -12,4 +12,9 @@ int drd_tmp_setup(void **state);
 /* cmocka teardown: removes the folder and everything below it, frees the struct. Returns 0 or -1. */
 int drd_tmp_teardown(void **state);
 
+/* Writes len bytes of data to t's folder as name (replacing it) and its path into path (when path is not NULL);
+ * fails the test when it cannot. */
+#include <stddef.h>
+void drd_tmp_write(const struct tmp *t, const char *name, const void *data, size_t len, char *path, size_t cap);
+
 #endif
