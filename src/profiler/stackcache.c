@@ -152,14 +152,20 @@ static int __attribute__((noinline)) read_chain(struct drd_stack_cache *sc, stru
 #endif
 }
 
-/* Clears the frames' code addresses: a chain tells one path from another but not the call site inside a method
- * compiled without a frame (its return address lies in no frame record), so a kept walk would give every sample of
- * the chain the sites of the first. Frames from here name their method only, as before there were source lines;
- * and walks of one path compare equal whatever the sites. */
-static int no_sites(struct drd_frame *frames, int n)
+/* Keeps a frame's code address (its source line) only where the chain fixes it: a frame whose return address is
+ * in the chain comes back at that address in every sample of the chain. A frame whose callee keeps no frame
+ * record has its return address in no frame record, so the chain does not tell one call site from another there:
+ * its address is cleared (the frame names its method only), or a kept walk would give every sample of the chain
+ * the site of the first. Walks of one chain then compare equal whatever their other sites. */
+static int chain_sites(struct drd_frame *frames, int n, const struct drd_frame *chain, int n_chain)
 {
-    for (int i = 0; i < n; i++)
-        frames[i].ip = 0;
+    for (int i = 0; i < n; i++) {
+        int fixed = 0;
+        for (int j = 0; j < n_chain && !fixed && frames[i].ip; j++)
+            fixed = chain[j].fn == frames[i].ip + 1;
+        if (!fixed)
+            frames[i].ip = 0;
+    }
     return n;
 }
 
@@ -185,11 +191,12 @@ static int reusable(ICorProfilerInfo15 *info, const struct drd_frame *frames, in
 /* A reuse that the runtime checks: it walks, and when its walk differs from the kept one (two paths with one
  * chain), the chain is walked by the runtime from then on. Returns the runtime's walk. */
 static int checked(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, atomic_ullong *state,
-                   const struct cached_walk *w, struct drd_frame *frames, int max)
+                   const struct cached_walk *w, const struct drd_frame *chain, int n_chain, struct drd_frame *frames,
+                   int max)
 {
     int truncated;
     struct drd_frame fresh[DRD_RAW_MAX_DEPTH];
-    int d = no_sites(fresh, drd_stack_walk(info, 0, fresh, sc->max_depth, &truncated));
+    int d = chain_sites(fresh, drd_stack_walk(info, 0, fresh, sc->max_depth, &truncated), chain, n_chain);
     atomic_fetch_add_explicit(&sc->walked, 1, memory_order_relaxed);
     if (d != (int)w->depth || memcmp(fresh, w->frames, (size_t)d * sizeof *fresh) != 0) {
         atomic_store_explicit(state, CHAIN_UNCACHEABLE, memory_order_relaxed);
@@ -204,16 +211,18 @@ static int checked(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, atomic_
 int drd_stack_cache_walk(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, struct drd_frame *frames, int max)
 {
     int truncated;
+    /* off (walker=runtime, or no chains here): the runtime's own walk of this very stack, every site right; before
+     * the clamp below, since a cache never set up keeps a max_depth of 0 (which once gave walker=runtime no stack) */
+    if (!sc->on)
+        return drd_stack_walk(info, 0, frames, max, &truncated);
     if (max > sc->max_depth)
         max = sc->max_depth;
-    if (!sc->on)
-        return no_sites(frames, drd_stack_walk(info, 0, frames, max, &truncated));
     struct drd_frame chain[CHAIN_DEPTH];
     int n = read_chain(sc, chain);
     uint32_t slot = n > 0 ? drd_keytable_find(&sc->chains, 0, chain, (uint32_t)n) : 0;
     if (!slot) {
         atomic_fetch_add_explicit(&sc->direct, 1, memory_order_relaxed);
-        return no_sites(frames, drd_stack_walk(info, 0, frames, max, &truncated));
+        return drd_stack_walk(info, 0, frames, max, &truncated); /* never kept: every site is right */
     }
     atomic_ullong *state = drd_keytable_counter(&sc->chains, slot, 0);
     struct cached_walk *w = walk_at(sc, slot);
@@ -223,7 +232,7 @@ int drd_stack_cache_walk(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, s
                                                             memory_order_relaxed);
         /* checked early and often at first (a chain shared by two paths shows soon), then every 64th */
         if ((uses < CHECK_EVERY && ((uses + 1) & uses) == 0) || uses % CHECK_EVERY == CHECK_EVERY - 1)
-            return checked(sc, info, state, w, frames, max);
+            return checked(sc, info, state, w, chain, n, frames, max);
         int d = (int)w->depth < max ? (int)w->depth : max;
         memcpy(frames, w->frames, (size_t)d * sizeof *frames);
         atomic_fetch_add_explicit(&sc->reused, 1, memory_order_relaxed);
@@ -232,7 +241,7 @@ int drd_stack_cache_walk(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, s
     unsigned long long expected = CHAIN_NEW;
     if (s == CHAIN_NEW && atomic_compare_exchange_strong(state, &expected, CHAIN_WALKING)) {
         /* the first sample of this chain: the runtime walks (as deep as the cache keeps), the walk is kept */
-        int d = no_sites(w->frames, drd_stack_walk(info, 0, w->frames, sc->max_depth, &truncated));
+        int d = chain_sites(w->frames, drd_stack_walk(info, 0, w->frames, sc->max_depth, &truncated), chain, n);
         w->depth = (uint32_t)d;
         int keep = d > 0 && reusable(info, w->frames, d);
         atomic_store_explicit(state, keep ? CHAIN_CACHED : CHAIN_UNCACHEABLE, memory_order_release);
@@ -246,5 +255,5 @@ int drd_stack_cache_walk(struct drd_stack_cache *sc, ICorProfilerInfo15 *info, s
     }
     /* shared generic code, or another thread is walking this chain right now */
     atomic_fetch_add_explicit(&sc->walked, 1, memory_order_relaxed);
-    return no_sites(frames, drd_stack_walk(info, 0, frames, max, &truncated));
+    return chain_sites(frames, drd_stack_walk(info, 0, frames, max, &truncated), chain, n);
 }

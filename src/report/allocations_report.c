@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "report/rawread.h"
+#include "report/hotlines.h"
 #include "report/report.h"
 #include "symbols/symbols.h"
 
@@ -188,9 +189,10 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
             const struct drd_rawread_stack *s = &d.stacks[k.g[j].stack - 1];
             for (uint32_t f = 0; f < s->n; f++)
                 json_array_append_new(frames, json_string(d.frames[s->frames[f] - 1]));
-            json_array_append_new(stacks,
-                                  json_pack("{s:I,s:I,s:o}", "count", (json_int_t)((k.g[j].count_fixed + 512) / 1024),
-                                            "bytes", (json_int_t)k.g[j].bytes, "frames", frames));
+            json_array_append_new(stacks, json_pack("{s:I,s:I,s:o,s:o?}", "count",
+                                                    (json_int_t)((k.g[j].count_fixed + 512) / 1024), "bytes",
+                                                    (json_int_t)k.g[j].bytes, "frames", frames, "lines",
+                                                    drd_lines_stack_json(&d, k.g[j].stack)));
         }
         drd_report_sort_desc(stacks, "bytes");
         while (json_array_size(stacks) > TOP_STACKS)
@@ -212,6 +214,9 @@ json_t *drd_allocations_report(const char *raw_path, char *err, size_t cap)
     if (report)
         json_object_set_new(report, "timeline_left_off", json_integer((json_int_t)k.timeline_left_off));
     drd_symbols_attach(report, &d);
+    json_t *lines = report ? drd_lines_summary_json(&d) : NULL;
+    if (lines)
+        json_object_set_new(report, "lines", lines);
     if (!report)
         snprintf(err, cap, "out of memory");
 out:
@@ -266,8 +271,9 @@ void drd_allocations_print(FILE *out, json_t *r)
             {
                 if (f >= 8)
                     break;
-                fprintf(out, "      at %s\n", json_string_value(frame));
+                drd_lines_print_frame(out, "      ", frame, json_object_get(s, "lines"), f);
             }
         }
     }
+    drd_lines_summary_print(out, json_object_get(r, "lines"));
 }

@@ -306,7 +306,8 @@ static void tree_add(json_t *root, const struct drd_rawdata *d, uint32_t stack, 
         bump(node, ns, count);
         if (left == 0)
             return;
-        json_t *next = child_named(node, d->frames[s->frames[left - 1] - 1], nodes);
+        /* a frame with a source line goes by "Method (File.cs:42)": the tree tells the lines of a method apart */
+        json_t *next = child_named(node, drd_rawread_label(d, s->frames[left - 1]), nodes);
         if (!next)
             return;
         node = next;

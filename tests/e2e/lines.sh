@@ -80,6 +80,33 @@ check_eq "exc: the caller's line" "$(jq '.report.types[0].stacks[0].lines[1].lin
 check_contains "exc: the terminal's stack" "$WORK/exc.txt" "at DrDotnet.Targets.Thrower.Fail (Program.cs:$thrown_at)"
 check_eq "exc: every frame of Lines.dll has its line" "$(jq -r '.report.lines.why' "$R")" ""
 
+# allocations, attached (sampled, with stacks): the allocating frame's line and its caller's, never a wrong one;
+# through the runtime's own walk of every sample (walker=runtime) and through the stack cache (auto), which keeps a
+# site only where the frame-pointer chain fixes it (elsewhere the frame names its method alone)
+for walker in auto runtime; do
+    start_target Lines --stop-file "$WORK/stop-alloc-$walker" --allocate 200 || exit 1
+    "$DRD_BIN" profile "$TPID" allocations --duration 3 --param walker=$walker --json >"$WORK/alloc-$walker.json" \
+        2>"$WORK/alloc-$walker.err"
+    check_eq "alloc ($walker): exit code" "$?" 0
+    touch "$WORK/stop-alloc-$walker"
+    wait "$TPID"
+    ALLOC_LINE=$(printed alloc-line "$TOUT")
+    CALL_LINE=$(printed alloc-call-line "$TOUT")
+    stacks='[.report.types[] | select(.type == "System.Int64[]") | .stacks[] | select(.frames[0] == "DrDotnet.Targets.Allocator.One") | .lines // [null, null]]'
+    check_eq "alloc ($walker): the arrays' stacks" "$(jq "$stacks | length > 0" "$WORK/alloc-$walker.json")" true
+    check_eq "alloc ($walker): no wrong line (the allocating frame's, its caller's, or none)" \
+        "$(jq --argjson a "$ALLOC_LINE" --argjson c "$CALL_LINE" \
+            "$stacks | all(((.[0].line // \$a) == \$a) and ((.[1].line // \$c) == \$c))" "$WORK/alloc-$walker.json")" true
+    "$DRD_BIN" show "$(jq -r .session.id "$WORK/alloc-$walker.json")" >"$WORK/alloc-$walker.txt" 2>&1
+done
+# the runtime's walk of every sample: the allocating frame's line (its tier-0 code maps the call; optimized code may
+# give no IL offset there, never a wrong one) and the caller's
+check_eq "alloc (runtime): the allocating frame's line and its caller's" \
+    "$(jq --argjson a "$ALLOC_LINE" --argjson c "$CALL_LINE" "$stacks | any(.[0].line == \$a and .[1].line == \$c)" \
+        "$WORK/alloc-runtime.json")" true
+check_contains "alloc (runtime): the terminal's stack" "$WORK/alloc-runtime.txt" \
+    "at DrDotnet.Targets.Allocator.AllocateMany (Program.cs:$CALL_LINE)"
+
 # the PDB embedded in the dll
 "$DRD_BIN" launch exceptions --json -- dotnet "$DRD_TARGETS/LinesEmbedded/Lines.dll" --seconds 0 --throws 10 \
     >"$WORK/emb.json" 2>"$WORK/emb.err"

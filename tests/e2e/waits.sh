@@ -24,8 +24,15 @@ profile_during() {
 
 # the target's own measure of a phase: "<phase> <count> <ms>"
 measured() { awk -v p="$1" -v f="$2" '$1 == p { print $f }' "$TOUT"; }
-# 1 when the tree under jq path $2 of file $1 has a node named $3
-in_tree() { jq --arg n "$3" "[$2 | .. | objects | select(.name? == \$n)] | length > 0" "$1"; }
+# 1 when the tree under jq path $2 of file $1 has a node of the method $3 (named "$3", or "$3 (File.cs:N)" where the
+# frame's source line is known)
+in_tree() {
+    jq --arg n "$3" "[$2 | .. | objects | select(.name? == \$n or (.name? // \"\" | startswith(\$n + \" (\")))] | length > 0" "$1"
+}
+# the line of the method $3's node in that tree ("" when it has none)
+line_in_tree() {
+    jq -r --arg n "$3" "[$2 | .. | objects | .name? // \"\" | select(startswith(\$n + \" (\"))][0] // \"\" | capture(\":(?<l>[0-9]+)\\\\)\$\").l" "$1"
+}
 
 # attached: every kind of wait in one session
 start_target Waits --go-file "$WORK/go-all" --stop-file "$WORK/stop-all" --convoy 4 10 --lock-convoy 3 5 \
@@ -39,6 +46,8 @@ check_eq "convoy: contended acquisitions of the convoy's lock" "$(jq "$L.count" 
 within "convoy: time waited (ms)" "$(jq "$L.total_ns / 1e6" "$R")" "$(measured convoy 3)"
 check_eq "convoy: the waiters' method in the waiter tree" \
     "$(in_tree "$R" "$L.tree" DrDotnet.Targets.Program.ConvoyWaiter)" true
+check_eq "convoy: the waiters' line (from the Waits target's PDB) in the waiter tree" \
+    "$(line_in_tree "$R" "$L.tree" DrDotnet.Targets.Program.ConvoyWaiter)" "$(awk '$1 == "convoy-wait-line" { print $2; exit }' "$TOUT")"
 check_eq "convoy: quantiles ordered" \
     "$(jq "$L | (.p50_ns <= .p95_ns and .p95_ns <= .p99_ns and .p99_ns <= .max_ns)" "$R")" true
 check_eq "convoy: the holder named" "$(jq "$L.owners[0].owner" "$R")" "$A"

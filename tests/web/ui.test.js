@@ -350,9 +350,9 @@ test('waits on the Waits target: the convoy lock with its waiter tree, the flame
   fs.writeFileSync(go, '');
   await page.locator('details.wait-lock').first().waitFor({ timeout: 60000 });
   assert.match(await page.locator('details.wait-lock summary').first().textContent(), /12 contended acquisitions/);
-  await page.locator('details.wait-lock .tree-row[data-name="DrDotnet.Targets.Program.ConvoyWaiter"]').first().waitFor();
+  await page.locator('details.wait-lock .tree-row[data-name^="DrDotnet.Targets.Program.ConvoyWaiter"]').first().waitFor();
   // the owners' tree beside the waiters': the main thread caught spinning in HoldLock while the waiters waited
-  await page.locator('details.wait-lock .wait-owners .tree-row[data-name="DrDotnet.Targets.Program.HoldLock"]').first().waitFor();
+  await page.locator('details.wait-lock .wait-owners .tree-row[data-name^="DrDotnet.Targets.Program.HoldLock"]').first().waitFor();
   await shot('15-waits-locks');
   await page.locator('[data-tab="flame"]').click();
   await page.waitForFunction(() => (document.querySelector('canvas.flame-canvas').dataset.labels || '').includes('ConvoyWaiter'));

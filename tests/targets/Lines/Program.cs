@@ -1,5 +1,6 @@
 // drdotnet test target: a thread spins in a loop whose body is on one known line (through a small method it calls
-// on that line, as real code does), and another throws and catches exceptions from one known line. It prints those
+// on that line, as real code does), another throws and catches exceptions from one known line, and allocates
+// arrays of a known type on another. It prints those
 // lines (from [CallerLineNumber], so nothing is hard-coded) and what it did, for checking the reports' source lines.
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
@@ -11,7 +12,7 @@ public static class Program
     public static int Main(string[] args)
     {
         string? stopFile = null;
-        int seconds = 30, throws = 0;
+        int seconds = 30, throws = 0, allocations = 0;
         for (int i = 0; i < args.Length; i++)
         {
             bool ok = i + 1 < args.Length;
@@ -21,11 +22,13 @@ public static class Program
                 ok = int.TryParse(args[++i], out seconds) && seconds >= 0;
             else if (ok && args[i] == "--throws")
                 ok = int.TryParse(args[++i], out throws) && throws >= 0;
+            else if (ok && args[i] == "--allocate")
+                ok = int.TryParse(args[++i], out allocations) && allocations >= 0;
             else
                 ok = false;
             if (!ok)
             {
-                Console.Error.WriteLine("usage: Lines [--stop-file PATH] [--seconds N] [--throws N]");
+                Console.Error.WriteLine("usage: Lines [--stop-file PATH] [--seconds N] [--throws N] [--allocate N]");
                 return 2;
             }
         }
@@ -39,15 +42,19 @@ public static class Program
         Console.WriteLine($"throw-line {Thrower.ThrowLine}");
         Console.WriteLine($"call-line {Thrower.CallLine}");
         Console.WriteLine($"caught {caught}");
+        Console.WriteLine($"alloc-line {Allocator.AllocLine}");
+        Console.WriteLine($"alloc-call-line {Allocator.CallLine}");
+        Console.Out.Flush();
         Console.Out.Flush();
 
         long limitMs = seconds * 1000L;
         var clock = Stopwatch.StartNew();
+        long allocated = allocations > 0 ? Allocator.Run(allocations, limitMs, stopFile) : 0;
         while (clock.ElapsedMilliseconds < limitMs && (stopFile == null || !File.Exists(stopFile)))
             Thread.Sleep(50);
         Hot.Stop = true;
         spinner.Join();
-        Console.WriteLine($"done {Hot.Sink}");
+        Console.WriteLine($"done {Hot.Sink} {allocated}");
         return 0;
     }
 
@@ -104,5 +111,44 @@ public static class Thrower
     {
         ThrowLine = Program.Line() + 1;
         throw new InvalidOperationException("fail " + i);
+    }
+}
+
+public static class Allocator
+{
+    public static readonly int AllocLine = Program.Line() + 4; // the allocating line in One, below
+
+    // One array of 4,096 longs: the allocating frame, one statement on one line
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static long[] One() => new long[4096];
+
+    public static readonly int CallLine = Program.Line() + 9; // the line in AllocateMany that calls One, below
+
+    // n arrays; compiled optimized at once, as Run: a method that loops would otherwise run as on-stack-replaced code
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static long AllocateMany(int n)
+    {
+        long sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            long[] a = One();
+            a[i % a.Length] = i;
+            sum += a.Length;
+        }
+        return sum;
+    }
+
+    // --allocate N: N arrays every 50 ms until the time is up or the stop file appears
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static long Run(int n, long limitMs, string? stopFile)
+    {
+        long sum = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.ElapsedMilliseconds < limitMs && (stopFile == null || !File.Exists(stopFile)))
+        {
+            sum += AllocateMany(n);
+            Thread.Sleep(50);
+        }
+        return sum;
     }
 }

@@ -87,11 +87,17 @@ public static class Program
     // One waiter: enters the lock the main thread holds (so every entry is contended), then holds it itself. It
     // starts 20 ms after its thread, once the main thread is spinning in HoldLock: the owner caught at the wait's
     // start is there, not in Thread.Start.
+    static int WaitLine; // the line of ConvoyWaiter's lock statement, for the reports' source lines
+
+    // The number of the line it is called from.
+    static int Line([CallerLineNumber] int line = 0) => line;
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     static void ConvoyWaiter(int holdMs, long[] waited, int slot)
     {
         Thread.Sleep(20);
         long t0 = Stopwatch.GetTimestamp();
+        WaitLine = Line() + 1;
         lock (Gate)
         {
             waited[slot] = Stopwatch.GetTimestamp() - t0;
@@ -125,6 +131,7 @@ public static class Program
         }
         double ms = total * 1000.0 / Stopwatch.Frequency;
         Console.WriteLine($"convoy {rounds * threads} {ms:F3}");
+        Console.WriteLine($"convoy-wait-line {WaitLine}");
         Console.Out.Flush();
     }
 
