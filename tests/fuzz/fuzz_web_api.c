@@ -29,6 +29,8 @@ static void check_refusal(const struct drd_refusal *why, int server_error_ok)
 }
 
 /* A route is the address it came from, rebuilt from what the route says; a refusal is well formed. */
+static void check_dominators(const char *path, const struct drd_route *r);
+
 static void check_route(const char *method, const char *path)
 {
     struct drd_route r;
@@ -80,11 +82,39 @@ static void check_route(const char *method, const char *path)
         DRD_FUZZ_CHECK(r.format != NULL, "an export without a format");
         snprintf(want, sizeof want, "/api/sessions/%s/export/%s", r.id, r.format->name);
         break;
+    case DRD_ROUTE_DIFF:
+        snprintf(want, sizeof want, "/api/sessions/%s/diff/%s", r.id, r.other);
+        break;
+    case DRD_ROUTE_TIMELINE:
+        snprintf(want, sizeof want, "/api/sessions/%s/timeline", r.id);
+        break;
+    case DRD_ROUTE_DOMINATORS:
+        check_dominators(path, &r);
+        DRD_FUZZ_CHECK(get, "%s %s routed for GET", method, path);
+        return;
     default:
         DRD_FUZZ_CHECK(0, "route kind %d", (int)r.kind);
     }
     DRD_FUZZ_CHECK(same(path, want), "%s routed as %s", path, want);
     DRD_FUZZ_CHECK(same(m, "GET") ? get : same(method, m), "%s %s routed for %s", method, path, m);
+}
+
+/* A dominator-tree route: the numbers of its address, as decimal numbers, are the node and the offset. */
+static void check_dominators(const char *path, const struct drd_route *r)
+{
+    char head[DRD_REQUEST_MAX_PATH + 64];
+    int n = snprintf(head, sizeof head, "/api/sessions/%s/dominators/", r->id);
+    DRD_FUZZ_CHECK(n > 0 && strncmp(path, head, (size_t)n) == 0, "%s routed as a dominator tree", path);
+    const char *p = path + n;
+    DRD_FUZZ_CHECK(*p >= '0' && *p <= '9', "%s: no node number", path);
+    char *end;
+    unsigned long node = strtoul(p, &end, 10), offset = 0;
+    if (*end == '/') {
+        DRD_FUZZ_CHECK(end[1] >= '0' && end[1] <= '9', "%s: no offset number", path);
+        offset = strtoul(end + 1, &end, 10);
+    }
+    DRD_FUZZ_CHECK(*end == 0, "%s: more after the numbers", path);
+    DRD_FUZZ_CHECK(node == r->node && offset == r->offset, "%s routed as node %u offset %u", path, r->node, r->offset);
 }
 
 /* An accepted start is one that the rest of the server can act on without another check. */
