@@ -53,7 +53,9 @@ for round in $(seq 1 "$ROUNDS"); do
         $(((AFTER[fail] - AT[fail]) / 2))
     at_most "exceptions.$round: thrown, at most the /fail requests from the tool's start to its exit (+2 in flight)" \
         "$n" $((AFTER[fail] - BEFORE[fail] + 2))
-    check_eq "exceptions.$round: all caught" "$(jq "$O | .caught" "$R")" "$n"
+    # a request in flight when the session stops was thrown inside it and caught after it: 2 at most, as above
+    at_least "exceptions.$round: all caught but those in flight at the stop" "$(jq "$O | .caught" "$R")" $((n - 2))
+    at_most "exceptions.$round: no more caught than thrown" "$(jq "$O | .caught" "$R")" "$n"
     check_eq "exceptions.$round: catcher" "$(jq -r "$O | .catchers[0].method" "$R")" DrDotnet.Web.Orders.TryPlace
     check_eq "exceptions.$round: thrower" "$(jq -r "$O | .stacks[0].frames[0]" "$R")" DrDotnet.Web.Orders.Place
 

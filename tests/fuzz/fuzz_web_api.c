@@ -130,7 +130,11 @@ static void check_start(const struct drd_profiler_table *t, const struct drd_sta
     DRD_FUZZ_CHECK(s->values.n == s->profiler->n_params, "%d values for %d parameters", s->values.n,
                    s->profiler->n_params);
     const struct drd_param_value *d = drd_params_get(&s->values, "duration");
-    DRD_FUZZ_CHECK(d ? s->duration == d->i && s->duration > 0 : s->duration == -1, "duration %lld", s->duration);
+    if (s->n_profilers == 1)
+        DRD_FUZZ_CHECK(d ? s->duration == d->i && s->duration > 0 : s->duration == -1, "duration %lld", s->duration);
+    else /* the longest of the profilers': at least the first one's, when it takes one */
+        DRD_FUZZ_CHECK(s->duration == -1 ? !d : s->duration > 0 && (!d || s->duration >= d->i), "duration %lld of %d",
+                       s->duration, s->n_profilers);
 
     /* the parameters go on as --param KEY=VALUE into the session's client data: it takes each of them again */
     struct drd_client_data cd = {.n_params = 0};
@@ -149,6 +153,8 @@ static void check_start(const struct drd_profiler_table *t, const struct drd_sta
     static char text[DRD_CD_MAX_BYTES];
     size_t len;
     DRD_FUZZ_CHECK(drd_cd_encode(&cd, text, sizeof text, &len) == 0, "the accepted start does not fit client data");
+    if (s->n_profilers > 1)
+        return; /* each parameter goes to the profiler that takes it: fuzz_client_data checks that routing */
     struct drd_param_values again;
     DRD_FUZZ_CHECK(drd_params_resolve(s->profiler, cd.params, cd.n_params, &again, err, sizeof err) == 0,
                    "the parameters are refused the second time: %s", err);
