@@ -160,3 +160,18 @@ const char *drd_guard_bearer(const char *authorization)
         p++;
     return *p ? p : NULL;
 }
+
+int drd_guard_handoff_ok(const struct drd_guard *g, const char *body)
+{
+    static const char key[] = "token=";
+    if (!body || strncmp(body, key, sizeof key - 1) != 0)
+        return 0;
+    const char *value = body + sizeof key - 1;
+    size_t n = strcspn(value, "&\r\n");
+    if (n != DRD_GUARD_TOKEN_LEN)
+        return 0;
+    char token[DRD_GUARD_TOKEN_LEN + 1];
+    memcpy(token, value, n);
+    token[n] = 0;
+    return drd_guard_token_ok(g, token);
+}

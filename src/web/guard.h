@@ -45,4 +45,8 @@ int drd_guard_token_ok(const struct drd_guard *g, const char *candidate);
  * case, spaces after it): a pointer into authorization, or NULL for NULL, another scheme or no credentials. */
 const char *drd_guard_bearer(const char *authorization);
 
+/* serve --open's handoff body, "token=<token>" (a form's post; more fields after '&' are ignored): 1 when it carries
+ * the token, 0 for NULL or anything else. */
+int drd_guard_handoff_ok(const struct drd_guard *g, const char *body);
+
 #endif

@@ -218,16 +218,12 @@ static enum MHD_Result page(struct MHD_Connection *c, const char *method, const 
  * address with the token, which the page keeps (app.js), and removes the file, whose work is done. */
 static enum MHD_Result handoff(struct MHD_Connection *c, const char *method, const char *url, const char *body)
 {
-    static const char key[] = "token=";
-    char token[DRD_GUARD_TOKEN_LEN + 1];
-    size_t n = strncmp(body, key, sizeof key - 1) == 0 ? strcspn(body + sizeof key - 1, "&\r\n") : 0;
-    snprintf(token, sizeof token, "%.*s", (int)(n < sizeof token ? n : 0), body + sizeof key - 1);
-    if (n != DRD_GUARD_TOKEN_LEN || !drd_guard_token_ok(&guard, token))
+    if (!drd_guard_handoff_ok(&guard, body))
         return refuse(c, method, url, MHD_HTTP_FORBIDDEN,
                       "wrong token: open the address that this drdotnet serve printed");
     drd_open_handoff_remove();
     char location[64 + DRD_GUARD_TOKEN_LEN];
-    snprintf(location, sizeof location, "/?token=%s", token);
+    snprintf(location, sizeof location, "/?token=%s", guard.token);
     struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;

@@ -33,6 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         DRD_FUZZ_CHECK(strncasecmp(text, "http://", 7) == 0 && drd_guard_host_ok(&g, text + 7), "Origin '%s' accepted",
                        text);
     DRD_FUZZ_CHECK(drd_guard_token_ok(&g, text) == (strcmp(text, g.token) == 0), "token check of '%s'", text);
+    /* serve --open's handoff body: the token right after "token=", then nothing or another field */
+    if (drd_guard_handoff_ok(&g, text))
+        DRD_FUZZ_CHECK(strncmp(text, "token=", 6) == 0 && strncmp(text + 6, g.token, DRD_GUARD_TOKEN_LEN) == 0 &&
+                           strchr("&\r\n", text[6 + DRD_GUARD_TOKEN_LEN]),
+                       "handoff body '%s' accepted", text);
 
     /* Bearer credentials are the tail of the header after the scheme, never empty */
     const char *bearer = drd_guard_bearer(text);
