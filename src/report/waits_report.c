@@ -551,29 +551,26 @@ static void add_to(json_t *o, const char *key, uint64_t n)
     json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) + (json_int_t)n));
 }
 
-/* The threads' exact totals (h records, from the library's per-thread counters; a thread may have several, each
- * added), the longest waiters first. */
-static json_t *threads_from_totals(struct collect *k)
+/* The row of thread tid in byid (keyed by its tid as text), made with zero totals the first time. */
+static json_t *thread_row(json_t *byid, struct collect *k, uint64_t tid)
 {
-    json_t *byid = json_object(), *out = json_array();
-    for (size_t i = 0; i < k->n_t; i++) {
-        const struct total *t = &k->t[i];
-        char key[24];
-        snprintf(key, sizeof key, "%" PRIu64, t->tid);
-        json_t *o = json_object_get(byid, key);
-        if (!o) {
-            o = json_pack("{s:I,s:s,s:I,s:I,s:I,s:I}", "tid", (json_int_t)t->tid, "name", thread_name(k, t->tid),
-                          "waits", (json_int_t)0, "waited_ns", (json_int_t)0, "lock_ns", (json_int_t)0, "blocked_ns",
-                          (json_int_t)0);
-            json_object_set_new(byid, key, o);
-        }
-        add_to(o, "waits", t->waits);
-        add_to(o, "waited_ns", t->lock_ns + t->blocked_ns);
-        add_to(o, "lock_ns", t->lock_ns);
-        add_to(o, "blocked_ns", t->blocked_ns);
+    char key[24];
+    snprintf(key, sizeof key, "%" PRIu64, tid);
+    json_t *o = json_object_get(byid, key);
+    if (!o) {
+        o = json_pack("{s:I,s:s,s:I,s:I,s:I,s:I}", "tid", (json_int_t)tid, "name", thread_name(k, tid), "waits",
+                      (json_int_t)0, "waited_ns", (json_int_t)0, "lock_ns", (json_int_t)0, "blocked_ns",
+                      (json_int_t)0);
+        json_object_set_new(byid, key, o);
     }
+    return o;
+}
+
+/* byid's rows as an array (byid released), the longest waiters first, TOP_THREADS of them. */
+static json_t *ranked_threads(json_t *byid)
+{
+    json_t *out = json_array(), *o;
     const char *key;
-    json_t *o;
     json_object_foreach(byid, key, o) json_array_append(out, o);
     json_decref(byid);
     drd_report_sort_desc(out, "waited_ns");
@@ -582,38 +579,26 @@ static json_t *threads_from_totals(struct collect *k)
     return out;
 }
 
-/* Time waited per thread: exact from the h records when the file has them, else added up from the w records. */
+/* Time waited per thread: exact from the h records (the library's per-thread counters; a thread may have several,
+ * each added) when the file has them, else added up from the w records. */
 static json_t *build_threads(struct collect *k)
 {
-    if (k->n_t)
-        return threads_from_totals(k);
-    json_t *byid = json_object(), *out = json_array();
-    for (size_t j = 0; j < k->n_w; j++) {
-        char key[24];
-        snprintf(key, sizeof key, "%" PRIu64, k->w[j].tid);
-        json_t *t = json_object_get(byid, key);
-        if (!t) {
-            t = json_pack("{s:I,s:s,s:I,s:I,s:I,s:I}", "tid", (json_int_t)k->w[j].tid, "name",
-                          thread_name(k, k->w[j].tid), "waits", (json_int_t)0, "waited_ns", (json_int_t)0, "lock_ns",
-                          (json_int_t)0, "blocked_ns", (json_int_t)0);
-            json_object_set_new(byid, key, t);
-        }
-        json_object_set_new(t, "waits", json_integer(json_integer_value(json_object_get(t, "waits")) + 1));
-        json_object_set_new(
-            t, "waited_ns",
-            json_integer(json_integer_value(json_object_get(t, "waited_ns")) + (json_int_t)k->w[j].dur_ns));
-        const char *part = k->w[j].kind == LOCK ? "lock_ns" : "blocked_ns";
-        json_object_set_new(t, part,
-                            json_integer(json_integer_value(json_object_get(t, part)) + (json_int_t)k->w[j].dur_ns));
+    json_t *byid = json_object();
+    for (size_t i = 0; i < k->n_t; i++) {
+        const struct total *t = &k->t[i];
+        json_t *o = thread_row(byid, k, t->tid);
+        add_to(o, "waits", t->waits);
+        add_to(o, "waited_ns", t->lock_ns + t->blocked_ns);
+        add_to(o, "lock_ns", t->lock_ns);
+        add_to(o, "blocked_ns", t->blocked_ns);
     }
-    const char *key;
-    json_t *t;
-    json_object_foreach(byid, key, t) json_array_append(out, t);
-    json_decref(byid);
-    drd_report_sort_desc(out, "waited_ns");
-    while (json_array_size(out) > TOP_THREADS)
-        json_array_remove(out, TOP_THREADS);
-    return out;
+    for (size_t j = 0; !k->n_t && j < k->n_w; j++) {
+        json_t *o = thread_row(byid, k, k->w[j].tid);
+        add_to(o, "waits", 1);
+        add_to(o, "waited_ns", k->w[j].dur_ns);
+        add_to(o, k->w[j].kind == LOCK ? "lock_ns" : "blocked_ns", k->w[j].dur_ns);
+    }
+    return ranked_threads(byid);
 }
 
 static json_t *build_pool(struct collect *k)
