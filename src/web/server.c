@@ -398,6 +398,66 @@ struct MHD_Daemon *drd_web_fuzz_start(const char *token, int fake_port, char *er
 }
 #endif
 
+/* An address that reaches the socket from here: a wildcard names no host; :: is IPv6 only (IPV6_V6ONLY). */
+static void reachable_host(const char *addr, int v6, char *host, size_t cap)
+{
+    if (strcmp(addr, "0.0.0.0") == 0)
+        snprintf(host, cap, "127.0.0.1");
+    else if (strcmp(addr, "::") == 0)
+        snprintf(host, cap, "[::1]");
+    else
+        snprintf(host, cap, v6 ? "[%s]" : "%s", addr);
+}
+
+/* The warning for a server that other machines reach, and which names they must use. */
+static void warn_exposed(const char *addr, const char *host)
+{
+    fprintf(stderr,
+            "drdotnet serve: WARNING: listening on %s, which is not a loopback address: other machines can\n"
+            "reach this server, which can load native code into your processes. The token is all that stands\n"
+            "in their way, and it travels unencrypted over plain HTTP. Prefer the default, 127.0.0.1.\n",
+            addr);
+    if (guard.n_allowed > 0) {
+        fprintf(stderr, "drdotnet serve: from other machines, open the address below with one of these names in "
+                        "place of %s:",
+                host);
+        for (int i = guard.n_hosts - guard.n_allowed; i < guard.n_hosts; i++)
+            fprintf(stderr, " %.*s", (int)(strrchr(guard.hosts[i], ':') - guard.hosts[i]), guard.hosts[i]);
+        fputc('\n', stderr);
+    } else if (strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0) {
+        fprintf(stderr,
+                "drdotnet serve: requests that name this machine otherwise than %s, localhost or [::1] are\n"
+                "refused (403, against DNS rebinding): name the host names to accept with --allow-host NAME\n",
+                host);
+    }
+}
+
+/* The page's address with its token, on standard output (a script reads it there). */
+static void print_address(const char *host)
+{
+    printf("http://%s:%d/?token=%s\n", host, port, guard.token);
+    fflush(stdout);
+}
+
+/* serve --open: the browser opens a file of the user's that posts the token, never the token on its command line
+ * (open.h); says what was done. */
+static void open_page(const char *host)
+{
+    char said[4400], file_url[4300], base[96];
+    snprintf(base, sizeof base, "http://%s:%d", host, port);
+    int opened = -1;
+    if (drd_open_handoff_write(base, guard.token, file_url, sizeof file_url))
+        snprintf(said, sizeof said, "cannot write the page that opens the server (%s)", strerror(errno));
+    else
+        opened = drd_open_url(file_url, said, sizeof said);
+    if (opened)
+        drd_open_handoff_remove();
+    fprintf(stderr, "drdotnet serve: %s%s\n", said,
+            opened == 0 ? "; if no window appears (no desktop here), open the address above by hand"
+                        : ": open the address above in a browser");
+    fprintf(stderr, "drdotnet serve: Ctrl-C stops the server\n");
+}
+
 int drd_web_serve(const struct drd_web_config *cfg)
 {
     const char *addr = cfg->listen ? cfg->listen : "127.0.0.1";
@@ -471,56 +531,15 @@ int drd_web_serve(const struct drd_web_config *cfg)
         return DRD_EXIT_FAILED;
     }
 
-    /* an address that reaches the socket from here: a wildcard names no host; :: is IPv6 only (IPV6_V6ONLY) */
     char host[64];
-    if (strcmp(addr, "0.0.0.0") == 0)
-        snprintf(host, sizeof host, "127.0.0.1");
-    else if (strcmp(addr, "::") == 0)
-        snprintf(host, sizeof host, "[::1]");
+    reachable_host(addr, v6, host, sizeof host);
+    if (!drd_guard_addr_loopback(addr))
+        warn_exposed(addr, host);
+    print_address(host);
+    if (cfg->open)
+        open_page(host);
     else
-        snprintf(host, sizeof host, v6 ? "[%s]" : "%s", addr);
-    if (!drd_guard_addr_loopback(addr)) {
-        fprintf(stderr,
-                "drdotnet serve: WARNING: listening on %s, which is not a loopback address: other machines can\n"
-                "reach this server, which can load native code into your processes. The token is all that stands\n"
-                "in their way, and it travels unencrypted over plain HTTP. Prefer the default, 127.0.0.1.\n",
-                addr);
-        if (guard.n_allowed > 0) {
-            fprintf(stderr, "drdotnet serve: from other machines, open the address below with one of these names in "
-                            "place of %s:",
-                    host);
-            for (int i = guard.n_hosts - guard.n_allowed; i < guard.n_hosts; i++)
-                fprintf(stderr, " %.*s", (int)(strrchr(guard.hosts[i], ':') - guard.hosts[i]), guard.hosts[i]);
-            fputc('\n', stderr);
-        } else if (strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0) {
-            fprintf(stderr,
-                    "drdotnet serve: requests that name this machine otherwise than %s, localhost or [::1] are\n"
-                    "refused (403, against DNS rebinding): name the host names to accept with --allow-host NAME\n",
-                    host);
-        }
-    }
-    char url[160];
-    snprintf(url, sizeof url, "http://%s:%d/?token=%s", host, port, guard.token);
-    printf("%s\n", url);
-    fflush(stdout);
-    if (cfg->open) {
-        /* the browser opens a file of the user's that posts the token: never on its command line */
-        char said[4400], file_url[4300], base[96];
-        snprintf(base, sizeof base, "http://%s:%d", host, port);
-        int opened = -1;
-        if (drd_open_handoff_write(base, guard.token, file_url, sizeof file_url))
-            snprintf(said, sizeof said, "cannot write the page that opens the server (%s)", strerror(errno));
-        else
-            opened = drd_open_url(file_url, said, sizeof said);
-        if (opened)
-            drd_open_handoff_remove();
-        fprintf(stderr, "drdotnet serve: %s%s\n", said,
-                opened == 0 ? "; if no window appears (no desktop here), open the address above by hand"
-                       : ": open the address above in a browser");
-        fprintf(stderr, "drdotnet serve: Ctrl-C stops the server\n");
-    } else {
         fprintf(stderr, "drdotnet serve: open the address above in a browser; Ctrl-C stops the server\n");
-    }
 
     int sig = 0;
     while (sigwait(&stop, &sig) != 0)
